@@ -1,0 +1,53 @@
+"""Schema as code: uniqueness constraints on every key and the indexes the queries use.
+
+Every statement is idempotent (IF NOT EXISTS) and applied before any load. Label and
+type text in Cypher comes only from here (``label()``, ``rel_type()``), never from input.
+"""
+
+from __future__ import annotations
+
+from graph.model import NODE_KEYS, Label, Rel
+
+# Properties the queries filter on, beyond the keys.
+INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
+    Label.ORGANIZATION: ("town_code", "park_code", "org_category", "org_name"),
+    Label.PARTY_ORG: ("town_code", "kind", "demo_tier", "party_org_name"),
+    Label.MEMBER: ("town_code", "name", "flag"),
+    Label.VILLAGE: ("town_code",),
+    Label.PARK: ("town_code",),
+    Label.INSTRUCTOR: ("name",),
+}
+# Relationships are merged on (type, rid) between two known nodes; rid index keeps it cheap.
+INDEXED_REL_PROPERTIES: dict[Rel, tuple[str, ...]] = {r: ("rid",) for r in Rel}
+
+
+def label(value: Label | str) -> str:
+    """Backticked label text, only for whitelisted labels."""
+    return f"`{Label(value).value}`"
+
+
+def rel_type(value: Rel | str) -> str:
+    """Backticked relationship type text, only for whitelisted types."""
+    return f"`{Rel(value).value}`"
+
+
+def cypher_statements() -> list[str]:
+    out: list[str] = []
+    for lab, key in NODE_KEYS.items():
+        out.append(
+            f"CREATE CONSTRAINT {lab.value.lower()}_key IF NOT EXISTS "
+            f"FOR (n:{label(lab)}) REQUIRE n.{key} IS UNIQUE"
+        )
+    for lab, props in INDEXED_PROPERTIES.items():
+        for prop in props:
+            out.append(
+                f"CREATE INDEX {lab.value.lower()}_{prop} IF NOT EXISTS "
+                f"FOR (n:{label(lab)}) ON (n.{prop})"
+            )
+    for rel, props in INDEXED_REL_PROPERTIES.items():
+        for prop in props:
+            out.append(
+                f"CREATE INDEX rel_{rel.value.lower()}_{prop} IF NOT EXISTS "
+                f"FOR ()-[r:{rel_type(rel)}]-() ON (r.{prop})"
+            )
+    return out

@@ -1,0 +1,86 @@
+"""One Settings object for the whole process (ORGGRAPH_* and NEO4J_* environment variables)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.errors import ConfigError
+
+LOCAL_NEO4J_URI = "neo4j://127.0.0.1:7687"
+LOCAL_NEO4J_PASSWORD = "orggraph-dev"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    backend: Literal["embedded", "neo4j"] | None = Field(default=None, alias="ORGGRAPH_BACKEND")
+    home: Path = Field(default=Path(".orggraph"), alias="ORGGRAPH_HOME")
+    env: Literal["development", "production"] = Field(default="development", alias="ORGGRAPH_ENV")
+    secret_key: SecretStr | None = Field(default=None, alias="ORGGRAPH_SECRET_KEY")
+    neo4j_uri: str | None = Field(default=None, alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER")
+    neo4j_password: SecretStr = Field(default=SecretStr(LOCAL_NEO4J_PASSWORD), alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
+    rate_limit_per_minute: int = Field(default=6000, alias="ORGGRAPH_RATE_LIMIT")
+    cors_origins: str = Field(default="", alias="ORGGRAPH_CORS_ORIGINS")
+
+    @property
+    def resolved_backend(self) -> str:
+        if self.backend:
+            return self.backend
+        return "neo4j" if self.neo4j_uri else "embedded"
+
+    @property
+    def resolved_neo4j_uri(self) -> str:
+        return self.neo4j_uri or LOCAL_NEO4J_URI
+
+    def check(self) -> None:
+        """Refuse development defaults in production (no default secrets outside development)."""
+        if self.env != "production":
+            return
+        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+            raise ConfigError(
+                "生产环境必须设置 ORGGRAPH_SECRET_KEY（至少 32 个字符）",
+                "ORGGRAPH_SECRET_KEY (32+ characters) is required in production",
+            )
+        if self.resolved_backend == "neo4j" and (
+            self.neo4j_password.get_secret_value() == LOCAL_NEO4J_PASSWORD
+        ):
+            raise ConfigError(
+                "生产环境不能使用开发默认的 Neo4j 密码，请设置 NEO4J_PASSWORD",
+                "the development Neo4j password is refused in production: set NEO4J_PASSWORD",
+            )
+
+    def hash_key(self) -> tuple[str, bytes]:
+        """The HMAC key for ID and phone hashes and its key id (first 8 hex of its SHA-256).
+
+        In development a random key is created once under ORGGRAPH_HOME.
+        """
+        import hashlib
+
+        if self.secret_key is not None:
+            raw = self.secret_key.get_secret_value().encode()
+        else:
+            self.check()
+            path = self.home / "secret.key"
+            if not path.exists():
+                self.home.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(secrets.token_hex(32))
+                tmp.chmod(0o600)
+                tmp.replace(path)
+            raw = path.read_text().strip().encode()
+        return hashlib.sha256(raw).hexdigest()[:8], raw
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    settings = Settings()
+    settings.check()
+    return settings

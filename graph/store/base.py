@@ -1,0 +1,170 @@
+"""The GraphStore contract shared by Neo4jStore and EmbeddedStore.
+
+Identity: a node is (label, key); a relationship is (type, from node, to node, rid), where
+``rid`` tells apart several relationships of one type between the same two nodes (empty
+when one suffices). Upserts replace properties wholesale, so reloading a row is idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import networkx as nx
+
+from graph.model import NODE_KEYS, Label, Rel
+
+NodeRow = Mapping[str, Any]  # properties, including the label's key property
+
+
+def node_id(label: Label | str, key: str) -> str:
+    """The id of a node outside the store (projections, exports, embedded graph)."""
+    return f"{Label(label).value}:{key}"
+
+
+def split_node_id(nid: str) -> tuple[Label, str]:
+    lab, _, key = nid.partition(":")
+    return Label(lab), key
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every backend offers. Queries may use ``backend`` to pick their implementation."""
+
+    backend: str
+
+    def apply_schema(self) -> None: ...
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """One load: the embedded store takes the writer lock and persists once at the end."""
+        ...
+
+    def upsert_nodes(self, label: Label, rows: Sequence[NodeRow]) -> int:
+        """MERGE each row on the label's key and replace its properties with the row."""
+        ...
+
+    def upsert_relationships(
+        self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Rows ``{"from": key, "to": key, "rid": str, "props": {...}}``; MERGE on
+        (from, to, type, rid) and replace the properties. Returns how many were written
+        (a row whose end is missing writes nothing)."""
+        ...
+
+    def delete_outgoing(self, label: Label, keys: Sequence[str], rels: Iterable[Rel]) -> int:
+        """Remove relationships of these types that start at these nodes (row ownership)."""
+        ...
+
+    def delete_relationships(self, rel: Rel, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Remove relationships given as ``{"from", "to", "rid"}`` (any end labels)."""
+        ...
+
+    def delete_nodes(self, label: Label, keys: Sequence[str]) -> int:
+        """Remove nodes and every relationship touching them."""
+        ...
+
+    def fetch_nodes(self, label: Label, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Properties of nodes by key (all of the label when keys is None)."""
+        ...
+
+    def fetch_relationships(self, rel: Rel) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """Every relationship of a type as (from node id, to node id, rid, properties)."""
+        ...
+
+    def counts(self) -> dict[str, dict[str, int]]: ...
+
+    def dump(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Every node ``{"id", "label", "properties"}`` and relationship
+        ``{"type", "from", "to", "rid", "properties"}``, sorted."""
+        ...
+
+    def projection(self, labels: Iterable[Label], rels: Iterable[Rel]) -> nx.Graph:
+        """Undirected simple graph over the given labels and types, nodes and edges
+        inserted in sorted (label, key) order so both backends give identical analytics."""
+        ...
+
+    def version(self) -> str:
+        """Changes whenever the graph changes (cache keys)."""
+        ...
+
+    def wipe(self, allow_remote: bool = False) -> None: ...
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable when the store cannot be reached."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def empty_counts() -> dict[str, dict[str, int]]:
+    return {"nodes": {lab.value: 0 for lab in Label}, "relationships": {r.value: 0 for r in Rel}}
+
+
+def build_projection(
+    nodes: Iterable[tuple[str, dict[str, Any]]], edges: Iterable[tuple[str, str, str]]
+) -> nx.Graph:
+    """Deterministic undirected projection: sorted nodes, then sorted edges (u < v)."""
+    g = nx.Graph()
+    for nid, attrs in sorted(nodes, key=lambda x: x[0]):
+        g.add_node(nid, **attrs)
+    norm = sorted({(min(u, v), max(u, v), t) for u, v, t in edges if u != v})
+    for u, v, t in norm:
+        if u in g and v in g:
+            if g.has_edge(u, v):
+                g[u][v]["types"] = sorted(set(g[u][v]["types"]) | {t})
+            else:
+                g.add_edge(u, v, types=[t])
+    return g
+
+
+def projection_attrs(label: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    lab = Label(label)
+    from graph.model import NODE_NAMES
+
+    return {
+        "label": lab.value,
+        "key": props.get(NODE_KEYS[lab]),
+        "name": props.get(NODE_NAMES[lab]),
+        "town_code": props.get("town_code"),
+    }
+
+
+def _graphml_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def export_dump(
+    nodes: Sequence[dict[str, Any]], rels: Sequence[dict[str, Any]], fmt: str, out: Path
+) -> None:
+    """Write a dump as JSON or GraphML (readable by networkx.read_graphml)."""
+    from graph.errors import InputError
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    if fmt == "json":
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump({"nodes": list(nodes), "relationships": list(rels)}, fh, ensure_ascii=False, indent=1)
+    elif fmt == "graphml":
+        g = nx.MultiDiGraph()
+        for n in nodes:
+            attrs = {k: _graphml_value(v) for k, v in n["properties"].items()}
+            g.add_node(n["id"], _label=n["label"], **attrs)
+        for r in rels:
+            attrs = {k: _graphml_value(v) for k, v in r["properties"].items()}
+            g.add_edge(r["from"], r["to"], key=f"{r['type']}|{r['rid']}", _type=r["type"], rid=r["rid"], **attrs)
+        nx.write_graphml(g, tmp, encoding="utf-8")
+    else:
+        raise InputError(f"不支持的导出格式：{fmt}（可选 graphml、json）", f"unknown export format {fmt!r}")
+    tmp.replace(out)
+
+
+def batched(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]

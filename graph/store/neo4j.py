@@ -1,0 +1,310 @@
+"""Neo4jStore: the system of record, over Bolt with the official driver.
+
+Writes are batched ``UNWIND $rows`` statements in managed, idempotent transactions
+(``execute_write``, which the driver retries); reads use ``execute_read`` so a cluster
+routes them to readers. Every statement is a tagged ``neo4j.Query``; every value is a
+parameter; label and type text comes from graph.schema only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlparse
+
+import networkx as nx
+import neo4j
+from neo4j import exceptions as neo4j_exc
+
+from graph.errors import ConfigError, StoreUnavailable
+from graph.model import NODE_KEYS, Label, Rel
+from graph.schema import cypher_statements, label as L, rel_type as T
+from graph.store.base import batched, build_projection, empty_counts, node_id, projection_attrs
+
+DEFAULT_BATCH = 5000
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def tagged(text: str, name: str) -> neo4j.Query:
+    """A query that shows up in the server's query log with its purpose."""
+    return neo4j.Query(text, metadata={"app": "orggraph", "query": name})
+
+
+class Neo4jStore:
+    backend = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str = "neo4j",
+        batch_size: int = DEFAULT_BATCH,
+        connection_timeout: float = 5.0,
+    ) -> None:
+        self.uri = uri
+        self.database = database
+        self.batch_size = batch_size
+        self._write_counter = 0
+        try:
+            self.driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                connection_timeout=connection_timeout,
+                max_transaction_retry_time=15.0,
+                notifications_min_severity="OFF",
+            )
+        except (ValueError, neo4j_exc.ConfigurationError) as exc:
+            raise ConfigError(f"NEO4J_URI 无效：{uri}", f"invalid NEO4J_URI {uri!r}: {exc}") from exc
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def _unavailable(self, exc: Exception) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"无法连接 Neo4j（{self.uri}）。请确认服务已启动（本地开发：make neo4j-start），"
+            "并检查 NEO4J_URI、NEO4J_USER、NEO4J_PASSWORD。",
+            f"Neo4j at {self.uri} is unreachable ({type(exc).__name__}): start it "
+            "(locally: make neo4j-start) or check NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD",
+        )
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        try:
+            yield
+        except (neo4j_exc.ServiceUnavailable, neo4j_exc.SessionExpired, OSError) as exc:
+            raise self._unavailable(exc) from exc
+        except neo4j_exc.AuthError as exc:
+            raise StoreUnavailable(
+                f"Neo4j 拒绝了登录（{self.uri}）：请检查 NEO4J_USER 和 NEO4J_PASSWORD",
+                f"Neo4j at {self.uri} refused the credentials",
+            ) from exc
+        except neo4j_exc.DriverError as exc:
+            if "Failed to read" in str(exc) or "defunct" in str(exc).lower():
+                raise self._unavailable(exc) from exc
+            raise
+
+    def read(self, text: str, params: Mapping[str, Any] | None = None, name: str = "read") -> list[dict[str, Any]]:
+        """Run a read query (routed to readers) and return plain dicts."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(tagged(text, name), dict(params or {}))]
+
+        with self._translate(), self.driver.session(database=self.database) as s:
+            return s.execute_read(work)
+
+    def write(self, text: str, params: Mapping[str, Any] | None = None, name: str = "write") -> list[dict[str, Any]]:
+        """Run one idempotent write in a managed transaction (retried by the driver)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(tagged(text, name), dict(params or {}))]
+
+        with self._translate(), self.driver.session(database=self.database) as s:
+            out = s.execute_write(work)
+        self._write_counter += 1
+        return out
+
+    def _write_batches(self, text: str, rows: Sequence[Any], name: str, **extra: Any) -> int:
+        total = 0
+        for chunk in batched(list(rows), self.batch_size):
+            res = self.write(text, {"rows": list(chunk), **extra}, name)
+            total += int(res[0]["n"]) if res else 0
+        return total
+
+    # --- contract ------------------------------------------------------------------
+
+    def ping(self) -> None:
+        with self._translate():
+            self.driver.verify_connectivity()
+
+    def apply_schema(self) -> None:
+        for stmt in cypher_statements():
+            self.write(stmt, name="schema")
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        # Every batch commits on its own; a rerun of an interrupted load completes it.
+        yield
+
+    def upsert_nodes(self, label: Label, rows: Sequence[Mapping[str, Any]]) -> int:
+        label = Label(label)
+        key = NODE_KEYS[label]
+        text = (
+            f"UNWIND $rows AS row MERGE (n:{L(label)} {{{key}: row.{key}}}) "
+            "SET n = row RETURN count(n) AS n"
+        )
+        clean = [{k: v for k, v in r.items() if v is not None} for r in rows]
+        return self._write_batches(text, clean, f"upsert_{label.value}")
+
+    def upsert_relationships(
+        self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]
+    ) -> int:
+        fl, tl = Label(from_label), Label(to_label)
+        text = (
+            f"UNWIND $rows AS row "
+            f"MATCH (a:{L(fl)} {{{NODE_KEYS[fl]}: row.from}}) "
+            f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) "
+            f"MERGE (a)-[r:{T(rel)} {{rid: row.rid}}]->(b) "
+            "SET r = row.props, r.rid = row.rid RETURN count(r) AS n"
+        )
+        clean = [
+            {
+                "from": str(r["from"]),
+                "to": str(r["to"]),
+                "rid": str(r.get("rid") or ""),
+                "props": {k: v for k, v in (r.get("props") or {}).items() if v is not None},
+            }
+            for r in rows
+        ]
+        return self._write_batches(text, clean, f"upsert_{Rel(rel).value}")
+
+    def delete_outgoing(self, label: Label, keys: Sequence[str], rels: Iterable[Rel]) -> int:
+        label = Label(label)
+        types = [Rel(r) for r in rels]
+        if not types:
+            return 0
+        pattern = "|".join(T(r) for r in types)
+        text = (
+            f"UNWIND $rows AS k MATCH (n:{L(label)} {{{NODE_KEYS[label]}: k}})-[r:{pattern}]->() "
+            "DELETE r RETURN count(r) AS n"
+        )
+        return self._write_batches(text, list(keys), f"clear_{label.value}")
+
+    def delete_relationships(self, rel: Rel, rows: Sequence[Mapping[str, Any]]) -> int:
+        # Ends may be of either label, so match on the relationship and check the keys.
+        text = (
+            f"UNWIND $rows AS row MATCH (a)-[r:{T(rel)} {{rid: row.rid}}]->(b) "
+            "WHERE a[$fk[labels(a)[0]]] = row.from AND b[$fk[labels(b)[0]]] = row.to "
+            "DELETE r RETURN count(r) AS n"
+        )
+        clean = [{"from": str(r["from"]), "to": str(r["to"]), "rid": str(r.get("rid") or "")} for r in rows]
+        fk = {lab.value: key for lab, key in NODE_KEYS.items()}
+        return self._write_batches(text, clean, f"delete_{Rel(rel).value}", fk=fk)
+
+    def delete_nodes(self, label: Label, keys: Sequence[str]) -> int:
+        label = Label(label)
+        text = (
+            f"UNWIND $rows AS k MATCH (n:{L(label)} {{{NODE_KEYS[label]}: k}}) "
+            "DETACH DELETE n RETURN count(*) AS n"
+        )
+        return self._write_batches(text, list(keys), f"delete_{label.value}")
+
+    def fetch_nodes(self, label: Label, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        label = Label(label)
+        key = NODE_KEYS[label]
+        if keys is None:
+            rows = self.read(f"MATCH (n:{L(label)}) RETURN properties(n) AS p", name=f"fetch_{label.value}")
+        else:
+            rows = []
+            for chunk in batched(list(keys), 20000):
+                rows += self.read(
+                    f"UNWIND $keys AS k MATCH (n:{L(label)} {{{key}: k}}) RETURN properties(n) AS p",
+                    {"keys": list(chunk)},
+                    name=f"fetch_{label.value}",
+                )
+        return {r["p"][key]: r["p"] for r in rows}
+
+    def fetch_relationships(self, rel: Rel) -> list[tuple[str, str, str, dict[str, Any]]]:
+        rows = self.read(
+            f"MATCH (a)-[r:{T(rel)}]->(b) RETURN labels(a)[0] AS al, a[$fk[labels(a)[0]]] AS ak, "
+            "labels(b)[0] AS bl, b[$fk[labels(b)[0]]] AS bk, properties(r) AS p",
+            {"fk": {lab.value: key for lab, key in NODE_KEYS.items()}},
+            name=f"fetch_{Rel(rel).value}",
+        )
+        out = []
+        for r in rows:
+            props = dict(r["p"])
+            rid = props.pop("rid", "")
+            out.append((node_id(r["al"], r["ak"]), node_id(r["bl"], r["bk"]), rid, props))
+        return sorted(out)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out = empty_counts()
+        # Count stores answer these without scanning.
+        for lab in Label:
+            res = self.read(f"MATCH (n:{L(lab)}) RETURN count(n) AS n", name="count_nodes")
+            out["nodes"][lab.value] = int(res[0]["n"])
+        for rel in Rel:
+            res = self.read(f"MATCH ()-[r:{T(rel)}]->() RETURN count(r) AS n", name="count_rels")
+            out["relationships"][rel.value] = int(res[0]["n"])
+        return out
+
+    def dump(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        fk = {lab.value: key for lab, key in NODE_KEYS.items()}
+        nodes_raw = self.read(
+            "MATCH (n) RETURN labels(n)[0] AS l, properties(n) AS p", name="dump_nodes"
+        )
+        rels_raw = self.read(
+            "MATCH (a)-[r]->(b) RETURN type(r) AS t, labels(a)[0] AS al, a[$fk[labels(a)[0]]] AS ak, "
+            "labels(b)[0] AS bl, b[$fk[labels(b)[0]]] AS bk, properties(r) AS p",
+            {"fk": fk},
+            name="dump_rels",
+        )
+        nodes = [
+            {"id": node_id(r["l"], r["p"][fk[r["l"]]]), "label": r["l"], "properties": dict(sorted(r["p"].items()))}
+            for r in nodes_raw
+        ]
+        rels = []
+        for r in rels_raw:
+            props = dict(r["p"])
+            rid = props.pop("rid", "")
+            rels.append(
+                {
+                    "type": r["t"],
+                    "from": node_id(r["al"], r["ak"]),
+                    "to": node_id(r["bl"], r["bk"]),
+                    "rid": rid,
+                    "properties": dict(sorted(props.items())),
+                }
+            )
+        nodes.sort(key=lambda n: n["id"])
+        rels.sort(key=lambda r: (r["type"], r["from"], r["to"], r["rid"]))
+        return nodes, rels
+
+    def projection(self, labels: Iterable[Label], rels: Iterable[Rel]) -> nx.Graph:
+        labs = sorted(Label(x).value for x in labels)
+        types = sorted(Rel(x) for x in rels)
+        fk = {lab.value: key for lab, key in NODE_KEYS.items()}
+        nodes_raw = self.read(
+            "MATCH (n) WHERE labels(n)[0] IN $labels "
+            "RETURN labels(n)[0] AS l, properties(n) AS p",
+            {"labels": labs},
+            name="projection_nodes",
+        )
+        nodes = [(node_id(r["l"], r["p"][fk[r["l"]]]), projection_attrs(r["l"], r["p"])) for r in nodes_raw]
+        edges: list[tuple[str, str, str]] = []
+        if types:
+            pattern = "|".join(T(t) for t in types)
+            rows = self.read(
+                f"MATCH (a)-[r:{pattern}]->(b) WHERE labels(a)[0] IN $labels AND labels(b)[0] IN $labels "
+                "RETURN labels(a)[0] AS al, a[$fk[labels(a)[0]]] AS ak, labels(b)[0] AS bl, "
+                "b[$fk[labels(b)[0]]] AS bk, type(r) AS t",
+                {"labels": labs, "fk": fk},
+                name="projection_edges",
+            )
+            edges = [(node_id(r["al"], r["ak"]), node_id(r["bl"], r["bk"]), r["t"]) for r in rows]
+        return build_projection(nodes, edges)
+
+    def version(self) -> str:
+        # A read transaction's bookmark names the last transaction the server had committed,
+        # so it changes exactly when the graph does (cache keys).
+        with self._translate(), self.driver.session(database=self.database) as s:
+            s.execute_read(lambda tx: tx.run(tagged("RETURN 1", "version")).consume())
+            return "neo4j:" + ",".join(sorted(s.last_bookmarks().raw_values))
+
+    def wipe(self, allow_remote: bool = False) -> None:
+        host = urlparse(self.uri).hostname or ""
+        if host not in _LOCAL_HOSTS and not allow_remote:
+            raise ConfigError(
+                f"拒绝清空非本地 Neo4j（{self.uri}）",
+                f"refusing to wipe a non-local Neo4j at {self.uri} (pass allow_remote=True)",
+            )
+        while True:
+            res = self.write(
+                "MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n", name="wipe"
+            )
+            if not res or int(res[0]["n"]) == 0:
+                break
+
+    def close(self) -> None:
+        self.driver.close()

@@ -1,0 +1,99 @@
+"""Shared fixtures: one ``store`` fixture parametrised over both backends.
+
+The Neo4j half needs a real server (``make test`` starts the local one). Without one it
+skips loudly, except under ORGGRAPH_REQUIRE_NEO4J=1 (CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.settings import LOCAL_NEO4J_PASSWORD, LOCAL_NEO4J_URI, Settings
+from graph.store.embedded import EmbeddedStore
+
+REQUIRE_NEO4J = os.environ.get("ORGGRAPH_REQUIRE_NEO4J") == "1"
+_neo4j_problem: str | None = None
+_neo4j_checked = False
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own ORGGRAPH_HOME, so no test sees another's store or tokens."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("ORGGRAPH_HOME", str(home))
+    monkeypatch.setenv("ORGGRAPH_SECRET_KEY", "test-secret-key-0123456789abcdef-0123456789")
+    from graph.settings import get_settings
+
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+def neo4j_settings() -> Settings:
+    return Settings(
+        NEO4J_URI=os.environ.get("NEO4J_URI", LOCAL_NEO4J_URI),
+        NEO4J_USER=os.environ.get("NEO4J_USER", "neo4j"),
+        NEO4J_PASSWORD=os.environ.get("NEO4J_PASSWORD", LOCAL_NEO4J_PASSWORD),
+        ORGGRAPH_BACKEND="neo4j",
+    )
+
+
+def _open_neo4j():  # type: ignore[no-untyped-def]
+    global _neo4j_problem, _neo4j_checked
+    from graph.errors import StoreUnavailable
+    from graph.store.neo4j import Neo4jStore
+
+    s = neo4j_settings()
+    if _neo4j_checked and _neo4j_problem:
+        _skip_or_fail(_neo4j_problem)
+    store = Neo4jStore(
+        s.resolved_neo4j_uri, s.neo4j_user, s.neo4j_password.get_secret_value(), s.neo4j_database
+    )
+    try:
+        store.ping()
+    except StoreUnavailable as exc:
+        _neo4j_checked, _neo4j_problem = True, str(exc)
+        store.close()
+        _skip_or_fail(str(exc))
+    _neo4j_checked = True
+    return store
+
+
+def _skip_or_fail(reason: str) -> None:
+    msg = f"NEO4J NOT REACHABLE, Neo4j tests not run: {reason}"
+    if REQUIRE_NEO4J:
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+@pytest.fixture
+def neo4j_store() -> Iterator[object]:
+    store = _open_neo4j()
+    store.wipe()
+    store.apply_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def embedded_store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(tmp_path / "embedded")
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request: pytest.FixtureRequest) -> object:
+    """Each contract test runs once per backend."""
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    skipped = terminalreporter.stats.get("skipped", [])
+    n = sum(1 for r in skipped if "NEO4J NOT REACHABLE" in str(r.longrepr))
+    if n:
+        terminalreporter.write_sep("!", f"{n} Neo4j tests SKIPPED: no Neo4j server reachable", red=True)
