@@ -2,7 +2,7 @@
 
 Writes are batched ``UNWIND $rows`` statements in managed, idempotent transactions
 (``execute_write``, which the driver retries); reads use ``execute_read`` so a cluster
-routes them to readers. Every statement is a tagged ``neo4j.Query``; every value is a
+routes them to readers. Every transaction function is tagged with metadata (``unit_of_work``); every value is a
 parameter; label and type text comes from graph.schema only.
 """
 
@@ -26,9 +26,10 @@ DEFAULT_BATCH = 5000
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
-def tagged(text: str, name: str) -> neo4j.Query:
-    """A query that shows up in the server's query log with its purpose."""
-    return neo4j.Query(text, metadata={"app": "orggraph", "query": name})
+def tagged(name: str) -> Any:
+    """Decorate a transaction function so the server shows its purpose (query log,
+    SHOW TRANSACTIONS). Managed transactions take metadata here, not via neo4j.Query."""
+    return neo4j.unit_of_work(metadata={"app": "orggraph", "query": name})
 
 
 class Neo4jStore:
@@ -87,8 +88,9 @@ class Neo4jStore:
     def read(self, text: str, params: Mapping[str, Any] | None = None, name: str = "read") -> list[dict[str, Any]]:
         """Run a read query (routed to readers) and return plain dicts."""
 
+        @tagged(name)
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(tagged(text, name), dict(params or {}))]
+            return [r.data() for r in tx.run(text, dict(params or {}))]
 
         with self._translate(), self.driver.session(database=self.database) as s:
             return s.execute_read(work)
@@ -96,8 +98,9 @@ class Neo4jStore:
     def write(self, text: str, params: Mapping[str, Any] | None = None, name: str = "write") -> list[dict[str, Any]]:
         """Run one idempotent write in a managed transaction (retried by the driver)."""
 
+        @tagged(name)
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(tagged(text, name), dict(params or {}))]
+            return [r.data() for r in tx.run(text, dict(params or {}))]
 
         with self._translate(), self.driver.session(database=self.database) as s:
             out = s.execute_write(work)
@@ -289,7 +292,7 @@ class Neo4jStore:
         # A read transaction's bookmark names the last transaction the server had committed,
         # so it changes exactly when the graph does (cache keys).
         with self._translate(), self.driver.session(database=self.database) as s:
-            s.execute_read(lambda tx: tx.run(tagged("RETURN 1", "version")).consume())
+            s.execute_read(tagged("version")(lambda tx: tx.run("RETURN 1").consume()))
             return "neo4j:" + ",".join(sorted(s.last_bookmarks().raw_values))
 
     def wipe(self, allow_remote: bool = False) -> None:
