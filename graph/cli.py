@@ -19,7 +19,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-neo4j_app = typer.Typer(help="本地开发用 Neo4j / the local development Neo4j (deploy/neo4j)", no_args_is_help=True)
+neo4j_app = typer.Typer(
+    help="本地开发用 Neo4j / the local development Neo4j (deploy/neo4j)", no_args_is_help=True
+)
 app.add_typer(neo4j_app, name="neo4j")
 
 BackendOpt = Annotated[

@@ -153,9 +153,7 @@ FORMATIONS = ("单独建", "联合建", "挂靠建", "1+X")
 DEMO_TIERS = ("市级", "区级", "镇街级")
 DEMO_TIER_ALIASES = {"镇街(园区)级": "镇街级"}
 # Kinds whose party organisations are district-level structure (they connect everything).
-STRUCTURAL_KINDS = frozenset(
-    {"镇街两新党委", "园区党工委", "非公有制经济组织党委", "区委两新工委", "区委"}
-)
+STRUCTURAL_KINDS = frozenset({"镇街两新党委", "园区党工委", "非公有制经济组织党委", "区委两新工委", "区委"})
 TWO_NEW_KINDS = frozenset({"组织党组织", "协会党组织"})
 TWO_NEW_LEVELS = frozenset({"党委", "党总支", "党支部"})
 

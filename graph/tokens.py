@@ -85,7 +85,7 @@ class TokenStore:
         tmp.chmod(0o600)
         os.replace(tmp, self.path)
 
-    def _locked(self):  # type: ignore[no-untyped-def]
+    def _locked(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = (self.path.parent / "tokens.lock").open("a+")
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -103,7 +103,7 @@ class TokenStore:
         rec = TokenRecord(
             token_id=secrets.token_hex(4),
             digest=_digest(token),
-            role=role,  # type: ignore[arg-type]
+            role=role,
             town=town,
             label=label,
             created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

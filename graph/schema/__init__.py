@@ -41,8 +41,7 @@ def cypher_statements() -> list[str]:
     for lab, props in INDEXED_PROPERTIES.items():
         for prop in props:
             out.append(
-                f"CREATE INDEX {lab.value.lower()}_{prop} IF NOT EXISTS "
-                f"FOR (n:{label(lab)}) ON (n.{prop})"
+                f"CREATE INDEX {lab.value.lower()}_{prop} IF NOT EXISTS FOR (n:{label(lab)}) ON (n.{prop})"
             )
     for rel, props in INDEXED_REL_PROPERTIES.items():
         for prop in props:

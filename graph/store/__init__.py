@@ -6,7 +6,7 @@ from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore, node_id, split_node_id
 from graph.store.embedded import EmbeddedStore
 
-__all__ = ["GraphStore", "EmbeddedStore", "open_store", "node_id", "split_node_id"]
+__all__ = ["EmbeddedStore", "GraphStore", "node_id", "open_store", "split_node_id"]
 
 
 def open_store(settings: Settings | None = None, backend: str | None = None) -> GraphStore:

@@ -140,9 +140,7 @@ def _graphml_value(value: Any) -> Any:
     return value
 
 
-def export_dump(
-    nodes: Sequence[dict[str, Any]], rels: Sequence[dict[str, Any]], fmt: str, out: Path
-) -> None:
+def export_dump(nodes: Sequence[dict[str, Any]], rels: Sequence[dict[str, Any]], fmt: str, out: Path) -> None:
     """Write a dump as JSON or GraphML (readable by networkx.read_graphml)."""
     from graph.errors import InputError
 
@@ -158,7 +156,9 @@ def export_dump(
             g.add_node(n["id"], _label=n["label"], **attrs)
         for r in rels:
             attrs = {k: _graphml_value(v) for k, v in r["properties"].items()}
-            g.add_edge(r["from"], r["to"], key=f"{r['type']}|{r['rid']}", _type=r["type"], rid=r["rid"], **attrs)
+            g.add_edge(
+                r["from"], r["to"], key=f"{r['type']}|{r['rid']}", _type=r["type"], rid=r["rid"], **attrs
+            )
         nx.write_graphml(g, tmp, encoding="utf-8")
     else:
         raise InputError(f"不支持的导出格式：{fmt}（可选 graphml、json）", f"unknown export format {fmt!r}")

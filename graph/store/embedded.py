@@ -167,9 +167,7 @@ class EmbeddedStore:
     def fetch_relationships(self, rel: Rel) -> list[tuple[str, str, str, dict[str, Any]]]:
         rel = Rel(rel)
         return sorted(
-            (u, v, d["rid"], _props(d))
-            for u, v, d in self.graph.edges(data=True)
-            if d["_type"] == rel.value
+            (u, v, d["rid"], _props(d)) for u, v, d in self.graph.edges(data=True) if d["_type"] == rel.value
         )
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -261,7 +259,9 @@ class EmbeddedStore:
                 u = node_id(label, key)
                 if u not in g:
                     continue
-                doomed = [(u, v, k) for _, v, k, d in g.out_edges(u, keys=True, data=True) if d["_type"] in types]
+                doomed = [
+                    (u, v, k) for _, v, k, d in g.out_edges(u, keys=True, data=True) if d["_type"] in types
+                ]
                 g.remove_edges_from(doomed)
                 removed += len(doomed)
         return removed

@@ -2,8 +2,8 @@
 
 Writes are batched ``UNWIND $rows`` statements in managed, idempotent transactions
 (``execute_write``, which the driver retries); reads use ``execute_read`` so a cluster
-routes them to readers. Every transaction function is tagged with metadata (``unit_of_work``); every value is a
-parameter; label and type text comes from graph.schema only.
+routes them to readers. Every transaction function is tagged with metadata
+(``unit_of_work``); every value is a parameter; label and type text comes from graph.schema only.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
-import networkx as nx
 import neo4j
+import networkx as nx
 from neo4j import exceptions as neo4j_exc
 
 from graph.errors import ConfigError, StoreUnavailable
 from graph.model import NODE_KEYS, Label, Rel
-from graph.schema import cypher_statements, label as L, rel_type as T
+from graph.schema import cypher_statements
+from graph.schema import label as L
+from graph.schema import rel_type as T
 from graph.store.base import batched, build_projection, empty_counts, node_id, projection_attrs
 
 DEFAULT_BATCH = 5000
@@ -85,7 +87,9 @@ class Neo4jStore:
                 raise self._unavailable(exc) from exc
             raise
 
-    def read(self, text: str, params: Mapping[str, Any] | None = None, name: str = "read") -> list[dict[str, Any]]:
+    def read(
+        self, text: str, params: Mapping[str, Any] | None = None, name: str = "read"
+    ) -> list[dict[str, Any]]:
         """Run a read query (routed to readers) and return plain dicts."""
 
         @tagged(name)
@@ -95,7 +99,9 @@ class Neo4jStore:
         with self._translate(), self.driver.session(database=self.database) as s:
             return s.execute_read(work)
 
-    def write(self, text: str, params: Mapping[str, Any] | None = None, name: str = "write") -> list[dict[str, Any]]:
+    def write(
+        self, text: str, params: Mapping[str, Any] | None = None, name: str = "write"
+    ) -> list[dict[str, Any]]:
         """Run one idempotent write in a managed transaction (retried by the driver)."""
 
         @tagged(name)
@@ -133,8 +139,7 @@ class Neo4jStore:
         label = Label(label)
         key = NODE_KEYS[label]
         text = (
-            f"UNWIND $rows AS row MERGE (n:{L(label)} {{{key}: row.{key}}}) "
-            "SET n = row RETURN count(n) AS n"
+            f"UNWIND $rows AS row MERGE (n:{L(label)} {{{key}: row.{key}}}) SET n = row RETURN count(n) AS n"
         )
         clean = [{k: v for k, v in r.items() if v is not None} for r in rows]
         return self._write_batches(text, clean, f"upsert_{label.value}")
@@ -234,9 +239,7 @@ class Neo4jStore:
 
     def dump(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         fk = {lab.value: key for lab, key in NODE_KEYS.items()}
-        nodes_raw = self.read(
-            "MATCH (n) RETURN labels(n)[0] AS l, properties(n) AS p", name="dump_nodes"
-        )
+        nodes_raw = self.read("MATCH (n) RETURN labels(n)[0] AS l, properties(n) AS p", name="dump_nodes")
         rels_raw = self.read(
             "MATCH (a)-[r]->(b) RETURN type(r) AS t, labels(a)[0] AS al, a[$fk[labels(a)[0]]] AS ak, "
             "labels(b)[0] AS bl, b[$fk[labels(b)[0]]] AS bk, properties(r) AS p",
@@ -244,7 +247,11 @@ class Neo4jStore:
             name="dump_rels",
         )
         nodes = [
-            {"id": node_id(r["l"], r["p"][fk[r["l"]]]), "label": r["l"], "properties": dict(sorted(r["p"].items()))}
+            {
+                "id": node_id(r["l"], r["p"][fk[r["l"]]]),
+                "label": r["l"],
+                "properties": dict(sorted(r["p"].items())),
+            }
             for r in nodes_raw
         ]
         rels = []
@@ -269,8 +276,7 @@ class Neo4jStore:
         types = sorted(Rel(x) for x in rels)
         fk = {lab.value: key for lab, key in NODE_KEYS.items()}
         nodes_raw = self.read(
-            "MATCH (n) WHERE labels(n)[0] IN $labels "
-            "RETURN labels(n)[0] AS l, properties(n) AS p",
+            "MATCH (n) WHERE labels(n)[0] IN $labels RETURN labels(n)[0] AS l, properties(n) AS p",
             {"labels": labs},
             name="projection_nodes",
         )
@@ -303,9 +309,7 @@ class Neo4jStore:
                 f"refusing to wipe a non-local Neo4j at {self.uri} (pass allow_remote=True)",
             )
         while True:
-            res = self.write(
-                "MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n", name="wipe"
-            )
+            res = self.write("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n", name="wipe")
             if not res or int(res[0]["n"]) == 0:
                 break
 

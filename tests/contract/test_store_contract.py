@@ -21,10 +21,10 @@ ORGS = [
     {"uscc": "O2", "org_name": "乙协会", "org_category": "行业协会", "town_code": "T2", "lat": 29.3},
 ]
 HOSTILE = [
-    'quote " and \' here',
+    "quote \" and ' here",
     "back`tick`) DETACH DELETE n //",
     "}) MATCH (x) DETACH DELETE x //",
-    "=HYPERLINK(\"http://x\",\"y\")",
+    '=HYPERLINK("http://x","y")',
     "MERGE (n:Town {town_code:'X'}) RETURN n",
 ]
 
@@ -64,7 +64,9 @@ def test_upserts_are_idempotent(store) -> None:  # type: ignore[no-untyped-def]
 
 def test_upsert_replaces_properties(store) -> None:  # type: ignore[no-untyped-def]
     load_small(store)
-    store.upsert_nodes(Label.ORGANIZATION, [{"uscc": "O1", "org_name": "甲公司（新）", "org_category": "非公企业"}])
+    store.upsert_nodes(
+        Label.ORGANIZATION, [{"uscc": "O1", "org_name": "甲公司（新）", "org_category": "非公企业"}]
+    )
     props = store.fetch_nodes(Label.ORGANIZATION, ["O1"])["O1"]
     assert props == {"uscc": "O1", "org_name": "甲公司（新）", "org_category": "非公企业"}
 
@@ -73,20 +75,34 @@ def test_relationships_with_rid_are_distinct(store) -> None:  # type: ignore[no-
     load_small(store)
     store.upsert_nodes(Label.INSTRUCTOR, [{"instructor_id": "I1", "name": "张三"}])
     rows = [
-        {"from": "I1", "to": "O1", "rid": "2011-01-05|电话", "props": {"date": "2011-01-05", "method": "电话"}},
-        {"from": "I1", "to": "O1", "rid": "2011-02-05|走访", "props": {"date": "2011-02-05", "method": "走访"}},
+        {
+            "from": "I1",
+            "to": "O1",
+            "rid": "2011-01-05|电话",
+            "props": {"date": "2011-01-05", "method": "电话"},
+        },
+        {
+            "from": "I1",
+            "to": "O1",
+            "rid": "2011-02-05|走访",
+            "props": {"date": "2011-02-05", "method": "走访"},
+        },
     ]
     assert store.upsert_relationships(Rel.CONTACTED, Label.INSTRUCTOR, Label.ORGANIZATION, rows) == 2
     store.upsert_relationships(Rel.CONTACTED, Label.INSTRUCTOR, Label.ORGANIZATION, rows)
     assert store.counts()["relationships"]["CONTACTED"] == 2
     assert store.delete_relationships(Rel.CONTACTED, rows[:1]) == 1
     rels = store.fetch_relationships(Rel.CONTACTED)
-    assert rels == [("Instructor:I1", "Organization:O1", "2011-02-05|走访", {"date": "2011-02-05", "method": "走访"})]
+    assert rels == [
+        ("Instructor:I1", "Organization:O1", "2011-02-05|走访", {"date": "2011-02-05", "method": "走访"})
+    ]
 
 
 def test_missing_end_writes_nothing(store) -> None:  # type: ignore[no-untyped-def]
     load_small(store)
-    n = store.upsert_relationships(Rel.LOCATED_IN, Label.ORGANIZATION, Label.TOWN, [{"from": "O1", "to": "NOPE"}])
+    n = store.upsert_relationships(
+        Rel.LOCATED_IN, Label.ORGANIZATION, Label.TOWN, [{"from": "O1", "to": "NOPE"}]
+    )
     assert n == 0
 
 
@@ -114,7 +130,9 @@ def test_hostile_values_are_stored_verbatim(store, text: str) -> None:  # type: 
 
 def test_keys_are_unique(store) -> None:  # type: ignore[no-untyped-def]
     load_small(store)
-    store.upsert_nodes(Label.TOWN, [{"town_code": "T1", "town_name": "x"}, {"town_code": "T1", "town_name": "y"}])
+    store.upsert_nodes(
+        Label.TOWN, [{"town_code": "T1", "town_name": "x"}, {"town_code": "T1", "town_name": "y"}]
+    )
     assert store.counts()["nodes"]["Town"] == 2
     assert store.fetch_nodes(Label.TOWN, ["T1"])["T1"]["town_name"] == "y"
 
