@@ -1,0 +1,211 @@
+"""From validated rows to what the store writes: node rows, relationship rows, derived towns.
+
+Property names are the ROSTER keys (the queries rely on them); an empty cell gives no property.
+Personal data leaves here only as keyed hashes and masked forms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.identifiers import mask_id, mask_phone
+from graph.loaders.spec import KEYLESS_RELS, OWNED_RELS, SHEET_BY_NAME
+from graph.loaders.validate import Row, Validation
+from graph.model import Label, Rel
+
+RelKey = tuple[Rel, Label, Label]
+# Columns that never become a node property as such (they become hashes or relationships).
+_NOT_PROPS = frozenset({"id_number", "phone", "covers", "assigned_to"})
+
+
+class Hasher:
+    """HMAC-SHA256 under the configured key; key_id is stored beside each hash (rotation)."""
+
+    def __init__(self, key_id: str, key: bytes) -> None:
+        self.key_id = key_id
+        self._base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __call__(self, text: str) -> str:
+        h = self._base.copy()
+        h.update(text.encode())
+        return h.hexdigest()
+
+
+@dataclass
+class Plan:
+    nodes: dict[Label, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    rels: dict[RelKey, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    # per node label: the keys whose owned relationships are replaced, and those types
+    owned: dict[Label, tuple[list[str], tuple[Rel, ...]]] = field(default_factory=dict)
+    # keyless sheets: every rid the workbook holds (accepted or identical duplicates), per type
+    keyless_rids: dict[Rel, set[str]] = field(default_factory=dict)
+
+    def items(self) -> int:
+        return sum(len(x) for x in self.nodes.values()) + sum(len(x) for x in self.rels.values())
+
+
+def _base_props(r: Row) -> dict[str, Any]:
+    props = {k: v for k, v in r.values.items() if k not in _NOT_PROPS}
+    for k, orig in r.originals.items():
+        props[f"{k}_original"] = orig
+    return props
+
+
+def build_plan(val: Validation, hasher: Hasher) -> Plan:
+    plan = Plan()
+    nodes, rels = plan.nodes, plan.rels
+    town_of_org: dict[str, str | None] = {}
+    town_of_po: dict[str, str | None] = {}
+
+    def org_town(key: str) -> str | None:
+        if key not in town_of_org:
+            p = val.props_of(Label.ORGANIZATION, key)
+            town_of_org[key] = p.get("town_code") if p else None
+        return town_of_org[key]
+
+    def po_town(key: str) -> str | None:
+        if key not in town_of_po:
+            p = val.props_of(Label.PARTY_ORG, key)
+            town_of_po[key] = p.get("town_code") if p else None
+        return town_of_po[key]
+
+    def link(rel: Rel, fl: Label, frm: str, tl: Label, to: str, rid: str = "", **props: Any) -> None:
+        rels[(rel, fl, tl)].append(
+            {"from": frm, "to": to, "rid": rid, "props": {k: v for k, v in props.items() if v is not None}}
+        )
+
+    for name, label in (("镇街", Label.TOWN), ("园区", Label.PARK), ("村社区", Label.VILLAGE)):
+        if name not in val.sheets:
+            continue
+        rows = val.accepted(name)
+        for r in rows:
+            nodes[label].append(_base_props(r))
+            if label is not Label.TOWN:
+                link(Rel.LOCATED_IN, label, r.key or "", Label.TOWN, r.values["town_code"])
+        _own(plan, name, label, rows)
+
+    if "组织" in val.sheets:
+        rows = val.accepted("组织")
+        for r in rows:
+            p = _base_props(r)
+            p.setdefault("status", "在营")
+            nodes[Label.ORGANIZATION].append(p)
+            v, k = r.values, r.key or ""
+            link(Rel.LOCATED_IN, Label.ORGANIZATION, k, Label.TOWN, v["town_code"])
+            if "park_code" in v:
+                link(Rel.IN_PARK, Label.ORGANIZATION, k, Label.PARK, v["park_code"])
+            if "association_uscc" in v:
+                link(Rel.IN_ASSOCIATION, Label.ORGANIZATION, k, Label.ORGANIZATION, v["association_uscc"])
+            if "parent_uscc" in v:
+                link(Rel.SUBSIDIARY_OF, Label.ORGANIZATION, k, Label.ORGANIZATION, v["parent_uscc"])
+        _own(plan, "组织", Label.ORGANIZATION, rows)
+
+    if "党组织" in val.sheets:
+        rows = val.accepted("党组织")
+        for r in rows:
+            v, k = r.values, r.key or ""
+            town = v.get("town_code")
+            if town is None:
+                towns = {org_town(u) for u in v.get("covers", ())}
+                if len(towns) == 1:
+                    town = towns.pop()
+            town_of_po[k] = town
+            p = _base_props(r)
+            p.setdefault("kind", "组织党组织")
+            if town is not None:
+                p["town_code"] = town
+            nodes[Label.PARTY_ORG].append(p)
+            if "town_code" in v:  # LOCATED_IN only from the row's own column
+                link(Rel.LOCATED_IN, Label.PARTY_ORG, k, Label.TOWN, v["town_code"])
+            if "park_code" in v:
+                link(Rel.IN_PARK, Label.PARTY_ORG, k, Label.PARK, v["park_code"])
+            if "parent_code" in v:
+                link(Rel.REPORTS_TO, Label.PARTY_ORG, k, Label.PARTY_ORG, v["parent_code"])
+            for u in v.get("covers", ()):
+                link(Rel.COVERS, Label.PARTY_ORG, k, Label.ORGANIZATION, u)
+        _own(plan, "党组织", Label.PARTY_ORG, rows)
+
+    if "党员" in val.sheets:
+        rows = val.accepted("党员")
+        for r in rows:
+            v, k = r.values, r.key or ""
+            p = _base_props(r)
+            _personal(p, v, hasher)
+            town = org_town(v["employer_uscc"]) if "employer_uscc" in v else None
+            if town is None and "relationship_org" in v:
+                town = po_town(v["relationship_org"])
+            if town is not None:
+                p["town_code"] = town
+            nodes[Label.MEMBER].append(p)
+            if "relationship_org" in v:
+                link(Rel.RELATIONSHIP_IN, Label.MEMBER, k, Label.PARTY_ORG, v["relationship_org"])
+            if "activity_org" in v:
+                link(Rel.ACTIVE_IN, Label.MEMBER, k, Label.PARTY_ORG, v["activity_org"])
+            if "employer_uscc" in v:
+                link(Rel.WORKS_AT, Label.MEMBER, k, Label.ORGANIZATION, v["employer_uscc"])
+        _own(plan, "党员", Label.MEMBER, rows)
+
+    if "党建指导员" in val.sheets:
+        rows = val.accepted("党建指导员")
+        for r in rows:
+            v, k = r.values, r.key or ""
+            p = _base_props(r)
+            _personal(p, v, hasher)
+            towns: set[str | None] = set()
+            for x in v["assigned_to"]:
+                lab, actual = r.resolved[("assigned_to", x)]
+                towns.add(org_town(actual) if lab is Label.ORGANIZATION else po_town(actual))
+                link(Rel.ASSIGNED_TO, Label.INSTRUCTOR, k, lab, actual)
+            if len(towns) == 1 and None not in towns:
+                p["town_code"] = towns.pop()
+            nodes[Label.INSTRUCTOR].append(p)
+        _own(plan, "党建指导员", Label.INSTRUCTOR, rows)
+
+    if "结对" in val.sheets:
+        for r in val.accepted("结对"):
+            v = r.values
+            fl, frm = r.resolved[("from_code", v["from_code"])]
+            tl, to = r.resolved[("to_code", v["to_code"])]
+            if v["pairing_type"] == "示范帮扶":
+                link(Rel.PAIRED_WITH, fl, frm, tl, to, r.rid, pairing_type=v["pairing_type"], since=v.get("since"))
+            else:
+                link(Rel.JOINT_BUILDS_WITH, fl, frm, tl, to, r.rid, since=v.get("since"))
+    if "帮建" in val.sheets:
+        for r in val.accepted("帮建"):
+            v = r.values
+            hl, helper = r.resolved[("helper_id", v["helper_id"])]
+            link(Rel.HELPS_BUILD, hl, helper, Label.ORGANIZATION, v["target_uscc"], r.rid,
+                 since=v.get("since"), status=v.get("status"))
+    if "联系记录" in val.sheets:
+        for r in val.accepted("联系记录"):
+            v = r.values
+            hl, helper = r.resolved[("helper_id", v["helper_id"])]
+            link(Rel.CONTACTED, hl, helper, Label.ORGANIZATION, v["target_uscc"], r.rid,
+                 date=v["date"], method=v["method"])
+    for name, types in KEYLESS_RELS.items():
+        if name in val.sheets:
+            rids = {r.rid for r in val.sheets[name] if r.rid}
+            for t in types:
+                plan.keyless_rids[t] = rids
+    return plan
+
+
+def _own(plan: Plan, sheet: str, label: Label, rows: list[Row]) -> None:
+    assert SHEET_BY_NAME[sheet].label is label
+    if sheet in OWNED_RELS:
+        plan.owned[label] = ([r.key or "" for r in rows], OWNED_RELS[sheet])
+
+
+def _personal(p: dict[str, Any], v: dict[str, Any], hasher: Hasher) -> None:
+    if "id_number" in v:
+        p["id_hash"] = hasher(v["id_number"])
+        p["id_masked"] = mask_id(v["id_number"])
+        p["key_id"] = hasher.key_id
+    if "phone" in v:
+        p["phone_hash"] = hasher("+86" + v["phone"])  # E.164
+        p["phone_masked"] = mask_phone(v["phone"])
+        p["key_id"] = hasher.key_id
