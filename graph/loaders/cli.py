@@ -91,65 +91,72 @@ def _err(zh: str, en: str) -> None:
 
 
 def summarise(result: Any, limit: int = 30) -> None:
-    """A short terminal summary (rich tables); the full list is in the report."""
+    """A short terminal summary; the full list is in the report (--report)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from graph.loaders.report import EXIT_MEANING
 
-    con = Console(highlight=False)
+    con = Console(highlight=False, soft_wrap=False)
     zh, en = EXIT_MEANING.get(result.exit_code, ("", ""))
     colour = {0: "green", 1: "yellow"}.get(result.exit_code, "red")
-    con.print(f"[{colour}]退出码 {result.exit_code}：{zh} / {en}[/]")
+    con.print(f"[bold {colour}]退出码 exit {result.exit_code}：{escape(zh)} / {escape(en)}[/]")
     if result.message_zh:
-        con.print(result.message_zh)
-        con.print(result.message_en, style="dim")
-    if result.fatal:
-        t = Table("表 sheet", "行 row", "原因 reason", title="无法使用的输入 unusable input")
-        for p in result.fatal:
-            t.add_row(p.sheet, str(p.row or ""), f"{p.reason_zh}\n[dim]{p.reason_en}[/]")
-        con.print(t)
+        con.print(escape(result.message_zh))
+        con.print(escape(result.message_en), style="dim")
+    for p in result.fatal:
+        where = f"{p.sheet} 第{p.row}行 " if p.row else (f"{p.sheet} " if p.sheet else "")
+        con.print(f"[red]✗ {escape(where)}{escape(p.reason_zh)}[/]")
+        con.print(f"  {escape(p.reason_en)}", style="dim")
     counts = result.counts
     if any(counts.get("nodes", {}).values()) or any(counts.get("relationships", {}).values()):
-        t = Table("类别 kind", "数量 count", title="试运行将写入 would write" if result.dry_run else "已写入 written")
-        for part in ("nodes", "relationships"):
-            for k, n in counts.get(part, {}).items():
-                if n:
-                    t.add_row(k, str(n))
+        t = Table("节点 nodes", "n", "关系 relationships", "n",
+                  title="试运行将写入 would write" if result.dry_run else "已写入 written")
+        nodes = [(k, n) for k, n in counts.get("nodes", {}).items() if n]
+        rels = [(k, n) for k, n in counts.get("relationships", {}).items() if n]
+        for i in range(max(len(nodes), len(rels))):
+            a = nodes[i] if i < len(nodes) else ("", "")
+            b = rels[i] if i < len(rels) else ("", "")
+            t.add_row(a[0], str(a[1]), b[0], str(b[1]))
         con.print(t)
     if result.groups:
-        t = Table("表 sheet", "行 row", "列 column", "值 value", "原因 reason",
-                  title=f"被拒绝的行 rejected rows: {result.rejected_rows}")
+        con.print(f"[bold yellow]被拒绝的行 rejected rows: {result.rejected_rows}[/]")
         shown = 0
         for g in result.groups:
+            if shown >= limit:
+                break
             for p in g.problems:
-                if shown < limit:
-                    t.add_row(p.sheet, str(p.row), p.column, p.value[:40], f"{p.reason_zh}\n[dim]{p.reason_en}[/]")
+                con.print(f"[yellow]✗ {escape(p.sheet)} 第{p.row}行 / row {p.row}  {escape(p.column)}[/]"
+                          + (f"  = {escape(p.value[:60])}" if p.value else ""))
+                con.print(f"    {escape(p.reason_zh)}")
+                con.print(f"    {escape(p.reason_en)}", style="dim")
                 shown += 1
             if g.cascade:
-                if shown < limit:
-                    rows = "、".join(f"{c.sheet}{c.row}" for c in g.cascade[:8])
-                    more = "…" if len(g.cascade) > 8 else ""
-                    t.add_row("", "", "", "", f"[dim]连带拒绝 {len(g.cascade)} 行 / {len(g.cascade)} dependent "
-                              f"row(s) rejected: {rows}{more}[/]")
-                shown += 1
-        con.print(t)
-        if shown > limit:
-            con.print(f"…… 另有 {shown - limit} 条，见报告 / {shown - limit} more in the report (--report)")
+                rows = "、".join(f"{c.sheet} 第{c.row}行" for c in g.cascade[:10])
+                more = f" 等 {len(g.cascade)} 行" if len(g.cascade) > 10 else ""
+                con.print(f"    ↳ 连带拒绝 / also rejected because of this row: {escape(rows)}{more}", style="yellow")
+        total = sum(len(g.problems) for g in result.groups)
+        if total > shown:
+            con.print(f"…… 另有 {total - shown} 条，见报告 / {total - shown} more in the report (--report)")
     if result.warnings:
-        t = Table("表 sheet", "列 column", "次数 n", "警告 warning", title="警告 warnings")
+        con.print(f"[bold]警告 warnings: {len(result.warnings)}[/]")
         for w in result.warnings[:limit]:
-            t.add_row(w.sheet or "", w.column or "", str(w.count), f"{w.message_zh}\n[dim]{w.message_en}[/]")
-        con.print(t)
+            where = " ".join(x for x in (w.sheet, w.column) if x)
+            rows = f"（第 {'、'.join(map(str, w.rows[:5]))} 行{'等' if w.count > len(w.rows[:5]) else ''}）" \
+                if w.rows else ""
+            con.print(f"! {escape(where)} {escape(w.message_zh)}{escape(rows)}" + (f" ×{w.count}" if w.count > 1 else ""))
     if result.sync_refused:
-        con.print(f"[yellow]{result.sync_refused}[/]")
+        con.print(f"[yellow]{escape(result.sync_refused)}[/]")
     if result.sync_removals:
-        verb = "将删除" if result.dry_run else "已删除"
-        verb_en = "would remove" if result.dry_run else "removed"
-        t = Table("类别 kind", "标签 label", "编码 key", "依赖 dependents", title=f"同步{verb} sync {verb_en}")
+        verb = "将删除 would remove" if result.dry_run else "已删除 removed"
+        con.print(f"[bold]同步{verb}: {len(result.sync_removals)}[/]")
         for s in result.sync_removals[:limit]:
-            t.add_row(s.kind, s.label, s.key, "\n".join(s.dependents[:5]) + ("…" if len(s.dependents) > 5 else ""))
-        con.print(t)
+            con.print(f"- {s.label} {escape(s.key)}")
+            for d in s.dependents[:5]:
+                con.print(f"    依赖它 depends on it: {escape(d)}", style="dim")
+            if len(s.dependents) > 5:
+                con.print(f"    …… 共 {len(s.dependents)} 条 / {len(s.dependents)} in all", style="dim")
 
 
 def demo(

@@ -299,7 +299,7 @@ KEYLESS_RELS: dict[str, tuple[Rel, ...]] = {
     "联系记录": (Rel.CONTACTED,),
 }
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _WS = re.compile(r"\s+")
 
 
@@ -307,7 +307,7 @@ def normalise(text: str) -> str:
     """NFKC, zero-width characters removed, surrounding whitespace trimmed (reading rule 1)."""
     if text.isascii():
         return text.strip()
-    return unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).strip()
+    return unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).strip()
 
 
 def header_token(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from graph.loaders import spec as S
 from graph.loaders.cells import PARSERS, Bad, display_value
 from graph.loaders.reader import RawSheet, Workbook
-from graph.loaders.spec import Column, Sheet, normalise
+from graph.loaders.spec import ZERO_WIDTH, Column, Sheet, normalise
 from graph.model import (
     ASSOCIATION_CATEGORIES,
     LABEL_ZH,
@@ -24,6 +24,8 @@ from graph.model import (
 )
 
 TOP_KINDS = frozenset({"区委", "区委两新工委"})
+LON_RANGE = (73.0, 136.0)  # roughly China, WGS-84
+LAT_RANGE = (3.0, 54.0)
 
 
 @dataclass(slots=True)
@@ -129,8 +131,8 @@ _CELL_WARNINGS = {
         "text starting with = + - @ is stored as plain text, never evaluated",
     ),
     "normalised": (
-        "全角字符、零宽字符已转换为标准形式（原文保留在 *_original 属性中）",
-        "full-width / zero-width characters were normalised (original text kept in *_original)",
+        "全角字符、零宽字符已转换为标准形式（如全角数字、字母转为半角）",
+        "full-width / zero-width characters were normalised (e.g. full-width digits to ASCII)",
     ),
 }
 
@@ -203,21 +205,46 @@ class Validator:
                     continue
                 values[col.key] = v
                 if isinstance(cell, str) and not cell.isascii():
-                    stripped = cell.strip()
-                    if col.kind == S.TEXT:
-                        if v != stripped and v != normalise(stripped.replace(" ", "")):
-                            originals[col.key] = stripped
-                    elif v != stripped:
-                        note("normalised")
+                    plain = cell.translate(ZERO_WIDTH).strip()
+                    if normalise(cell) != plain:
+                        if col.kind == S.TEXT:
+                            originals[col.key] = plain  # shown where the original form matters
+                        else:
+                            note("normalised")
             for col in missing_required:  # cannot happen after header detection; kept for safety
                 problems.append(self._problem(sheet, rno, col, "", Bad(
                     "required", f"缺少必填列“{col.header}”", f"required column {col.header} is missing")))
             row = Row(sheet, rno, cells, values, originals, problems)
             if sheet.key_column is not None:
                 row.key = values.get(sheet.key_column)
+            if name == "组织" and not problems and ("lon" in values or "lat" in values):
+                self._coordinates(row)
             out.append(row)
         self.sheets[name] = out
         return out
+
+    def _coordinates(self, row: Row) -> None:
+        v = row.values
+        if ("lon" in v) != ("lat" in v):
+            missing = "lat" if "lon" in v else "lon"
+            self.add_problem(row, missing, Bad(
+                "coordinates_pair",
+                "经度和纬度要么都填，要么都不填：这一行只填了其中一个",
+                "longitude and latitude go together: this row has only one of them",
+            ))
+            return
+        if not LON_RANGE[0] <= v["lon"] <= LON_RANGE[1]:
+            self.add_problem(row, "lon", Bad(
+                "lon_range",
+                f"经度 {v['lon']} 不在中国境内（应在 {LON_RANGE[0]}–{LON_RANGE[1]} 之间），是否把经纬度填反了？",
+                f"longitude {v['lon']} is outside China ({LON_RANGE[0]}-{LON_RANGE[1]}); swapped with latitude?",
+            ))
+        if not LAT_RANGE[0] <= v["lat"] <= LAT_RANGE[1]:
+            self.add_problem(row, "lat", Bad(
+                "lat_range",
+                f"纬度 {v['lat']} 不在中国境内（应在 {LAT_RANGE[0]}–{LAT_RANGE[1]} 之间），是否把经纬度填反了？",
+                f"latitude {v['lat']} is outside China ({LAT_RANGE[0]}-{LAT_RANGE[1]}); swapped with longitude?",
+            ))
 
     def _problem(self, sheet: Sheet, rno: int, col: Column | None, cell: Any, bad: Bad,
                  key: str | None = None) -> Problem:
