@@ -1,0 +1,240 @@
+"""How every router answers: scope from the token, call a query, cache, audit, serialise.
+
+Routers stay a few lines each: they name the query and its parameters and call
+:func:`answer`, which passes ``town`` from the token (never from the request for a town
+caller), caches the heavy questions per (scope, route, parameters) on ``store.version()``,
+writes an audit entry when the answer holds personal data, and returns JSON bytes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, TypeAdapter
+
+from api.auth import effective_town, principal
+from api.problems import NotImplementedYet
+from graph.audit import audit
+from graph.settings import Settings
+from graph.store.base import GraphStore
+from graph.tokens import Principal
+from queries.models import NodeRef
+
+# Labels whose nodes are people: an answer naming one is a read of personal data.
+PERSONAL_LABELS = frozenset({"Member", "Instructor"})
+# Keyed hashes are for matching on the server (admin lookup), never for display.
+HIDDEN_KEYS = frozenset({"id_hash", "phone_hash"})
+
+
+# --- personal data ------------------------------------------------------------------
+
+
+def _walk(obj: Any, seen_refs: list[NodeRef], hidden: list[bool]) -> None:
+    if isinstance(obj, NodeRef):
+        seen_refs.append(obj)
+    elif isinstance(obj, BaseModel):
+        for v in obj.__dict__.values():
+            _walk(v, seen_refs, hidden)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if k in HIDDEN_KEYS:
+                hidden[0] = True
+            _walk(v, seen_refs, hidden)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _walk(v, seen_refs, hidden)
+
+
+def _scrub(obj: Any) -> Any:
+    if isinstance(obj, BaseModel):
+        for k, v in list(obj.__dict__.items()):
+            if isinstance(v, (BaseModel, dict, list)):
+                setattr(obj, k, _scrub(v))
+        return obj
+    if isinstance(obj, dict):
+        return {k: _scrub(v) for k, v in obj.items() if k not in HIDDEN_KEYS}
+    if isinstance(obj, list):
+        return [_scrub(v) for v in obj]
+    return obj
+
+
+def inspect(result: Any) -> tuple[Any, list[str]]:
+    """The result without keyed hashes, and the ids of the people it names (sorted)."""
+    refs: list[NodeRef] = []
+    hidden = [False]
+    _walk(result, refs, hidden)
+    if hidden[0]:
+        # a copy: the query layer may keep the original in a cache of its own
+        result = _scrub(result.model_copy(deep=True) if isinstance(result, BaseModel) else result)
+    people = sorted({r.id for r in refs if r.label in PERSONAL_LABELS})
+    return result, people
+
+
+# --- cache --------------------------------------------------------------------------
+
+
+class AnswerCache:
+    """Bounded LRU of serialised answers, each valid for one store version."""
+
+    def __init__(self, max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[tuple[Any, ...], tuple[str, bytes, list[str], dict[str, str]]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...], version: str) -> tuple[bytes, list[str], dict[str, str]] | None:
+        with self._lock:
+            item = self._data.get(key)
+            if item is None or item[0] != version:
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return item[1], item[2], item[3]
+
+    def put(
+        self, key: tuple[Any, ...], version: str, body: bytes, people: list[str], headers: dict[str, str]
+    ) -> None:
+        if len(body) > self.max_bytes // 4:
+            return  # one huge answer must not flush everything else
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[1])
+            self._data[key] = (version, body, people, headers)
+            self._bytes += len(body)
+            while len(self._data) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._data.popitem(last=False)
+                self._bytes -= len(dropped[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+# --- the caller's context -----------------------------------------------------------
+
+
+@dataclass
+class Caller:
+    who: Principal
+    request: Request
+
+    @property
+    def store(self) -> GraphStore:
+        return self.request.app.state.store  # type: ignore[no-any-return]
+
+    @property
+    def settings(self) -> Settings:
+        return self.request.app.state.settings  # type: ignore[no-any-return]
+
+    def town(self, requested: str | None = None) -> str | None:
+        return effective_town(self.who, requested)
+
+
+def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Caller:
+    return Caller(who, request)
+
+
+def _dump(result: Any) -> bytes:
+    if isinstance(result, BaseModel):
+        return result.model_dump_json().encode()
+    return TypeAdapter(type(result) if not isinstance(result, list) else list[Any]).dump_json(result)
+
+
+def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except ModuleNotFoundError as exc:
+        # a question whose module is not written yet answers 501, not 500
+        if exc.name and exc.name.startswith("queries"):
+            raise NotImplementedYet("该查询尚未实现", f"query not implemented yet ({exc.name})") from None
+        raise
+
+
+def answer(
+    c: Caller,
+    fn: Callable[..., Any],
+    *args: Any,
+    cache: bool = False,
+    town: str | None = None,
+    shape: Callable[[Any], tuple[Any, dict[str, str]]] | None = None,
+    **params: Any,
+) -> Response:
+    """Run ``fn(store, *args, town=<scope>, **params)`` for the caller and answer JSON.
+
+    ``town`` is the requested town (ignored in favour of the token's for a town caller);
+    ``shape`` turns the query's result into the page to send (and extra headers).
+    """
+    scope_town = c.town(town)
+    route = c.request.scope.get("route")
+    route_path = getattr(route, "path", c.request.url.path)
+    key: tuple[Any, ...] = ()
+    version = ""
+    hit = None
+    if cache:
+        version = c.store.version()
+        # (scope, route, parameters): the path holds the path parameters
+        key = (scope_town, c.request.url.path, tuple(sorted(c.request.query_params.multi_items())))
+        hit = c.request.app.state.cache.get(key, version)
+    if hit is not None:
+        body, people, headers = hit
+    else:
+        result = _call(fn, c.store, *args, town=scope_town, **params)
+        headers = {}
+        if shape is not None:
+            result, headers = shape(result)
+        result, people = inspect(result)
+        body = _dump(result)
+        if cache:
+            c.request.app.state.cache.put(key, version, body, people, headers)
+    if people:
+        record_read(c, route_path, people)
+    return Response(content=body, media_type="application/json", headers=headers)
+
+
+def record_read(c: Caller, route_path: str, records: Iterable[str], **extra: Any) -> None:
+    audit(
+        "api_read_personal",
+        c.who.who,
+        c.settings,
+        route=route_path,
+        path=c.request.url.path,
+        method=c.request.method,
+        records=list(records),
+        **extra,
+    )
+
+
+# --- pagination ---------------------------------------------------------------------
+
+
+def page_of(field: str, limit: int, offset: int) -> Callable[[Any], tuple[Any, dict[str, str]]]:
+    """A ``shape`` that keeps ``limit`` items of list ``field`` from ``offset`` (total in a header)."""
+
+    def shape(result: Any) -> tuple[Any, dict[str, str]]:
+        items = getattr(result, field)
+        page = result.model_copy(update={field: items[offset : offset + limit]})
+        return page, {"X-Total-Count": str(len(items))}
+
+    return shape
+
+
+def list_page(limit: int, offset: int) -> Callable[[Any], tuple[Any, dict[str, str]]]:
+    def shape(result: Any) -> tuple[Any, dict[str, str]]:
+        return list(result)[offset : offset + limit], {"X-Total-Count": str(len(result))}
+
+    return shape

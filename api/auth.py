@@ -1,0 +1,96 @@
+"""Bearer tokens, roles, town scope and the per-token rate limit.
+
+The town a caller may see comes only from its token (``Principal.scope_town``); a request
+parameter can narrow an unscoped caller to one town, never widen a town caller.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.problems import RateLimited, Unauthorized
+from graph.errors import Forbidden, NotFound
+from graph.tokens import Principal, TokenStore
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="`orggraph token create --role admin|district|town [--town CODE]` 生成的令牌 / its token",
+)
+
+
+class RateLimiter:
+    """Sliding-window counter per key (two fixed windows, the older one weighted by overlap).
+
+    O(1) memory per key; in-process, so with N workers a token gets up to N times the limit.
+    """
+
+    def __init__(self, per_minute: int, window: float = 60.0) -> None:
+        self.limit = per_minute
+        self.window = window
+        self._lock = threading.Lock()
+        self._state: dict[str, tuple[int, int, int]] = {}  # key -> (window index, current, previous)
+
+    def hit(self, key: str, now: float | None = None) -> None:
+        """Count one request; RateLimited when the key is over its limit."""
+        if self.limit <= 0:
+            return  # 0 or less disables the limit
+        now = time.monotonic() if now is None else now
+        idx = int(now // self.window)
+        with self._lock:
+            w, cur, prev = self._state.get(key, (idx, 0, 0))
+            if idx != w:
+                prev, cur = (cur if idx == w + 1 else 0), 0
+            elapsed = (now % self.window) / self.window
+            estimate = prev * (1.0 - elapsed) + cur
+            if estimate + 1 > self.limit:
+                self._state[key] = (idx, cur, prev)
+                # When enough of the previous window has slid out (or the next window starts).
+                if prev:
+                    need = (estimate + 1 - self.limit) / prev
+                    wait = min(self.window * (1.0 - elapsed), need * self.window)
+                else:
+                    wait = self.window * (1.0 - elapsed)
+                raise RateLimited(max(1, math.ceil(wait)))
+            self._state[key] = (idx, cur + 1, prev)
+            if len(self._state) > 10_000:  # forget idle keys
+                self._state = {k: v for k, v in self._state.items() if v[0] >= idx - 1}
+
+
+def principal(
+    request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    """The verified caller of this request (401 when the token is missing, unknown or revoked)."""
+    if cred is None or not cred.credentials:
+        raise Unauthorized("需要登录令牌（Authorization: Bearer <令牌>）", "a bearer token is required")
+    tokens: TokenStore = request.app.state.tokens
+    try:
+        who = tokens.verify(cred.credentials)
+    except Forbidden:
+        raise Unauthorized("令牌无效或已撤销", "invalid or revoked token") from None
+    request.state.principal = who
+    request.app.state.limiter.hit(who.token_id)
+    return who
+
+
+def admin(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    if not who.is_admin:
+        raise Forbidden("仅管理员可以执行此操作", "only an admin may do this")
+    return who
+
+
+def effective_town(who: Principal, requested: str | None) -> str | None:
+    """The town a question runs in: the token's town for a town caller (a request for another
+    town is answered like a missing record), else the optional requested town."""
+    scope = who.scope_town
+    if scope is not None:
+        if requested is not None and requested != scope:
+            raise NotFound(f"未找到镇街：{requested}", f"town not found: {requested!r}")
+        return scope
+    return requested

@@ -1,0 +1,27 @@
+"""/health: no token; the store is reachable, and how much it holds."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+router = APIRouter(tags=["health 健康检查"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    backend: str
+    counts: dict[str, dict[str, int]]
+
+
+@router.get("/health", response_model=Health, summary="存储可达与计数 / store reachable, counts")
+def health(request: Request) -> Health:
+    store = request.app.state.store
+    version = store.version()  # a round trip: raises StoreUnavailable (503) when the store is down
+    cached = request.app.state.health_counts
+    if cached is None or cached[0] != version:
+        cached = (version, store.counts())
+        request.app.state.health_counts = cached
+    return Health(status="ok", backend=store.backend, counts=cached[1])

@@ -1,0 +1,21 @@
+"""Query parameters shared by several routers (bounds and help text in one place)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+
+MAX_LIMIT = 500
+
+Town = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="只看一个镇街（镇街令牌总是限于本镇街，传其他镇街返回 404）/ one town only "
+        "(a town token is always confined to its own town; another town answers 404)",
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"每页条数（最多 {MAX_LIMIT}）/ page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="跳过条数 / items to skip")]
+Text = Annotated[str | None, Query(max_length=100)]
