@@ -42,6 +42,34 @@ from queries.models import (
 if TYPE_CHECKING:
     from graph.store.base import GraphStore
 
+# The question modules share their names with the functions below. Import them first so the
+# functions, defined afterwards, are what ``queries.coverage`` etc. name; the modules stay
+# reachable with ``from queries.coverage import ...`` (sys.modules).
+from queries import (
+    centrality as _centrality,
+)
+from queries import (
+    coverage as _coverage,
+)
+from queries import (
+    ego as _ego,
+)
+from queries import (
+    entities as _entities,
+)
+from queries import (
+    gaps as _gaps,
+)
+from queries import (
+    membership as _membership,
+)
+from queries import (
+    pairing as _pairing,
+)
+from queries import (
+    paths as _paths,
+)
+
 __all__ = [
     "centrality",
     "coverage",
@@ -86,9 +114,7 @@ def coverage(
         ``nonpublic`` / ``social`` / ``self_employed`` totals, ``rows`` per group (sorted by
         group value), and ``uncovered`` (sorted by key). 注销 organisations are excluded.
     """
-    from queries.coverage import coverage as impl
-
-    return impl(
+    return _coverage.coverage(
         store, town=town, by=by, category=category, park=park, industry=industry, association=association
     )
 
@@ -128,9 +154,7 @@ def gaps(
         Entries ordered by full members (desc), all members (desc), employees (desc), key.
         Candidates rank by DESIGN.md's "near" rule; the recommendation follows its default.
     """
-    from queries.gaps import gaps as impl
-
-    return impl(
+    return _gaps.gaps(
         store,
         town=town,
         park=park,
@@ -176,9 +200,9 @@ def path(
     PathResult
         ``found=False`` with no paths when none exists within ``max_hops``.
     """
-    from queries.paths import path as impl
-
-    return impl(store, source=source, target=target, town=town, max_hops=max_hops, rels=rels, limit=limit)
+    return _paths.path(
+        store, source=source, target=target, town=town, max_hops=max_hops, rels=rels, limit=limit
+    )
 
 
 def membership(store: GraphStore, *, member_id: str, town: str | None = None) -> MembershipResult:
@@ -194,9 +218,7 @@ def membership(store: GraphStore, *, member_id: str, town: str | None = None) ->
     -------
     MembershipResult
     """
-    from queries.membership import membership as impl
-
-    return impl(store, member_id=member_id, town=town)
+    return _membership.membership(store, member_id=member_id, town=town)
 
 
 def membership_inconsistencies(
@@ -217,9 +239,7 @@ def membership_inconsistencies(
     InconsistencyList
         Items sorted by member key, then code.
     """
-    from queries.membership import membership_inconsistencies as impl
-
-    return impl(store, town=town, code=code)
+    return _membership.membership_inconsistencies(store, town=town, code=code)
 
 
 def pairing(
@@ -243,9 +263,7 @@ def pairing(
     -------
     PairingNetwork
     """
-    from queries.pairing import pairing as impl
-
-    return impl(store, town=town, pairing_type=pairing_type, tier=tier)
+    return _pairing.pairing(store, town=town, pairing_type=pairing_type, tier=tier)
 
 
 def centrality(
@@ -274,9 +292,7 @@ def centrality(
     CentralityResult
         ``approximate`` is True when betweenness was sampled (fixed seed).
     """
-    from queries.centrality import centrality as impl
-
-    return impl(store, town=town, network=network, metric=metric, top=top)
+    return _centrality.centrality(store, town=town, network=network, metric=metric, top=top)
 
 
 def ego(store: GraphStore, *, key: str, town: str | None = None, hops: int = 1, cap: int = 500) -> EgoNetwork:
@@ -297,9 +313,7 @@ def ego(store: GraphStore, *, key: str, town: str | None = None, hops: int = 1, 
     -------
     EgoNetwork
     """
-    from queries.ego import ego as impl
-
-    return impl(store, key=key, town=town, hops=hops, cap=cap)
+    return _ego.ego(store, key=key, town=town, hops=hops, cap=cap)
 
 
 def organization(store: GraphStore, uscc: str, town: str | None = None) -> OrganizationDetail:
@@ -315,9 +329,7 @@ def organization(store: GraphStore, uscc: str, town: str | None = None) -> Organ
     -------
     OrganizationDetail
     """
-    from queries.entities import organization as impl
-
-    return impl(store, uscc, town=town)
+    return _entities.organization(store, uscc, town=town)
 
 
 def party_org(store: GraphStore, code: str, town: str | None = None) -> PartyOrgDetail:
@@ -333,9 +345,7 @@ def party_org(store: GraphStore, code: str, town: str | None = None) -> PartyOrg
     -------
     PartyOrgDetail
     """
-    from queries.entities import party_org as impl
-
-    return impl(store, code, town=town)
+    return _entities.party_org(store, code, town=town)
 
 
 def search(store: GraphStore, q: str, town: str | None = None, limit: int = 20) -> list[SearchHit]:
@@ -354,9 +364,7 @@ def search(store: GraphStore, q: str, town: str | None = None, limit: int = 20) 
         Exact key matches first, then by label order (organisations, party organisations,
         ...), then name length, then key.
     """
-    from queries.entities import search as impl
-
-    return impl(store, q, town=town, limit=limit)
+    return _entities.search(store, q, town=town, limit=limit)
 
 
 def org_tree(store: GraphStore, town: str | None = None) -> OrgTree:
@@ -372,6 +380,4 @@ def org_tree(store: GraphStore, town: str | None = None) -> OrgTree:
     OrgTree
         Built from REPORTS_TO; children sorted by key.
     """
-    from queries.entities import org_tree as impl
-
-    return impl(store, town=town)
+    return _entities.org_tree(store, town=town)

@@ -255,9 +255,9 @@ class CentralityResult(_Model):
     approximate: bool  # betweenness sampled (k pivots, fixed seed) above a size threshold
     sample_size: int | None = None
     items: list[CentralityItem]  # top k, score desc then id
-    articulation_points: list[NodeRef]  # removing one disconnects its component (sorted by id)
+    articulation_points: list[NodeRef]  # cut vertices: highest degree first, then id; first 100
     articulation_total: int
-    bridges: list[tuple[str, str]]  # node ids (u < v), sorted
+    bridges: list[tuple[str, str]]  # node ids (u < v), sorted; first 100
     bridges_total: int
 
 

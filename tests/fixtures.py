@@ -108,21 +108,69 @@ def _org(uscc: str, name: str, cat: str, town: str, **extra: Any) -> dict[str, A
 
 
 ORGS = [
-    _org("O01", "甲机械公司", "非公企业", "T1", park_code="P1", industry="制造业", employees=120,
-         above_scale=True, lon=105.90, lat=29.35),
-    _org("O02", "乙电子公司", "非公企业", "T1", park_code="P1", industry="制造业", employees=40,
-         above_scale=False, lon=105.91, lat=29.36),
-    _org("O03", "丙材料公司", "非公企业", "T1", park_code="P1", industry="制造业", employees=15, status="在建"),
-    _org("O04", "丁商贸公司", "非公企业", "T1", industry="商贸", association_uscc="O05", employees=8,
-         lon=105.95, lat=29.40),
+    _org(
+        "O01",
+        "甲机械公司",
+        "非公企业",
+        "T1",
+        park_code="P1",
+        industry="制造业",
+        employees=120,
+        above_scale=True,
+        lon=105.90,
+        lat=29.35,
+    ),
+    _org(
+        "O02",
+        "乙电子公司",
+        "非公企业",
+        "T1",
+        park_code="P1",
+        industry="制造业",
+        employees=40,
+        above_scale=False,
+        lon=105.91,
+        lat=29.36,
+    ),
+    _org(
+        "O03", "丙材料公司", "非公企业", "T1", park_code="P1", industry="制造业", employees=15, status="在建"
+    ),
+    _org(
+        "O04",
+        "丁商贸公司",
+        "非公企业",
+        "T1",
+        industry="商贸",
+        association_uscc="O05",
+        employees=8,
+        lon=105.95,
+        lat=29.40,
+    ),
     _org("O05", "永川区机械行业协会", "行业协会", "T1", industry="制造业"),
     _org("O06", "戊记餐馆", "个体工商户", "T1", industry="餐饮", employees=3),
     _org("O07", "己科技公司", "非公企业", "T1", industry="制造业", association_uscc="O05", employees=60),
     _org("O08", "庚物流公司", "非公企业", "T1", industry="物流", employees=5, status="注销"),
-    _org("O09", "辛建设集团", "非公企业", "T2", industry="建筑业", employees=610, above_scale=True,
-         lon=105.80, lat=29.30),
-    _org("O10", "辛建设二公司", "非公企业", "T2", industry="建筑业", employees=30, parent_uscc="O09",
-         above_scale=True),
+    _org(
+        "O09",
+        "辛建设集团",
+        "非公企业",
+        "T2",
+        industry="建筑业",
+        employees=610,
+        above_scale=True,
+        lon=105.80,
+        lat=29.30,
+    ),
+    _org(
+        "O10",
+        "辛建设二公司",
+        "非公企业",
+        "T2",
+        industry="建筑业",
+        employees=30,
+        parent_uscc="O09",
+        above_scale=True,
+    ),
     _org("O11", "壬超市", "非公企业", "T2", industry="商贸", employees=12),
     _org("O12", "青峰镇社工服务中心", "社会组织", "T2", industry="社会服务"),
     _org("O13", "癸农业公司", "非公企业", "T2", industry="农业", employees=25, lon=105.81, lat=29.31),
@@ -132,8 +180,9 @@ ORGS = [
 ]
 
 
-def _po(code: str, name: str, level: str, kind: str, parent: str | None, town: str | None,
-        **extra: Any) -> dict[str, Any]:
+def _po(
+    code: str, name: str, level: str, kind: str, parent: str | None, town: str | None, **extra: Any
+) -> dict[str, Any]:
     row: dict[str, Any] = {"party_org_code": code, "party_org_name": name, "level": level, "kind": kind}
     if parent:
         row["parent_code"] = parent
@@ -151,22 +200,67 @@ PARTY_ORGS = [
     _po("TC2", "青峰镇两新党委", "党委", "镇街两新党委", "D1", "T2"),
     _po("TC3", "双石镇两新党委", "党委", "镇街两新党委", "D1", "T3"),
     _po("PC1", "凤凰湖园区党工委", "党工委", "园区党工委", "D1", "T1", park_code="P1"),
-    _po("PO1", "甲机械公司党支部", "党支部", "组织党组织", "PC1", "T1", park_code="P1", formation="单独建",
-        demo_tier="区级", founded="2005-07-01"),
+    _po(
+        "PO1",
+        "甲机械公司党支部",
+        "党支部",
+        "组织党组织",
+        "PC1",
+        "T1",
+        park_code="P1",
+        formation="单独建",
+        demo_tier="区级",
+        founded="2005-07-01",
+    ),
     _po("PO2", "丁商贸联合党支部", "党支部", "组织党组织", "TC1", "T1", formation="联合建"),
-    _po("PO3", "机械行业协会党支部", "党支部", "协会党组织", "TC1", "T1", formation="单独建", demo_tier="镇街级"),
-    _po("PO4", "辛建设集团党委", "党委", "组织党组织", "D1", "T2", formation="单独建", demo_tier="市级",
-        founded="1976-05-01"),
+    _po(
+        "PO3",
+        "机械行业协会党支部",
+        "党支部",
+        "协会党组织",
+        "TC1",
+        "T1",
+        formation="单独建",
+        demo_tier="镇街级",
+    ),
+    _po(
+        "PO4",
+        "辛建设集团党委",
+        "党委",
+        "组织党组织",
+        "D1",
+        "T2",
+        formation="单独建",
+        demo_tier="市级",
+        founded="1976-05-01",
+    ),
     _po("PO5", "辛建设二公司党支部", "党支部", "组织党组织", "PO4", "T2", formation="1+X"),
     _po("PO6", "辛建设集团机关党支部", "党支部", "组织党组织", "PO4", "T2", formation="单独建"),
 ]
 # Party organisations whose town comes from their own column (the others' is derived).
-PO_OWN_TOWN = {"TC1": "T1", "TC2": "T2", "TC3": "T3", "PC1": "T1", "PO1": "T1", "PO2": "T1", "PO3": "T1",
-               "PO4": "T2", "PO6": "T2"}
+PO_OWN_TOWN = {
+    "TC1": "T1",
+    "TC2": "T2",
+    "TC3": "T3",
+    "PC1": "T1",
+    "PO1": "T1",
+    "PO2": "T1",
+    "PO3": "T1",
+    "PO4": "T2",
+    "PO6": "T2",
+}
 
 
-def _m(mid: str, name: str, mtype: str, town: str, rel: str | None, act: str | None, work: str | None,
-       **extra: Any) -> dict[str, Any]:
+def _m(
+    mid: str,
+    name: str,
+    mtype: str,
+    town: str,
+    rel: str | None,
+    act: str | None,
+    work: str | None,
+    **extra: Any,
+) -> dict[str, Any]:
     row: dict[str, Any] = {
         "member_id": mid,
         "name": name,
@@ -190,8 +284,19 @@ def _m(mid: str, name: str, mtype: str, town: str, rel: str | None, act: str | N
 
 
 MEMBERS = [
-    _m("M01", "赵一", "正式党员", "T1", "PO1", "TC1", "O01", post="书记", cross_appointed=True, in_management=True,
-       title="工程师"),
+    _m(
+        "M01",
+        "赵一",
+        "正式党员",
+        "T1",
+        "PO1",
+        "TC1",
+        "O01",
+        post="书记",
+        cross_appointed=True,
+        in_management=True,
+        title="工程师",
+    ),
     _m("M02", "钱二", "正式党员", "T1", "PO1", "TC1", "O01", post="委员"),
     _m("M03", "孙三", "正式党员", "T1", "PO1", "TC2", "O01"),
     _m("M04", "李四", "正式党员", "T1", "PO1", "TC1", "O02"),
@@ -217,8 +322,14 @@ INSTRUCTORS = [
 ]
 
 COVERS = [
-    ("PO1", "O01"), ("PO2", "O04"), ("PO2", "O14"), ("PO3", "O05"), ("PO4", "O09"),
-    ("PO5", "O10"), ("PO5", "O11"), ("PO5", "O12"),
+    ("PO1", "O01"),
+    ("PO2", "O04"),
+    ("PO2", "O14"),
+    ("PO3", "O05"),
+    ("PO4", "O09"),
+    ("PO5", "O10"),
+    ("PO5", "O11"),
+    ("PO5", "O12"),
 ]
 PAIRED = [  # (from demo point, to label, to key, since)
     ("PO1", Label.ORGANIZATION, "O02", "2011-03-01"),
@@ -227,9 +338,17 @@ PAIRED = [  # (from demo point, to label, to key, since)
     ("PO4", Label.ORGANIZATION, "O13", "2011-04-01"),
 ]
 JOINT = [("O01", "V2", "2010-01-01"), ("O09", "V1", "2009-05-01"), ("O10", "V1", "2011-02-01")]
-ASSIGNED = [("I1", Label.PARTY_ORG, "PO4"), ("I1", Label.ORGANIZATION, "O13"), ("I2", Label.ORGANIZATION, "O15"),
-            ("I3", Label.ORGANIZATION, "O02"), ("I3", Label.ORGANIZATION, "O16")]
-HELPS = [("I1", Label.INSTRUCTOR, "O13", "2011-03-01", "进行中"), ("M01", Label.MEMBER, "O02", "2011-05-01", "进行中")]
+ASSIGNED = [
+    ("I1", Label.PARTY_ORG, "PO4"),
+    ("I1", Label.ORGANIZATION, "O13"),
+    ("I2", Label.ORGANIZATION, "O15"),
+    ("I3", Label.ORGANIZATION, "O02"),
+    ("I3", Label.ORGANIZATION, "O16"),
+]
+HELPS = [
+    ("I1", Label.INSTRUCTOR, "O13", "2011-03-01", "进行中"),
+    ("M01", Label.MEMBER, "O02", "2011-05-01", "进行中"),
+]
 CONTACTS = [("I1", "O13", "1", "2011-03-05", "电话"), ("I1", "O13", "2", "2011-04-10", "走访")]
 
 
@@ -240,7 +359,7 @@ def _rels(pairs: list[tuple[str, str]], props: dict[str, Any] | None = None) -> 
 def load_fixture(store: Any) -> None:
     """Write the fixture graph into an empty store (schema first)."""
     store.apply_schema()
-    O, P, M = Label.ORGANIZATION, Label.PARTY_ORG, Label.MEMBER
+    O, P, M = Label.ORGANIZATION, Label.PARTY_ORG, Label.MEMBER  # noqa: E741
     with store.bulk():
         store.upsert_nodes(Label.TOWN, TOWNS)
         store.upsert_nodes(Label.PARK, PARKS)
@@ -252,34 +371,98 @@ def load_fixture(store: Any) -> None:
 
         up = store.upsert_relationships
         up(Rel.LOCATED_IN, Label.PARK, Label.TOWN, _rels([(p["park_code"], p["town_code"]) for p in PARKS]))
-        up(Rel.LOCATED_IN, Label.VILLAGE, Label.TOWN,
-           _rels([(v["village_code"], v["town_code"]) for v in VILLAGES]))
+        up(
+            Rel.LOCATED_IN,
+            Label.VILLAGE,
+            Label.TOWN,
+            _rels([(v["village_code"], v["town_code"]) for v in VILLAGES]),
+        )
         up(Rel.LOCATED_IN, O, Label.TOWN, _rels([(o["uscc"], o["town_code"]) for o in ORGS]))
         up(Rel.LOCATED_IN, P, Label.TOWN, _rels(sorted(PO_OWN_TOWN.items())))
         up(Rel.IN_PARK, O, Label.PARK, _rels([(o["uscc"], o["park_code"]) for o in ORGS if "park_code" in o]))
-        up(Rel.IN_PARK, P, Label.PARK,
-           _rels([(p["party_org_code"], p["park_code"]) for p in PARTY_ORGS if "park_code" in p]))
-        up(Rel.IN_ASSOCIATION, O, O,
-           _rels([(o["uscc"], o["association_uscc"]) for o in ORGS if "association_uscc" in o]))
-        up(Rel.SUBSIDIARY_OF, O, O, _rels([(o["uscc"], o["parent_uscc"]) for o in ORGS if "parent_uscc" in o]))
-        up(Rel.REPORTS_TO, P, P,
-           _rels([(p["party_org_code"], p["parent_code"]) for p in PARTY_ORGS if "parent_code" in p]))
+        up(
+            Rel.IN_PARK,
+            P,
+            Label.PARK,
+            _rels([(p["party_org_code"], p["park_code"]) for p in PARTY_ORGS if "park_code" in p]),
+        )
+        up(
+            Rel.IN_ASSOCIATION,
+            O,
+            O,
+            _rels([(o["uscc"], o["association_uscc"]) for o in ORGS if "association_uscc" in o]),
+        )
+        up(
+            Rel.SUBSIDIARY_OF,
+            O,
+            O,
+            _rels([(o["uscc"], o["parent_uscc"]) for o in ORGS if "parent_uscc" in o]),
+        )
+        up(
+            Rel.REPORTS_TO,
+            P,
+            P,
+            _rels([(p["party_org_code"], p["parent_code"]) for p in PARTY_ORGS if "parent_code" in p]),
+        )
         up(Rel.COVERS, P, O, _rels(COVERS))
-        up(Rel.RELATIONSHIP_IN, M, P,
-           _rels([(m["member_id"], m["relationship_org"]) for m in MEMBERS if "relationship_org" in m]))
-        up(Rel.ACTIVE_IN, M, P, _rels([(m["member_id"], m["activity_org"]) for m in MEMBERS if "activity_org" in m]))
-        up(Rel.WORKS_AT, M, O, _rels([(m["member_id"], m["employer_uscc"]) for m in MEMBERS if "employer_uscc" in m]))
+        up(
+            Rel.RELATIONSHIP_IN,
+            M,
+            P,
+            _rels([(m["member_id"], m["relationship_org"]) for m in MEMBERS if "relationship_org" in m]),
+        )
+        up(
+            Rel.ACTIVE_IN,
+            M,
+            P,
+            _rels([(m["member_id"], m["activity_org"]) for m in MEMBERS if "activity_org" in m]),
+        )
+        up(
+            Rel.WORKS_AT,
+            M,
+            O,
+            _rels([(m["member_id"], m["employer_uscc"]) for m in MEMBERS if "employer_uscc" in m]),
+        )
         for to_label in (O, P):
-            up(Rel.PAIRED_WITH, P, to_label,
-               [{"from": a, "to": b, "rid": "", "props": {"pairing_type": "示范帮扶", "since": s}}
-                for a, lab, b, s in PAIRED if lab == to_label])
-            up(Rel.ASSIGNED_TO, Label.INSTRUCTOR, to_label,
-               _rels([(a, b) for a, lab, b in ASSIGNED if lab == to_label]))
-        up(Rel.JOINT_BUILDS_WITH, O, Label.VILLAGE,
-           [{"from": a, "to": b, "rid": "", "props": {"since": s}} for a, b, s in JOINT])
+            up(
+                Rel.PAIRED_WITH,
+                P,
+                to_label,
+                [
+                    {"from": a, "to": b, "rid": "", "props": {"pairing_type": "示范帮扶", "since": s}}
+                    for a, lab, b, s in PAIRED
+                    if lab == to_label
+                ],
+            )
+            up(
+                Rel.ASSIGNED_TO,
+                Label.INSTRUCTOR,
+                to_label,
+                _rels([(a, b) for a, lab, b in ASSIGNED if lab == to_label]),
+            )
+        up(
+            Rel.JOINT_BUILDS_WITH,
+            O,
+            Label.VILLAGE,
+            [{"from": a, "to": b, "rid": "", "props": {"since": s}} for a, b, s in JOINT],
+        )
         for from_label in (Label.INSTRUCTOR, M):
-            up(Rel.HELPS_BUILD, from_label, O,
-               [{"from": a, "to": b, "rid": "", "props": {"since": s, "status": st}}
-                for a, lab, b, s, st in HELPS if lab == from_label])
-        up(Rel.CONTACTED, Label.INSTRUCTOR, O,
-           [{"from": a, "to": b, "rid": rid, "props": {"date": d, "method": m}} for a, b, rid, d, m in CONTACTS])
+            up(
+                Rel.HELPS_BUILD,
+                from_label,
+                O,
+                [
+                    {"from": a, "to": b, "rid": "", "props": {"since": s, "status": st}}
+                    for a, lab, b, s, st in HELPS
+                    if lab == from_label
+                ],
+            )
+        up(
+            Rel.CONTACTED,
+            Label.INSTRUCTOR,
+            O,
+            [
+                {"from": a, "to": b, "rid": rid, "props": {"date": d, "method": m}}
+                for a, b, rid, d, m in CONTACTS
+            ],
+        )

@@ -1,0 +1,219 @@
+"""Helpers every question shares: key checks, town scope, node references, caches."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from graph.errors import InputError, NotFound
+from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label, Rel
+from graph.schema import label as L
+from queries.models import NodeRef
+
+T = TypeVar("T")
+
+# Keys are codes: letters, digits, CJK and a little punctuation. Anything with quotes,
+# backticks, braces, brackets, semicolons, whitespace or control characters is no key of
+# ours, so it is answered as "not found" before any query runs.
+_KEY_RE = re.compile(r"^[0-9A-Za-z\u3400-\u9fff_\-./#+]{1,100}$")
+
+FK: dict[str, str] = {lab.value: key for lab, key in NODE_KEYS.items()}
+NAMES: dict[str, str] = {lab.value: prop for lab, prop in NODE_NAMES.items()}
+STRUCTURAL = sorted(STRUCTURAL_KINDS)
+LABEL_ORDER = [
+    Label.ORGANIZATION,
+    Label.PARTY_ORG,
+    Label.TOWN,
+    Label.PARK,
+    Label.VILLAGE,
+    Label.MEMBER,
+    Label.INSTRUCTOR,
+]
+
+
+def not_found(what: str, key: str) -> NotFound:
+    return NotFound(f"未找到{what}：{key}", f"{what} not found: {key!r}")
+
+
+def check_key(key: Any, what: str = "对象") -> str:
+    """A key that can be looked up, or NotFound (never sent to a store)."""
+    if not isinstance(key, str) or not _KEY_RE.match(key):
+        raise not_found(what, str(key)[:100])
+    return key
+
+
+def check_town(store: Any, town: str | None) -> str | None:
+    """Validate the scope: an existing town code (NotFound otherwise)."""
+    if town is None:
+        return None
+    check_key(town, "镇街")
+    if not store.fetch_nodes(Label.TOWN, [town]):
+        raise not_found("镇街", town)
+    return town
+
+
+def check_choice(value: Any, choices: Iterable[str], name: str) -> str:
+    allowed = list(choices)
+    if value not in allowed:
+        raise InputError(
+            f"参数 {name} 无效：{value}（可选：{'、'.join(allowed)}）",
+            f"invalid {name} {value!r}; expected one of {allowed}",
+        )
+    return str(value)
+
+
+def check_int(value: Any, name: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise InputError(f"参数 {name} 必须是 {lo}–{hi} 的整数", f"{name} must be an integer in [{lo}, {hi}]")
+    return value
+
+
+def check_rels(rels: Iterable[str] | None, default: Iterable[Rel]) -> list[Rel]:
+    if rels is None:
+        return sorted(default)
+    out = []
+    for r in rels:
+        try:
+            out.append(Rel(r))
+        except ValueError:
+            raise InputError(f"未知的关系类型：{r}", f"unknown relationship type {r!r}") from None
+    if not out:
+        raise InputError("至少指定一种关系类型", "give at least one relationship type")
+    return sorted(set(out))
+
+
+def in_scope(label: str, props: Mapping[str, Any], town: str | None) -> bool:
+    """Town scope (DESIGN.md security): the town's own entities plus district-level party orgs."""
+    if town is None:
+        return True
+    tc = props.get("town_code")
+    if tc == town:
+        return True
+    return label == Label.PARTY_ORG.value and tc is None
+
+
+def is_district_level(label: str, props: Mapping[str, Any]) -> bool:
+    return label == Label.PARTY_ORG.value and props.get("town_code") is None
+
+
+def is_hub(label: str, props: Mapping[str, Any]) -> bool:
+    """Nodes that connect everything and so never count towards "near" (DESIGN.md)."""
+    if label in (Label.TOWN.value, Label.PARK.value):
+        return True
+    if label == Label.PARTY_ORG.value:
+        return props.get("town_code") is None or props.get("kind") in STRUCTURAL_KINDS
+    return False
+
+
+def ref(label: str, props: Mapping[str, Any]) -> NodeRef:
+    key = props[FK[label]]
+    name = props.get(NAMES[label])
+    tc = props.get("town_code")
+    return NodeRef(
+        label=label,
+        key=str(key),
+        name=None if name is None else str(name),
+        town_code=None if tc is None else str(tc),
+    )
+
+
+def ref_from(label: str, key: str, name: Any, town_code: Any) -> NodeRef:
+    return NodeRef(
+        label=label,
+        key=str(key),
+        name=None if name is None else str(name),
+        town_code=None if town_code is None else str(town_code),
+    )
+
+
+def parse_ref(value: str) -> tuple[Label | None, str]:
+    """``"Label:key"`` or a bare key."""
+    if not isinstance(value, str):
+        raise not_found("对象", str(value))
+    head, sep, tail = value.partition(":")
+    if sep and head in FK:
+        return Label(head), check_key(tail)
+    return None, check_key(value)
+
+
+def resolve(store: Any, value: str, town: str | None) -> tuple[str, dict[str, Any]]:
+    """(label, properties) of the entity a reference names, within the scope."""
+    lab, key = parse_ref(value)
+    labels = [lab] if lab is not None else LABEL_ORDER
+    found: list[tuple[str, dict[str, Any]]] = []
+    for cand in labels:
+        rows = store.fetch_nodes(cand, [key])
+        if key in rows:
+            found.append((cand.value, rows[key]))
+    found = [f for f in found if in_scope(f[0], f[1], town)]
+    if not found:
+        raise not_found("对象", key)
+    if len(found) > 1:
+        names = "、".join(f"{f[0]}:{key}" for f in found)
+        raise InputError(
+            f"编码 {key} 对应多个对象（{names}），请写成 类型:编码",
+            f"key {key!r} is ambiguous ({names}); write Label:key",
+        )
+    return found[0]
+
+
+def fetch_one(store: Any, label: Label, key: str, town: str | None, what: str) -> dict[str, Any]:
+    check_key(key, what)
+    props = store.fetch_nodes(label, [key]).get(key)
+    if props is None or not in_scope(label.value, props, town):
+        raise not_found(what, key)
+    return props
+
+
+def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def coords(props: Mapping[str, Any]) -> tuple[float, float] | None:
+    lon, lat = props.get("lon"), props.get("lat")
+    if lon is None or lat is None:
+        return None
+    try:
+        return float(lon), float(lat)
+    except (TypeError, ValueError):
+        return None
+
+
+def label_text(lab: Label) -> str:
+    return L(lab)
+
+
+def rate(num: int, den: int) -> float | None:
+    return None if den == 0 else num / den
+
+
+# --- per-store caches keyed on store.version() -------------------------------------------
+
+_caches: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, Any]]] = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def cached(store: Any, name: str, build: Callable[[], T], version: str | None = None) -> T:
+    """``build()`` once per store version (the embedded store's version is a cheap file stat)."""
+    ver = version if version is not None else store.version()
+    with _cache_lock:
+        per = _caches.setdefault(store, {})
+        hit = per.get(name)
+    if hit is not None and hit[0] == ver:
+        return hit[1]  # type: ignore[no-any-return]
+    value = build()
+    with _cache_lock:
+        per = _caches.setdefault(store, {})
+        # Keep at most a few dozen entries per store (centrality per town/metric adds up).
+        if len(per) > 64:
+            per.clear()
+        per[name] = (ver, value)
+    return value

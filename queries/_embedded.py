@@ -1,0 +1,71 @@
+"""Derived indexes over the embedded store's graph, built once per store version.
+
+The embedded graph is a MultiDiGraph with node ids ``"Label:key"``; these indexes add
+typed adjacency and per-label node lists so each question touches only what it needs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+
+from queries._common import cached
+
+
+class Index:
+    """Typed adjacency of one graph version."""
+
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        self.g = g
+        self.nodes = g.nodes
+        out: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        inn: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for nid, d in g.nodes(data=True):
+            by_label[d["_label"]].append(nid)
+        for u, v, k, d in g.edges(keys=True, data=True):
+            t = d["_type"]
+            out[t][u].append((v, k))
+            inn[t][v].append((u, k))
+        for lst in by_label.values():
+            lst.sort()
+        self.by_label = dict(by_label)
+        self._out = out
+        self._in = inn
+
+    def out(self, nid: str, rel: str) -> list[str]:
+        return [v for v, _ in self._out.get(rel, {}).get(nid, ())]
+
+    def inn(self, nid: str, rel: str) -> list[str]:
+        return [u for u, _ in self._in.get(rel, {}).get(nid, ())]
+
+    def out_edges(self, nid: str, rel: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(v, self.g.edges[nid, v, k]) for v, k in self._out.get(rel, {}).get(nid, ())]
+
+    def in_edges(self, nid: str, rel: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(u, self.g.edges[u, nid, k]) for u, k in self._in.get(rel, {}).get(nid, ())]
+
+    def has_in(self, nid: str, rel: str) -> bool:
+        return bool(self._in.get(rel, {}).get(nid))
+
+    def has_out(self, nid: str, rel: str) -> bool:
+        return bool(self._out.get(rel, {}).get(nid))
+
+    def label_nodes(self, label: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for nid in self.by_label.get(label, ()):
+            yield nid, self.nodes[nid]
+
+    def props(self, nid: str) -> dict[str, Any]:
+        return self.nodes[nid]
+
+
+def index(store: Any) -> Index:
+    """The index of the store's current graph (rebuilt when the graph changes)."""
+    return cached(store, "embedded_index", lambda: Index(store.graph))
+
+
+def props_of(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k not in ("_label", "_type", "rid")}
