@@ -171,21 +171,46 @@ def build_plan(val: Validation, hasher: Hasher) -> Plan:
             fl, frm = r.resolved[("from_code", v["from_code"])]
             tl, to = r.resolved[("to_code", v["to_code"])]
             if v["pairing_type"] == "示范帮扶":
-                link(Rel.PAIRED_WITH, fl, frm, tl, to, r.rid, pairing_type=v["pairing_type"], since=v.get("since"))
+                link(
+                    Rel.PAIRED_WITH,
+                    fl,
+                    frm,
+                    tl,
+                    to,
+                    r.rid,
+                    pairing_type=v["pairing_type"],
+                    since=v.get("since"),
+                )
             else:
                 link(Rel.JOINT_BUILDS_WITH, fl, frm, tl, to, r.rid, since=v.get("since"))
     if "帮建" in val.sheets:
         for r in val.accepted("帮建"):
             v = r.values
             hl, helper = r.resolved[("helper_id", v["helper_id"])]
-            link(Rel.HELPS_BUILD, hl, helper, Label.ORGANIZATION, v["target_uscc"], r.rid,
-                 since=v.get("since"), status=v.get("status"))
+            link(
+                Rel.HELPS_BUILD,
+                hl,
+                helper,
+                Label.ORGANIZATION,
+                v["target_uscc"],
+                r.rid,
+                since=v.get("since"),
+                status=v.get("status"),
+            )
     if "联系记录" in val.sheets:
         for r in val.accepted("联系记录"):
             v = r.values
             hl, helper = r.resolved[("helper_id", v["helper_id"])]
-            link(Rel.CONTACTED, hl, helper, Label.ORGANIZATION, v["target_uscc"], r.rid,
-                 date=v["date"], method=v["method"])
+            link(
+                Rel.CONTACTED,
+                hl,
+                helper,
+                Label.ORGANIZATION,
+                v["target_uscc"],
+                r.rid,
+                date=v["date"],
+                method=v["method"],
+            )
     for name, types in KEYLESS_RELS.items():
         if name in val.sheets:
             rids = {r.rid for r in val.sheets[name] if r.rid}

@@ -87,7 +87,8 @@ def _number_text(v: float, col: Column, note: Note) -> str:
             raise Bad(
                 "code_lost_digits",
                 f"“{col.header}”被 Excel 存成了数字，位数太多已丢失精度。请设为“文本”格式后重新输入",
-                f"{col.header} was stored as a number too long to keep its digits: format it as text and retype",
+                f"{col.header} was stored as a number too long to keep its digits: format it as text and"
+                " retype",
             )
         if col.kind != S.PHONE:
             note("numeric_code")
@@ -103,7 +104,8 @@ def _check_len(text: str, col: Column) -> None:
         raise Bad(
             "too_long",
             f"“{col.header}”太长（{len(text)} 个字符，最多 {limit} 个），请检查是否粘贴错了内容",
-            f"{col.header} is too long ({len(text)} characters, at most {limit}): was something pasted by mistake?",
+            f"{col.header} is too long ({len(text)} characters, at most {limit}): was something pasted by"
+            " mistake?",
         )
 
 
@@ -134,7 +136,8 @@ def uscc_problem(code: str) -> Bad | None:
     if bad:
         return Bad(
             "uscc_chars",
-            f"统一社会信用代码含有不会出现的字符：{' '.join(bad)}（I、O、S、V、Z 和符号都不会出现），请核对营业执照",
+            f"统一社会信用代码含有不会出现的字符：{' '.join(bad)}（I、O、S、V、Z 和符号都不会出现），请核对"
+            "营业执照",
             f"the credit code holds characters that never occur in one: {' '.join(bad)} "
             "(no I, O, S, V, Z or symbols): check the licence",
         )
@@ -170,7 +173,7 @@ def p_uscc_list(cell: Any, col: Column, note: Note) -> list[str] | None:
     bad = [(x, uscc_problem(x)) for x in items]
     wrong = [(x, b) for x, b in bad if b is not None]
     if wrong:
-        x, b = wrong[0]
+        b = wrong[0][1]
         shown = "、".join(v for v, _ in wrong[:5])
         raise Bad(
             b.code,
@@ -255,7 +258,8 @@ def _phone_bad(digits: str) -> Bad:
     return Bad(
         "phone_format",
         f"手机号应为 11 位、以 13–19 开头（可带 +86、空格或短横线），这里有 {n} 位数字",
-        f"a mobile number has 11 digits starting 13-19 (an optional +86, spaces or hyphens); this has {n} digits",
+        f"a mobile number has 11 digits starting 13-19 (an optional +86, spaces or hyphens); this has {n}"
+        " digits",
     )
 
 
@@ -332,7 +336,8 @@ def _bad_date(col: Column, t: str) -> Bad:
     return Bad(
         "date",
         f"“{col.header}”不是有效日期：“{t[:40]}”。请写成 2011-07-01、2011/7/1、2011.7.1 或 2011年7月1日",
-        f"{col.header}: {t[:40]!r} is not a valid date; write it as 2011-07-01, 2011/7/1, 2011.7.1 or 2011年7月1日",
+        f"{col.header}: {t[:40]!r} is not a valid date; write it as 2011-07-01, 2011/7/1, 2011.7.1 or 2011"
+        "年7月1日",
     )
 
 

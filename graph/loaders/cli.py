@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 def template(
     out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件 / output .xlsx")],
 ) -> None:
-    """生成空白台账模板（含下拉列表和说明）/ write an empty roster workbook with dropdowns and a 说明 sheet."""
+    """生成空白台账模板（含下拉列表和说明）/ write an empty roster workbook (dropdowns, 说明 sheet)."""
     from graph.loaders.template import write_template
 
     path = write_template(out)
@@ -45,15 +45,25 @@ def _progress_bar() -> tuple[Any, Any]:
 
 
 def load(
-    path: Annotated[Path, typer.Argument(help="台账 .xlsx/.xls 文件或 CSV 文件夹 / roster workbook or CSV folder")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验和出报告，不写入 / validate and report only")] = False,
+    path: Annotated[
+        Path, typer.Argument(help="台账 .xlsx/.xls 文件或 CSV 文件夹 / roster workbook or CSV folder")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只校验和出报告，不写入 / validate and report only")
+    ] = False,
     sync: Annotated[
-        bool, typer.Option("--sync", help="同时删除台账中已不存在的记录 / also remove records the workbook no longer holds")
+        bool,
+        typer.Option(
+            "--sync", help="同时删除台账中已不存在的记录 / also remove records the workbook no longer holds"
+        ),
     ] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="报告 .xlsx（旁边另写同名 .json）/ report .xlsx (+ .json beside it)")
+        Path | None,
+        typer.Option("--report", help="报告 .xlsx（旁边另写同名 .json）/ report .xlsx (+ .json beside it)"),
     ] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="每批写入的行数 / rows per batch")] = 5000,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="每批写入的行数 / rows per batch")
+    ] = 5000,
     backend: Annotated[
         str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
     ] = None,
@@ -72,7 +82,9 @@ def load(
         raise typer.Exit(3 if exc.code == "store_unavailable" else 2) from None
     progress, bar = _progress_bar()
     try:
-        result = load_roster(path, store, dry_run=dry_run, sync=sync, batch_size=batch_size, progress=progress)
+        result = load_roster(
+            path, store, dry_run=dry_run, sync=sync, batch_size=batch_size, progress=progress
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -111,8 +123,13 @@ def summarise(result: Any, limit: int = 30) -> None:
         con.print(f"  {escape(p.reason_en)}", style="dim")
     counts = result.counts
     if any(counts.get("nodes", {}).values()) or any(counts.get("relationships", {}).values()):
-        t = Table("节点 nodes", "n", "关系 relationships", "n",
-                  title="试运行将写入 would write" if result.dry_run else "已写入 written")
+        t = Table(
+            "节点 nodes",
+            "n",
+            "关系 relationships",
+            "n",
+            title="试运行将写入 would write" if result.dry_run else "已写入 written",
+        )
         nodes = [(k, n) for k, n in counts.get("nodes", {}).items() if n]
         rels = [(k, n) for k, n in counts.get("relationships", {}).items() if n]
         for i in range(max(len(nodes), len(rels))):
@@ -127,15 +144,20 @@ def summarise(result: Any, limit: int = 30) -> None:
             if shown >= limit:
                 break
             for p in g.problems:
-                con.print(f"[yellow]✗ {escape(p.sheet)} 第{p.row}行 / row {p.row}  {escape(p.column)}[/]"
-                          + (f"  = {escape(p.value[:60])}" if p.value else ""))
+                con.print(
+                    f"[yellow]✗ {escape(p.sheet)} 第{p.row}行 / row {p.row}  {escape(p.column)}[/]"
+                    + (f"  = {escape(p.value[:60])}" if p.value else "")
+                )
                 con.print(f"    {escape(p.reason_zh)}")
                 con.print(f"    {escape(p.reason_en)}", style="dim")
                 shown += 1
             if g.cascade:
                 rows = "、".join(f"{c.sheet} 第{c.row}行" for c in g.cascade[:10])
                 more = f" 等 {len(g.cascade)} 行" if len(g.cascade) > 10 else ""
-                con.print(f"    ↳ 连带拒绝 / also rejected because of this row: {escape(rows)}{more}", style="yellow")
+                con.print(
+                    f"    ↳ 连带拒绝 / also rejected because of this row: {escape(rows)}{more}",
+                    style="yellow",
+                )
         total = sum(len(g.problems) for g in result.groups)
         if total > shown:
             con.print(f"…… 另有 {total - shown} 条，见报告 / {total - shown} more in the report (--report)")
@@ -143,9 +165,15 @@ def summarise(result: Any, limit: int = 30) -> None:
         con.print(f"[bold]警告 warnings: {len(result.warnings)}[/]")
         for w in result.warnings[:limit]:
             where = " ".join(x for x in (w.sheet, w.column) if x)
-            rows = f"（第 {'、'.join(map(str, w.rows[:5]))} 行{'等' if w.count > len(w.rows[:5]) else ''}）" \
-                if w.rows else ""
-            con.print(f"! {escape(where)} {escape(w.message_zh)}{escape(rows)}" + (f" ×{w.count}" if w.count > 1 else ""))
+            rows = (
+                f"（第 {'、'.join(map(str, w.rows[:5]))} 行{'等' if w.count > len(w.rows[:5]) else ''}）"
+                if w.rows
+                else ""
+            )
+            con.print(
+                f"! {escape(where)} {escape(w.message_zh)}{escape(rows)}"
+                + (f" ×{w.count}" if w.count > 1 else "")
+            )
     if result.sync_refused:
         con.print(f"[yellow]{escape(result.sync_refused)}[/]")
     if result.sync_removals:
@@ -161,7 +189,9 @@ def summarise(result: Any, limit: int = 30) -> None:
 
 def demo(
     out: Annotated[Path, typer.Option("--out", help="输出的 .xlsx 或文件夹 / output workbook")],
-    scale: Annotated[float, typer.Option("--scale", help="规模，1 = 文章中的区 / 1 = the article's district")] = 1,
+    scale: Annotated[
+        float, typer.Option("--scale", help="规模，1 = 文章中的区 / 1 = the article's district")
+    ] = 1,
     seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 7,
 ) -> None:
     """生成合成的示例区台账 / write the synthetic demo district workbook."""

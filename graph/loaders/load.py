@@ -25,8 +25,15 @@ from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore, batched, node_id
 
 Progress = Callable[[int, int, str], None]
-NODE_ORDER = (Label.TOWN, Label.PARK, Label.VILLAGE, Label.ORGANIZATION, Label.PARTY_ORG, Label.MEMBER,
-              Label.INSTRUCTOR)
+NODE_ORDER = (
+    Label.TOWN,
+    Label.PARK,
+    Label.VILLAGE,
+    Label.ORGANIZATION,
+    Label.PARTY_ORG,
+    Label.MEMBER,
+    Label.INSTRUCTOR,
+)
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -85,6 +92,7 @@ def load_roster(
 
     errors = _store_errors()
     try:
+        store.ping()  # fail fast (exit 3) instead of waiting out the driver's retries
         report(0, 1, "validate")
         val = Validator(wb, lambda lab, keys: store.fetch_nodes(lab, keys)).run()
         plan = build_plan(val, hasher)
@@ -93,8 +101,10 @@ def load_roster(
         if sync:
             if result.rejected_rows:
                 result.sync_refused = (
-                    f"有 {result.rejected_rows} 行被拒绝，--sync 没有删除任何记录；请先改正被拒绝的行再同步 / "
-                    f"{result.rejected_rows} row(s) rejected, so --sync removed nothing: fix them, then sync again"
+                    f"有 {result.rejected_rows} 行被拒绝，--sync 没有删除任何记录；请先改正被拒绝的行再同步"
+                    " / "
+                    f"{result.rejected_rows} row(s) rejected, so --sync removed nothing: fix them, then"
+                    " sync again"
                 )
             else:
                 removals = _sync_plan(store, val, plan)
@@ -108,9 +118,13 @@ def load_roster(
     result.exit_code = 1 if result.rejected_rows else 0
     zh, en = ("试运行：", "dry run: ") if dry_run else ("", "")
     n = result.items_written
-    result.message_zh = zh + (f"{'将写入' if dry_run else '已写入'} {n} 条（节点与关系），{result.rejected_rows} 行被拒绝")
-    result.message_en = en + f"{'would write' if dry_run else 'wrote'} {n} items (nodes and relationships), " \
+    result.message_zh = zh + (
+        f"{'将写入' if dry_run else '已写入'} {n} 条（节点与关系），{result.rejected_rows} 行被拒绝"
+    )
+    result.message_en = (
+        en + f"{'would write' if dry_run else 'wrote'} {n} items (nodes and relationships), "
         f"{result.rejected_rows} row(s) rejected"
+    )
     return _finish(result, settings, started)
 
 
@@ -122,14 +136,12 @@ def _hasher(settings: Settings, dry_run: bool) -> Hasher:
     return Hasher(key_id, key)
 
 
-def _fatal(
-    result: LoadResult, kind: str, exc: BaseException, started: float, code: int = 2
-) -> LoadResult:
+def _fatal(result: LoadResult, kind: str, exc: BaseException, started: float, code: int = 2) -> LoadResult:
     if isinstance(exc, OrgGraphError):
         zh, en = exc.message_zh, exc.message_en
     else:
-        zh = f"图数据库在导入中途出错（{type(exc).__name__}）。已写入的部分是完整的批次；再次运行同一命令即可完成导入"
-        en = f"the store failed mid-load ({type(exc).__name__}: {str(exc)[:300]}); run the same load again to complete it"
+        zh = f"图数据库在导入中途出错（{type(exc).__name__}）。再次运行同一命令即可完成导入"
+        en = f"the store failed mid-load ({type(exc).__name__}: {str(exc)[:300]}); run the same load again"
     if code == 3 and isinstance(exc, StoreUnavailable):
         zh += "。修复后再次运行同一命令即可完成导入（导入是幂等的）"
         en += "; once it is back, run the same load again to complete it (loads are idempotent)"
@@ -161,19 +173,29 @@ def _finish(result: LoadResult, settings: Settings | None, started: float) -> Lo
         )
     except (OSError, ConfigError):
         # an audit log that cannot be written must not hide the load's own outcome
-        result.warnings.append(Warning_(code="audit_failed", message_zh="无法写入审计日志",
-                                        message_en="could not write the audit log"))
+        result.warnings.append(
+            Warning_(
+                code="audit_failed", message_zh="无法写入审计日志", message_en="could not write the audit log"
+            )
+        )
     return result
 
 
 def _notice_warning(n: Notice) -> Warning_:
-    return Warning_(code=n.code, message_zh=n.zh, message_en=n.en, sheet=n.sheet, column=n.column,
-                    rows=[n.row] if n.row else [])
+    return Warning_(
+        code=n.code,
+        message_zh=n.zh,
+        message_en=n.en,
+        sheet=n.sheet,
+        column=n.column,
+        rows=[n.row] if n.row else [],
+    )
 
 
 def _notice_problem(n: Notice) -> Problem:
-    return Problem(sheet=n.sheet or "", row=n.row, column=n.column or "", code=n.code, reason_zh=n.zh,
-                   reason_en=n.en)
+    return Problem(
+        sheet=n.sheet or "", row=n.row, column=n.column or "", code=n.code, reason_zh=n.zh, reason_en=n.en
+    )
 
 
 def _record_validation(result: LoadResult, val: Validation) -> None:
@@ -184,23 +206,40 @@ def _record_validation(result: LoadResult, val: Validation) -> None:
     cascades: list[Problem] = []
     for r in rejected:
         for p in r.problems:
-            pm = Problem(sheet=p.sheet, row=p.row, column=p.column, value=p.value, code=p.code,
-                         reason_zh=p.zh, reason_en=p.en, key=p.key,
-                         cause_sheet=p.cause[0] if p.cause else None, cause_row=p.cause[1] if p.cause else None)
+            pm = Problem(
+                sheet=p.sheet,
+                row=p.row,
+                column=p.column,
+                value=p.value,
+                code=p.code,
+                reason_zh=p.zh,
+                reason_en=p.en,
+                key=p.key,
+                cause_sheet=p.cause[0] if p.cause else None,
+                cause_row=p.cause[1] if p.cause else None,
+            )
             problems.append(pm)
             if p.cause:
                 cascades.append(pm)
             else:
-                g = groups.setdefault((r.sheet.name, r.row), Group(sheet=r.sheet.name, row=r.row, key=r.key,
-                                                                    problems=[]))
+                g = groups.setdefault(
+                    (r.sheet.name, r.row), Group(sheet=r.sheet.name, row=r.row, key=r.key, problems=[])
+                )
                 g.problems.append(pm)
     for pm in cascades:
         groups[(pm.cause_sheet or "", pm.cause_row or 0)].cascade.append(pm)
     result.problems = problems
     result.groups = list(groups.values())
     result.warnings += [
-        Warning_(code=w.code, message_zh=w.zh, message_en=w.en, sheet=w.sheet, column=w.column, rows=w.rows,
-                 count=w.count)
+        Warning_(
+            code=w.code,
+            message_zh=w.zh,
+            message_en=w.en,
+            sheet=w.sheet,
+            column=w.column,
+            rows=w.rows,
+            count=w.count,
+        )
         for w in val.warnings
     ]
 
@@ -213,8 +252,13 @@ def _planned_counts(plan: Plan) -> dict[str, dict[str, int]]:
     return {"nodes": nodes, "relationships": dict(rels)}
 
 
-def _write(store: GraphStore, plan: Plan, removals: list[SyncRemoval], batch_size: int,
-           report: Callable[[int, int, str], None]) -> dict[str, dict[str, int]]:
+def _write(
+    store: GraphStore,
+    plan: Plan,
+    removals: list[SyncRemoval],
+    batch_size: int,
+    report: Callable[[int, int, str], None],
+) -> dict[str, dict[str, int]]:
     total = plan.items() + sum(len(k) for k, _ in plan.owned.values()) + len(removals)
     done = 0
     counts: dict[str, dict[str, int]] = {"nodes": {}, "relationships": {}}
@@ -234,7 +278,9 @@ def _write(store: GraphStore, plan: Plan, removals: list[SyncRemoval], batch_siz
                 if rows:
                     counts["nodes"][lab.value] = n
             rel_counts: dict[str, int] = defaultdict(int)
-            by_from: dict[Label, list[tuple[tuple[Rel, Label, Label], list[dict[str, Any]]]]] = defaultdict(list)
+            by_from: dict[Label, list[tuple[tuple[Rel, Label, Label], list[dict[str, Any]]]]] = defaultdict(
+                list
+            )
             for k, rows in plan.rels.items():
                 by_from[k[1]].append((k, rows))
             for lab in NODE_ORDER:
@@ -296,13 +342,20 @@ def _sync_plan(store: GraphStore, val: Validation, plan: Plan) -> list[SyncRemov
         for frm, to, _rid, _p in store.fetch_relationships(rel):
             if to in doomed and frm not in doomed:
                 depends[to].append(f"{frm} -[{rel.value}]-> {to}")
-            elif frm in doomed and to not in doomed and rel in (Rel.HELPS_BUILD, Rel.CONTACTED, Rel.PAIRED_WITH,
-                                                                Rel.JOINT_BUILDS_WITH):
+            elif (
+                frm in doomed
+                and to not in doomed
+                and rel in (Rel.HELPS_BUILD, Rel.CONTACTED, Rel.PAIRED_WITH, Rel.JOINT_BUILDS_WITH)
+            ):
                 depends[frm].append(f"{frm} -[{rel.value}]-> {to}")
-    out = [SyncRemoval(kind="relationship", label=rel.value, key=f"{frm} -> {to} ({rid})")
-           for rel, frm, to, rid in rel_removals]
-    out += [SyncRemoval(kind="node", label=lab.value, key=k, dependents=sorted(depends.get(node_id(lab, k), [])))
-            for lab, k in node_removals]
+    out = [
+        SyncRemoval(kind="relationship", label=rel.value, key=f"{frm} -> {to} ({rid})")
+        for rel, frm, to, rid in rel_removals
+    ]
+    out += [
+        SyncRemoval(kind="node", label=lab.value, key=k, dependents=sorted(depends.get(node_id(lab, k), [])))
+        for lab, k in node_removals
+    ]
     return out
 
 

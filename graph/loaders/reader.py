@@ -92,7 +92,12 @@ def read_workbook(path: Path) -> Workbook:
             grid, enc = _read_csv(f)
             if enc != "utf-8":
                 warnings.append(
-                    Notice("csv_encoding", f"{f.name} 按 {enc.upper()} 编码读取", f"{f.name} read as {enc.upper()}", f.stem)
+                    Notice(
+                        "csv_encoding",
+                        f"{f.name} 按 {enc.upper()} 编码读取",
+                        f"{f.name} read as {enc.upper()}",
+                        f.stem,
+                    )
                 )
             grids.append((f.stem, grid))
     elif path.suffix.lower() in EXCEL_SUFFIXES:
@@ -115,7 +120,8 @@ def read_workbook(path: Path) -> Workbook:
                 Notice(
                     "unknown_sheet",
                     f"工作表“{name}”不是台账表，已忽略。可用的表名：{_expected_sheets()}",
-                    f"sheet {name!r} is not a roster sheet and was ignored; expected one of: {', '.join(SHEET_ORDER)}",
+                    f"sheet {name!r} is not a roster sheet and was ignored; expected one of:"
+                    f" {', '.join(SHEET_ORDER)}",
                     name,
                 )
             )
@@ -125,7 +131,8 @@ def read_workbook(path: Path) -> Workbook:
                 Notice(
                     "duplicate_sheet",
                     f"工作表“{spec.name}”出现了两次（“{sheets[spec.name].source_name}”和“{name}”），请合并为一个",
-                    f"sheet {spec.name} appears twice ({sheets[spec.name].source_name!r} and {name!r}); merge them",
+                    f"sheet {spec.name} appears twice ({sheets[spec.name].source_name!r} and {name!r});"
+                    " merge them",
                     spec.name,
                 )
             )
@@ -195,7 +202,12 @@ def _locate_header(
 ) -> RawSheet | None:
     if all(_blank(r) for r in grid):
         warnings.append(
-            Notice("empty_sheet", f"工作表“{name}”是空的，未导入", f"sheet {name!r} is empty; nothing loaded from it", spec.name)
+            Notice(
+                "empty_sheet",
+                f"工作表“{name}”是空的，未导入",
+                f"sheet {name!r} is empty; nothing loaded from it",
+                spec.name,
+            )
         )
         return None
     tokens = COLUMN_TOKENS[spec.name]
@@ -213,10 +225,12 @@ def _locate_header(
     fatal.append(
         Notice(
             "missing_columns",
-            f"工作表“{name}”前 {HEADER_SCAN_ROWS} 行中找不到含全部必填列的表头{where}，缺少：{'、'.join(missing)}。"
+            f"工作表“{name}”前 {HEADER_SCAN_ROWS} 行中找不到含全部必填列的表头{where}，缺少"
+            f"：{'、'.join(missing)}。"
             "请按模板（orggraph template）补上这些列",
             f"sheet {name!r}: no header row within the first {HEADER_SCAN_ROWS} rows holds every required "
-            f"column{where_en}; missing: {', '.join(missing)}. Add them as in the template (orggraph template)",
+            f"column{where_en}; missing: {', '.join(missing)}. Add them as in the template (orggraph"
+            " template)",
             spec.name,
             best[0] + 1 if best[1] > 0 else None,
         )

@@ -18,8 +18,10 @@ EXIT_MEANING = {
     0: ("全部导入成功", "everything loaded"),
     1: ("部分行被拒绝，其余已导入", "some rows were rejected, every other row was loaded"),
     2: ("输入无法使用，未导入任何内容", "unusable input, nothing loaded"),
-    3: ("图数据库不可用或导入中途失败；再次运行同一命令即可完成", "the store was unreachable or failed mid-load; "
-        "run the same load again to complete it"),
+    3: (
+        "图数据库不可用或导入中途失败；再次运行同一命令即可完成",
+        "the store was unreachable or failed mid-load; run the same load again to complete it",
+    ),
 }
 
 
@@ -162,8 +164,17 @@ class LoadResult(BaseModel):
                     put(ws, r, 0, k)
                     put(ws, r, 1, n)
 
-        headers = ["表 sheet", "行 row", "列 column", "值 value", "原因 reason", "reason", "代码 code", "编码 key",
-                   "根源 root cause"]
+        headers = [
+            "表 sheet",
+            "行 row",
+            "列 column",
+            "值 value",
+            "原因 reason",
+            "reason",
+            "代码 code",
+            "编码 key",
+            "根源 root cause",
+        ]
         ws = wb.add_worksheet("被拒绝的行 rejected")
         for c, h in enumerate(headers):
             put(ws, 0, c, h, bold)
@@ -183,13 +194,24 @@ class LoadResult(BaseModel):
                 _problem_row(put, ws, r, p, casc)
 
         ws = wb.add_worksheet("警告 warnings")
-        for c, h in enumerate(["表 sheet", "列 column", "说明", "message", "次数 count", "行 rows", "代码 code"]):
+        for c, h in enumerate(
+            ["表 sheet", "列 column", "说明", "message", "次数 count", "行 rows", "代码 code"]
+        ):
             put(ws, 0, c, h, bold)
         for c, w in enumerate((10, 18, 60, 60, 8, 30, 18)):
             ws.set_column(c, c, w)
         for i, w_ in enumerate(self.warnings, start=1):
-            for c, v in enumerate((w_.sheet, w_.column, w_.message_zh, w_.message_en, w_.count,
-                                   "、".join(map(str, w_.rows)), w_.code)):
+            for c, v in enumerate(
+                (
+                    w_.sheet,
+                    w_.column,
+                    w_.message_zh,
+                    w_.message_en,
+                    w_.count,
+                    "、".join(map(str, w_.rows)),
+                    w_.code,
+                )
+            ):
                 put(ws, i, c, v, wrap)
 
         if self.sync or self.sync_removals or self.sync_refused:
@@ -211,5 +233,7 @@ class LoadResult(BaseModel):
 
 def _problem_row(put: Any, ws: Any, r: int, p: Problem, fmt: Any) -> None:
     cause = f"{p.cause_sheet} 第 {p.cause_row} 行" if p.cause_sheet else ""
-    for c, v in enumerate((p.sheet, p.row, p.column, p.value, p.reason_zh, p.reason_en, p.code, p.key, cause)):
+    for c, v in enumerate(
+        (p.sheet, p.row, p.column, p.value, p.reason_zh, p.reason_en, p.code, p.key, cause)
+    ):
         put(ws, r, c, v, fmt)

@@ -150,7 +150,9 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Column("党组织编码", "party_org_code", CODE, True, help="党组织的唯一编码"),
             Column("党组织名称", "party_org_name", TEXT, True, help="党组织全称"),
-            Column("层级", "level", ENUM, True, choices=m.PARTY_LEVELS, help="党委/党总支/党支部/党小组/党工委"),
+            Column(
+                "层级", "level", ENUM, True, choices=m.PARTY_LEVELS, help="党委/党总支/党支部/党小组/党工委"
+            ),
             Column(
                 "类型",
                 "kind",
@@ -160,8 +162,18 @@ SHEETS: tuple[Sheet, ...] = (
                 help="默认“组织党组织”；非公经济组织党委 即 非公有制经济组织党委",
             ),
             Column("组建方式", "formation", ENUM, choices=m.FORMATIONS, help="单独建/联合建/挂靠建/1+X"),
-            Column("上级党组织编码", "parent_code", CODE, help="隶属的上级党组织编码；只有区委（或区委两新工委）可留空"),
-            Column("所在镇街编码", "town_code", CODE, help="区级党组织留空；组织的党组织留空时取其覆盖组织共同所在的镇街"),
+            Column(
+                "上级党组织编码",
+                "parent_code",
+                CODE,
+                help="隶属的上级党组织编码；只有区委（或区委两新工委）可留空",
+            ),
+            Column(
+                "所在镇街编码",
+                "town_code",
+                CODE,
+                help="区级党组织留空；组织的党组织留空时取其覆盖组织共同所在的镇街",
+            ),
             Column("所在园区编码", "park_code", CODE, help="如填写，必须是“园区”表中的编码"),
             Column(
                 "覆盖组织信用代码",
@@ -200,7 +212,9 @@ SHEETS: tuple[Sheet, ...] = (
                 CODE,
                 help="组织关系所在党组织的编码；只有流动党员、隐性党员可留空",
             ),
-            Column("活动所在党组织编码", "activity_org", CODE, help="参加活动的党组织编码（常为镇街两新党委）"),
+            Column(
+                "活动所在党组织编码", "activity_org", CODE, help="参加活动的党组织编码（常为镇街两新党委）"
+            ),
             Column("工作单位信用代码", "employer_uscc", USCC, help="工作单位的信用代码，须在“组织”表中"),
             Column("身份标记", "flag", ENUM, choices=m.MEMBER_FLAGS, help="流动党员/隐性党员/留空"),
             Column("党内职务", "post", ENUM, choices=m.POSTS, help="书记/副书记/委员/留空"),
@@ -274,7 +288,14 @@ SHEETS: tuple[Sheet, ...] = (
             Column("帮建人编号", "helper_id", CODE, True, help="指导员编号或党员编号"),
             Column("对象信用代码", "target_uscc", USCC, True, help="联系对象的信用代码，须在“组织”表中"),
             Column("日期", "date", DATE, True, help="联系日期"),
-            Column("方式", "method", ENUM, True, choices=m.CONTACT_METHODS, help="电话/走访/业主面谈/发展党员/建立党组织"),
+            Column(
+                "方式",
+                "method",
+                ENUM,
+                True,
+                choices=m.CONTACT_METHODS,
+                help="电话/走访/业主面谈/发展党员/建立党组织",
+            ),
         ),
         help="“五个一”联系记录；同一行全部列相同视为同一条记录",
     ),

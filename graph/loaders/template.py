@@ -53,9 +53,11 @@ def write_template(out: Path) -> Path:
     guide.set_column(4, 4, 26)
     guide.set_column(5, 5, 70)
     intro = [
-        "填表说明：每个工作表第一行是表头，不要改表头文字；红色表头为必填列。表头上方可以有标题行（前 10 行内）。",
+        "填表说明：每个工作表第一行是表头，不要改表头文字；红色表头为必填列。表头上方可以有标题行（前 10 行"
+        "内）。",
         "编码、信用代码、身份证号、手机号列已设为文本格式，请不要改成数字格式（否则身份证号会丢失后几位）。",
-        "一格填多个代码时，用分号、逗号、顿号或换行分隔。日期写成 2011-07-01、2011/7/1、2011.7.1 或 2011年7月1日。",
+        "一格填多个代码时，用分号、逗号、顿号或换行分隔。日期写成 2011-07-01、2011/7/1、2011.7.1 或 2011年7"
+        "月1日。",
         "某一行有任何一格不合格，整行都不会导入，并在导入报告中说明原因；引用了被拒绝行的行也会被拒绝。",
         "身份证号和手机号只保存加密摘要和脱敏形式（如 110105********1234、138****5678）。",
     ]
@@ -75,8 +77,9 @@ def write_template(out: Path) -> Path:
                 choices += "（也可写：" + "、".join(col.choice_aliases) + "）"
             what = _KIND_ZH[col.kind] + (f"：{choices}" if col.kind == S.ENUM else "")
             aliases = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
-            for c, v in enumerate((sheet.name, col.header + aliases, col.key, "是" if col.required else "",
-                                   what, col.help)):
+            for c, v in enumerate(
+                (sheet.name, col.header + aliases, col.key, "是" if col.required else "", what, col.help)
+            ):
                 guide.write_string(r, c, v, wrap)
 
     for sheet in SHEETS:
@@ -98,22 +101,45 @@ def write_template(out: Path) -> Path:
             elif col.kind == S.BOOL:
                 choices = ["是", "否"]
             if choices:
-                ws.data_validation(1, c, DATA_ROWS, c, {
-                    "validate": "list",
-                    "source": choices,
-                    "error_type": "warning",
-                    "error_title": col.header,
-                    "error_message": "请从下拉列表中选择：" + " / ".join(choices),
-                })
+                ws.data_validation(
+                    1,
+                    c,
+                    DATA_ROWS,
+                    c,
+                    {
+                        "validate": "list",
+                        "source": choices,
+                        "error_type": "warning",
+                        "error_title": col.header,
+                        "error_message": "请从下拉列表中选择：" + " / ".join(choices),
+                    },
+                )
             elif col.kind == S.INT:
-                ws.data_validation(1, c, DATA_ROWS, c, {
-                    "validate": "integer", "criteria": ">=", "value": 0, "error_type": "warning",
-                    "error_message": "请填写不小于 0 的整数",
-                })
+                ws.data_validation(
+                    1,
+                    c,
+                    DATA_ROWS,
+                    c,
+                    {
+                        "validate": "integer",
+                        "criteria": ">=",
+                        "value": 0,
+                        "error_type": "warning",
+                        "error_message": "请填写不小于 0 的整数",
+                    },
+                )
             elif col.kind == S.DATE:
-                ws.data_validation(1, c, DATA_ROWS, c, {
-                    "validate": "any", "input_title": col.header, "input_message": "日期，如 2011-07-01",
-                })
+                ws.data_validation(
+                    1,
+                    c,
+                    DATA_ROWS,
+                    c,
+                    {
+                        "validate": "any",
+                        "input_title": col.header,
+                        "input_message": "日期，如 2011-07-01",
+                    },
+                )
     wb.close()
     tmp.replace(out)
     return out

@@ -105,8 +105,15 @@ class _Warnings:
         self.items: dict[tuple[str | None, str | None, str], Warn] = {}
         self.order: list[Warn] = []
 
-    def add(self, code: str, zh: str, en: str, sheet: str | None = None, column: str | None = None,
-            row: int | None = None) -> None:
+    def add(
+        self,
+        code: str,
+        zh: str,
+        en: str,
+        sheet: str | None = None,
+        column: str | None = None,
+        row: int | None = None,
+    ) -> None:
         k = (sheet, column, code)
         w = self.items.get(k)
         if w is None:
@@ -183,11 +190,19 @@ class Validator:
                 cell = cells[ci]
                 if cell == "" or cell is None:
                     if col.required:
-                        problems.append(self._problem(sheet, rno, col, cell, Bad(
-                            "required",
-                            f"必填列“{col.header}”为空",
-                            f"required column {col.header} ({col.key}) is empty",
-                        )))
+                        problems.append(
+                            self._problem(
+                                sheet,
+                                rno,
+                                col,
+                                cell,
+                                Bad(
+                                    "required",
+                                    f"必填列“{col.header}”为空",
+                                    f"required column {col.header} ({col.key}) is empty",
+                                ),
+                            )
+                        )
                     continue
                 current[1] = col
                 try:
@@ -197,11 +212,19 @@ class Validator:
                     continue
                 if v is None:
                     if col.required:
-                        problems.append(self._problem(sheet, rno, col, cell, Bad(
-                            "required",
-                            f"必填列“{col.header}”为空",
-                            f"required column {col.header} ({col.key}) is empty",
-                        )))
+                        problems.append(
+                            self._problem(
+                                sheet,
+                                rno,
+                                col,
+                                cell,
+                                Bad(
+                                    "required",
+                                    f"必填列“{col.header}”为空",
+                                    f"required column {col.header} ({col.key}) is empty",
+                                ),
+                            )
+                        )
                     continue
                 values[col.key] = v
                 if isinstance(cell, str) and not cell.isascii():
@@ -212,8 +235,19 @@ class Validator:
                         else:
                             note("normalised")
             for col in missing_required:  # cannot happen after header detection; kept for safety
-                problems.append(self._problem(sheet, rno, col, "", Bad(
-                    "required", f"缺少必填列“{col.header}”", f"required column {col.header} is missing")))
+                problems.append(
+                    self._problem(
+                        sheet,
+                        rno,
+                        col,
+                        "",
+                        Bad(
+                            "required",
+                            f"缺少必填列“{col.header}”",
+                            f"required column {col.header} is missing",
+                        ),
+                    )
+                )
             row = Row(sheet, rno, cells, values, originals, problems)
             if sheet.key_column is not None:
                 row.key = values.get(sheet.key_column)
@@ -227,27 +261,44 @@ class Validator:
         v = row.values
         if ("lon" in v) != ("lat" in v):
             missing = "lat" if "lon" in v else "lon"
-            self.add_problem(row, missing, Bad(
-                "coordinates_pair",
-                "经度和纬度要么都填，要么都不填：这一行只填了其中一个",
-                "longitude and latitude go together: this row has only one of them",
-            ))
+            self.add_problem(
+                row,
+                missing,
+                Bad(
+                    "coordinates_pair",
+                    "经度和纬度要么都填，要么都不填：这一行只填了其中一个",
+                    "longitude and latitude go together: this row has only one of them",
+                ),
+            )
             return
         if not LON_RANGE[0] <= v["lon"] <= LON_RANGE[1]:
-            self.add_problem(row, "lon", Bad(
-                "lon_range",
-                f"经度 {v['lon']} 不在中国境内（应在 {LON_RANGE[0]}–{LON_RANGE[1]} 之间），是否把经纬度填反了？",
-                f"longitude {v['lon']} is outside China ({LON_RANGE[0]}-{LON_RANGE[1]}); swapped with latitude?",
-            ))
+            self.add_problem(
+                row,
+                "lon",
+                Bad(
+                    "lon_range",
+                    f"经度 {v['lon']} 不在中国境内（应在 {LON_RANGE[0]}–{LON_RANGE[1]} 之间），是否把经纬度"
+                    "填反了？",
+                    f"longitude {v['lon']} is outside China ({LON_RANGE[0]}-{LON_RANGE[1]}); swapped with"
+                    " latitude?",
+                ),
+            )
         if not LAT_RANGE[0] <= v["lat"] <= LAT_RANGE[1]:
-            self.add_problem(row, "lat", Bad(
-                "lat_range",
-                f"纬度 {v['lat']} 不在中国境内（应在 {LAT_RANGE[0]}–{LAT_RANGE[1]} 之间），是否把经纬度填反了？",
-                f"latitude {v['lat']} is outside China ({LAT_RANGE[0]}-{LAT_RANGE[1]}); swapped with longitude?",
-            ))
+            self.add_problem(
+                row,
+                "lat",
+                Bad(
+                    "lat_range",
+                    f"纬度 {v['lat']} 不在中国境内（应在 {LAT_RANGE[0]}–{LAT_RANGE[1]} 之间），是否把经纬度"
+                    "填反了？",
+                    f"latitude {v['lat']} is outside China ({LAT_RANGE[0]}-{LAT_RANGE[1]}); swapped with"
+                    " longitude?",
+                ),
+            )
 
-    def _problem(self, sheet: Sheet, rno: int, col: Column | None, cell: Any, bad: Bad,
-                 key: str | None = None) -> Problem:
+    def _problem(
+        self, sheet: Sheet, rno: int, col: Column | None, cell: Any, bad: Bad, key: str | None = None
+    ) -> Problem:
         shown = display_value(cell, col) if col is not None else ""
         return Problem(sheet.name, rno, col.header if col else "", shown, bad.code, bad.zh, bad.en, key)
 
@@ -264,7 +315,8 @@ class Validator:
 
     def _identity(self, row: Row) -> tuple[Any, ...]:
         return tuple(
-            normalise(c) if isinstance(c, str) else c for c in (self._cell(row, col.key) for col in row.sheet.columns)
+            normalise(c) if isinstance(c, str) else c
+            for c in (self._cell(row, col.key) for col in row.sheet.columns)
         )
 
     def duplicates(self, rows: list[Row]) -> None:
@@ -298,12 +350,18 @@ class Validator:
                 continue
             nums = "、".join(str(r.row) for r in same)
             for r in same:
-                self.add_problem(r, key_col.key, Bad(
-                    "duplicate_key",
-                    f"{key_col.header}“{key}”在第 {nums} 行重复出现且内容不同，无法确定哪一行是对的；请只保留一行",
-                    f"{key_col.header} {key!r} appears on rows {nums.replace('、', ', ')} with different content; "
-                    "keep only one of them",
-                ))
+                self.add_problem(
+                    r,
+                    key_col.key,
+                    Bad(
+                        "duplicate_key",
+                        f"{key_col.header}“{key}”在第 {nums} 行重复出现且内容不同，无法确定哪一行是对的；请"
+                        "只保留一行",
+                        f"{key_col.header} {key!r} appears on rows {nums.replace('、', ', ')} with"
+                        " different content; "
+                        "keep only one of them",
+                    ),
+                )
 
     def _identical(self, same: list[Row]) -> None:
         first = same[0]
@@ -311,15 +369,19 @@ class Validator:
             r.skipped = True
         nums = "、".join(str(r.row) for r in same)
         what = f"“{first.key}”" if first.key else ""
-        self.warn.single(Warn(
-            "duplicate_identical",
-            f"第 {nums} 行{what}完全相同，只导入一次",
-            f"rows {nums.replace('、', ', ')} {first.key or ''} are identical; loaded once".replace("  ", " "),
-            first.sheet.name,
-            first.sheet.key_column and first.sheet.column(first.sheet.key_column).header,
-            [r.row for r in same],
-            len(same),
-        ))
+        self.warn.single(
+            Warn(
+                "duplicate_identical",
+                f"第 {nums} 行{what}完全相同，只导入一次",
+                f"rows {nums.replace('、', ', ')} {first.key or ''} are identical; loaded once".replace(
+                    "  ", " "
+                ),
+                first.sheet.name,
+                first.sheet.key_column and first.sheet.column(first.sheet.key_column).header,
+                [r.row for r in same],
+                len(same),
+            )
+        )
 
     # --- phase 3: references ----------------------------------------------------------------
 
@@ -375,21 +437,29 @@ class Validator:
         if not found:
             what = "或".join(LABEL_ZH[lab] for lab in labels)
             what_en = " or ".join(lab.value for lab in labels)
-            self.add_problem(r, col_key, Bad(
-                "missing_ref",
-                f"“{col.header}”中的{what}“{key}”不存在：本台账和已导入的数据中都没有，请先登记它或改正编码",
-                f"{col.header}: {what_en} {key!r} exists neither in this workbook nor in the graph; "
-                "add it first or correct the code",
-            ))
+            self.add_problem(
+                r,
+                col_key,
+                Bad(
+                    "missing_ref",
+                    f"“{col.header}”中的{what}“{key}”不存在：本台账和已导入的数据中都没有，请先登记它或改正编码",
+                    f"{col.header}: {what_en} {key!r} exists neither in this workbook nor in the graph; "
+                    "add it first or correct the code",
+                ),
+            )
             return
         if len(found) > 1:
             a, b = (LABEL_ZH[f[0]] for f in found[:2])
-            self.add_problem(r, col_key, Bad(
-                "ambiguous_ref",
-                f"“{col.header}”中的“{key}”既是{a}又是{b}，无法确定指哪一个；请改正其中一个编码",
-                f"{col.header}: {key!r} names both a {found[0][0].value} and a {found[1][0].value}; "
-                "make the codes distinct",
-            ))
+            self.add_problem(
+                r,
+                col_key,
+                Bad(
+                    "ambiguous_ref",
+                    f"“{col.header}”中的“{key}”既是{a}又是{b}，无法确定指哪一个；请改正其中一个编码",
+                    f"{col.header}: {key!r} names both a {found[0][0].value} and a {found[1][0].value}; "
+                    "make the codes distinct",
+                ),
+            )
             return
         lab, row, actual = found[0]
         if row is not None and row is not r:
@@ -414,15 +484,19 @@ class Validator:
                     parent = cur.values.get(field_key)
                     cur = idx.get(parent) if parent else None
                 if cur is not None and cur.key is not None and state.get(cur.key) == 1:
-                    loop = path[path.index(cur):]
+                    loop = path[path.index(cur) :]
                     chain = " → ".join(str(x.key) for x in [*loop, cur])
                     for x in loop:
                         if not x.problems:
-                            self.add_problem(x, field_key, Bad(
-                                "cycle",
-                                f"上级关系形成了循环：{chain}，请改正其中的上级编码",
-                                f"the parent chain loops back: {chain}; correct one of the parent codes",
-                            ))
+                            self.add_problem(
+                                x,
+                                field_key,
+                                Bad(
+                                    "cycle",
+                                    f"上级关系形成了循环：{chain}，请改正其中的上级编码",
+                                    f"the parent chain loops back: {chain}; correct one of the parent codes",
+                                ),
+                            )
                 for x in path:
                     state[x.key or ""] = 2
 
@@ -442,14 +516,21 @@ class Validator:
                 d.cause = root
                 lab = t.sheet.label
                 what = LABEL_ZH[lab] if lab else t.sheet.name
-                d.problems.append(Problem(
-                    d.sheet.name, d.row, col.header, display_value(self._cell(d, col.key), col), "rejected_ref",
-                    f"引用的{what}“{key}”所在行（“{t.sheet.name}”表第 {t.row} 行）被拒绝，请先改正那一行",
-                    f"references {lab.value if lab else t.sheet.key} {key!r}, whose row ({t.sheet.name} row {t.row}) "
-                    "was rejected: fix that row first",
-                    d.key,
-                    (root.sheet.name, root.row),
-                ))
+                d.problems.append(
+                    Problem(
+                        d.sheet.name,
+                        d.row,
+                        col.header,
+                        display_value(self._cell(d, col.key), col),
+                        "rejected_ref",
+                        f"引用的{what}“{key}”所在行（“{t.sheet.name}”表第 {t.row} 行）被拒绝，请先改正那一行",
+                        f"references {lab.value if lab else t.sheet.key} {key!r}, whose row ({t.sheet.name}"
+                        f" row {t.row}) "
+                        "was rejected: fix that row first",
+                        d.key,
+                        (root.sheet.name, root.row),
+                    )
+                )
                 queue.append(d)
 
     # --- all --------------------------------------------------------------------------------
@@ -476,24 +557,34 @@ class Validator:
             if len(rows) > 1:
                 ids = "、".join(str(r.key) for r in rows)
                 nums = [r.row for r in rows]
-                self.warn.single(Warn(
-                    "same_id_number",
-                    f"党员 {ids} 的身份证号相同（{mask_id(idn)}），可能是同一个人登记了两次，请核对",
-                    f"members {ids.replace('、', ', ')} share one ID number ({mask_id(idn)}): possibly one person "
-                    "registered twice",
-                    "党员",
-                    "身份证号",
-                    nums,
-                    len(rows),
-                ))
+                self.warn.single(
+                    Warn(
+                        "same_id_number",
+                        f"党员 {ids} 的身份证号相同（{mask_id(idn)}），可能是同一个人登记了两次，请核对",
+                        f"members {ids.replace('、', ', ')} share one ID number ({mask_id(idn)}): possibly"
+                        " one person "
+                        "registered twice",
+                        "党员",
+                        "身份证号",
+                        nums,
+                        len(rows),
+                    )
+                )
 
 
 def _refs(r: Row) -> Iterable[tuple[str, tuple[Label, ...], str]]:
     """The references a row makes: (column key, labels it may name, key)."""
     v = r.values
     name = r.sheet.name
-    T, P, O, PO, M, I, V = (Label.TOWN, Label.PARK, Label.ORGANIZATION, Label.PARTY_ORG, Label.MEMBER,
-                            Label.INSTRUCTOR, Label.VILLAGE)
+    T, P, ORG, PO, M, INS, V = (
+        Label.TOWN,
+        Label.PARK,
+        Label.ORGANIZATION,
+        Label.PARTY_ORG,
+        Label.MEMBER,
+        Label.INSTRUCTOR,
+        Label.VILLAGE,
+    )
     if name in ("园区", "村社区"):
         yield "town_code", (T,), v["town_code"]
     elif name == "组织":
@@ -501,9 +592,9 @@ def _refs(r: Row) -> Iterable[tuple[str, tuple[Label, ...], str]]:
         if "park_code" in v:
             yield "park_code", (P,), v["park_code"]
         if "association_uscc" in v and v["association_uscc"] != r.key:
-            yield "association_uscc", (O,), v["association_uscc"]
+            yield "association_uscc", (ORG,), v["association_uscc"]
         if "parent_uscc" in v and v["parent_uscc"] != r.key:
-            yield "parent_uscc", (O,), v["parent_uscc"]
+            yield "parent_uscc", (ORG,), v["parent_uscc"]
     elif name == "党组织":
         if "parent_code" in v and v["parent_code"] != r.key:
             yield "parent_code", (PO,), v["parent_code"]
@@ -512,26 +603,26 @@ def _refs(r: Row) -> Iterable[tuple[str, tuple[Label, ...], str]]:
         if "park_code" in v:
             yield "park_code", (P,), v["park_code"]
         for u in v.get("covers", ()):
-            yield "covers", (O,), u
+            yield "covers", (ORG,), u
     elif name == "党员":
         for k in ("relationship_org", "activity_org"):
             if k in v:
                 yield k, (PO,), v[k]
         if "employer_uscc" in v:
-            yield "employer_uscc", (O,), v["employer_uscc"]
+            yield "employer_uscc", (ORG,), v["employer_uscc"]
     elif name == "党建指导员":
         for x in v.get("assigned_to", ()):
-            yield "assigned_to", (O, PO), x
+            yield "assigned_to", (ORG, PO), x
     elif name == "结对":
         if v["pairing_type"] == "示范帮扶":
             yield "from_code", (PO,), v["from_code"]
-            yield "to_code", (PO, O), v["to_code"]
+            yield "to_code", (PO, ORG), v["to_code"]
         else:
-            yield "from_code", (O,), v["from_code"]
+            yield "from_code", (ORG,), v["from_code"]
             yield "to_code", (V,), v["to_code"]
     elif name in ("帮建", "联系记录"):
-        yield "helper_id", (I, M), v["helper_id"]
-        yield "target_uscc", (O,), v["target_uscc"]
+        yield "helper_id", (INS, M), v["helper_id"]
+        yield "target_uscc", (ORG,), v["target_uscc"]
 
 
 def _row_rules(val: Validator, r: Row) -> None:
@@ -539,46 +630,74 @@ def _row_rules(val: Validator, r: Row) -> None:
     v = r.values
     name = r.sheet.name
     if name == "组织":
-        for k, what, what_en in (("association_uscc", "所属协会", "association"), ("parent_uscc", "上级单位", "parent")):
+        for k, what, what_en in (
+            ("association_uscc", "所属协会", "association"),
+            ("parent_uscc", "上级单位", "parent"),
+        ):
             if v.get(k) == r.key:
-                val.add_problem(r, k, Bad(
-                    "self_ref", f"{what}不能是组织自己", f"an organisation cannot be its own {what_en}"))
+                val.add_problem(
+                    r,
+                    k,
+                    Bad("self_ref", f"{what}不能是组织自己", f"an organisation cannot be its own {what_en}"),
+                )
         assoc = v.get("association_uscc")
         if assoc and assoc != r.key:
             _row, props = val._find(Label.ORGANIZATION, assoc)
             cat = props.get("org_category") if props else None
             if props is not None and cat not in ASSOCIATION_CATEGORIES:
-                val.add_problem(r, "association_uscc", Bad(
-                    "not_association",
-                    f"所属协会“{assoc}”的组织类别是“{cat or '未填'}”，不是行业协会、商会或专业市场",
-                    f"association {assoc!r} is of category {cat!r}, not an association, chamber or market",
-                ))
+                val.add_problem(
+                    r,
+                    "association_uscc",
+                    Bad(
+                        "not_association",
+                        f"所属协会“{assoc}”的组织类别是“{cat or '未填'}”，不是行业协会、商会或专业市场",
+                        f"association {assoc!r} is of category {cat!r}, not an association, chamber or"
+                        " market",
+                    ),
+                )
     elif name == "党组织":
         if v.get("parent_code") == r.key:
-            val.add_problem(r, "parent_code", Bad(
-                "self_ref", "上级党组织不能是自己", "a party organisation cannot report to itself"))
+            val.add_problem(
+                r,
+                "parent_code",
+                Bad("self_ref", "上级党组织不能是自己", "a party organisation cannot report to itself"),
+            )
         kind = v.get("kind", "组织党组织")
         if "parent_code" not in v and kind not in TOP_KINDS:
-            val.add_problem(r, "parent_code", Bad(
-                "parent_required",
-                "上级党组织编码为空：只有区委、区委两新工委可以没有上级，请填写隶属的上级党组织",
-                "the parent party organisation is empty: only the district committee (or its two-new working "
-                "committee) may have none; fill in the reporting line",
-            ))
+            val.add_problem(
+                r,
+                "parent_code",
+                Bad(
+                    "parent_required",
+                    "上级党组织编码为空：只有区委、区委两新工委可以没有上级，请填写隶属的上级党组织",
+                    "the parent party organisation is empty: only the district committee (or its two-new"
+                    " working "
+                    "committee) may have none; fill in the reporting line",
+                ),
+            )
     elif name == "党员":
         if "relationship_org" not in v and v.get("flag") not in MEMBER_FLAGS:
-            val.add_problem(r, "relationship_org", Bad(
-                "relationship_required",
-                "组织关系所在党组织编码为空：只有流动党员、隐性党员可以留空",
-                "the relationship party organisation is empty: allowed only for floating or hidden members "
-                "(身份标记 流动党员 / 隐性党员)",
-            ))
+            val.add_problem(
+                r,
+                "relationship_org",
+                Bad(
+                    "relationship_required",
+                    "组织关系所在党组织编码为空：只有流动党员、隐性党员可以留空",
+                    "the relationship party organisation is empty: allowed only for floating or hidden"
+                    " members "
+                    "(身份标记 流动党员 / 隐性党员)",
+                ),
+            )
     elif name == "结对" and v["pairing_type"] == "示范帮扶":
         _row, props = val._find(Label.PARTY_ORG, v["from_code"])
         if props is not None and not props.get("demo_tier"):
-            val.add_problem(r, "from_code", Bad(
-                "not_demo_point",
-                f"发起方党组织“{v['from_code']}”没有示范等级，不是示范点；示范帮扶的发起方必须是示范点",
-                f"party organisation {v['from_code']!r} has no demonstration tier, so it cannot start a "
-                "示范帮扶 pairing",
-            ))
+            val.add_problem(
+                r,
+                "from_code",
+                Bad(
+                    "not_demo_point",
+                    f"发起方党组织“{v['from_code']}”没有示范等级，不是示范点；示范帮扶的发起方必须是示范点",
+                    f"party organisation {v['from_code']!r} has no demonstration tier, so it cannot start a "
+                    "示范帮扶 pairing",
+                ),
+            )

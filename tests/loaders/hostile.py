@@ -39,13 +39,41 @@ VILLAGES = [
     ["V01", "黄瓜山村", "T01"],  # 2
     [fullwidth("V02"), "石梯（社区）\u200b", fullwidth("T02")],  # 3 full-width, valid after NFKC
 ]
-ORG_HEAD = ["统一社会信用代码", "组织名称", "组织类别", "行业", "所在镇街编码", "所在园区编码", "所属协会信用代码",
-            "从业人员数", "是否规上", "经营状态", "上级单位信用代码", "经度", "纬度", "备注"]
+ORG_HEAD = [
+    "统一社会信用代码",
+    "组织名称",
+    "组织类别",
+    "行业",
+    "所在镇街编码",
+    "所在园区编码",
+    "所属协会信用代码",
+    "从业人员数",
+    "是否规上",
+    "经营状态",
+    "上级单位信用代码",
+    "经度",
+    "纬度",
+    "备注",
+]
 
 
 def org(code: Any, name: str, cat: str = "非公企业", town: Any = "T01", **kw: Any) -> list[Any]:
-    return [code, name, cat, kw.get("industry"), town, kw.get("park"), kw.get("assoc"), kw.get("employees"),
-            kw.get("above"), kw.get("status"), kw.get("parent"), kw.get("lon"), kw.get("lat"), kw.get("note")]
+    return [
+        code,
+        name,
+        cat,
+        kw.get("industry"),
+        town,
+        kw.get("park"),
+        kw.get("assoc"),
+        kw.get("employees"),
+        kw.get("above"),
+        kw.get("status"),
+        kw.get("parent"),
+        kw.get("lon"),
+        kw.get("lat"),
+        kw.get("note"),
+    ]
 
 
 ORGS = [
@@ -67,13 +95,35 @@ ORGS = [
     org(U[14], "癸公司", assoc=U[1]),  # 16 rejected: association is a 非公企业
     org(U[15], "已注销公司", town=1001, status="注销", employees=12.0, above="false"),  # 17
 ]
-PO_HEAD = ["党组织编码", "党组织名称", "层级", "类型", "组建方式", "上级党组织编码", "所在镇街编码", "所在园区编码",
-           "覆盖组织信用代码", "示范等级", "成立日期"]
+PO_HEAD = [
+    "党组织编码",
+    "党组织名称",
+    "层级",
+    "类型",
+    "组建方式",
+    "上级党组织编码",
+    "所在镇街编码",
+    "所在园区编码",
+    "覆盖组织信用代码",
+    "示范等级",
+    "成立日期",
+]
 
 
 def po(code: str, name: str, level: str = "党支部", **kw: Any) -> list[Any]:
-    return [code, name, level, kw.get("kind"), kw.get("formation"), kw.get("parent"), kw.get("town"),
-            kw.get("park"), kw.get("covers"), kw.get("tier"), kw.get("founded")]
+    return [
+        code,
+        name,
+        level,
+        kw.get("kind"),
+        kw.get("formation"),
+        kw.get("parent"),
+        kw.get("town"),
+        kw.get("park"),
+        kw.get("covers"),
+        kw.get("tier"),
+        kw.get("founded"),
+    ]
 
 
 PARTY_ORGS = [
@@ -81,32 +131,89 @@ PARTY_ORGS = [
     po("D0", "中共永川区委", "党委", kind="区委"),  # 2 the top: no parent
     po("D1", "区委两新工委", "党工委", kind="区委两新工委", parent="D0"),  # 3
     po("D2", "中山路街道两新党委", "党委", kind="镇街两新党委", parent="D1", town="T01"),  # 4
-    po("PO1", "甲机械党支部", parent="D2", covers=f"{U[1]}；{U[9]}", tier="镇街（园区）级",
-       founded="2011年7月1日", formation="单独建"),  # 5 town derived from covers (T01)
+    po(
+        "PO1",
+        "甲机械党支部",
+        parent="D2",
+        covers=f"{U[1]}；{U[9]}",
+        tier="镇街（园区）级",
+        founded="2011年7月1日",
+        formation="单独建",
+    ),  # 5 town derived from covers (T01)
     po("PO2", "丁公司党支部", parent="D2", covers=U[4]),  # 6 cascade: covers a rejected org (组织 5)
     po("PO3", "坏层级党组织", "支部", parent="D2"),  # 7 rejected: level
     po("PO4", "下级党小组", "党小组", parent="PO3"),  # 8 cascade: parent PO3 rejected
     po("PO5", "无上级党支部"),  # 9 rejected: parent required
     po("PO6", "非公经济组织党委", "党委", kind="非公经济组织党委", parent="D1"),  # 10 alias; district level
     po("PO7", "坏日期党支部", parent="D2", founded="2011-02-30"),  # 11 rejected: impossible date
-    po("PO8", "联合党支部", parent="D2", covers=f"{U[2]}, {U8_Y}", tier="区级",
-       founded=dt.date(2010, 6, 1), formation="联合建"),  # 12 covers two towns: no town
+    po(
+        "PO8",
+        "联合党支部",
+        parent="D2",
+        covers=f"{U[2]}, {U8_Y}",
+        tier="区级",
+        founded=dt.date(2010, 6, 1),
+        formation="联合建",
+    ),  # 12 covers two towns: no town
     po(U[7], "与组织同码的党支部", parent="D2", town="T01"),  # 13 its code is also a USCC (ambiguity bait)
 ]
-MEMBER_HEAD = ["党员编号", "姓名", "身份证号", "手机号", "性别", "党员类型", "组织关系所在党组织编码",
-               "活动所在党组织编码", "工作单位信用代码", "身份标记", "党内职务", "交叉任职", "是否业主", "管理岗位",
-               "专业技术职称"]
+MEMBER_HEAD = [
+    "党员编号",
+    "姓名",
+    "身份证号",
+    "手机号",
+    "性别",
+    "党员类型",
+    "组织关系所在党组织编码",
+    "活动所在党组织编码",
+    "工作单位信用代码",
+    "身份标记",
+    "党内职务",
+    "交叉任职",
+    "是否业主",
+    "管理岗位",
+    "专业技术职称",
+]
 
 
 def member(mid: str, name: str, idn: Any = None, phone: Any = None, **kw: Any) -> list[Any]:
-    return [mid, name, idn, phone, kw.get("gender"), kw.get("mtype"), kw.get("rel"), kw.get("act"), kw.get("emp"),
-            kw.get("flag"), kw.get("post"), kw.get("cross"), kw.get("owner"), kw.get("mgmt"), kw.get("title")]
+    return [
+        mid,
+        name,
+        idn,
+        phone,
+        kw.get("gender"),
+        kw.get("mtype"),
+        kw.get("rel"),
+        kw.get("act"),
+        kw.get("emp"),
+        kw.get("flag"),
+        kw.get("post"),
+        kw.get("cross"),
+        kw.get("owner"),
+        kw.get("mgmt"),
+        kw.get("title"),
+    ]
 
 
 MEMBERS = [
     MEMBER_HEAD,
-    member("M1", "张三", ID1, PHONE_OK, gender="男", mtype="正式党员", rel="PO1", act="D2", emp=U[1], post="书记",
-           cross="是", owner="Y", mgmt="true", title="高级工程师"),  # 2
+    member(
+        "M1",
+        "张三",
+        ID1,
+        PHONE_OK,
+        gender="男",
+        mtype="正式党员",
+        rel="PO1",
+        act="D2",
+        emp=U[1],
+        post="书记",
+        cross="是",
+        owner="Y",
+        mgmt="true",
+        title="高级工程师",
+    ),  # 2
     member("M2", "李四", float(ric(2)), "13900139001", rel="PO1"),  # 3 rejected: ID stored as a number
     member("M3", "王五", ric(3), "1380013800", rel="PO1"),  # 4 rejected: 10-digit phone
     member("M4", "赵六", bad_ric(4), rel="PO1"),  # 5 rejected: ID check character

@@ -46,25 +46,48 @@ def test_hostile_values_are_stored_as_documented(store: Any, hostile_xlsx: Path)
     U = H.U
     orgs = store.fetch_nodes(Label.ORGANIZATION)
     assert orgs[U[1]] == {
-        "uscc": U[1], "org_name": "重庆甲机械有限公司", "org_category": "非公企业", "town_code": "T01",
-        "park_code": "P01", "employees": 120, "above_scale": True, "status": "在营", "lon": 105.93, "lat": 29.35,
+        "uscc": U[1],
+        "org_name": "重庆甲机械有限公司",
+        "org_category": "非公企业",
+        "town_code": "T01",
+        "park_code": "P01",
+        "employees": 120,
+        "above_scale": True,
+        "status": "在营",
+        "lon": 105.93,
+        "lat": 29.35,
     }
     assert orgs[U[2]]["employees"] == 30  # full-width digits, valid after NFKC
     assert orgs[U[7]]["org_name"] == H.HYPERLINK  # formula-looking text stored verbatim as text
     assert len(orgs[U[7]]["industry"]) == 30000
     assert orgs[U[15]] == {
-        "uscc": U[15], "org_name": "已注销公司", "org_category": "非公企业", "town_code": "1001",
-        "status": "注销", "employees": 12, "above_scale": False,
+        "uscc": U[15],
+        "org_name": "已注销公司",
+        "org_category": "非公企业",
+        "town_code": "1001",
+        "status": "注销",
+        "employees": 12,
+        "above_scale": False,
     }
     assert orgs[U[9]]["above_scale"] is False
     assert orgs[H.U8_Y]["org_category"] == "商会"
     villages = store.fetch_nodes(Label.VILLAGE)
-    assert villages["V02"] == {"village_code": "V02", "village_name": "石梯(社区)",
-                               "village_name_original": "石梯（社区）", "town_code": "T02"}
+    assert villages["V02"] == {
+        "village_code": "V02",
+        "village_name": "石梯(社区)",
+        "village_name_original": "石梯（社区）",
+        "town_code": "T02",
+    }
     pos = store.fetch_nodes(Label.PARTY_ORG)
     assert pos["PO1"] == {
-        "party_org_code": "PO1", "party_org_name": "甲机械党支部", "level": "党支部", "kind": "组织党组织",
-        "formation": "单独建", "parent_code": "D2", "town_code": "T01", "demo_tier": "镇街级",
+        "party_org_code": "PO1",
+        "party_org_name": "甲机械党支部",
+        "level": "党支部",
+        "kind": "组织党组织",
+        "formation": "单独建",
+        "parent_code": "D2",
+        "town_code": "T01",
+        "demo_tier": "镇街级",
         "founded": "2011-07-01",
     }
     assert pos["PO6"]["kind"] == "非公有制经济组织党委" and "town_code" not in pos["PO6"]
@@ -74,17 +97,36 @@ def test_hostile_values_are_stored_as_documented(store: Any, hostile_xlsx: Path)
     m1 = members["M1"]
     kid = get_settings().hash_key()[0]
     assert m1 == {
-        "member_id": "M1", "name": "张三", "id_hash": _hmac(H.ID1), "id_masked": H.ID1[:6] + "********" + H.ID1[-4:],
-        "key_id": kid, "phone_hash": _hmac("+8613800138000"), "phone_masked": "138****8000", "gender": "男",
-        "member_type": "正式党员", "relationship_org": "PO1", "activity_org": "D2", "employer_uscc": U[1],
-        "post": "书记", "cross_appointed": True, "owner": True, "in_management": True, "title": "高级工程师",
+        "member_id": "M1",
+        "name": "张三",
+        "id_hash": _hmac(H.ID1),
+        "id_masked": H.ID1[:6] + "********" + H.ID1[-4:],
+        "key_id": kid,
+        "phone_hash": _hmac("+8613800138000"),
+        "phone_masked": "138****8000",
+        "gender": "男",
+        "member_type": "正式党员",
+        "relationship_org": "PO1",
+        "activity_org": "D2",
+        "employer_uscc": U[1],
+        "post": "书记",
+        "cross_appointed": True,
+        "owner": True,
+        "in_management": True,
+        "title": "高级工程师",
         "town_code": "T01",
     }
     assert members["M5"]["town_code"] == "T01" and members["M5"]["flag"] == "流动党员"
     assert "town_code" not in members["M8"] and members["M8"]["id_hash"] == m1["id_hash"]
     ins = store.fetch_nodes(Label.INSTRUCTOR)
-    assert ins["I1"] == {"instructor_id": "I1", "name": "陈指导", "phone_hash": _hmac("+8613900139000"),
-                         "phone_masked": "139****9000", "key_id": kid, "town_code": "T01"}
+    assert ins["I1"] == {
+        "instructor_id": "I1",
+        "name": "陈指导",
+        "phone_hash": _hmac("+8613900139000"),
+        "phone_masked": "139****9000",
+        "key_id": kid,
+        "town_code": "T01",
+    }
     assert "town_code" not in ins["I2"]
 
 
@@ -92,28 +134,48 @@ def test_hostile_relationships(store: Any, hostile_xlsx: Path) -> None:
     load_roster(hostile_xlsx, store)
     U = H.U
     assert rel_set(store, "COVERS") == {
-        ("PartyOrg:PO1", f"Organization:{U[1]}"), ("PartyOrg:PO1", f"Organization:{U[9]}"),
-        ("PartyOrg:PO8", f"Organization:{U[2]}"), ("PartyOrg:PO8", f"Organization:{H.U8_Y}"),
+        ("PartyOrg:PO1", f"Organization:{U[1]}"),
+        ("PartyOrg:PO1", f"Organization:{U[9]}"),
+        ("PartyOrg:PO8", f"Organization:{U[2]}"),
+        ("PartyOrg:PO8", f"Organization:{H.U8_Y}"),
     }
     assert rel_set(store, "LOCATED_IN") == {
-        ("Park:P01", "Town:T01"), ("Village:V01", "Town:T01"), ("Village:V02", "Town:T02"),
-        (f"Organization:{U[1]}", "Town:T01"), (f"Organization:{U[2]}", "Town:T01"),
-        (f"Organization:{U[7]}", "Town:T01"), (f"Organization:{H.U8_Y}", "Town:T02"),
-        (f"Organization:{U[9]}", "Town:T01"), (f"Organization:{U[15]}", "Town:1001"),
-        ("PartyOrg:D2", "Town:T01"), (f"PartyOrg:{U[7]}", "Town:T01"),  # never derived: own column only
+        ("Park:P01", "Town:T01"),
+        ("Village:V01", "Town:T01"),
+        ("Village:V02", "Town:T02"),
+        (f"Organization:{U[1]}", "Town:T01"),
+        (f"Organization:{U[2]}", "Town:T01"),
+        (f"Organization:{U[7]}", "Town:T01"),
+        (f"Organization:{H.U8_Y}", "Town:T02"),
+        (f"Organization:{U[9]}", "Town:T01"),
+        (f"Organization:{U[15]}", "Town:1001"),
+        ("PartyOrg:D2", "Town:T01"),
+        (f"PartyOrg:{U[7]}", "Town:T01"),  # never derived: own column only
     }
     assert rel_set(store, "REPORTS_TO") == {
-        ("PartyOrg:D1", "PartyOrg:D0"), ("PartyOrg:D2", "PartyOrg:D1"), ("PartyOrg:PO1", "PartyOrg:D2"),
-        ("PartyOrg:PO6", "PartyOrg:D1"), ("PartyOrg:PO8", "PartyOrg:D2"), (f"PartyOrg:{U[7]}", "PartyOrg:D2"),
+        ("PartyOrg:D1", "PartyOrg:D0"),
+        ("PartyOrg:D2", "PartyOrg:D1"),
+        ("PartyOrg:PO1", "PartyOrg:D2"),
+        ("PartyOrg:PO6", "PartyOrg:D1"),
+        ("PartyOrg:PO8", "PartyOrg:D2"),
+        (f"PartyOrg:{U[7]}", "PartyOrg:D2"),
     }
-    assert rel_set(store, "IN_PARK") == {(f"Organization:{U[1]}", "Park:P01"), (f"Organization:{U[9]}", "Park:P01")}
+    assert rel_set(store, "IN_PARK") == {
+        (f"Organization:{U[1]}", "Park:P01"),
+        (f"Organization:{U[9]}", "Park:P01"),
+    }
     assert rel_set(store, "IN_ASSOCIATION") == {(f"Organization:{U[9]}", f"Organization:{U[2]}")}
     assert rel_set(store, "SUBSIDIARY_OF") == {(f"Organization:{U[9]}", f"Organization:{U[1]}")}
     assert rel_set(store, "RELATIONSHIP_IN") == {("Member:M1", "PartyOrg:PO1"), ("Member:M8", "PartyOrg:PO8")}
     assert rel_set(store, "ACTIVE_IN") == {("Member:M1", "PartyOrg:D2")}
-    assert rel_set(store, "WORKS_AT") == {("Member:M1", f"Organization:{U[1]}"), ("Member:M5", f"Organization:{U[2]}")}
+    assert rel_set(store, "WORKS_AT") == {
+        ("Member:M1", f"Organization:{U[1]}"),
+        ("Member:M5", f"Organization:{U[2]}"),
+    }
     assert rel_set(store, "ASSIGNED_TO") == {
-        ("Instructor:I1", f"Organization:{U[1]}"), ("Instructor:I1", "PartyOrg:PO1"), ("Instructor:I2", "PartyOrg:PO6")
+        ("Instructor:I1", f"Organization:{U[1]}"),
+        ("Instructor:I1", "PartyOrg:PO1"),
+        ("Instructor:I2", "PartyOrg:PO6"),
     }
     paired = {(a, b): (rid, p) for a, b, rid, p in store.fetch_relationships(Rel.PAIRED_WITH)}
     assert set(paired) == {("PartyOrg:PO1", "PartyOrg:PO8"), ("PartyOrg:PO1", f"Organization:{U[15]}")}
@@ -121,10 +183,14 @@ def test_hostile_relationships(store: Any, hostile_xlsx: Path) -> None:
     assert props == {"pairing_type": "示范帮扶", "since": "2012-01-01"} and len(rid) == 16
     assert paired[("PartyOrg:PO1", f"Organization:{U[15]}")][1]["since"] == "2012-03-01"
     joint = store.fetch_relationships(Rel.JOINT_BUILDS_WITH)
-    assert [(a, b, p) for a, b, _r, p in joint] == [(f"Organization:{U[1]}", "Village:V01", {"since": "2013-05-06"})]
+    assert [(a, b, p) for a, b, _r, p in joint] == [
+        (f"Organization:{U[1]}", "Village:V01", {"since": "2013-05-06"})
+    ]
     helps = {(a, b): p for a, b, _r, p in store.fetch_relationships(Rel.HELPS_BUILD)}
-    assert helps == {("Instructor:I1", f"Organization:{U[15]}"): {"since": "2012-01-01", "status": "进行中"},
-                     ("Member:M1", f"Organization:{U[9]}"): {"status": "已建立"}}
+    assert helps == {
+        ("Instructor:I1", f"Organization:{U[15]}"): {"since": "2012-01-01", "status": "进行中"},
+        ("Member:M1", f"Organization:{U[9]}"): {"status": "已建立"},
+    }
     contacts = sorted(p["date"] + p["method"] for _a, _b, _r, p in store.fetch_relationships(Rel.CONTACTED))
     assert contacts == ["2012-02-01电话", "2012-03-01走访"]
 
@@ -156,12 +222,30 @@ def test_no_raw_personal_data_anywhere(store: Any, hostile_xlsx: Path, tmp_path:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(xlsx))
-    report_cells = json.dumps([wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names], ensure_ascii=False,
-                              default=str)
-    raw = [H.ID1, ric(2), ric(3), ric(5), ric(6), ric(7), ric(9), "13800138000", "1380013800", "13900139000",
-           "13900139002", "8613800138000"]
-    for text in (json.dumps([nodes, rels], ensure_ascii=False), js.read_text(encoding="utf-8"), report_cells,
-                 audit_text, res.to_json()):
+    report_cells = json.dumps(
+        [wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names], ensure_ascii=False, default=str
+    )
+    raw = [
+        H.ID1,
+        ric(2),
+        ric(3),
+        ric(5),
+        ric(6),
+        ric(7),
+        ric(9),
+        "13800138000",
+        "1380013800",
+        "13900139000",
+        "13900139002",
+        "8613800138000",
+    ]
+    for text in (
+        json.dumps([nodes, rels], ensure_ascii=False),
+        js.read_text(encoding="utf-8"),
+        report_cells,
+        audit_text,
+        res.to_json(),
+    ):
         for secret in raw:
             assert secret not in text
     # and the masked forms are what the report shows

@@ -25,10 +25,14 @@ BASE = {
 
 
 def test_csv_folder_gb18030_and_bom(store: Any, tmp_path: Path) -> None:
-    folder = write_csv_folder(tmp_path / "roster", {
-        "镇街": BASE["镇街"],
-        "组织": [[str(c) if c is not None else "" for c in r] for r in BASE["组织"]],
-    }, encodings={"镇街": "gb18030", "组织": "utf-8-sig"})
+    folder = write_csv_folder(
+        tmp_path / "roster",
+        {
+            "镇街": BASE["镇街"],
+            "组织": [[str(c) if c is not None else "" for c in r] for r in BASE["组织"]],
+        },
+        encodings={"镇街": "gb18030", "组织": "utf-8-sig"},
+    )
     assert (folder / "镇街.csv").read_bytes().decode("gb18030").startswith("镇街编码")
     res = load_roster(folder, store)
     assert res.exit_code == 0, res.problems
@@ -41,7 +45,13 @@ def test_csv_folder_gb18030_and_bom(store: Any, tmp_path: Path) -> None:
 
 def test_header_below_title_rows_with_english_keys_and_aliases(store: Any, tmp_path: Path) -> None:
     sheets = {
-        "towns": [["永川区镇街一览"], ["填表日期：2011 年"], [], ["Town_Code", "town name*", "类型"], ["T01", "甲街道", "街道"]],
+        "towns": [
+            ["永川区镇街一览"],
+            ["填表日期：2011 年"],
+            [],
+            ["Town_Code", "town name*", "类型"],
+            ["T01", "甲街道", "街道"],
+        ],
         "组织": [
             ["说明：信用代码请填 18 位"],
             ["信用代码", "组织名称*", "org_category", "所在镇街编码"],
@@ -72,7 +82,12 @@ def test_missing_required_column_loads_nothing(store: Any, tmp_path: Path) -> No
 
 
 def test_duplicate_column_is_unusable(store: Any, tmp_path: Path) -> None:
-    sheets = {"组织": [["统一社会信用代码", "信用代码", "组织名称", "组织类别", "所在镇街编码"], [U1, U1, "甲", "非公企业", "T01"]]}
+    sheets = {
+        "组织": [
+            ["统一社会信用代码", "信用代码", "组织名称", "组织类别", "所在镇街编码"],
+            [U1, U1, "甲", "非公企业", "T01"],
+        ]
+    }
     res = load_roster(write_xlsx(tmp_path / "t.xlsx", sheets), store)
     assert res.exit_code == 2 and res.fatal[0].code == "duplicate_column"
 
@@ -97,11 +112,13 @@ def test_unreadable_and_missing_files(store: Any, tmp_path: Path) -> None:
 
 def test_references_resolve_against_the_store(store: Any, tmp_path: Path) -> None:
     load_roster(write_xlsx(tmp_path / "h.xlsx", H.SHEETS), store)
-    members = {"党员": [
-        ["党员编号", "姓名", "组织关系所在党组织编码", "工作单位信用代码"],
-        ["M20", "新党员", "PO1", H.U[1]],  # both only in the store
-        ["M21", "另一个", "PO3", None],  # PO3 was rejected in the earlier load: not in the store
-    ]}
+    members = {
+        "党员": [
+            ["党员编号", "姓名", "组织关系所在党组织编码", "工作单位信用代码"],
+            ["M20", "新党员", "PO1", H.U[1]],  # both only in the store
+            ["M21", "另一个", "PO3", None],  # PO3 was rejected in the earlier load: not in the store
+        ]
+    }
     res = load_roster(write_xlsx(tmp_path / "m.xlsx", members), store)
     assert res.rejected() == {("党员", 3, "组织关系所在党组织编码")}
     assert res.problems[0].code == "missing_ref"
@@ -129,23 +146,31 @@ def test_emptied_cell_clears_property_and_relationship(store: Any, tmp_path: Pat
 
 
 def test_cycles_in_the_reporting_line_are_rejected(store: Any, tmp_path: Path) -> None:
-    sheets = {"党组织": [
-        ["党组织编码", "党组织名称", "层级", "类型", "上级党组织编码"],
-        ["D0", "区委", "党委", "区委", None],
-        ["A", "甲", "党支部", None, "B"],
-        ["B", "乙", "党支部", None, "A"],
-        ["C", "丙", "党小组", None, "A"],
-        ["S", "自己", "党支部", None, "S"],
-    ]}
+    sheets = {
+        "党组织": [
+            ["党组织编码", "党组织名称", "层级", "类型", "上级党组织编码"],
+            ["D0", "区委", "党委", "区委", None],
+            ["A", "甲", "党支部", None, "B"],
+            ["B", "乙", "党支部", None, "A"],
+            ["C", "丙", "党小组", None, "A"],
+            ["S", "自己", "党支部", None, "S"],
+        ]
+    }
     res = load_roster(write_xlsx(tmp_path / "c.xlsx", sheets), store)
-    assert res.rejected() == {("党组织", 3, "上级党组织编码"), ("党组织", 4, "上级党组织编码"),
-                              ("党组织", 5, "上级党组织编码"), ("党组织", 6, "上级党组织编码")}
+    assert res.rejected() == {
+        ("党组织", 3, "上级党组织编码"),
+        ("党组织", 4, "上级党组织编码"),
+        ("党组织", 5, "上级党组织编码"),
+        ("党组织", 6, "上级党组织编码"),
+    }
     codes = {(p.row, p.code) for p in res.problems}
     assert codes == {(3, "cycle"), (4, "cycle"), (5, "rejected_ref"), (6, "self_ref")}
     assert set(store.fetch_nodes(Label.PARTY_ORG)) == {"D0"}
 
 
-def test_production_without_secret_key_refuses(store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_without_secret_key_refuses(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from graph.settings import Settings
 
     monkeypatch.delenv("ORGGRAPH_SECRET_KEY", raising=False)
@@ -170,7 +195,10 @@ def test_ambiguous_helper_id(store: Any, tmp_path: Path) -> None:
     sheets = {
         "镇街": BASE["镇街"],
         "组织": BASE["组织"],
-        "党组织": [["党组织编码", "党组织名称", "层级", "类型", "上级党组织编码"], ["D0", "区委", "党委", "区委", None]],
+        "党组织": [
+            ["党组织编码", "党组织名称", "层级", "类型", "上级党组织编码"],
+            ["D0", "区委", "党委", "区委", None],
+        ],
         "党员": [["党员编号", "姓名", "组织关系所在党组织编码"], ["X1", "甲", "D0"]],
         "党建指导员": [["指导员编号", "姓名", "派驻对象"], ["X1", "乙", U1]],
         "帮建": [["帮建人编号", "帮建对象信用代码"], ["X1", U2]],

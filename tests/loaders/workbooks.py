@@ -46,8 +46,9 @@ def fullwidth(text: str) -> str:
 def write_xlsx(path: Path, sheets: Sheets) -> Path:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                         "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    )
     datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     for name, rows in sheets.items():
         ws = wb.add_worksheet(name)
