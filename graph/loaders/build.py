@@ -155,13 +155,13 @@ def build_plan(val: Validation, hasher: Hasher) -> Plan:
             v, k = r.values, r.key or ""
             p = _base_props(r)
             _personal(p, v, hasher)
-            towns: set[str | None] = set()
+            targets: set[str | None] = set()
             for x in v["assigned_to"]:
                 lab, actual = r.resolved[("assigned_to", x)]
-                towns.add(org_town(actual) if lab is Label.ORGANIZATION else po_town(actual))
+                targets.add(org_town(actual) if lab is Label.ORGANIZATION else po_town(actual))
                 link(Rel.ASSIGNED_TO, Label.INSTRUCTOR, k, lab, actual)
-            if len(towns) == 1 and None not in towns:
-                p["town_code"] = towns.pop()
+            if len(targets) == 1 and None not in targets:
+                p["town_code"] = targets.pop()
             nodes[Label.INSTRUCTOR].append(p)
         _own(plan, "党建指导员", Label.INSTRUCTOR, rows)
 

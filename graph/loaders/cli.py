@@ -188,19 +188,14 @@ def summarise(result: Any, limit: int = 30) -> None:
 
 
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="输出的 .xlsx 或文件夹 / output workbook")],
+    out: Annotated[Path, typer.Option("--out", help="输出的 .xlsx 或文件夹 / output workbook or folder")],
     scale: Annotated[
-        float, typer.Option("--scale", help="规模，1 = 文章中的区 / 1 = the article's district")
+        int, typer.Option("--scale", min=1, help="规模，1 = 文章中的区 / 1 = the article's district")
     ] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 7,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 2011,
 ) -> None:
     """生成合成的示例区台账 / write the synthetic demo district workbook."""
     from graph.loaders.demo import generate  # written by the demo data issue
 
-    progress, bar = _progress_bar()
-    try:
-        path = generate(out, scale=scale, seed=seed, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
-    typer.echo(f"已生成示例台账 / demo workbook written: {path or out}")
+    path = generate(out, scale=scale, seed=seed, progress=sys.stderr.isatty())
+    typer.echo(f"已生成示例台账 / demo workbook written: {path}")

@@ -110,7 +110,8 @@ def read_workbook(path: Path) -> Workbook:
             f"不支持的文件类型：{path.suffix}（请用 .xlsx、.xls 或 CSV 文件夹）",
             f"unsupported file type {path.suffix!r}: use .xlsx, .xls or a folder of CSV files",
         )
-    sheets, fatal = {}, []
+    sheets: dict[str, RawSheet] = {}
+    fatal: list[Notice] = []
     for name, grid in grids:
         spec = match_sheet(name)
         if spec is None and name.strip() in GUIDE_SHEETS:

@@ -65,6 +65,10 @@ class SyncRemoval(BaseModel):
     dependents: list[str] = Field(default_factory=list)
 
 
+def _empty_counts() -> dict[str, dict[str, int]]:
+    return {"nodes": {}, "relationships": {}}
+
+
 class LoadResult(BaseModel):
     path: str
     sha256: str = ""
@@ -74,7 +78,7 @@ class LoadResult(BaseModel):
     message_zh: str = ""
     message_en: str = ""
     sheets: dict[str, int] = Field(default_factory=dict)  # data rows read per sheet
-    counts: dict[str, dict[str, int]] = Field(default_factory=lambda: {"nodes": {}, "relationships": {}})
+    counts: dict[str, dict[str, int]] = Field(default_factory=lambda: _empty_counts())
     rejected_rows: int = 0
     problems: list[Problem] = Field(default_factory=list)  # every problem, flat, in sheet/row order
     groups: list[Group] = Field(default_factory=list)  # the same, grouped under root causes

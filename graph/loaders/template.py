@@ -72,10 +72,10 @@ def write_template(out: Path) -> Path:
         guide.merge_range(r, 1, r, 5, f"{sheet.help}（英文表名 {sheet.key} 也可识别）", wrap)
         for col in sheet.columns:
             r += 1
-            choices = " / ".join(col.choices)
+            listed = " / ".join(col.choices)
             if col.choice_aliases:
-                choices += "（也可写：" + "、".join(col.choice_aliases) + "）"
-            what = _KIND_ZH[col.kind] + (f"：{choices}" if col.kind == S.ENUM else "")
+                listed += "（也可写：" + "、".join(col.choice_aliases) + "）"
+            what = _KIND_ZH[col.kind] + (f"：{listed}" if col.kind == S.ENUM else "")
             aliases = f"（也可写作：{'、'.join(col.aliases)}）" if col.aliases else ""
             for c, v in enumerate(
                 (sheet.name, col.header + aliases, col.key, "是" if col.required else "", what, col.help)
