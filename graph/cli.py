@@ -118,7 +118,7 @@ def _register_optional() -> None:
     # Subcommands of modules built by their own issues register themselves here.
     import importlib
 
-    for mod in ("graph.loaders.cli", "queries.cli", "api.cli", "dashboard.cli"):
+    for mod in ("graph.loaders.cli", "queries.cli", "queries.figures", "api.cli", "dashboard.cli"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
