@@ -26,6 +26,8 @@ from graph.store.base import GraphStore
 from graph.tokens import Principal
 from queries.models import NodeRef
 
+API_PREFIX = "/api/v1"
+
 # Labels whose nodes are people: an answer naming one is a read of personal data.
 PERSONAL_LABELS = frozenset({"Member", "Instructor"})
 # Keyed hashes are for matching on the server (admin lookup), never for display.
@@ -149,6 +151,15 @@ def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> C
     return Caller(who, request)
 
 
+def route_template(request: Request) -> str:
+    """The matched route, e.g. /api/v1/members/{member_id}/membership (for the audit log)."""
+    path = getattr(request.scope.get("route"), "path", None)
+    if not path:
+        return request.url.path
+    # FastAPI >= 0.160 keeps the included router's own route (without the prefix) in the scope
+    return path if path.startswith(API_PREFIX) else API_PREFIX + path
+
+
 def _dump(result: Any) -> bytes:
     if isinstance(result, BaseModel):
         return result.model_dump_json().encode()
@@ -180,8 +191,7 @@ def answer(
     ``shape`` turns the query's result into the page to send (and extra headers).
     """
     scope_town = c.town(town)
-    route = c.request.scope.get("route")
-    route_path = getattr(route, "path", c.request.url.path)
+    route_path = route_template(c.request)
     key: tuple[Any, ...] = ()
     version = ""
     hit = None

@@ -19,7 +19,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.answer import AnswerCache
+from api.answer import API_PREFIX, AnswerCache
 from api.auth import RateLimiter
 from api.problems import PROBLEM_JSON, GuardMiddleware, Problem, install_handlers
 from api.routers import analytics, entities, graphs, health, members
@@ -27,7 +27,6 @@ from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore
 from graph.tokens import TokenStore
 
-API_PREFIX = "/api/v1"
 STATIC_URL = "/static-docs"
 
 DESCRIPTION = """两新组织党建图谱 API / the orggraph API.

@@ -111,12 +111,14 @@ def lookup_members(c: Caller, body: LookupRequest) -> LookupResult:
                         key_current=props.get("key_id") in (None, key_id),
                     )
                 )
+    from api.answer import route_template
+
     matches.sort(key=lambda m: (m.node.label, m.node.key))
     audit(
         "api_unmask_lookup",
         c.who.who,
         c.settings,
-        route="/api/v1/members/lookup",
+        route=route_template(c.request),
         reason=body.reason,
         query=masked,
         records=[m.node.id for m in matches],
