@@ -1,0 +1,120 @@
+"""Streamlit entry: login, then the pages the caller's role may see (st.navigation).
+
+Run with ``orggraph dashboard`` (or ``streamlit run dashboard/app.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ itself on sys.path, not the project root.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from dashboard import common  # noqa: E402
+from graph.errors import Forbidden, OrgGraphError  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+VIEWS = HERE / "views"
+
+st.set_page_config(
+    page_title=common.APP_TITLE,
+    page_icon=":material/hub:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+_CSS = """
+<style>
+[data-testid="stMetric"] { background: #FFFFFF; }
+[data-testid="stMetricValue"] { font-size: 1.7rem; }
+[data-testid="stSidebarNav"] a span { font-size: 0.98rem; }
+.og-banner { border-left: 5px solid #B71C1C; padding: 0.2rem 0 0.2rem 0.8rem; margin-bottom: 0.6rem; }
+.og-banner h2 { margin: 0; padding: 0; font-size: 1.55rem; }
+.og-banner p { margin: 0.1rem 0 0 0; color: #5f6368; font-size: 0.92rem; }
+</style>
+"""
+st.markdown(_CSS, unsafe_allow_html=True)
+
+
+def _login_page() -> None:
+    _, mid, _ = st.columns([1, 1.4, 1])
+    with mid:
+        st.markdown(
+            f'<div class="og-banner"><h2>{common.APP_TITLE}</h2>'
+            "<p>两新组织党组织覆盖、结对帮扶与党员关系的图谱分析</p></div>",
+            unsafe_allow_html=True,
+        )
+        with st.form("login", border=True):
+            token = st.text_input("访问令牌", type="password", placeholder="og_…", key="login_token")
+            ok = st.form_submit_button("登录", type="primary", width="stretch")
+        st.caption(
+            "令牌由管理员用 `orggraph token create --role admin|district|town [--town 镇街编码]` 生成，"
+            "与 API 令牌相同。"
+        )
+        if ok:
+            try:
+                common.login(token or "")
+            except Forbidden as exc:
+                st.error(exc.message_zh)
+            else:
+                st.rerun()
+
+
+def _page(file: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
+    return st.Page(str(VIEWS / file), title=title, icon=icon, url_path=url, default=default)
+
+
+def _sidebar(p: object) -> None:
+    from graph.tokens import Principal
+
+    assert isinstance(p, Principal)
+    with st.sidebar:
+        st.markdown(f"**{common.APP_TITLE}**")
+        who = common.ROLE_ZH.get(p.role, p.role)
+        if p.scope_town:
+            st.caption(f"{who} · 仅看本镇街：{common.town_name(p.scope_town)}")
+        else:
+            st.caption(f"{who} · 全区")
+        if st.button("退出登录", icon=":material/logout:", key="logout"):
+            common.logout()
+            st.rerun()
+        st.caption("个人信息均已脱敏显示。")
+
+
+def main() -> None:
+    p = common.principal()
+    if p is None:
+        st.navigation(
+            [st.Page(_login_page, title="登录", icon=":material/login:", url_path="login")], position="hidden"
+        ).run()
+        return
+    pages: dict[str, list[st.Page]] = {
+        "总览": [_page("overview.py", "总览", ":material/dashboard:", "overview", default=True)],
+        "分析": [
+            _page("gaps.py", "覆盖缺口", ":material/travel_explore:", "gaps"),
+            _page("pairing.py", "结对网络", ":material/hub:", "pairing"),
+            _page("membership.py", "党员关系", ":material/badge:", "membership"),
+            _page("paths.py", "路径查询", ":material/route:", "paths"),
+            _page("centrality.py", "网络分析", ":material/insights:", "centrality"),
+            _page("entity.py", "对象详情", ":material/search:", "entity"),
+        ],
+    }
+    if p.is_admin:  # the import page is not even registered for other roles
+        pages["管理"] = [_page("data_import.py", "数据导入", ":material/upload_file:", "import")]
+    pg = st.navigation(pages, position="sidebar", expanded=True)
+    _sidebar(p)
+    try:
+        pg.run()
+    except OrgGraphError as exc:
+        st.error(exc.message_zh)
+    except ImportError as exc:
+        # Another part of the system (a query or the loader) is not installed yet.
+        st.info(f"此功能尚未就绪：{exc}")
+
+
+main()

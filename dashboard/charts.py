@@ -1,0 +1,313 @@
+"""Network and scatter drawings (ECharts through streamlit-echarts, bundled: works offline).
+
+Layouts are computed here on the server with fixed seeds, so a view looks the same on every
+visit and the browser never runs a force simulation over thousands of nodes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import streamlit as st
+
+MAX_DRAWN = 2000  # DESIGN.md: never draw more than about 2,000 nodes at once
+SEED = 7
+
+# One palette for every page, so a colour means the same thing everywhere.
+COLORS = {
+    "市级示范点": "#B71C1C",
+    "区级示范点": "#E65100",
+    "镇街级示范点": "#F9A825",
+    "党组织": "#1E88E5",
+    "区级党组织": "#0D47A1",
+    "已建党组织的组织": "#43A047",
+    "未建党组织的组织": "#8E24AA",
+    "组织": "#43A047",
+    "村社区": "#6D4C41",
+    "镇街": "#546E7A",
+    "园区": "#78909C",
+    "党员": "#00897B",
+    "党建指导员": "#5E35B1",
+    "其他": "#9E9E9E",
+}
+
+# Exposes the live chart to the page so a browser test can find a node's pixel position;
+# returns nothing, so it never triggers a rerun.
+_EXPOSE = (
+    "function(){ window.__orggraphCharts = window.__orggraphCharts || {};"
+    " window.__orggraphCharts[%s] = chart; }"
+)
+
+
+@dataclass
+class Drawing:
+    """A network ready to draw: nodes with category and size, links, and what was left out."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    total_nodes: int = 0
+    truncated: bool = False
+
+
+# --- layout -------------------------------------------------------------------------------
+
+
+def _radial(g: nx.Graph, root: str) -> dict[str, tuple[float, float]]:
+    """Radial tree layout from a BFS tree: each subtree gets an angle share by its leaves.
+    O(n), deterministic; used for components too big for the dense spring layout."""
+    tree = nx.bfs_tree(g, root, sort_neighbors=sorted)
+    leaves: dict[str, int] = {}
+    for n in reversed(list(nx.topological_sort(tree))):
+        kids = list(tree.successors(n))
+        leaves[n] = sum(leaves[k] for k in kids) if kids else 1
+    pos = {root: (0.0, 0.0)}
+    stack = [(root, 0.0, 2 * math.pi, 0)]
+    while stack:
+        n, a0, a1, depth = stack.pop()
+        kids = sorted(tree.successors(n))
+        total = sum(leaves[k] for k in kids) or 1
+        a = a0
+        for k in kids:
+            span = (a1 - a0) * leaves[k] / total
+            mid = a + span / 2
+            r = depth + 1
+            pos[k] = (r * math.cos(mid), r * math.sin(mid))
+            stack.append((k, a, a + span, depth + 1))
+            a += span
+    return pos
+
+
+def _component_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
+    n = g.number_of_nodes()
+    nodes = sorted(g.nodes)
+    if n == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    if n == 2:
+        return {nodes[0]: (-0.5, 0.0), nodes[1]: (0.5, 0.0)}
+    if n < 500:  # networkx's dense solver needs only numpy below 500 nodes
+        pos = nx.spring_layout(g, seed=SEED, iterations=60, method="force")
+        return {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
+    root = max(nodes, key=lambda x: (g.degree(x), x))
+    return _radial(g, root)
+
+
+def pack_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Lay out each connected component on its own and pack them in rows, largest first:
+    star-shaped pairing networks read far better this way than as one force-directed blob."""
+    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    placed: list[tuple[dict[str, tuple[float, float]], float]] = []
+    for comp in comps:
+        pos = _component_layout(g.subgraph(comp))
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        extent = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+        radius = 0.6 * math.sqrt(len(comp))  # area grows with the component's size
+        scaled = {
+            k: ((x - cx) / extent * 2 * radius, (y - cy) / extent * 2 * radius) for k, (x, y) in pos.items()
+        }
+        placed.append((scaled, radius if len(comp) > 1 else 0.35))
+    area = sum((2 * r + 1) ** 2 for _, r in placed)
+    width = max(math.sqrt(area) * 1.6, 4.0)  # wider than tall: screens are landscape
+    out: dict[str, tuple[float, float]] = {}
+    x = y = 0.0
+    row_h = 0.0
+    for pos, r in placed:
+        size = 2 * r + 1
+        if x + size > width and x > 0:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        for k, (px, py) in pos.items():
+            out[k] = (x + size / 2 + px, y + size / 2 + py)
+        x += size
+        row_h = max(row_h, size)
+    return out
+
+
+def cap_nodes(g: nx.Graph, cap: int = MAX_DRAWN) -> tuple[nx.Graph, bool]:
+    """At most ``cap`` nodes: whole components, largest first; a single larger component is
+    cut to its best-connected nodes."""
+    if g.number_of_nodes() <= cap:
+        return g, False
+    keep: list[str] = []
+    for comp in sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0])):
+        if len(keep) + len(comp) <= cap:
+            keep.extend(comp)
+        elif not keep:
+            keep = sorted(comp, key=lambda n: (-g.degree(n), n))[:cap]
+            break
+    return g.subgraph(keep).copy(), True
+
+
+# --- drawing ----------------------------------------------------------------------------
+
+
+def build_drawing(
+    nodes: Sequence[tuple[str, str, str, str]],
+    edges: Iterable[tuple[str, str, str]],
+    *,
+    cap: int = MAX_DRAWN,
+    directed_layout: dict[str, tuple[float, float]] | None = None,
+) -> Drawing:
+    """``nodes`` are (id, name, category, tooltip); ``edges`` are (source, target, text)."""
+    g = nx.Graph()
+    meta = {}
+    for nid, name, cat, tip in sorted(nodes):
+        g.add_node(nid)
+        meta[nid] = (name, cat, tip)
+    edge_text: dict[tuple[str, str], str] = {}
+    for u, v, text in edges:
+        if u in meta and v in meta and u != v:
+            g.add_edge(u, v)
+            edge_text[(u, v)] = text
+    total = g.number_of_nodes()
+    g, truncated = cap_nodes(g, cap)
+    pos = directed_layout or pack_layout(g)
+    cats: list[str] = []
+    for nid in sorted(g.nodes):
+        if meta[nid][1] not in cats:
+            cats.append(meta[nid][1])
+    cats.sort(key=lambda c: list(COLORS).index(c) if c in COLORS else len(COLORS))
+    big = g.number_of_nodes() > 300
+    drawn_nodes = []
+    for nid in sorted(g.nodes):
+        name, cat, tip = meta[nid]
+        deg = g.degree(nid)
+        size = min(8 + 3 * math.sqrt(deg), 34) if not big else min(5 + 2.5 * math.sqrt(deg), 26)
+        x, y = pos.get(nid, (0.0, 0.0))
+        drawn_nodes.append(
+            {
+                "id": nid,
+                "name": name,
+                "value": tip,
+                "category": cats.index(cat),
+                "symbolSize": round(size, 1),
+                "x": round(x * 100, 2),
+                "y": round(y * 100, 2),
+                "label": {"show": (deg >= 3 or not big)},
+            }
+        )
+    links = [
+        {"source": u, "target": v, "value": text}
+        for (u, v), text in sorted(edge_text.items())
+        if u in g and v in g
+    ]
+    return Drawing(drawn_nodes, links, cats, total, truncated)
+
+
+def graph_options(d: Drawing, *, arrows: bool = True) -> dict[str, Any]:
+    return {
+        "backgroundColor": "#FFFFFF",
+        "tooltip": {"trigger": "item", "formatter": "{b}<br/>{c}", "confine": True},
+        "legend": [{"data": d.categories, "top": 4, "left": "center", "itemGap": 14}],
+        "animation": False,
+        "series": [
+            {
+                "type": "graph",
+                "layout": "none",
+                "roam": True,
+                "draggable": False,
+                "top": 44,
+                "bottom": 16,
+                "left": 16,
+                "right": 16,
+                "data": d.nodes,
+                "links": d.links,
+                "categories": [
+                    {"name": c, "itemStyle": {"color": COLORS.get(c, COLORS["其他"])}} for c in d.categories
+                ],
+                "label": {"position": "right", "fontSize": 11, "color": "#333"},
+                "labelLayout": {"hideOverlap": True},
+                "lineStyle": {"color": "#9aa5b1", "width": 1, "opacity": 0.7, "curveness": 0.05},
+                "edgeSymbol": ["none", "arrow"] if arrows else ["none", "none"],
+                "edgeSymbolSize": 6,
+                "emphasis": {"focus": "adjacency", "lineStyle": {"width": 2.5}},
+                "select": {"itemStyle": {"borderColor": "#000", "borderWidth": 2}},
+                "selectedMode": "single",
+                "scaleLimit": {"min": 0.2, "max": 12},
+            }
+        ],
+    }
+
+
+def draw_network(d: Drawing, *, key: str, height: int = 560, selectable: bool = True) -> str | None:
+    """Draw a network; return the id of the node the user clicked (None if none)."""
+    from streamlit_echarts import st_echarts
+
+    result = st_echarts(
+        graph_options(d),
+        height=f"{height}px",
+        key=key,
+        events={"finished": _EXPOSE % repr(key)},
+        on_select="rerun" if selectable else "ignore",
+        selection_mode=("points",),
+    )
+    return clicked_node(result, d)
+
+
+def clicked_node(result: Any, d: Drawing) -> str | None:
+    """The node behind a selection. A graph series reports nodes and edges by index in their
+    own arrays, so the name must match too (edges carry no name)."""
+    try:
+        sel = result["selection"] if isinstance(result, dict) else getattr(result, "selection", None)
+        points = (sel or {}).get("points") or []
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if not points:
+        return None
+    p = points[0]
+    idx, name = p.get("point_index"), p.get("name")
+    if isinstance(idx, int) and 0 <= idx < len(d.nodes) and name is not None and d.nodes[idx]["name"] == name:
+        return str(d.nodes[idx]["id"])
+    return None
+
+
+def chain_layout(ids: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Left to right, as a path or a chain reads."""
+    return {nid: (i * 2.2, 0.0 if i % 2 == 0 else 0.35) for i, nid in enumerate(ids)}
+
+
+def scatter_options(series: list[tuple[str, str, float, list[list[Any]]]]) -> dict[str, Any]:
+    """``series`` are (name, colour, symbol size, [[lon, lat, name, extra], ...]). Plain axes,
+    no map tiles: an intranet has no tile server."""
+    return {
+        "backgroundColor": "#FFFFFF",
+        "animation": False,
+        "legend": {"top": 4},
+        "grid": {"left": 56, "right": 24, "top": 40, "bottom": 44},
+        "tooltip": {"trigger": "item", "formatter": "{b}", "confine": True},
+        "xAxis": {"type": "value", "name": "经度", "nameLocation": "middle", "nameGap": 26, "scale": True},
+        "yAxis": {"type": "value", "name": "纬度", "nameLocation": "middle", "nameGap": 40, "scale": True},
+        "dataZoom": [{"type": "inside", "xAxisIndex": 0}, {"type": "inside", "yAxisIndex": 0}],
+        "series": [
+            {
+                "name": name,
+                "type": "scatter",
+                "symbolSize": size,
+                "itemStyle": {"color": color, "opacity": 0.85},
+                "data": [{"name": p[2], "value": [p[0], p[1]]} for p in points],
+                "emphasis": {"scale": 1.6},
+            }
+            for name, color, size, points in series
+        ],
+    }
+
+
+def draw_scatter(
+    series: list[tuple[str, str, float, list[list[Any]]]], *, key: str, height: int = 420
+) -> None:
+    from streamlit_echarts import st_echarts
+
+    st_echarts(scatter_options(series), height=f"{height}px", key=key)
+
+
+def legend_note(d: Drawing) -> None:
+    if d.truncated:
+        st.caption(
+            f"网络共有 {d.total_nodes} 个节点，为保证流畅只绘制了其中 {len(d.nodes)} 个"
+            "（最大的连通部分优先）；可用上方筛选缩小范围。"
+        )

@@ -1,0 +1,253 @@
+"""Shared dashboard plumbing: the store, login, scoped and cached queries, labels.
+
+Pages stay thin: they pick parameters from widgets and call :func:`q`, which runs the
+public function of :mod:`queries` with the caller's town scope (from the token, never from
+a widget) and caches the answer by store version, scope and parameters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+import queries
+from graph.audit import audit
+from graph.errors import Forbidden
+from graph.model import LABEL_ZH, Label
+from graph.settings import get_settings
+from graph.store import open_store
+from graph.tokens import Principal, TokenStore
+
+APP_TITLE = "两新组织党建图谱"
+QUERY_TTL = 600  # seconds; the version key already invalidates on every load
+
+ROLE_ZH = {"admin": "管理员", "district": "区级用户", "town": "镇街用户"}
+
+# --- the store ---------------------------------------------------------------------------
+
+
+def store_target() -> tuple[str, str]:
+    """(backend, location) of the configured store: the cache key, so that tests (and one
+    process serving several ORGGRAPH_HOMEs) never share a store across homes."""
+    s = get_settings()
+    backend = s.resolved_backend
+    where = s.resolved_neo4j_uri if backend == "neo4j" else str(Path(s.home).resolve())
+    return backend, where
+
+
+def _close(store: Any) -> None:
+    with contextlib.suppress(Exception):  # closing at shutdown must never raise
+        store.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close)
+def _open(backend: str, where: str) -> Any:
+    return open_store(backend=backend)
+
+
+def store() -> Any:
+    return _open(*store_target())
+
+
+# --- login -------------------------------------------------------------------------------
+
+_TOKEN = "og_token"
+
+
+def principal() -> Principal | None:
+    """The logged-in principal, re-verified on every run so a revoked token ends the session."""
+    token = st.session_state.get(_TOKEN)
+    if not token:
+        return None
+    try:
+        return TokenStore().verify(token)
+    except Forbidden:
+        st.session_state.pop(_TOKEN, None)
+        return None
+
+
+def login(token: str) -> Principal:
+    """Verify a token and keep it in the session; raises Forbidden."""
+    p = TokenStore().verify(token.strip())
+    st.session_state[_TOKEN] = token.strip()
+    audit("dashboard.login", p.who)
+    return p
+
+
+def logout() -> None:
+    st.session_state.clear()
+
+
+def me() -> Principal:
+    p = principal()
+    if p is None:  # pages run only after app.py checked the login; this is belt and braces
+        st.error("请先登录")
+        st.stop()
+    return p
+
+
+def scope() -> str | None:
+    return me().scope_town
+
+
+def effective_town(chosen: str | None) -> str | None:
+    """The town a query runs on: the caller's own town always wins over any widget."""
+    return scope() or chosen
+
+
+def record(action: str, **details: Any) -> None:
+    """Audit a read of personal data or an export (who, what)."""
+    audit(action, me().who, **details)
+
+
+# --- cached, scoped queries ----------------------------------------------------------------
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=512, show_spinner=False)
+def _cached(backend: str, where: str, version: str, fn: str, town: str | None, params: str) -> Any:
+    return _call(fn, town, json.loads(params))
+
+
+def _call(fn: str, town: str | None, params: dict[str, Any]) -> Any:
+    if fn == "figures":
+        from queries.figures import figures
+
+        return figures(store(), town=town, **params)
+    return getattr(queries, fn)(store(), town=town, **params)
+
+
+def q(fn: str, *, town: str | None = None, **params: Any) -> Any:
+    """Run ``queries.<fn>`` for the logged-in user.
+
+    ``town`` is a filter a district user chose; a town user's own town replaces it, so a
+    widget can narrow the scope but never widen it.
+    """
+    t = effective_town(town)
+    s = store()
+    key = json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
+    return _cached(*store_target(), s.version(), fn, t, key)
+
+
+def has_figures() -> bool:
+    try:
+        import queries.figures  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --- labels and formatting ---------------------------------------------------------------
+
+INCONSISTENCY_ZH = {
+    "activity_town_mismatch": "活动地与所在镇街不一致",
+    "relationship_not_covering_employer": "关系所在党组织未覆盖工作单位",
+    "flagged_without_relationship": "流动/隐性党员无组织关系",
+    "committee_without_post": "交叉任职但无党内职务",
+}
+NETWORK_ZH = {"organisation": "组织网络", "pairing": "结对网络", "membership": "党员关系网络"}
+METRIC_ZH = {"degree": "度中心性", "betweenness": "中介中心性", "pagerank": "PageRank 影响力"}
+FORMATION_ZH_HELP = {
+    "单独建": "正式党员 3 名以上，单独组建党组织",
+    "联合建": "与邻近未建组织联合组建",
+    "挂靠建": "挂靠到邻近党组织",
+    "1+X": "纳入邻近党组织的“1+X”覆盖",
+    "派驻指导员": "附近没有可依托的党组织，派驻党建指导员",
+}
+
+
+def label_zh(label: str | None) -> str:
+    try:
+        return LABEL_ZH[Label(label)]
+    except ValueError:
+        return label or ""
+
+
+def pct(rate: float | None, digits: int = 2) -> str:
+    return "—" if rate is None else f"{rate * 100:.{digits}f}%"
+
+
+def ref_text(ref: Any) -> str:
+    """“名称（类型·编码）” for a NodeRef."""
+    if ref is None:
+        return ""
+    name = ref.name or ref.key
+    return f"{name}（{label_zh(ref.label)}·{ref.key}）"
+
+
+def names(refs: Any, sep: str = "、") -> str:
+    return sep.join((r.name or r.key) for r in refs or [])
+
+
+@st.cache_data(ttl=QUERY_TTL, show_spinner=False)
+def _prop_zh() -> dict[str, str]:
+    out = {
+        "id_masked": "身份证号（脱敏）",
+        "phone_masked": "手机号（脱敏）",
+        "town_code": "所在镇街编码",
+        "association_uscc": "所属协会信用代码",
+    }
+    try:
+        from graph.loaders.spec import SHEETS
+    except ImportError:
+        return out
+    for sheet in SHEETS:
+        for col in sheet.columns:
+            out.setdefault(col.key, col.header)
+    return out
+
+
+HIDDEN_PROPS = ("_hash", "key_id", "_label")
+
+
+def props_table(props: dict[str, Any]) -> list[dict[str, str]]:
+    """Properties as 字段/值 rows with Chinese field names; hashes never shown."""
+    zh = _prop_zh()
+    rows = []
+    for k in sorted(props):
+        if any(h in k for h in HIDDEN_PROPS):
+            continue
+        v = props[k]
+        if isinstance(v, bool):
+            v = "是" if v else "否"
+        elif isinstance(v, (list, tuple)):
+            v = "、".join(map(str, v))
+        rows.append({"字段": zh.get(k, k), "值": "" if v is None else str(v)})
+    return rows
+
+
+# --- filter options (from the queries, within the caller's scope) ------------------------
+
+
+def group_names(by: str) -> dict[str, str]:
+    """{code: display name} of the towns / parks / industries that hold organisations."""
+    res = q("coverage", by=by)
+    return {r.group: (r.group_name or r.group) for r in res.rows if r.group}
+
+
+def town_name(code: str | None) -> str:
+    if not code:
+        return "区级"
+    return group_names("town").get(code, code)
+
+
+def pick(label: str, options: dict[str, str], *, key: str, all_text: str = "全部") -> str | None:
+    """A selectbox over {value: text} with an “all” first entry; returns the value or None."""
+    values: list[str | None] = [None, *options]
+    return st.selectbox(
+        label, values, key=key, format_func=lambda v: all_text if v is None else options.get(v, v)
+    )
+
+
+def town_filter(key: str) -> str | None:
+    """The town filter: a choice for district users, fixed (and not shown) for a town user."""
+    if scope():
+        return scope()
+    return pick("镇街", group_names("town"), key=key, all_text="全区")
+
+
+def header(title: str, subtitle: str) -> None:
+    st.markdown(f'<div class="og-banner"><h2>{title}</h2><p>{subtitle}</p></div>', unsafe_allow_html=True)

@@ -1,0 +1,173 @@
+"""数据导入 (admin only): upload a roster, check it (dry run), then load it with a progress bar."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.common import header, me, record
+from graph.settings import get_settings
+from graph.store import open_store
+
+if not me().is_admin:  # app.py does not register this page for others; this guards direct runs
+    st.error("只有管理员可以导入数据。")
+    st.stop()
+
+header("数据导入", "上传台账工作簿 → 校验（不写入）→ 确认导入。被拒绝的行会列出原因，其余行照常导入。")
+
+try:
+    from graph.loaders.load import load_roster
+    from graph.loaders.report import EXIT_MEANING
+except ImportError:
+    st.info("导入程序（graph.loaders）尚未安装，暂时无法在看板中导入。可使用命令行 `orggraph load`。")
+    st.stop()
+
+STAGE_ZH = {"read": "读取工作簿", "validate": "校验", "write": "写入", "sync": "同步删除"}
+
+
+def _upload_dir() -> Path:
+    d = Path(get_settings().home) / "uploads"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _save(upload: Any) -> Path:
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in (".xlsx", ".xls", ".csv"):
+        suffix = ".xlsx"
+    path = _upload_dir() / f"{digest}{suffix}"  # never the uploaded name: it is untrusted
+    if not path.exists():
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return path
+
+
+def _zh(table: dict[Any, str], enum: Any, value: str) -> str:
+    try:
+        return table[enum(value)]
+    except (ValueError, KeyError):
+        return value
+
+
+def _report(res: Any, *, dry_run: bool) -> None:
+    zh, _ = EXIT_MEANING.get(res.exit_code, ("", ""))
+    msg = res.message_zh or zh
+    if res.exit_code == 0:
+        st.success(msg)
+    elif res.exit_code == 1:
+        st.warning(msg + ("（确认导入时，被拒绝的行不会写入）" if dry_run else ""))
+    else:
+        st.error(msg)
+    nodes = res.counts.get("nodes", {})
+    rels = res.counts.get("relationships", {})
+    from graph.model import LABEL_ZH, REL_ZH, Label, Rel
+
+    c = st.columns(4)
+    c[0].metric("读取行数", sum(res.sheets.values()), border=True)
+    c[1].metric("被拒绝行", res.rejected_rows, border=True)
+    c[2].metric("将写入节点" if dry_run else "已写入节点", sum(nodes.values()), border=True)
+    c[3].metric("将写入关系" if dry_run else "已写入关系", sum(rels.values()), border=True)
+    with st.expander("按类型的计数"):
+        counts = [{"类别": "节点", "类型": _zh(LABEL_ZH, Label, k), "数量": v} for k, v in nodes.items()]
+        counts += [{"类别": "关系", "类型": _zh(REL_ZH, Rel, k), "数量": v} for k, v in rels.items()]
+        st.dataframe(pd.DataFrame(counts), hide_index=True)
+    problems = list(res.fatal) + list(res.problems)
+    if problems:
+        st.markdown(f"**问题明细**（{len(problems)} 条）")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "工作表": p.sheet,
+                        "行号": p.row,
+                        "列": p.column,
+                        "值（脱敏）": p.value,
+                        "原因": p.reason_zh,
+                        "受牵连于": f"{p.cause_sheet} 第 {p.cause_row} 行" if p.cause_sheet else "",
+                    }
+                    for p in problems
+                ]
+            ),
+            hide_index=True,
+            height=min(38 + 35 * len(problems), 480),
+        )
+    if res.warnings:
+        st.markdown(f"**提示**（{len(res.warnings)} 条）")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"工作表": w.sheet or "", "列": w.column or "", "说明": w.message_zh, "涉及行数": w.count}
+                    for w in res.warnings
+                ]
+            ),
+            hide_index=True,
+        )
+
+
+upload = st.file_uploader("台账工作簿（.xlsx / .xls / .csv）", type=["xlsx", "xls", "csv"], key="imp_file")
+sync = st.checkbox(
+    "同步模式：删除台账中已不存在的记录",
+    key="imp_sync",
+    help="仅在没有被拒绝的行时才会删除；不勾选则只新增和更新",
+)
+if upload is None:
+    st.caption("还没有工作簿？用 `orggraph template 台账模板.xlsx` 生成带说明的空白模板。")
+    st.stop()
+
+path = _save(upload)
+check_key = f"imp_check::{path.name}::{sync}"
+if check_key not in st.session_state:
+    store = open_store()
+    try:
+        with st.spinner("正在校验工作簿……"):
+            st.session_state[check_key] = load_roster(path, store, dry_run=True, sync=sync)
+    finally:
+        store.close()
+check = st.session_state[check_key]
+st.subheader("校验结果（尚未写入）")
+_report(check, dry_run=True)
+
+if check.exit_code >= 2:
+    st.stop()
+if check.sync_refused:
+    st.warning(check.sync_refused)
+
+done_key = f"imp_done::{path.name}::{sync}"
+if st.button(
+    "确认导入", type="primary", icon=":material/upload:", key="imp_go", disabled=done_key in st.session_state
+):
+    bar = st.progress(0.0, text="准备导入……")
+
+    def _progress(done: int, total: int, stage: str) -> None:
+        frac = 0.0 if total <= 0 else min(max(done / total, 0.0), 1.0)
+        bar.progress(frac, text=f"{STAGE_ZH.get(stage, stage)}：{done} / {total}")
+
+    # A store of its own for the write: the cached reader never sees a half-written graph,
+    # and reloads from disk once the load has been persisted.
+    store = open_store()
+    try:
+        res = load_roster(path, store, sync=sync, progress=_progress)
+    finally:
+        store.close()
+    bar.progress(1.0, text="完成")
+    record(
+        "dashboard.load",
+        file=re.sub(r"[^\w.\-]", "_", upload.name)[:100],
+        sha256=res.sha256,
+        exit_code=res.exit_code,
+        rejected=res.rejected_rows,
+    )
+    st.session_state[done_key] = res
+    st.cache_data.clear()
+
+if done_key in st.session_state:
+    st.subheader("导入结果")
+    _report(st.session_state[done_key], dry_run=False)

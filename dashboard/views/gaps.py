@@ -1,0 +1,196 @@
+"""覆盖缺口: uncovered organisations ranked for action, where they are, and an Excel export."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.common import (
+    FORMATION_ZH_HELP,
+    group_names,
+    header,
+    names,
+    pick,
+    q,
+    record,
+    store,
+    town_filter,
+)
+from dashboard.export import XLSX_MIME, file_name, to_xlsx
+from graph.model import NONPUBLIC_CATEGORIES, SOCIAL_CATEGORIES, Label
+
+header("覆盖缺口", "尚未建立党组织的两新组织，按可行动性排序，并给出建议的组建方式与依托党组织")
+
+f = st.columns([1, 1, 1, 1, 1])
+with f[0]:
+    town = town_filter("gaps_town")
+with f[1]:
+    park = pick("园区", group_names("park"), key="gaps_park")
+with f[2]:
+    industry = pick("行业", group_names("industry"), key="gaps_industry")
+with f[3]:
+    cats = sorted(NONPUBLIC_CATEGORIES) + sorted(SOCIAL_CATEGORIES)
+    category = pick("组织类别", {c: c for c in cats}, key="gaps_category")
+with f[4]:
+    min_emp = st.number_input("从业人员不少于", min_value=0, value=0, step=10, key="gaps_min_emp")
+
+res = q(
+    "gaps",
+    town=town,
+    park=park,
+    industry=industry,
+    category=category,
+    min_employees=int(min_emp) or None,
+    limit=None,
+)
+
+formations = Counter(e.recommendation.formation for e in res.entries)
+m = st.columns(6)
+m[0].metric("未建党组织", res.total, border=True)
+for i, name in enumerate(("单独建", "联合建", "挂靠建", "1+X", "派驻指导员"), start=1):
+    m[i].metric(f"建议{name}", formations.get(name, 0), help=FORMATION_ZH_HELP[name], border=True)
+
+
+def _row(rank: int, e: Any) -> dict[str, Any]:
+    rec = e.recommendation
+    host = rec.host.name if rec.host else ""
+    if rec.partners:
+        host = (host + "；" if host else "") + "联合：" + names(rec.partners)
+    return {
+        "序号": rank,
+        "组织名称": e.org.name or e.org.key,
+        "统一社会信用代码": e.org.key,
+        "类别": e.category or "",
+        "行业": e.industry or "",
+        "镇街": town_names.get(e.org.town_code or "", e.org.town_code or ""),
+        "园区": park_names.get(e.park_code or "", e.park_code or ""),
+        "从业人员": e.employees,
+        "正式党员": e.full_members,
+        "预备党员": e.probationary_members,
+        "流动/隐性": e.floating_members + e.hidden_members,
+        "建议方式": rec.formation,
+        "依托党组织": host,
+        "理由": rec.reason,
+        "结对示范点": names(e.demo_points),
+        "指导员": names(e.instructors),
+        "帮建人": names([h.helper for h in e.helpers]),
+    }
+
+
+town_names = group_names("town")
+park_names = group_names("park")
+rows = [_row(i, e) for i, e in enumerate(res.entries, start=1)]
+df = pd.DataFrame(rows)
+
+tab_list, tab_map, tab_self = st.tabs(["排序清单", "分布图", f"个体工商户（{res.self_employed_total}）"])
+
+with tab_list:
+    if df.empty:
+        st.success("当前筛选条件下没有未建党组织的两新组织。")
+    else:
+        st.dataframe(
+            df,
+            hide_index=True,
+            height=min(38 + 35 * len(df), 560),
+            column_config={
+                "从业人员": st.column_config.NumberColumn(format="%d"),
+                "理由": st.column_config.TextColumn(width="large"),
+            },
+        )
+        st.download_button(
+            "导出当前清单（Excel）",
+            data=to_xlsx({"覆盖缺口": df}),
+            file_name=file_name("覆盖缺口"),
+            mime=XLSX_MIME,
+            icon=":material/download:",
+            on_click=lambda: record("dashboard.export", what="gaps", rows=len(df)),
+            key="gaps_export",
+        )
+        with st.expander("候选依托党组织（每家前 5 个）"):
+            cand = [
+                {
+                    "组织名称": e.org.name or e.org.key,
+                    "候选党组织": c.party_org.name or c.party_org.key,
+                    "层级": c.level or "",
+                    "组建方式": c.formation or "",
+                    "图距离": c.hops,
+                    "直线距离（公里）": None if c.distance_km is None else round(c.distance_km, 2),
+                    "依据": "、".join(c.reasons),
+                }
+                for e in res.entries
+                for c in e.candidates
+            ]
+            st.dataframe(pd.DataFrame(cand), hide_index=True, height=min(38 + 35 * max(len(cand), 1), 480))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _points(
+    where: str, version: str, scope_town: str | None
+) -> list[tuple[str, str, float, float, str | None]]:
+    """(key, name, lon, lat, park) of every organisation with coordinates in the scope.
+    The queries carry no coordinates yet, so this reads the organisations through the store."""
+    out = []
+    for key, p in store().fetch_nodes(Label.ORGANIZATION).items():
+        if scope_town and p.get("town_code") != scope_town:
+            continue
+        if p.get("status") == "注销" or p.get("lon") is None or p.get("lat") is None:
+            continue
+        try:
+            lon, lat = float(p["lon"]), float(p["lat"])
+        except (TypeError, ValueError):
+            continue
+        out.append((key, str(p.get("org_name") or key), lon, lat, p.get("park_code")))
+    return sorted(out)
+
+
+with tab_map:
+    from dashboard.common import effective_town, store_target
+
+    scope_town = effective_town(town)
+    pts = _points(store_target()[1], store().version(), scope_town)
+    listed = {e.org.key for e in res.entries}
+    all_uncovered = {u.org.key for u in q("coverage", town=town).uncovered}
+    filtered = [p for p in pts if (park is None or p[4] == park)]
+    red = [[p[2], p[3], p[1]] for p in filtered if p[0] in listed]
+    other_unc = [[p[2], p[3], p[1]] for p in filtered if p[0] in all_uncovered and p[0] not in listed]
+    grey = [[p[2], p[3], p[1]] for p in filtered if p[0] not in all_uncovered]
+    if not filtered:
+        st.info("当前范围内的组织没有填写经纬度。")
+    else:
+        charts.draw_scatter(
+            [
+                ("已建党组织", "#90A4AE", 6, grey),
+                ("未建（不在当前清单）", "#CE93D8", 7, other_unc),
+                ("未建（当前清单）", "#C62828", 11, red),
+            ],
+            key="gaps_map",
+            height=460,
+        )
+        st.caption(
+            f"按经纬度绘制，共 {len(filtered)} 家有坐标的组织，其中当前清单 {len(red)} 家以红色突出；"
+            "不使用在线地图，内网可用。滚轮缩放。"
+        )
+
+with tab_self:
+    st.caption("个体工商户单独统计，不计入覆盖率；通常通过“1+X”或非公有制经济组织党委覆盖。")
+    se = pd.DataFrame(
+        [
+            {
+                "名称": e.org.name or e.org.key,
+                "信用代码": e.org.key,
+                "镇街": town_names.get(e.org.town_code or "", e.org.town_code or ""),
+                "从业人员": e.employees,
+                "建议方式": e.recommendation.formation,
+                "依托党组织": e.recommendation.host.name if e.recommendation.host else "",
+            }
+            for e in res.self_employed
+        ]
+    )
+    if se.empty:
+        st.caption("无。")
+    else:
+        st.dataframe(se, hide_index=True)

@@ -1,0 +1,310 @@
+"""Every page with the fixture graph loaded: no exception, the numbers shown are the queries'
+answers, filters change the results, and scoping and the admin-only page hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import queries
+from dashboard.common import pct
+from tests.dashboard.conftest import APP, PAGES, all_text, app, chart_data, metrics, no_exception, token
+
+# Names that exist only outside town T1 (中山路街道): a T1 user must never see them.
+OTHER_TOWNS = [
+    *(
+        "青峰镇",
+        "双石镇",
+        "辛建设",
+        "癸农业",
+        "壬超市",
+        "社工服务",
+        "双石陶瓷",
+        "双石商会",
+        "黄瓜山村",
+        "石笋村",
+    ),
+    *("蒋十二", "沈十三", "韩十四", "杨十五", "秦十七", "张指导", "李指导"),
+]
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+def test_login_page_without_token(loaded: Any) -> None:
+    at = app(None)
+    no_exception(at)
+    assert at.text_input(key="login_token")
+    assert not at.metric  # nothing of the data before login
+    assert "甲机械" not in all_text(at)
+
+
+def test_login_with_bad_and_good_token(loaded: Any) -> None:
+    at = app(None)
+    at.text_input(key="login_token").input("og_not-a-token")
+    at.button[0].click().run()
+    assert any("令牌无效" in e.value for e in at.error)
+    at.text_input(key="login_token").input(token("district"))
+    at.button[0].click().run()
+    assert not at.exception
+    assert "非公有制经济组织覆盖率" in metrics(at)
+
+
+def test_revoked_token_ends_session(loaded: Any) -> None:
+    from graph.tokens import TokenStore
+
+    tok = token("district")
+    at = app(tok)
+    assert metrics(at)
+    ts = TokenStore()
+    ts.revoke(ts.list()[-1].token_id)
+    at.run()
+    assert at.text_input(key="login_token")
+    assert not at.metric
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "import"])
+def test_every_page_renders_for_admin(loaded: Any, page: str) -> None:
+    at = app(token("admin"), page)
+    no_exception(at)
+    assert at.markdown, page
+
+
+# --- overview ----------------------------------------------------------------------------------
+
+
+def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
+    at = app(token("district"))
+    no_exception(at)
+    m = metrics(at)
+    cov = queries.coverage(loaded)
+    assert m["非公有制经济组织覆盖率"] == pct(cov.nonpublic.rate)
+    assert m["社会组织覆盖率"] == pct(cov.social.rate)
+    assert m["个体工商户"] == str(cov.self_employed.total)
+    unc = cov.nonpublic.total - cov.nonpublic.covered + cov.social.total - cov.social.covered
+    assert m["未建党组织的两新组织"] == str(unc)
+    demo = queries.pairing(loaded, pairing_type="示范帮扶")
+    joint = queries.pairing(loaded, pairing_type="村企联建")
+    assert m["示范帮扶结对"] == str(len(demo.edges))
+    assert m["村企联建"] == str(len(joint.edges))
+    # fixture: PO1 区级, PO3 镇街级, PO4 市级; six two-new party organisations (PO1-PO6)
+    assert m["示范点"] == "3"
+    assert m["两新党组织"] == "6"
+    text = all_text(at)
+    for name in (
+        "中共永川区委",
+        "区委两新工委",
+        "中山路街道两新党委",
+        "凤凰湖园区党工委",
+        "甲机械公司党支部",
+    ):
+        assert name in text  # the four-level tree
+
+
+def test_overview_for_a_town_user(loaded: Any) -> None:
+    at = app(token("town", "T2"))
+    no_exception(at)
+    cov = queries.coverage(loaded, town="T2")
+    assert metrics(at)["非公有制经济组织覆盖率"] == pct(cov.nonpublic.rate)
+    assert cov.nonpublic.rate != queries.coverage(loaded).nonpublic.rate
+
+
+# --- gaps --------------------------------------------------------------------------------------
+
+
+def test_gaps_list_and_filters(loaded: Any) -> None:
+    at = app(token("district"), "gaps")
+    no_exception(at)
+    res = queries.gaps(loaded, limit=None)
+    assert metrics(at)["未建党组织"] == str(res.total)
+    table = at.dataframe[0].value
+    assert list(table["统一社会信用代码"]) == [e.org.key for e in res.entries]
+    assert list(table["建议方式"]) == [e.recommendation.formation for e in res.entries]
+
+    at.selectbox(key="gaps_town").set_value("T2").run()
+    no_exception(at)
+    t2 = queries.gaps(loaded, town="T2", limit=None)
+    assert metrics(at)["未建党组织"] == str(t2.total)
+    assert t2.total != res.total
+    assert list(at.dataframe[0].value["统一社会信用代码"]) == [e.org.key for e in t2.entries]
+
+    at.selectbox(key="gaps_town").set_value(None).run()
+    at.number_input(key="gaps_min_emp").set_value(50).run()
+    big = queries.gaps(loaded, min_employees=50, limit=None)
+    assert metrics(at)["未建党组织"] == str(big.total)
+    assert big.total < res.total
+
+
+def test_gaps_scatter_highlights_uncovered(loaded: Any) -> None:
+    at = app(token("district"), "gaps")
+    data = chart_data(at)  # the scatter (the only chart on the page)
+    series = {s["name"]: [p["name"] for p in s["data"]] for s in data["options"]["series"]}
+    assert "癸农业公司" in series["未建（当前清单）"]  # uncovered, has coordinates
+    assert "甲机械公司" in series["已建党组织"]
+    assert "tiles" not in str(data).lower() and "http" not in str(data)
+
+
+# --- pairing -----------------------------------------------------------------------------------
+
+
+def test_pairing_network_and_filters(loaded: Any) -> None:
+    at = app(token("district"), "pairing")
+    no_exception(at)
+    net = queries.pairing(loaded, pairing_type="示范帮扶")
+    m = metrics(at)
+    assert m["结对关系"] == str(len(net.edges))
+    assert m["未结对示范点"] == str(len(net.unpaired_points))
+    assert m["无人结对的未建组织"] == str(len(net.uncovered_unpaired))
+    drawn = chart_data(at)["options"]["series"][0]
+    assert sorted(n["id"] for n in drawn["data"]) == sorted(n.id for n in net.nodes)
+    assert len(drawn["links"]) == len(net.edges)
+
+    at.selectbox(key="pair_tier").set_value("市级").run()
+    no_exception(at)
+    city = queries.pairing(loaded, pairing_type="示范帮扶", tier="市级")
+    assert metrics(at)["结对关系"] == str(len(city.edges)) != m["结对关系"]
+
+    at.button_group(key="pair_type").set_value("村企联建").run()
+    no_exception(at)
+    joint = queries.pairing(loaded, pairing_type="村企联建")
+    assert metrics(at)["联建关系"] == str(len(joint.edges))
+    assert metrics(at)["无联建的村社区"] == str(len(joint.unpaired_points))
+
+
+def test_pairing_node_details_and_neighbours(loaded: Any) -> None:
+    at = app(token("district"), "pairing")
+    at.selectbox(key="pair_node").set_value("PartyOrg:PO4").run()
+    no_exception(at)
+    text = all_text(at)
+    assert "辛建设集团党委" in text
+    neighbours = at.dataframe[0].value  # the details panel's partner table comes first
+    assert set(neighbours["编码"]) == {"PO5", "O13"}
+
+
+# --- membership --------------------------------------------------------------------------------
+
+
+def test_membership_search_and_chains(loaded: Any) -> None:
+    at = app(token("district"), "membership")
+    no_exception(at)
+    at.text_input(key="mem_q").input("孙三").run()
+    no_exception(at)
+    assert at.selectbox(key="mem_pick").value == "M03"
+    r = queries.membership(loaded, member_id="M03")
+    text = all_text(at)
+    for step in r.relationship_chain + r.activity_chain:
+        assert step.node.name in text
+    assert any("活动地与所在镇街不一致" in w.value for w in at.warning)
+    from graph.audit import read_audit
+
+    assert any(e["action"] == "dashboard.membership" and e["member"] == "M03" for e in read_audit())
+
+
+def test_membership_inconsistency_list_and_filter(loaded: Any) -> None:
+    at = app(token("district"), "membership")
+    res = queries.membership_inconsistencies(loaded)
+    assert metrics(at)["不一致合计"] == str(res.total)
+    at.selectbox(key="inc_code").set_value("flagged_without_relationship").run()
+    no_exception(at)
+    one = queries.membership_inconsistencies(loaded, code="flagged_without_relationship")
+    assert metrics(at)["不一致合计"] == str(one.total) != str(res.total)
+    table = at.dataframe[-1].value
+    assert sorted(table["党员编号"]) == sorted(i.member.key for i in one.items)
+
+
+# --- paths, centrality, entity -------------------------------------------------------------------
+
+
+def test_path_between_two_entities(loaded: Any) -> None:
+    at = app(token("district"), "paths")
+    at.text_input(key="path_src_q").input("甲机械公司").run()
+    at.selectbox(key="path_src_pick").set_value("Organization:O01").run()
+    at.text_input(key="path_dst_q").input("辛建设集团").run()
+    at.selectbox(key="path_dst_pick").set_value("Organization:O09").run()
+    no_exception(at)
+    r = queries.path(loaded, source="Organization:O01", target="Organization:O09")
+    assert metrics(at)["最短路径长度"] == f"{r.length} 步"
+    assert any(p.chain_zh in m.value for p in r.paths for m in at.markdown)
+
+
+def test_centrality_rankings_and_network_switch(loaded: Any) -> None:
+    at = app(token("district"), "centrality")
+    no_exception(at)
+    r = queries.centrality(loaded, network="organisation", metric="degree", top=20)
+    m = metrics(at)
+    assert m["节点"] == str(r.node_count)
+    assert m["单点（割点）"] == str(r.articulation_total)
+    assert list(at.dataframe[0].value["编码"]) == [i.node.key for i in r.items]
+    at.selectbox(key="cen_net").set_value("pairing").run()
+    no_exception(at)
+    p = queries.centrality(loaded, network="pairing", metric="degree", top=20)
+    assert metrics(at)["节点"] == str(p.node_count) != m["节点"]
+    at.selectbox(key="cen_metric").set_value("betweenness").run()
+    no_exception(at)
+
+
+def test_entity_page_search_and_details(loaded: Any) -> None:
+    at = app(token("district"), "entity")
+    at.text_input(key="ent_q").input("辛建设集团").run()
+    at.selectbox(key="ent_pick").set_value("Organization:O09").run()
+    no_exception(at)
+    assert metrics(at)["从业人员"] == "610"
+    assert metrics(at)["党组织覆盖"] == "已覆盖"
+    assert "辛建设集团党委" in all_text(at)
+
+
+# --- scoping -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "import"])
+def test_town_user_sees_no_other_town(loaded: Any, page: str) -> None:
+    at = app(token("town", "T1"), page)
+    no_exception(at)
+    # Inputs that would reach other towns' entities if the scope leaked.
+    if page == "membership":
+        at.text_input(key="mem_q").input("蒋").run()
+    elif page == "entity":
+        at.text_input(key="ent_q").input("辛").run()
+    elif page == "paths":
+        at.text_input(key="path_src_q").input("甲机械").run()
+        at.text_input(key="path_dst_q").input("辛建设").run()
+    elif page == "pairing":
+        at.button_group(key="pair_type").set_value("村企联建").run()
+    no_exception(at)
+    text = all_text(at)
+    leaked = [n for n in OTHER_TOWNS if n in text]
+    assert not leaked, f"{page}: {leaked}"
+
+
+def test_town_user_has_no_town_filter(loaded: Any) -> None:
+    at = app(token("town", "T1"), "gaps")
+    assert "gaps_town" not in [s.key for s in at.selectbox]
+    assert metrics(at)["未建党组织"] == str(queries.gaps(loaded, town="T1").total)
+
+
+# --- the admin-only import page -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role,town", [("district", None), ("town", "T1")])
+def test_non_admin_cannot_open_import(loaded: Any, role: str, town: str | None) -> None:
+    tok = token(role, town)
+    at = app(tok)
+    assert "数据导入" not in all_text(at)  # not in the navigation either
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGES["import"])
+    # Even run directly (bypassing the navigation), the page refuses a non-admin.
+    direct = AppTest.from_file(str(Path(APP).parent / PAGES["import"]), default_timeout=60)
+    direct.session_state["og_token"] = tok
+    direct.run()
+    assert any("只有管理员" in e.value for e in direct.error)
+    assert not direct.get("file_uploader")
+
+
+def test_admin_opens_import(loaded: Any) -> None:
+    at = app(token("admin"), "import")
+    no_exception(at)
+    assert "数据导入" in all_text(at)
+    assert at.get("file_uploader")
