@@ -19,7 +19,7 @@ T = TypeVar("T")
 # Keys are codes: letters, digits, CJK and a little punctuation. Anything with quotes,
 # backticks, braces, brackets, semicolons, whitespace or control characters is no key of
 # ours, so it is answered as "not found" before any query runs.
-_KEY_RE = re.compile(r"^[0-9A-Za-z\u3400-\u9fff_\-./#+]{1,100}$")
+_KEY_RE = re.compile(r"[0-9A-Za-z\u3400-\u9fff_\-./#+]{1,100}")
 
 FK: dict[str, str] = {lab.value: key for lab, key in NODE_KEYS.items()}
 NAMES: dict[str, str] = {lab.value: prop for lab, prop in NODE_NAMES.items()}
@@ -41,7 +41,7 @@ def not_found(what: str, key: str) -> NotFound:
 
 def check_key(key: Any, what: str = "对象") -> str:
     """A key that can be looked up, or NotFound (never sent to a store)."""
-    if not isinstance(key, str) or not _KEY_RE.match(key):
+    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
         raise not_found(what, str(key)[:100])
     return key
 

@@ -1,0 +1,107 @@
+"""Centrality: hand-checked values on the pairing network, and every network checked against networkx."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+import queries
+from graph.errors import InputError
+from queries._common import in_scope
+
+NETWORKS = {
+    "pairing": (["PartyOrg", "Organization", "Village"], ["PAIRED_WITH", "JOINT_BUILDS_WITH"]),
+    "organisation": (
+        ["Town", "Park", "Village", "Organization", "PartyOrg"],
+        [
+            "LOCATED_IN",
+            "IN_PARK",
+            "IN_ASSOCIATION",
+            "SUBSIDIARY_OF",
+            "REPORTS_TO",
+            "COVERS",
+            "PAIRED_WITH",
+            "JOINT_BUILDS_WITH",
+        ],
+    ),
+    "membership": (
+        ["Member", "PartyOrg", "Organization"],
+        ["RELATIONSHIP_IN", "ACTIVE_IN", "WORKS_AT", "REPORTS_TO"],
+    ),
+}
+
+
+def independent(store, network, town=None):  # type: ignore[no-untyped-def]
+    """The network rebuilt from the store's dump, scoped, isolates dropped."""
+    labels, types = NETWORKS[network]
+    nodes, rels = store.dump()
+    g = nx.Graph()
+    for n in nodes:
+        if n["label"] in labels and in_scope(n["label"], n["properties"], town):
+            g.add_node(n["id"])
+    for r in rels:
+        if r["type"] in types and r["from"] in g and r["to"] in g:
+            g.add_edge(r["from"], r["to"])
+    g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
+    return g
+
+
+def test_pairing_by_hand(fx) -> None:  # type: ignore[no-untyped-def]
+    res = queries.centrality(fx, network="pairing", metric="degree", top=3)
+    # two stars of three (PO1, PO4 pairing), O09 + O10 -> V1, O01 -> V2: 11 nodes, 7 edges
+    assert (res.node_count, res.edge_count) == (11, 7)
+    assert [(i.node.key, i.score) for i in res.items] == [("PO1", 0.2), ("PO4", 0.2), ("V1", 0.2)]
+    assert [i.rank for i in res.items] == [1, 2, 3]
+    assert [a.key for a in res.articulation_points] == ["PO1", "PO4", "V1"]
+    assert (res.bridges_total, res.articulation_total) == (7, 3)
+    assert ("Organization:O02", "PartyOrg:PO1") in res.bridges
+    res = queries.centrality(fx, network="pairing", metric="betweenness", top=1)
+    assert res.items[0].score == pytest.approx(1 / 45)  # one pair of 10*9/2 passes through PO1
+    assert res.approximate is False
+
+
+@pytest.mark.parametrize("network", sorted(NETWORKS))
+@pytest.mark.parametrize("town", [None, "T1"])
+def test_against_networkx(fx, network, town) -> None:  # type: ignore[no-untyped-def]
+    g = independent(fx, network, town)
+    for metric, fn in (
+        ("degree", nx.degree_centrality),
+        ("betweenness", nx.betweenness_centrality),
+        ("pagerank", lambda x: nx.pagerank(x, alpha=0.85, tol=1e-10, max_iter=500)),
+    ):
+        res = queries.centrality(fx, network=network, metric=metric, town=town, top=1000)
+        want = fn(g)
+        assert (res.node_count, res.edge_count) == (g.number_of_nodes(), g.number_of_edges())
+        assert {i.node.id: i.score for i in res.items} == pytest.approx(want, abs=1e-9)
+        scores = [i.score for i in res.items]
+        assert scores == sorted(scores, reverse=True)
+    assert {a.id for a in res.articulation_points} == set(nx.articulation_points(g))
+    assert res.bridges == sorted(tuple(sorted(e)) for e in nx.bridges(g))
+
+
+def test_town_scope_keeps_to_the_town(fx) -> None:  # type: ignore[no-untyped-def]
+    res = queries.centrality(fx, network="organisation", metric="betweenness", town="T2", top=1000)
+    assert all(i.node.town_code in ("T2", None) for i in res.items)
+    assert all(i.node.town_code is not None or i.node.label == "PartyOrg" for i in res.items)
+    assert "Town:T1" not in {i.node.id for i in res.items}
+
+
+def test_approximate_above_threshold(fx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from queries import _centrality
+
+    monkeypatch.setattr(_centrality, "BETWEENNESS_EXACT_MAX", 10)
+    monkeypatch.setattr(_centrality, "BETWEENNESS_SAMPLES", 8)
+    res = queries.centrality(fx, network="organisation", metric="betweenness", top=1000)
+    assert (res.approximate, res.sample_size) == (True, 8)
+    g = fx.projection(
+        ["Town", "Park", "Village", "Organization", "PartyOrg"], _centrality.NETWORKS["organisation"][1]
+    )
+    want = nx.betweenness_centrality(g, k=8, normalized=True, seed=_centrality.SEED)
+    assert {i.node.id: i.score for i in res.items} == pytest.approx(want, abs=1e-9)
+
+
+def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError):
+        queries.centrality(fx, network="social")
+    with pytest.raises(InputError):
+        queries.centrality(fx, metric="closeness")
