@@ -1,0 +1,506 @@
+"""``orggraph query ...``: every question from the command line, as tables or JSON.
+
+The command line is the operator's own (admin); each question is audited under the OS user.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from graph.errors import OrgGraphError
+
+query_app = typer.Typer(
+    help="图谱问答 / ask the graph: coverage, gaps, path, membership, pairing, centrality, ego",
+    no_args_is_help=True,
+)
+
+BackendOpt = Annotated[
+    str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
+TownOpt = Annotated[str | None, typer.Option("--town", help="只看本镇街（镇街编码）/ scope to one town")]
+
+_console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``orggraph query`` to the main app."""
+    app.add_typer(query_app, name="query")
+
+
+@contextmanager
+def _store(backend: str | None) -> Iterator[Any]:
+    from graph.store import open_store
+
+    if backend not in (None, "embedded", "neo4j"):
+        raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
+    store = open_store(backend=backend)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _run(
+    name: str,
+    backend: str | None,
+    as_json: bool,
+    fn: Callable[[Any], Any],
+    show: Callable[[Any], None],
+    **args: Any,
+) -> None:
+    from graph.audit import audit, operator
+
+    try:
+        with _store(backend) as store:
+            audit("query", operator(), question=name, **{k: v for k, v in args.items() if v is not None})
+            result = fn(store)
+    except OrgGraphError as exc:
+        typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
+        if exc.message_en != exc.message_zh:
+            typer.secho(f"error: {exc.message_en}", fg="red", err=True)
+        raise typer.Exit(4 if exc.code == "not_found" else 2 if exc.code == "invalid_input" else 3) from None
+    if as_json:
+        if isinstance(result, list):
+            data: Any = [r.model_dump(mode="json") for r in result]
+        else:
+            data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        show(result)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.2f}%"
+
+
+def _name(r: Any) -> str:
+    return "—" if r is None else f"{r.name or r.key}（{r.key}）"
+
+
+def _table(title: str, *cols: str) -> Table:
+    t = Table(title=title, title_justify="left", show_lines=False)
+    for c in cols:
+        t.add_column(c)
+    return t
+
+
+# --- coverage --------------------------------------------------------------------------
+
+
+@query_app.command()
+def coverage(
+    by: Annotated[
+        str, typer.Option("--by", help="category | town | park | industry | association")
+    ] = "category",
+    category: Annotated[str | None, typer.Option(help="组织类别")] = None,
+    park: Annotated[str | None, typer.Option(help="园区编码")] = None,
+    industry: Annotated[str | None, typer.Option(help="行业")] = None,
+    association: Annotated[str | None, typer.Option(help="所属协会信用代码")] = None,
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """组织覆盖与工作覆盖 / organisational and work coverage."""
+    import queries
+
+    def show(res: Any) -> None:
+        t = _table("党组织覆盖率", "范围", "组织数", "已覆盖", "覆盖率", "工作覆盖", "工作覆盖率")
+        for r in (res.nonpublic, res.social, res.self_employed):
+            t.add_row(
+                r.group_name,
+                str(r.total),
+                str(r.covered),
+                _pct(r.rate),
+                str(r.work_covered),
+                _pct(r.work_rate),
+            )
+        _console.print(t)
+        t = _table(f"按 {res.by} 分组", "分组", "名称", "组织数", "已覆盖", "覆盖率", "工作覆盖率")
+        for r in res.rows:
+            t.add_row(
+                r.group or "—",
+                r.group_name or "",
+                str(r.total),
+                str(r.covered),
+                _pct(r.rate),
+                _pct(r.work_rate),
+            )
+        _console.print(t)
+        t = _table(
+            f"未建党组织的组织（{len(res.uncovered)}）",
+            "信用代码",
+            "名称",
+            "类别",
+            "镇街",
+            "从业人员",
+            "有指导员",
+        )
+        for u in res.uncovered:
+            t.add_row(
+                u.org.key,
+                u.org.name or "",
+                u.category or "",
+                u.org.town_code or "",
+                "" if u.employees is None else str(u.employees),
+                "是" if u.work_covered else "",
+            )
+        _console.print(t)
+
+    _run(
+        "coverage",
+        backend,
+        as_json,
+        lambda s: queries.coverage(
+            s, town=town, by=by, category=category, park=park, industry=industry, association=association
+        ),
+        show,
+        town=town,
+        by=by,
+    )
+
+
+# --- gaps ------------------------------------------------------------------------------
+
+
+@query_app.command()
+def gaps(
+    park: Annotated[str | None, typer.Option(help="园区编码")] = None,
+    industry: Annotated[str | None, typer.Option(help="行业")] = None,
+    category: Annotated[str | None, typer.Option(help="组织类别")] = None,
+    min_employees: Annotated[int | None, typer.Option("--min-employees", help="从业人员不少于")] = None,
+    max_hops: Annotated[int, typer.Option("--max-hops", help="图上邻近步数 1–6")] = 4,
+    candidates: Annotated[int, typer.Option(help="每个组织列出的候选党组织数")] = 3,
+    limit: Annotated[int, typer.Option(help="条数")] = 50,
+    offset: Annotated[int, typer.Option(help="跳过条数")] = 0,
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """未建党组织的组织及组建建议 / uncovered organisations and what to build."""
+    import queries
+
+    def show(res: Any) -> None:
+        t = _table(
+            f"未建党组织的组织：共 {res.total} 个（个体工商户另计 {res.self_employed_total} 个）",
+            "#",
+            "组织",
+            "类别",
+            "从业人员",
+            "正式/预备/流动/隐性",
+            "建议",
+            "依托/联合",
+            "理由",
+            "候选党组织",
+        )
+        for i, e in enumerate(res.entries + res.self_employed, start=res.offset + 1):
+            rec = e.recommendation
+            with_ = _name(rec.host) if rec.host else "、".join(_name(p) for p in rec.partners) or "—"
+            cands = "\n".join(f"{_name(c.party_org)}：{'、'.join(c.reasons)}" for c in e.candidates) or "—"
+            t.add_row(
+                str(i),
+                _name(e.org),
+                e.category or "",
+                "" if e.employees is None else str(e.employees),
+                f"{e.full_members}/{e.probationary_members}/{e.floating_members}/{e.hidden_members}",
+                rec.formation,
+                with_,
+                rec.reason,
+                cands,
+            )
+        _console.print(t)
+
+    _run(
+        "gaps",
+        backend,
+        as_json,
+        lambda s: queries.gaps(
+            s,
+            town=town,
+            park=park,
+            industry=industry,
+            category=category,
+            min_employees=min_employees,
+            max_hops=max_hops,
+            candidates=candidates,
+            limit=limit,
+            offset=offset,
+        ),
+        show,
+        town=town,
+        park=park,
+    )
+
+
+# --- path ------------------------------------------------------------------------------
+
+
+@query_app.command()
+def path(
+    source: Annotated[str, typer.Argument(help="起点：编码，或 类型:编码（如 Organization:O01）")],
+    target: Annotated[str, typer.Argument(help="终点")],
+    max_hops: Annotated[int, typer.Option("--max-hops", help="最多步数 1–10")] = 6,
+    rel: Annotated[list[str] | None, typer.Option("--rel", help="只走这些关系（可重复）")] = None,
+    limit: Annotated[int, typer.Option(help="最多列出几条最短路径")] = 5,
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """两个对象之间的最短路径 / shortest paths between two entities."""
+    import queries
+
+    def show(res: Any) -> None:
+        if not res.found:
+            _console.print(f"{_name(res.source)} 与 {_name(res.target)} 之间 {max_hops} 步内没有路径")
+            return
+        more = "（还有更多）" if res.truncated else ""
+        _console.print(f"最短路径长度 {res.length}，列出 {len(res.paths)} 条{more}：")
+        for i, p in enumerate(res.paths, 1):
+            _console.print(f"{i}. {p.chain_zh}")
+
+    _run(
+        "path",
+        backend,
+        as_json,
+        lambda s: queries.path(
+            s, source=source, target=target, town=town, max_hops=max_hops, rels=rel or None, limit=limit
+        ),
+        show,
+        town=town,
+        source=source,
+        target=target,
+    )
+
+
+# --- membership ------------------------------------------------------------------------
+
+
+@query_app.command()
+def membership(
+    member_id: Annotated[
+        str | None, typer.Argument(help="党员编号；不填则列出全区（或本镇街）的不一致情况")
+    ] = None,
+    code: Annotated[str | None, typer.Option(help="只看某类不一致")] = None,
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """党员组织关系链、活动链与不一致情况 / a member's chains, or the inconsistency list."""
+    import queries
+
+    def show_one(res: Any) -> None:
+        _console.print(
+            f"党员：{_name(res.member)}  {res.member_type or ''} {res.flag or ''} {res.post or ''}"
+        )
+        _console.print("组织关系：" + (" → ".join(_name(s.node) for s in res.relationship_chain) or "无"))
+        _console.print("活动：" + (" → ".join(_name(s.node) for s in res.activity_chain) or "无"))
+        cov = "、".join(_name(c) for c in res.employer_covered_by) or "未被覆盖"
+        _console.print(f"工作单位：{_name(res.employer)}（覆盖：{cov}）")
+        for i in res.inconsistencies:
+            _console.print(f"[red]不一致[/red]：{i.message}")
+
+    def show_list(res: Any) -> None:
+        t = _table(f"党员信息不一致：共 {res.total} 条", "党员", "类型", "说明")
+        for i in res.items:
+            t.add_row(_name(i.member), i.code, i.message)
+        _console.print(t)
+
+    if member_id is None:
+        _run(
+            "membership_inconsistencies",
+            backend,
+            as_json,
+            lambda s: queries.membership_inconsistencies(s, town=town, code=code),
+            show_list,
+            town=town,
+        )
+    else:
+        _run(
+            "membership",
+            backend,
+            as_json,
+            lambda s: queries.membership(s, member_id=member_id, town=town),
+            show_one,
+            town=town,
+            member_id=member_id,
+        )
+
+
+# --- pairing ---------------------------------------------------------------------------
+
+
+@query_app.command()
+def pairing(
+    pairing_type: Annotated[str, typer.Option("--type", help="示范帮扶 | 村企联建")] = "示范帮扶",
+    tier: Annotated[str | None, typer.Option(help="示范等级：市级 / 区级 / 镇街级")] = None,
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """结对网络 / the pairing networks."""
+    import queries
+
+    def show(res: Any) -> None:
+        _console.print(
+            f"{res.pairing_type}：{len(res.nodes)} 个节点，{len(res.edges)} 条结对，"
+            f"{len(res.components)} 个连通分量"
+        )
+        t = _table("结对情况", "发起方", "等级", "对象数", "对象")
+        for p in res.partners:
+            t.add_row(
+                _name(p.source), p.demo_tier or "", str(p.count), "、".join(_name(x) for x in p.partners)
+            )
+        _console.print(t)
+        label = "尚无结对对象的示范点" if res.pairing_type == "示范帮扶" else "尚无企业联建的村社区"
+        _console.print(
+            f"{label}（{len(res.unpaired_points)}）：" + "、".join(_name(x) for x in res.unpaired_points)
+        )
+        if res.pairing_type == "示范帮扶":
+            _console.print(
+                f"未建党组织且无人结对的组织（{len(res.uncovered_unpaired)}）："
+                + "、".join(_name(x) for x in res.uncovered_unpaired)
+            )
+
+    _run(
+        "pairing",
+        backend,
+        as_json,
+        lambda s: queries.pairing(s, town=town, pairing_type=pairing_type, tier=tier),
+        show,
+        town=town,
+        pairing_type=pairing_type,
+    )
+
+
+# --- centrality ------------------------------------------------------------------------
+
+
+@query_app.command()
+def centrality(
+    network: Annotated[str, typer.Option(help="pairing | organisation | membership")] = "organisation",
+    metric: Annotated[str, typer.Option(help="degree | betweenness | pagerank")] = "degree",
+    top: Annotated[int, typer.Option(help="前几名")] = 20,
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """网络中心性、关键节点与桥 / centrality, articulation points and bridges."""
+    import queries
+
+    def show(res: Any) -> None:
+        approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
+        t = _table(
+            f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
+            "名次",
+            "类型",
+            "对象",
+            "得分",
+        )
+        for i in res.items:
+            t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
+        _console.print(t)
+        shown = "、".join(_name(a) for a in res.articulation_points[:20])
+        _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
+        _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
+
+    _run(
+        "centrality",
+        backend,
+        as_json,
+        lambda s: queries.centrality(s, town=town, network=network, metric=metric, top=top),
+        show,
+        town=town,
+        network=network,
+        metric=metric,
+    )
+
+
+# --- ego -------------------------------------------------------------------------------
+
+
+@query_app.command()
+def ego(
+    key: Annotated[str, typer.Argument(help="编码，或 类型:编码")],
+    hops: Annotated[int, typer.Option(help="步数 1–3")] = 1,
+    cap: Annotated[int, typer.Option(help="最多节点数")] = 500,
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """某个对象的邻域 / the neighbourhood of one entity."""
+    import queries
+
+    def show(res: Any) -> None:
+        capped = "（已截断）" if res.capped else ""
+        tree = Tree(f"{_name(res.center)}：{len(res.nodes)} 个节点，{len(res.edges)} 条关系{capped}")
+        by_hop: dict[int, list[Any]] = {}
+        for n in res.nodes[1:]:
+            by_hop.setdefault(n.attrs["hop"], []).append(n)
+        for hop, nodes in sorted(by_hop.items()):
+            branch = tree.add(f"{hop} 步")
+            for n in nodes:
+                branch.add(f"{n.node.label} {_name(n.node)}")
+        _console.print(tree)
+
+    _run(
+        "ego",
+        backend,
+        as_json,
+        lambda s: queries.ego(s, key=key, town=town, hops=hops, cap=cap),
+        show,
+        town=town,
+        key=key,
+    )
+
+
+# --- entities --------------------------------------------------------------------------
+
+
+@query_app.command()
+def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
+    """四级党组织架构 / the four-level party organisation tree."""
+    import queries
+
+    def show(res: Any) -> None:
+        root = Tree(f"党组织 {res.total} 个")
+
+        def add(parent: Any, node: Any) -> None:
+            tier = f" [{node.demo_tier}示范点]" if node.demo_tier else ""
+            b = parent.add(f"{_name(node.node)} {node.kind or ''}{tier}")
+            for c in node.children:
+                add(b, c)
+
+        for r in res.roots:
+            add(root, r)
+        _console.print(root)
+
+    _run("org_tree", backend, as_json, lambda s: queries.org_tree(s, town=town), show, town=town)
+
+
+@query_app.command()
+def search(
+    q: Annotated[str, typer.Argument(help="编码或名称中的文字")],
+    limit: Annotated[int, typer.Option(help="条数")] = 20,
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """按编码或名称查找 / find entities by key or name."""
+    import queries
+
+    def show(res: Any) -> None:
+        t = _table(f"找到 {len(res)} 个", "类型", "编码", "名称", "镇街")
+        for h in res:
+            t.add_row(h.label_zh, h.node.key, h.node.name or "", h.node.town_code or "")
+        _console.print(t)
+
+    _run("search", backend, as_json, lambda s: queries.search(s, q, town=town, limit=limit), show, town=town)
