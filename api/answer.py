@@ -9,6 +9,7 @@ writes an audit entry when the answer holds personal data, and returns JSON byte
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter
 from api.auth import effective_town, principal
 from api.problems import NotImplementedYet
 from graph.audit import audit
+from graph.errors import StoreUnavailable
 from graph.settings import Settings
 from graph.store.base import GraphStore
 from graph.tokens import Principal
@@ -147,7 +149,38 @@ class Caller:
         return effective_town(self.who, requested)
 
 
+class StoreGuard:
+    """Fail fast while the store is down.
+
+    The Neo4j driver retries a read for up to 30 s before giving up, so a request against a
+    stopped server would hang that long. A connectivity check fails at once, so one runs
+    before a request whenever the store has not answered for ``interval`` seconds (and after
+    every failure); a healthy busy API pays one check every few seconds, not per request.
+    """
+
+    def __init__(self, interval: float = 5.0) -> None:
+        self.interval = interval
+        self._ok_at = -1e9
+
+    def check(self, store: GraphStore) -> None:
+        now = time.monotonic()
+        if now - self._ok_at > self.interval:
+            try:
+                store.ping()
+            except StoreUnavailable:
+                self._ok_at = -1e9
+                raise
+            self._ok_at = now
+
+    def ok(self) -> None:
+        self._ok_at = time.monotonic()
+
+    def failed(self) -> None:
+        self._ok_at = -1e9
+
+
 def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Caller:
+    request.app.state.store_guard.check(request.app.state.store)
     return Caller(who, request)
 
 
@@ -166,14 +199,20 @@ def _dump(result: Any) -> bytes:
     return TypeAdapter(type(result) if not isinstance(result, list) else list[Any]).dump_json(result)
 
 
-def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def _call(c: Caller, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    guard: StoreGuard = c.request.app.state.store_guard
     try:
-        return fn(*args, **kwargs)
+        out = fn(*args, **kwargs)
+    except StoreUnavailable:
+        guard.failed()
+        raise
     except ModuleNotFoundError as exc:
         # a question whose module is not written yet answers 501, not 500
         if exc.name and exc.name.startswith("queries"):
             raise NotImplementedYet("该查询尚未实现", f"query not implemented yet ({exc.name})") from None
         raise
+    guard.ok()
+    return out
 
 
 def answer(
@@ -196,14 +235,16 @@ def answer(
     version = ""
     hit = None
     if cache:
-        version = c.store.version()
-        # (scope, route, parameters): the path holds the path parameters
-        key = (scope_town, c.request.url.path, tuple(sorted(c.request.query_params.multi_items())))
+        version = _call(c, c.store.version)
+        # (scope, route, parameters): the path holds the path parameters; the town parameter
+        # is already in the scope, so T1's answer is shared by a T1 token and ?town=T1.
+        items = sorted(kv for kv in c.request.query_params.multi_items() if kv[0] != "town")
+        key = (scope_town, c.request.url.path, tuple(items))
         hit = c.request.app.state.cache.get(key, version)
     if hit is not None:
         body, people, headers = hit
     else:
-        result = _call(fn, c.store, *args, town=scope_town, **params)
+        result = _call(c, fn, c.store, *args, town=scope_town, **params)
         headers = {}
         if shape is not None:
             result, headers = shape(result)

@@ -19,12 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.errors import OrgGraphError
+from graph.errors import OrgGraphError, StoreUnavailable
 
 log = logging.getLogger("orggraph.api")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:orggraph:problem:"
+STORE_RETRY_AFTER = 10  # seconds a client should wait after a 503
 
 
 class FieldError(BaseModel):
@@ -118,9 +119,19 @@ def _headers_for(exc: OrgGraphError) -> dict[str, str] | None:
     return None
 
 
+STORE_DOWN_ZH = "图数据库暂时不可用，请稍后再试；若持续出现请联系管理员"
+STORE_DOWN_EN = "the graph store is unavailable: try again shortly, or tell the administrator if it persists"
+
+
 def from_error(exc: OrgGraphError, instance: str | None = None) -> JSONResponse:
     status = exc.status if 400 <= exc.status <= 599 else 500
-    if status >= 500 and not isinstance(exc, (NotImplementedYet,)) and exc.code != "store_unavailable":
+    if isinstance(exc, StoreUnavailable):
+        # The store's own message names hosts and settings: for the operator's log only.
+        log.warning("store unavailable: %s", exc)
+        return problem_response(
+            503, exc.code, STORE_DOWN_ZH, STORE_DOWN_EN, instance, {"Retry-After": str(STORE_RETRY_AFTER)}
+        )
+    if status >= 500 and not isinstance(exc, NotImplementedYet):
         # Configuration and other internal errors: the message may name internals, so log it
         # and answer a generic problem.
         log.error("internal error: %s", exc)

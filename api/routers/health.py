@@ -7,6 +7,8 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from graph.errors import StoreUnavailable
+
 router = APIRouter(tags=["health 健康检查"])
 
 
@@ -19,7 +21,13 @@ class Health(BaseModel):
 @router.get("/health", response_model=Health, summary="存储可达与计数 / store reachable, counts")
 def health(request: Request) -> Health:
     store = request.app.state.store
-    version = store.version()  # a round trip: raises StoreUnavailable (503) when the store is down
+    guard = request.app.state.store_guard
+    guard.check(store)  # fails at once (503) when the store is down
+    try:
+        version = store.version()
+    except StoreUnavailable:
+        guard.failed()
+        raise
     cached = request.app.state.health_counts
     if cached is None or cached[0] != version:
         cached = (version, store.counts())
