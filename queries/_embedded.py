@@ -6,13 +6,16 @@ typed adjacency and per-label node lists so each question touches only what it n
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from queries._common import cached
+
+T = TypeVar("T")
 
 
 class Index:
@@ -35,6 +38,33 @@ class Index:
         self.by_label = dict(by_label)
         self._out = out
         self._in = inn
+        self._derived: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def derived(self, name: str, build: Callable[[], T]) -> T:
+        """A structure computed once for this graph version (questions keep theirs here)."""
+        hit = self._derived.get(name)
+        if hit is None:
+            hit = build()
+            with self._lock:
+                self._derived.setdefault(name, hit)
+        return hit  # type: ignore[no-any-return]
+
+    def adjacency(self, rels: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Undirected neighbours over the given types, each sorted (cached per type set)."""
+        types = tuple(sorted(set(rels)))
+
+        def build() -> dict[str, tuple[str, ...]]:
+            nb: dict[str, set[str]] = defaultdict(set)
+            for t in types:
+                for u, lst in self._out.get(t, {}).items():
+                    for v, _ in lst:
+                        if u != v:
+                            nb[u].add(v)
+                            nb[v].add(u)
+            return {k: tuple(sorted(v)) for k, v in nb.items()}
+
+        return self.derived("adj:" + ",".join(types), build)
 
     def out(self, nid: str, rel: str) -> list[str]:
         return [v for v, _ in self._out.get(rel, {}).get(nid, ())]

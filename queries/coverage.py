@@ -28,9 +28,9 @@ _GROUP_PROP = {
     "association": "association_uscc",
 }
 
-# One row per organisation in scope (注销 excluded), with both coverage flags. The town
-# filter is written into the MATCH so the town_code index serves it.
-COVERAGE_ORGS = f"""
+# Counts per (category, group, covered, work covered) and the uncovered organisations, in
+# one record: the driver pays per record, so aggregates travel as lists.
+_COVERAGE = f"""
 MATCH (o:{L(Label.ORGANIZATION)}) WHERE ($town IS NULL OR o.town_code = $town)
   AND coalesce(o.status, '') <> $deregistered
   AND ($category IS NULL OR o.org_category = $category)
@@ -38,14 +38,18 @@ MATCH (o:{L(Label.ORGANIZATION)}) WHERE ($town IS NULL OR o.town_code = $town)
   AND ($industry IS NULL OR o.industry = $industry)
   AND ($association IS NULL OR o.association_uscc = $association)
 WITH o, EXISTS {{ (:{L(Label.PARTY_ORG)})-[:{T(Rel.COVERS)}]->(o) }} AS covered
-RETURN o.uscc AS uscc, o.org_name AS name, o.town_code AS town_code, o.org_category AS category,
-       o.industry AS industry, o.park_code AS park_code, o.association_uscc AS association_uscc,
-       o.employees AS employees, covered,
-       covered OR EXISTS {{ (:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(o) }}
-               OR EXISTS {{ (:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(:{L(Label.PARTY_ORG)})
-                            -[:{T(Rel.COVERS)}]->(o) }} AS work_covered
+WITH o, covered,
+     covered OR EXISTS {{ (:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(o) }}
+             OR EXISTS {{ (:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(:{L(Label.PARTY_ORG)})
+                          -[:{T(Rel.COVERS)}]->(o) }} AS work
+WITH o.org_category AS c, o[$group] AS g, covered, work, count(*) AS n,
+     collect(CASE WHEN covered THEN null ELSE [o.uscc, o.org_name, o.town_code, o.org_category, o.industry,
+             o.park_code, o.association_uscc, o.employees, work] END) AS unc
+RETURN collect([c, g, covered, work, n]) AS counts, collect(unc) AS uncovered
 """
-COVERAGE_ORGS_IN_TOWN = COVERAGE_ORGS.replace(
+COVERAGE = _COVERAGE
+# With a town, the town_code index serves the MATCH.
+COVERAGE_IN_TOWN = _COVERAGE.replace(
     f"MATCH (o:{L(Label.ORGANIZATION)}) WHERE ($town IS NULL OR o.town_code = $town)",
     f"MATCH (o:{L(Label.ORGANIZATION)} {{town_code: $town}}) WHERE true",
 )
@@ -59,53 +63,72 @@ GROUP_NAMES = {
 }
 
 
-def _orgs_neo4j(store: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-    text = COVERAGE_ORGS_IN_TOWN if params["town"] is not None else COVERAGE_ORGS
-    return store.read(text, params, "coverage_orgs")
+Counts = list[tuple[Any, Any, bool, bool, int]]  # (category, group value, covered, work covered, n)
+Uncovered = list[
+    tuple[Any, ...]
+]  # (uscc, name, town, category, industry, park, association, employees, work)
+_FILTERS = (
+    ("town", "town_code"),
+    ("category", "org_category"),
+    ("park", "park_code"),
+    ("industry", "industry"),
+    ("association", "association_uscc"),
+)
 
 
-def _orgs_embedded(store: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-    from queries._embedded import index
+def _facts_neo4j(store: Any, params: dict[str, Any]) -> tuple[Counts, Uncovered]:
+    text = COVERAGE_IN_TOWN if params["town"] is not None else COVERAGE
+    row = store.read(text, params, "coverage")[0]
+    counts = [(c, g, bool(cov), bool(work), int(n)) for c, g, cov, work, n in row["counts"]]
+    return counts, [tuple(u) for grp in row["uncovered"] for u in grp]
 
-    ix = index(store)
-    org_l, po_l, ins_l = Label.ORGANIZATION.value, Label.PARTY_ORG.value, Label.INSTRUCTOR.value
+
+def _org_flags(ix: Any) -> list[tuple[dict[str, Any], bool, bool]]:
+    """Every organisation not 注销 with (covered, work covered), once per graph version."""
+    po, ins = Label.PARTY_ORG.value, Label.INSTRUCTOR.value
     out = []
-    filters = [
-        (p, params[k])
-        for k, p in (
-            ("town", "town_code"),
-            ("category", "org_category"),
-            ("park", "park_code"),
-            ("industry", "industry"),
-            ("association", "association_uscc"),
-        )
-        if params[k] is not None
-    ]
-    for nid, d in ix.label_nodes(org_l):
-        if d.get("status") == DEREGISTERED or any(d.get(p) != v for p, v in filters):
+    for nid, d in ix.label_nodes(Label.ORGANIZATION.value):
+        if d.get("status") == DEREGISTERED:
             continue
-        coverers = [u for u in ix.inn(nid, Rel.COVERS) if ix.props(u)["_label"] == po_l]
+        coverers = [u for u in ix.inn(nid, Rel.COVERS) if ix.props(u)["_label"] == po]
         covered = bool(coverers)
         work = (
             covered
-            or any(ix.props(u)["_label"] == ins_l for u in ix.inn(nid, Rel.ASSIGNED_TO))
-            or any(ix.props(i)["_label"] == ins_l for p in coverers for i in ix.inn(p, Rel.ASSIGNED_TO))
+            or any(ix.props(u)["_label"] == ins for u in ix.inn(nid, Rel.ASSIGNED_TO))
+            or any(ix.props(i)["_label"] == ins for p in coverers for i in ix.inn(p, Rel.ASSIGNED_TO))
         )
-        out.append(
-            {
-                "uscc": d["uscc"],
-                "name": d.get("org_name"),
-                "town_code": d.get("town_code"),
-                "category": d.get("org_category"),
-                "industry": d.get("industry"),
-                "park_code": d.get("park_code"),
-                "association_uscc": d.get("association_uscc"),
-                "employees": d.get("employees"),
-                "covered": covered,
-                "work_covered": work,
-            }
-        )
+        out.append((d, covered, work))
     return out
+
+
+def _facts_embedded(store: Any, params: dict[str, Any]) -> tuple[Counts, Uncovered]:
+    from queries._embedded import index
+
+    ix = index(store)
+    flags = ix.derived("coverage_flags", lambda: _org_flags(ix))
+    filters = [(prop, params[k]) for k, prop in _FILTERS if params[k] is not None]
+    agg: dict[tuple[Any, Any, bool, bool], int] = defaultdict(int)
+    uncovered = []
+    gprop = params["group"]
+    for d, covered, work in flags:
+        if any(d.get(p) != v for p, v in filters):
+            continue
+        agg[(d.get("org_category"), d.get(gprop), covered, work)] += 1
+        if not covered:
+            uncovered.append(
+                (
+                    d["uscc"],
+                    d.get("org_name"),
+                    d.get("town_code"),
+                    d.get("org_category"),
+                    d.get("industry"),
+                    d.get("park_code"),
+                    d.get("association_uscc"),
+                    d.get("employees"),
+                    work,
+                )
+            )
+    return [(*k, n) for k, n in agg.items()], uncovered
 
 
 def _group_names(store: Any, by: str, keys: list[str]) -> dict[str, str]:
@@ -118,10 +141,10 @@ def _group_names(store: Any, by: str, keys: list[str]) -> dict[str, str]:
     return {k: p.get(prop) for k, p in store.fetch_nodes(lab, keys).items()}
 
 
-def _row(group: str, name: str | None, rows: list[dict[str, Any]]) -> CoverageRow:
-    total = len(rows)
-    cov = sum(1 for r in rows if r["covered"])
-    work = sum(1 for r in rows if r["work_covered"])
+def _row(group: str, name: str | None, counts: Counts) -> CoverageRow:
+    total = sum(n for *_, n in counts)
+    cov = sum(n for _, _, c, _, n in counts if c)
+    work = sum(n for _, _, _, w, n in counts if w)
     return CoverageRow(
         group=group,
         group_name=name,
@@ -159,45 +182,34 @@ def coverage(
         "industry": industry,
         "association": association,
         "deregistered": DEREGISTERED,
+        "group": _GROUP_PROP[by],
     }
-    rows = _orgs_neo4j(store, params) if store.backend == "neo4j" else _orgs_embedded(store, params)
-    rows.sort(key=lambda r: r["uscc"])
+    counts, unc = _facts_neo4j(store, params) if store.backend == "neo4j" else _facts_embedded(store, params)
 
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    prop = _GROUP_PROP[by]
-    key_of = {"org_category": "category"}.get(prop, prop)
-    for r in rows:
-        g = r.get(key_of)
-        groups["" if g is None else str(g)].append(r)
+    groups: dict[str, Counts] = defaultdict(list)
+    for c in counts:
+        groups["" if c[1] is None else str(c[1])].append(c)
     names = _group_names(store, by, sorted(k for k in groups if k))
     out_rows = [_row(g, names.get(g) or (None if g else "（未填）"), groups[g]) for g in sorted(groups)]
-
     uncovered = [
         UncoveredOrg(
-            org=NodeRef(
-                label=Label.ORGANIZATION.value, key=r["uscc"], name=r["name"], town_code=r["town_code"]
-            ),
-            category=r["category"],
-            industry=r["industry"],
-            park_code=r["park_code"],
-            association_uscc=r["association_uscc"],
-            employees=None if r["employees"] is None else int(r["employees"]),
-            work_covered=bool(r["work_covered"]),
+            org=NodeRef(label=Label.ORGANIZATION.value, key=u[0], name=u[1], town_code=u[2]),
+            category=u[3],
+            industry=u[4],
+            park_code=u[5],
+            association_uscc=u[6],
+            employees=None if u[7] is None else int(u[7]),
+            work_covered=bool(u[8]),
         )
-        for r in rows
-        if not r["covered"]
+        for u in sorted(unc, key=lambda u: u[0])
     ]
     return CoverageResult(
         town=town,
         by=by,  # type: ignore[arg-type]
-        nonpublic=_row(
-            "nonpublic", "非公有制经济组织", [r for r in rows if r["category"] in NONPUBLIC_CATEGORIES]
-        ),
-        social=_row("social", "社会组织", [r for r in rows if r["category"] in SOCIAL_CATEGORIES]),
+        nonpublic=_row("nonpublic", "非公有制经济组织", [c for c in counts if c[0] in NONPUBLIC_CATEGORIES]),
+        social=_row("social", "社会组织", [c for c in counts if c[0] in SOCIAL_CATEGORIES]),
         self_employed=_row(
-            "self_employed",
-            SELF_EMPLOYED_CATEGORY,
-            [r for r in rows if r["category"] == SELF_EMPLOYED_CATEGORY],
+            "self_employed", SELF_EMPLOYED_CATEGORY, [c for c in counts if c[0] == SELF_EMPLOYED_CATEGORY]
         ),
         rows=out_rows,
         uncovered=uncovered,

@@ -12,7 +12,6 @@ district-level / structural party organisation (they connect everything).
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 from graph.model import (
@@ -61,21 +60,43 @@ def _scope(var: str) -> str:
     return f"($town IS NULL OR {var}.town_code = $town OR ({var}:{po} AND {var}.town_code IS NULL))"
 
 
-# Every uncovered organisation in scope with the people and points already linked to it.
+ORG_FIELDS = (
+    "uscc", "org_name", "town_code", "org_category", "industry", "park_code", "association_uscc",
+    "employees", "status", "lon", "lat",
+)  # fmt: skip
+HOST_FIELDS = ("party_org_code", "party_org_name", "town_code", "park_code", "kind", "level", "formation")
+COVER_FIELDS = ("uscc", "park_code", "association_uscc", "town_code", "lon", "lat")
+
+
+def _list(var: str, fields: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"{var}.{f}" for f in fields) + "]"
+
+
+# Phase 1: every uncovered organisation in scope with its member counts, in one record
+# (the driver pays per record; details are fetched for the page only).
 GAPS_UNCOVERED = f"""
 MATCH (o:{L(Label.ORGANIZATION)}) WHERE ($town IS NULL OR o.town_code = $town)
   AND coalesce(o.status, '') <> $deregistered
   AND NOT EXISTS {{ (:{L(Label.PARTY_ORG)})-[:{T(Rel.COVERS)}]->(o) }}
-RETURN o {{.*}} AS o,
+WITH o, COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {_scope("m")}
+                  RETURN coalesce(m.member_type, '') }} AS types
+RETURN collect({_list("o", ORG_FIELDS)} + [size([t IN types WHERE t = $full]), size(types)]) AS orgs
+"""
+# Phase 2: the people and points already linked to the organisations on the page.
+GAPS_DETAILS = f"""
+UNWIND $keys AS k
+MATCH (o:{L(Label.ORGANIZATION)} {{uscc: k}})
+WITH k,
   COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {_scope("m")}
             RETURN m {{.member_id, .name, .town_code, .member_type, .flag}} }} AS members,
   COLLECT {{ MATCH (d:{L(Label.PARTY_ORG)})-[:{T(Rel.PAIRED_WITH)}]->(o) WHERE {_scope("d")}
-            RETURN d {{.party_org_code, .party_org_name, .town_code}} }} AS demos,
+            RETURN [d.party_org_code, d.party_org_name, d.town_code] }} AS demos,
   COLLECT {{ MATCH (i:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(o) WHERE {_scope("i")}
-            RETURN i {{.instructor_id, .name, .town_code}} }} AS instructors,
+            RETURN [i.instructor_id, i.name, i.town_code] }} AS instructors,
   COLLECT {{ MATCH (h)-[r:{T(Rel.HELPS_BUILD)}]->(o) WHERE {_scope("h")}
             RETURN {{label: labels(h)[0], key: coalesce(h.instructor_id, h.member_id), name: h.name,
                     town_code: h.town_code, since: r.since, status: r.status}} }} AS helpers
+RETURN collect({{k: k, members: members, demos: demos, instructors: instructors, helpers: helpers}}) AS rows
 """
 
 # Party organisations that can host: a branch-level or higher organisation's own party
@@ -83,9 +104,9 @@ RETURN o {{.*}} AS o,
 GAPS_HOSTS = f"""
 MATCH (p:{L(Label.PARTY_ORG)}) WHERE ($town IS NULL OR p.town_code = $town)
   AND p.town_code IS NOT NULL AND p.level IN $levels AND NOT coalesce(p.kind, '') IN $structural
-RETURN p {{.party_org_code, .party_org_name, .town_code, .park_code, .kind, .level, .formation}} AS p,
-  COLLECT {{ MATCH (p)-[:{T(Rel.COVERS)}]->(c:{L(Label.ORGANIZATION)})
-            RETURN c {{.uscc, .park_code, .association_uscc, .town_code, .lon, .lat}} }} AS covers
+WITH p, COLLECT {{ MATCH (p)-[:{T(Rel.COVERS)}]->(c:{L(Label.ORGANIZATION)})
+                  RETURN {_list("c", COVER_FIELDS)} }} AS covers
+RETURN collect([{_list("p", HOST_FIELDS)}, covers]) AS hosts
 """
 
 _NEAR_PATTERN = "|".join(T(r) for r in NEAR_RELS)
@@ -106,28 +127,41 @@ RETURN k, h.party_org_code AS code, length(p) AS hops
 
 
 def _facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    rows = store.read(GAPS_UNCOVERED, {"town": town, "deregistered": DEREGISTERED}, "gaps_uncovered")
-    orgs = []
-    for r in rows:
-        o = dict(r["o"])
-        o["_members"] = r["members"]
-        o["_demos"] = [
-            ref_from("PartyOrg", d["party_org_code"], d["party_org_name"], d["town_code"]) for d in r["demos"]
-        ]
-        o["_instructors"] = [
-            ref_from("Instructor", i["instructor_id"], i["name"], i["town_code"]) for i in r["instructors"]
-        ]
-        o["_helpers"] = r["helpers"]
-        orgs.append(o)
-    hosts = store.read(
+    row = store.read(
+        GAPS_UNCOVERED, {"town": town, "deregistered": DEREGISTERED, "full": FULL}, "gaps_uncovered"
+    )[0]
+    orgs = [{**dict(zip(ORG_FIELDS, r[:-2], strict=True)), "_full": r[-2], "_n": r[-1]} for r in row["orgs"]]
+    hrow = store.read(
         GAPS_HOSTS, {"town": town, "levels": HOST_LEVELS, "structural": STRUCTURAL}, "gaps_hosts"
-    )
-    return orgs, [{**h["p"], "_covers": h["covers"]} for h in hosts]
+    )[0]
+    hosts = [
+        {
+            **dict(zip(HOST_FIELDS, h, strict=True)),
+            "_covers": [dict(zip(COVER_FIELDS, c, strict=True)) for c in covers],
+        }
+        for h, covers in hrow["hosts"]
+    ]
+    return orgs, hosts
+
+
+def _details_neo4j(store: Any, keys: list[str], town: str | None) -> dict[str, dict[str, Any]]:
+    if not keys:
+        return {}
+    rows = store.read(GAPS_DETAILS, {"keys": keys, "town": town}, "gaps_details")[0]["rows"]
+    return {
+        r["k"]: {
+            "_members": r["members"],
+            "_demos": [ref_from(Label.PARTY_ORG.value, *d) for d in r["demos"]],
+            "_instructors": [ref_from(Label.INSTRUCTOR.value, *i) for i in r["instructors"]],
+            "_helpers": r["helpers"],
+        }
+        for r in rows
+    }
 
 
 def _hops_neo4j(
     store: Any, keys: list[str], hosts: list[str], town: str | None, max_hops: int
-) -> dict[tuple[str, str], int]:
+) -> dict[str, dict[str, int]]:
     if not keys or not hosts:
         return {}
     rows = store.read(
@@ -135,16 +169,23 @@ def _hops_neo4j(
         {"keys": keys, "hosts": hosts, "town": town, "structural": STRUCTURAL},
         "gaps_hops",
     )
-    return {(r["k"], r["code"]): int(r["hops"]) for r in rows}
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(r["k"], {})[r["code"]] = int(r["hops"])
+    return out
 
 
 # --- facts: embedded --------------------------------------------------------------------
 
 
 def _facts_embedded(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    from queries._embedded import index, props_of
+    from queries._embedded import index
 
     ix = index(store)
+    return ix.derived(f"gaps_facts:{town}", lambda: _build_facts_embedded(ix, town))
+
+
+def _build_facts_embedded(ix: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
 
     def node(nid: str) -> tuple[str, dict[str, Any]]:
@@ -157,7 +198,7 @@ def _facts_embedded(store: Any, town: str | None) -> tuple[list[dict[str, Any]],
             continue
         if any(node(u)[0] == po for u in ix.inn(nid, Rel.COVERS)):
             continue
-        o = props_of(d)
+        o = {k: d.get(k) for k in ORG_FIELDS}
         members = []
         for u in ix.inn(nid, Rel.WORKS_AT):
             lab, m = node(u)
@@ -166,6 +207,8 @@ def _facts_embedded(store: Any, town: str | None) -> tuple[list[dict[str, Any]],
                     {k: m.get(k) for k in ("member_id", "name", "town_code", "member_type", "flag")}
                 )
         o["_members"] = members
+        o["_full"] = sum(1 for m in members if m.get("member_type") == FULL)
+        o["_n"] = len(members)
         o["_demos"] = [
             ref_from(po, m["party_org_code"], m.get("party_org_name"), m.get("town_code"))
             for lab, m in map(node, ix.inn(nid, Rel.PAIRED_WITH))
@@ -203,67 +246,52 @@ def _facts_embedded(store: Any, town: str | None) -> tuple[list[dict[str, Any]],
             continue
         if town is not None and d.get("town_code") != town:
             continue
-        h = {
-            k: d.get(k)
-            for k in (
-                "party_org_code",
-                "party_org_name",
-                "town_code",
-                "park_code",
-                "kind",
-                "level",
-                "formation",
-            )
-        }
+        h = {k: d.get(k) for k in HOST_FIELDS}
         h["_covers"] = [
-            {k: c.get(k) for k in ("uscc", "park_code", "association_uscc", "town_code", "lon", "lat")}
-            for lab, c in map(node, ix.out(nid, Rel.COVERS))
-            if lab == org
+            {k: c.get(k) for k in COVER_FIELDS} for lab, c in map(node, ix.out(nid, Rel.COVERS)) if lab == org
         ]
         hosts.append(h)
     return orgs, hosts
 
 
+def _near_adjacency(ix: Any) -> dict[str, tuple[str, ...]]:
+    """NEAR_RELS adjacency restricted to nodes that may carry a "near" path (no hubs, no instructors)."""
+
+    def ok(nid: str) -> bool:
+        d = ix.props(nid)
+        return d["_label"] != Label.INSTRUCTOR.value and not is_hub(d["_label"], d)
+
+    full = ix.adjacency(NEAR_RELS)
+    keep = {u for u in full if ok(u)}
+    return {u: tuple(v for v in nb if v in keep) for u, nb in full.items() if u in keep}
+
+
 def _hops_embedded(
     store: Any, keys: list[str], hosts: list[str], town: str | None, max_hops: int
-) -> dict[tuple[str, str], int]:
+) -> dict[str, dict[str, int]]:
     from queries._embedded import index
 
     ix = index(store)
+    near = ix.derived("gaps_near", lambda: _near_adjacency(ix))
     host_ids = {f"PartyOrg:{h}" for h in hosts}
-    allowed_cache: dict[str, bool] = {}
+    nodes = ix.nodes
 
-    def allowed(nid: str) -> bool:
-        ok = allowed_cache.get(nid)
-        if ok is None:
-            d = ix.props(nid)
-            lab = d["_label"]
-            ok = (
-                lab != Label.INSTRUCTOR.value
-                and not is_hub(lab, d)
-                and (town is None or d.get("town_code") == town)
-            )
-            allowed_cache[nid] = ok
-        return ok
-
-    out: dict[tuple[str, str], int] = {}
+    out: dict[str, dict[str, int]] = {}
     for k in keys:
         start = f"Organization:{k}"
         dist = {start: 0}
-        queue = deque([start])
-        while queue:
-            u = queue.popleft()
-            du = dist[u]
-            if du >= max_hops:
-                continue
-            for rel in NEAR_RELS:
-                for v in (*ix.out(u, rel), *ix.inn(u, rel)):
-                    if v not in dist and allowed(v):
-                        dist[v] = du + 1
-                        queue.append(v)
-        for nid, dv in dist.items():
-            if nid in host_ids:
-                out[(k, nid.split(":", 1)[1])] = dv
+        frontier = [start]
+        for hop in range(1, max_hops + 1):
+            nxt = []
+            for u in frontier:
+                for v in near.get(u, ()):
+                    if v not in dist and (town is None or nodes[v].get("town_code") == town):
+                        dist[v] = hop
+                        nxt.append(v)
+            frontier = nxt
+            if not frontier:
+                break
+        out[k] = {nid[len("PartyOrg:") :]: dv for nid, dv in dist.items() if nid in host_ids}
     return out
 
 
@@ -293,19 +321,50 @@ def _km(o: dict[str, Any], others: list[dict[str, Any]]) -> float | None:
     return None if best is None else round(best, 3)
 
 
+class _HostIndex:
+    """Hosts by town, park and association, so each organisation looks only at its own."""
+
+    def __init__(self, hosts: list[dict[str, Any]]) -> None:
+        self.by_code = {h["party_org_code"]: h for h in hosts}
+        self.by_town: dict[Any, set[str]] = {}
+        self.by_park: dict[Any, set[str]] = {}
+        self.by_assoc: dict[Any, set[str]] = {}
+        for h in hosts:
+            code = h["party_org_code"]
+            self.by_town.setdefault(h.get("town_code"), set()).add(code)
+            parks = {h.get("park_code")} | {c.get("park_code") for c in h["_covers"]}
+            for p in parks - {None}:
+                self.by_park.setdefault(p, set()).add(code)
+            for c in h["_covers"]:
+                for a in (c.get("association_uscc"), c.get("uscc")):
+                    if a:
+                        self.by_assoc.setdefault(a, set()).add(code)
+
+    def near(self, o: dict[str, Any], hop_codes: set[str]) -> list[dict[str, Any]]:
+        codes = set(hop_codes) | self.by_town.get(o.get("town_code"), set())
+        if o.get("park_code"):
+            codes |= self.by_park.get(o["park_code"], set())
+        for a in (o.get("association_uscc"), o.get("uscc")):
+            if a:
+                codes |= self.by_assoc.get(a, set())
+        return [self.by_code[c] for c in sorted(codes) if c in self.by_code]
+
+
 def _candidates(
-    o: dict[str, Any], hosts: list[dict[str, Any]], hops: dict[tuple[str, str], int], max_hops: int
+    o: dict[str, Any], hosts: _HostIndex, hops: dict[str, dict[str, int]], max_hops: int
 ) -> list[Candidate]:
     park = o.get("park_code")
     out = []
-    for h in hosts:
+    mine = hops.get(o["uscc"], {})
+    hop_codes = set(mine)
+    for h in hosts.near(o, hop_codes):
         covers = h["_covers"]
         same_park = bool(park) and (
             h.get("park_code") == park or any(c.get("park_code") == park for c in covers)
         )
         same_assoc = any(_assoc_related(o, c) for c in covers)
         same_town = h.get("town_code") == o.get("town_code")
-        n = hops.get((o["uscc"], h["party_org_code"]))
+        n = mine.get(h["party_org_code"])
         if not (same_park or same_assoc or same_town or (n is not None and n <= max_hops)):
             continue
         km = _km(o, covers)
@@ -492,9 +551,7 @@ def gaps(
 
     neo = store.backend == "neo4j"
     orgs, hosts = _facts_neo4j(store, town) if neo else _facts_embedded(store, town)
-    hosts.sort(key=lambda h: h["party_org_code"])
-    for o in orgs:
-        o["_full"] = sum(1 for m in o["_members"] if m.get("member_type") == FULL)
+    hosts = sorted(hosts, key=lambda h: h["party_org_code"])
     # Partners for 联合建 come from every uncovered organisation in scope, not only the filtered ones.
     pool = [o for o in orgs if o.get("org_category") != SELF_EMPLOYED_CATEGORY]
 
@@ -508,7 +565,7 @@ def gaps(
         )
 
     def order(o: dict[str, Any]) -> tuple[Any, ...]:
-        return (-o["_full"], -len(o["_members"]), -int(o.get("employees") or 0), o["uscc"])
+        return (-o["_full"], -o["_n"], -int(o.get("employees") or 0), o["uscc"])
 
     chosen = sorted((o for o in orgs if keep(o)), key=order)
     main = [o for o in chosen if o.get("org_category") != SELF_EMPLOYED_CATEGORY]
@@ -517,12 +574,18 @@ def gaps(
     page, page_self = main[offset:end], selfemp[offset:end]
 
     keys = [o["uscc"] for o in page + page_self]
+    if neo:
+        details = _details_neo4j(store, keys, town)
+        page = [{**o, **details[o["uscc"]]} for o in page]
+        page_self = [{**o, **details[o["uscc"]]} for o in page_self]
     host_keys = [h["party_org_code"] for h in hosts]
     hop_fn = _hops_neo4j if neo else _hops_embedded
     hops = hop_fn(store, keys, host_keys, town, max_hops)
 
+    hix = _HostIndex(hosts)
+
     def build(o: dict[str, Any]) -> GapEntry:
-        return _entry(o, _candidates(o, hosts, hops, max_hops), pool, candidates)
+        return _entry(o, _candidates(o, hix, hops, max_hops), pool, candidates)
 
     return GapsResult(
         town=town,

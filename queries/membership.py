@@ -52,18 +52,28 @@ RETURN m {{.*}} AS m,
     MATCH (c:{_PO})-[:{T(Rel.COVERS)}]->(e) RETURN c {{{_PO_FIELDS}}} }} END AS coverers
 """
 
-# Every member in scope with what the checks need; the covering check climbs the
-# non-structural part of the relationship organisation's reporting line.
+# Members in scope that fail a check, with what the checks need, in one record. The
+# covering check climbs the non-structural part of the relationship organisation's line;
+# the direct COVERS case is tried first (CASE is lazy). The Python checks (_check) decide.
 MEMBERSHIP_ALL = f"""
 MATCH (m:{L(Label.MEMBER)}) WHERE $town IS NULL OR m.town_code = $town
 OPTIONAL MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(r:{_PO})
 OPTIONAL MATCH (m)-[:{T(Rel.ACTIVE_IN)}]->(a:{_PO})
 OPTIONAL MATCH (m)-[:{T(Rel.WORKS_AT)}]->(e:{L(Label.ORGANIZATION)})
-RETURN m {{.member_id, .name, .town_code, .flag, .post, .cross_appointed}} AS m,
-  r {{{_PO_FIELDS}}} AS r, a {{{_PO_FIELDS}}} AS a, e {{.uscc, .org_name, .town_code}} AS e,
-  CASE WHEN r IS NULL OR e IS NULL THEN null ELSE EXISTS {{
-    MATCH p = (r)-[:{T(Rel.REPORTS_TO)}*0..{MAX_CHAIN}]->(x:{_PO})-[:{T(Rel.COVERS)}]->(e)
-    WHERE none(y IN nodes(p) WHERE coalesce(y.kind, '') IN $structural) }} END AS rel_covers
+WITH m, r, a, e,
+  CASE WHEN r IS NULL OR e IS NULL THEN null
+       WHEN EXISTS {{ (r)-[:{T(Rel.COVERS)}]->(e) }} THEN true
+       WHEN coalesce(r.kind, '') IN $structural THEN false
+       ELSE EXISTS {{
+         MATCH p = (r)-[:{T(Rel.REPORTS_TO)}*1..{MAX_CHAIN}]->(x:{_PO})-[:{T(Rel.COVERS)}]->(e)
+         WHERE none(y IN nodes(p) WHERE coalesce(y.kind, '') IN $structural) }} END AS rel_covers
+WHERE (a.town_code IS NOT NULL AND e.town_code IS NOT NULL AND a.town_code <> e.town_code)
+   OR rel_covers = false
+   OR (r IS NULL AND m.flag IN $flags)
+   OR (m.cross_appointed = true AND coalesce(m.post, '') = '')
+RETURN collect({{m: m {{.member_id, .name, .town_code, .flag, .post, .cross_appointed}},
+  r: r {{{_PO_FIELDS}}}, a: a {{{_PO_FIELDS}}}, e: e {{.uscc, .org_name, .town_code}},
+  rel_covers: rel_covers}}) AS rows
 """
 
 
@@ -256,13 +266,20 @@ def _visible(n: NodeRef, town: str | None) -> bool:
 
 
 def _all_neo4j(store: Any, town: str | None) -> list[dict[str, Any]]:
-    return store.read(MEMBERSHIP_ALL, {"town": town, "structural": STRUCTURAL}, "membership_all")
+    params = {"town": town, "structural": STRUCTURAL, "flags": list(MEMBER_FLAGS)}
+    rows: list[dict[str, Any]] = store.read(MEMBERSHIP_ALL, params, "membership_all")[0]["rows"]
+    return rows
 
 
 def _all_embedded(store: Any, town: str | None) -> list[dict[str, Any]]:
     from queries._embedded import index
 
     ix = index(store)
+    rows = ix.derived("membership_rows", lambda: _rows_embedded(ix))
+    return rows if town is None else [r for r in rows if r["m"].get("town_code") == town]
+
+
+def _rows_embedded(ix: Any) -> list[dict[str, Any]]:
     po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
     pf = ("party_org_code", "party_org_name", "town_code", "kind", "level")
     out = []
@@ -274,8 +291,6 @@ def _all_embedded(store: Any, town: str | None) -> list[dict[str, Any]]:
         return None
 
     for nid, d in ix.label_nodes(Label.MEMBER.value):
-        if town is not None and d.get("town_code") != town:
-            continue
         r, a, e = (
             first(nid, Rel.RELATIONSHIP_IN, po),
             first(nid, Rel.ACTIVE_IN, po),

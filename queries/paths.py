@@ -122,13 +122,12 @@ def _paths_embedded(
             v = ok[nid] = in_scope(d["_label"], d, town)
         return v
 
-    def neighbours(u: str) -> set[str]:
-        out: set[str] = set()
-        for rel in types:
-            out.update(ix.out(u, rel))
-            out.update(ix.inn(u, rel))
-        out.discard(u)
-        return {v for v in out if allowed(v)}
+    adj = ix.adjacency(types)
+
+    def neighbours(u: str) -> list[str]:
+        # adjacency lists are sorted, so the walk below meets paths in lexicographic order
+        nb = adj.get(u, ())
+        return list(nb) if town is None else [v for v in nb if allowed(v)]
 
     def bfs(start: str, limit: int) -> dict[str, int]:
         dist = {start: 0}
@@ -172,7 +171,7 @@ def _paths_embedded(
             seqs.append(list(path))
             return
         k = ds[u] + 1
-        for v in sorted(neighbours(u)):
+        for v in neighbours(u):
             if ds.get(v) == k and dt.get(v) == found - k:
                 path.append(v)
                 walk(path)
