@@ -23,15 +23,16 @@ UNWIND $ids AS id
 MATCH (n) WHERE elementId(n) = id
 MATCH (n)--(m)
 WHERE $town IS NULL OR m.town_code = $town OR (m:`PartyOrg` AND m.town_code IS NULL)
-RETURN DISTINCT elementId(m) AS id, labels(m)[0] AS l, m[$fk[labels(m)[0]]] AS k,
-       m[$names[labels(m)[0]]] AS n, m.town_code AS t
+WITH DISTINCT m
+RETURN collect([elementId(m), labels(m)[0], m[$fk[labels(m)[0]]], m[$names[labels(m)[0]]],
+                m.town_code]) AS rows
 """
 EGO_EDGES = """
 UNWIND $ids AS id
 MATCH (a) WHERE elementId(a) = id
 MATCH (a)-[r]->(b) WHERE elementId(b) IN $ids
-RETURN type(r) AS type, labels(a)[0] + ':' + a[$fk[labels(a)[0]]] AS s,
-       labels(b)[0] + ':' + b[$fk[labels(b)[0]]] AS e, properties(r) AS p
+RETURN collect([type(r), labels(a)[0] + ':' + a[$fk[labels(a)[0]]], labels(b)[0] + ':' + b[$fk[labels(b)[0]]],
+                properties(r)]) AS rows
 """
 
 
@@ -69,17 +70,17 @@ def _ego_neo4j(
             break
         rows = store.read(EGO_EXPAND, {"ids": frontier, "town": town, "fk": FK, "names": NAMES}, "ego_expand")
         level = []
-        for r in rows:
-            if r["id"] not in seen:
-                seen.add(r["id"])
-                level.append((r["id"], ref_from(r["l"], r["k"], r["n"], r["t"])))
+        for eid, lab, k, n, t in rows[0]["rows"]:
+            if eid not in seen:
+                seen.add(eid)
+                level.append((eid, ref_from(lab, k, n, t)))
         levels.append(level)
         total += len(level)
         frontier = [h for h, _ in level]
     kept, capped = _select(levels, cap)
     capped = capped or total > cap
-    rows = store.read(EGO_EDGES, {"ids": [h for h, _, _ in kept], "fk": FK}, "ego_edges")
-    edges = [(r["type"], r["s"], r["e"], dict(r["p"])) for r in rows]
+    rows = store.read(EGO_EDGES, {"ids": [h for h, _, _ in kept], "fk": FK}, "ego_edges")[0]["rows"]
+    edges = [(t, a, b, dict(p)) for t, a, b, p in rows]
     return kept, capped, edges
 
 

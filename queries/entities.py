@@ -38,28 +38,37 @@ _PO, _ORG = L(Label.PARTY_ORG), L(Label.ORGANIZATION)
 # are assembled from this one list on both backends.
 ENTITY_NEIGHBOURS = """
 MATCH (n:%(label)s {%(key)s: $key})-[r]-(m)
-RETURN type(r) AS type, startNode(r) = n AS out, labels(m)[0] AS l, properties(m) AS p, properties(r) AS rp
+RETURN collect([type(r), startNode(r) = n, labels(m)[0], properties(m), properties(r)]) AS rows
 """
 # The reporting line upwards.
 PARTY_ORG_PARENTS = f"""
 MATCH p = (n:{_PO} {{party_org_code: $key}})-[:{T(Rel.REPORTS_TO)}*1..12]->(x:{_PO})
 RETURN x {{.party_org_code, .party_org_name, .town_code}} AS x, length(p) AS d ORDER BY d
 """
-# Search: a key equal to q, or a name containing it (case-insensitive), per label.
-SEARCH = """
-MATCH (n:%(label)s)
-WHERE (n.%(key)s = $q OR toLower(n.%(name)s) CONTAINS $ql)
-  AND ($town IS NULL OR n.town_code = $town OR (n:`PartyOrg` AND n.town_code IS NULL))
-WITH n.%(key)s AS k, n.%(name)s AS nm, n.town_code AS t
-RETURN k, nm, t ORDER BY (k = $q) DESC, size(coalesce(nm, '')), k
-LIMIT $limit
-"""
+# Search: a key equal to q, or a name containing it (case-insensitive), one CALL per label.
+_SEARCH_PART = """
+CALL {
+  MATCH (n:%(label)s)
+  WHERE (n.%(key)s = $q OR toLower(n.%(name)s) CONTAINS $ql)
+    AND ($town IS NULL OR n.town_code = $town OR (n:`PartyOrg` AND n.town_code IS NULL))
+  WITH n.%(key)s AS k, n.%(name)s AS nm, n.town_code AS t
+  ORDER BY (k = $q) DESC, size(coalesce(nm, '')), k LIMIT $limit
+  RETURN collect([k, nm, t]) AS %(var)s
+}"""
+SEARCH = (
+    "".join(
+        _SEARCH_PART % {"label": L(lab), "key": NODE_KEYS[lab], "name": NAMES[lab.value], "var": f"h{i}"}
+        for i, lab in enumerate(LABEL_ORDER)
+    )
+    + "\nRETURN "
+    + ", ".join(f"h{i}" for i in range(len(LABEL_ORDER)))
+)
 # The tree: every party organisation in scope with its parent and how much it covers.
 ORG_TREE = f"""
 MATCH (p:{_PO}) WHERE $town IS NULL OR p.town_code = $town OR p.town_code IS NULL
 OPTIONAL MATCH (p)-[:{T(Rel.REPORTS_TO)}]->(up:{_PO})
-RETURN p {{.party_org_code, .party_org_name, .town_code, .kind, .level, .demo_tier}} AS p,
-       up.party_org_code AS parent, COUNT {{ (p)-[:{T(Rel.COVERS)}]->(:{_ORG}) }} AS covers
+RETURN collect({{p: p {{.party_org_code, .party_org_name, .town_code, .kind, .level, .demo_tier}},
+       parent: up.party_org_code, covers: COUNT {{ (p)-[:{T(Rel.COVERS)}]->(:{_ORG}) }}}}) AS rows
 """
 
 
@@ -72,8 +81,8 @@ def _neighbours(
             ENTITY_NEIGHBOURS % {"label": L(label), "key": NODE_KEYS[label]},
             {"key": key},
             f"entity_neighbours_{label.value}",
-        )
-        return [(r["type"], bool(r["out"]), r["l"], dict(r["p"]), dict(r["rp"])) for r in rows]
+        )[0]["rows"]
+        return [(t, bool(o), lab, dict(p), dict(rp)) for t, o, lab, p, rp in rows]
     from queries._embedded import index, props_of
 
     ix = index(store)
@@ -205,24 +214,30 @@ def search(store: Any, q: str, town: str | None = None, limit: int = 20) -> list
     q = q.strip()
     ql = q.lower()
     hits: list[tuple[tuple[Any, ...], SearchHit]] = []
-    for rank, lab in enumerate(LABEL_ORDER):
-        key_prop, name_prop = NODE_KEYS[lab], NAMES[lab.value]
-        if store.backend == "neo4j":
-            rows = store.read(
-                SEARCH % {"label": L(lab), "key": key_prop, "name": name_prop},
-                {"q": q, "ql": ql, "town": town, "limit": limit},
-                f"search_{lab.value}",
-            )
-            found = [(r["k"], r["nm"], r["t"]) for r in rows]
-        else:
-            from queries._embedded import index
+    if store.backend == "neo4j":
+        row = store.read(SEARCH, {"q": q, "ql": ql, "town": town, "limit": limit}, "search")[0]
+        found_by = [[tuple(x) for x in row[f"h{i}"]] for i in range(len(LABEL_ORDER))]
+    else:
+        from queries._embedded import index
 
-            found = [
-                (d[key_prop], d.get(name_prop), d.get("town_code"))
-                for _, d in index(store).label_nodes(lab.value)
-                if (d.get(key_prop) == q or ql in str(d.get(name_prop) or "").lower())
-                and in_scope(lab.value, d, town)
-            ]
+        ix = index(store)
+        found_by = []
+        for lab in LABEL_ORDER:
+            key_prop, name_prop = NODE_KEYS[lab], NAMES[lab.value]
+            lowered = ix.derived(
+                f"search_names:{lab.value}",
+                lambda lab=lab, name_prop=name_prop: [
+                    (d, str(d.get(name_prop) or "").lower()) for _, d in ix.label_nodes(lab.value)
+                ],
+            )
+            found_by.append(
+                [
+                    (d[key_prop], d.get(name_prop), d.get("town_code"))
+                    for d, low in lowered
+                    if (d.get(key_prop) == q or ql in low) and in_scope(lab.value, d, town)
+                ]
+            )
+    for rank, (lab, found) in enumerate(zip(LABEL_ORDER, found_by, strict=True)):
         for k, n, t in found:
             exact = k == q
             hit = SearchHit(
@@ -237,7 +252,7 @@ def org_tree(store: Any, town: str | None = None) -> OrgTree:
     """See :func:`queries.org_tree` (the public wrapper)."""
     check_town(store, town)
     if store.backend == "neo4j":
-        rows = store.read(ORG_TREE, {"town": town}, "org_tree")
+        rows = store.read(ORG_TREE, {"town": town}, "org_tree")[0]["rows"]
     else:
         from queries._embedded import index
 

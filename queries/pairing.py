@@ -28,11 +28,12 @@ _SCOPE_T = "($town IS NULL OR t.town_code = $town OR (t:`PartyOrg` AND t.town_co
 PAIRING_DEMO = f"""
 MATCH (d:{_PO}) WHERE d.demo_tier IS NOT NULL AND ($tier IS NULL OR d.demo_tier = $tier)
   AND ($town IS NULL OR d.town_code = $town OR d.town_code IS NULL)
-RETURN d {{.party_org_code, .party_org_name, .town_code, .demo_tier}} AS d,
-  COLLECT {{ MATCH (d)-[r:{T(Rel.PAIRED_WITH)}]->(t) WHERE {_SCOPE_T}
+WITH d, COLLECT {{ MATCH (d)-[r:{T(Rel.PAIRED_WITH)}]->(t) WHERE {_SCOPE_T}
             RETURN {{l: labels(t)[0], k: t[$fk[labels(t)[0]]], n: t[$names[labels(t)[0]]], t: t.town_code,
                     tier: t.demo_tier, covered: EXISTS {{ (:{_PO})-[:{T(Rel.COVERS)}]->(t) }},
                     p: properties(r)}} }} AS partners
+RETURN collect({{d: d {{.party_org_code, .party_org_name, .town_code, .demo_tier}},
+                 partners: partners}}) AS rows
 """
 # Uncovered organisations in scope that nobody pairs with.
 PAIRING_UNCOVERED_UNPAIRED = f"""
@@ -40,19 +41,19 @@ MATCH (o:{_ORG}) WHERE ($town IS NULL OR o.town_code = $town)
   AND coalesce(o.status, '') <> $deregistered AND coalesce(o.org_category, '') <> $self_employed
   AND NOT EXISTS {{ (:{_PO})-[:{T(Rel.COVERS)}]->(o) }}
   AND NOT EXISTS {{ (:{_PO})-[:{T(Rel.PAIRED_WITH)}]->(o) }}
-RETURN o.uscc AS k, o.org_name AS n, o.town_code AS t
+RETURN collect([o.uscc, o.org_name, o.town_code]) AS rows
 """
 # Enterprise–village joint building in scope.
 PAIRING_JOINT = f"""
 MATCH (o:{_ORG})-[r:{T(Rel.JOINT_BUILDS_WITH)}]->(v:{_VIL})
 WHERE $town IS NULL OR (o.town_code = $town AND v.town_code = $town)
-RETURN o {{.uscc, .org_name, .town_code, .above_scale}} AS o,
-       v {{.village_code, .village_name, .town_code}} AS v, properties(r) AS p
+RETURN collect({{o: o {{.uscc, .org_name, .town_code, .above_scale}},
+                 v: v {{.village_code, .village_name, .town_code}}, p: properties(r)}}) AS rows
 """
 PAIRING_VILLAGES = f"""
 MATCH (v:{_VIL}) WHERE $town IS NULL OR v.town_code = $town
-RETURN v.village_code AS k, v.village_name AS n, v.town_code AS t,
-       EXISTS {{ (:{_ORG})-[:{T(Rel.JOINT_BUILDS_WITH)}]->(v) }} AS built
+RETURN collect({{k: v.village_code, n: v.village_name, t: v.town_code,
+                 built: EXISTS {{ (:{_ORG})-[:{T(Rel.JOINT_BUILDS_WITH)}]->(v) }}}}) AS rows
 """
 
 
@@ -66,7 +67,9 @@ def _clean(props: dict[str, Any]) -> dict[str, Any]:
 
 
 def _demo_neo4j(store: Any, town: str | None, tier: str | None) -> tuple[Any, Any, Any, Any]:
-    rows = store.read(PAIRING_DEMO, {"town": town, "tier": tier, "fk": FK, "names": NAMES}, "pairing_demo")
+    rows = store.read(PAIRING_DEMO, {"town": town, "tier": tier, "fk": FK, "names": NAMES}, "pairing_demo")[
+        0
+    ]["rows"]
     points, edges = [], []
     for r in rows:
         d = r["d"]
@@ -79,8 +82,8 @@ def _demo_neo4j(store: Any, town: str | None, tier: str | None) -> tuple[Any, An
         PAIRING_UNCOVERED_UNPAIRED,
         {"town": town, "deregistered": DEREGISTERED, "self_employed": SELF_EMPLOYED_CATEGORY},
         "pairing_uncovered_unpaired",
-    )
-    uncovered = [ref_from(Label.ORGANIZATION.value, u["k"], u["n"], u["t"]) for u in unc]
+    )[0]["rows"]
+    uncovered = [ref_from(Label.ORGANIZATION.value, *u) for u in unc]
     unpaired = [src for src, _ in points if not any(e[0].key == src.key for e in edges)]
     return points, edges, unpaired, uncovered
 
@@ -130,14 +133,14 @@ def _demo_embedded(store: Any, town: str | None, tier: str | None) -> tuple[Any,
 
 
 def _joint_neo4j(store: Any, town: str | None) -> tuple[Any, Any, Any, Any]:
-    rows = store.read(PAIRING_JOINT, {"town": town}, "pairing_joint")
+    rows = store.read(PAIRING_JOINT, {"town": town}, "pairing_joint")[0]["rows"]
     edges = []
     for r in rows:
         o, v = r["o"], r["v"]
         src = ref_from(Label.ORGANIZATION.value, o["uscc"], o["org_name"], o["town_code"])
         dst = ref_from(Label.VILLAGE.value, v["village_code"], v["village_name"], v["town_code"])
         edges.append((src, dst, {"kind": "village"}, _clean(r["p"])))
-    vil = store.read(PAIRING_VILLAGES, {"town": town}, "pairing_villages")
+    vil = store.read(PAIRING_VILLAGES, {"town": town}, "pairing_villages")[0]["rows"]
     unpaired = [ref_from(Label.VILLAGE.value, x["k"], x["n"], x["t"]) for x in vil if not x["built"]]
     return [], edges, unpaired, []
 
