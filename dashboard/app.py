@@ -23,7 +23,7 @@ VIEWS = HERE / "views"
 
 st.set_page_config(
     page_title=common.APP_TITLE,
-    page_icon=":material/hub:",
+    page_icon=str(HERE / "assets" / "icon.png"),  # a local file: a material icon is fetched from Google
     layout="wide",
     initial_sidebar_state="expanded",
 )

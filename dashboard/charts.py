@@ -16,6 +16,7 @@ import streamlit as st
 
 MAX_DRAWN = 2000  # DESIGN.md: never draw more than about 2,000 nodes at once
 SEED = 7
+GAP = 1.2  # space between packed components, in layout units
 
 # One palette for every page, so a colour means the same thing everywhere.
 COLORS = {
@@ -52,6 +53,12 @@ class Drawing:
     categories: list[str] = field(default_factory=list)
     total_nodes: int = 0
     truncated: bool = False
+    aspect: float = 1.6  # width / height of the laid-out drawing
+
+    def height(self, width: int = 900, lo: int = 320, hi: int = 680) -> int:
+        """The chart height at which a ``width``-pixel-wide chart fills both ways: ECharts
+        fits the drawing into 80% of the limiting side, keeping its aspect ratio."""
+        return int(min(max(0.8 * width / max(self.aspect, 0.2) + 48 + 24, lo), hi))
 
 
 # --- layout -------------------------------------------------------------------------------
@@ -87,8 +94,8 @@ def _component_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
     nodes = sorted(g.nodes)
     if n == 1:
         return {nodes[0]: (0.0, 0.0)}
-    if n == 2:
-        return {nodes[0]: (-0.5, 0.0), nodes[1]: (0.5, 0.0)}
+    if n == 2:  # upright, so a row of pairs does not read as one long chain
+        return {nodes[0]: (0.0, 0.0), nodes[1]: (0.0, 1.0)}
     if n < 500:  # networkx's dense solver needs only numpy below 500 nodes
         pos = nx.spring_layout(g, seed=SEED, iterations=60, method="force")
         return {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
@@ -96,35 +103,35 @@ def _component_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
     return _radial(g, root)
 
 
-def pack_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Lay out each connected component on its own and pack them in rows, largest first:
-    star-shaped pairing networks read far better this way than as one force-directed blob."""
+def pack_layout(g: nx.Graph, aspect: float = 1.5) -> dict[str, tuple[float, float]]:
+    """Lay out each connected component on its own and shelf-pack their boxes in rows,
+    largest first, to about ``aspect`` (width / height): star-shaped pairing networks read
+    far better this way than as one force-directed blob."""
     comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
-    placed: list[tuple[dict[str, tuple[float, float]], float]] = []
+    boxes: list[tuple[dict[str, tuple[float, float]], float, float]] = []
     for comp in comps:
         pos = _component_layout(g.subgraph(comp))
         xs = [p[0] for p in pos.values()]
         ys = [p[1] for p in pos.values()]
-        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
         extent = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-        radius = 0.6 * math.sqrt(len(comp))  # area grows with the component's size
+        size = 1.1 * math.sqrt(len(comp)) if len(comp) > 1 else 0.0  # area grows with the size
         scaled = {
-            k: ((x - cx) / extent * 2 * radius, (y - cy) / extent * 2 * radius) for k, (x, y) in pos.items()
+            k: ((x - min(xs)) / extent * size, (y - min(ys)) / extent * size) for k, (x, y) in pos.items()
         }
-        placed.append((scaled, radius if len(comp) > 1 else 0.35))
-    area = sum((2 * r + 1) ** 2 for _, r in placed)
-    width = max(math.sqrt(area) * 1.6, 4.0)  # wider than tall: screens are landscape
+        w = max(p[0] for p in scaled.values()) + GAP
+        h = max(p[1] for p in scaled.values()) + GAP
+        boxes.append((scaled, w, h))
+    area = sum(w * h for _, w, h in boxes)
+    width = max(math.sqrt(area * aspect), max(w for _, w, _ in boxes))
     out: dict[str, tuple[float, float]] = {}
-    x = y = 0.0
-    row_h = 0.0
-    for pos, r in placed:
-        size = 2 * r + 1
-        if x + size > width and x > 0:
+    x = y = row_h = 0.0
+    for pos, w, h in boxes:
+        if x + w > width and x > 0:
             x, y, row_h = 0.0, y + row_h, 0.0
         for k, (px, py) in pos.items():
-            out[k] = (x + size / 2 + px, y + size / 2 + py)
-        x += size
-        row_h = max(row_h, size)
+            out[k] = (x + GAP / 2 + px, y + GAP / 2 + py)
+        x += w
+        row_h = max(row_h, h)
     return out
 
 
@@ -173,11 +180,13 @@ def build_drawing(
             cats.append(meta[nid][1])
     cats.sort(key=lambda c: list(COLORS).index(c) if c in COLORS else len(COLORS))
     big = g.number_of_nodes() > 300
+    # Labels for everything in small drawings; in large ones only for the best-connected few.
+    labelled = set(sorted(g.nodes, key=lambda n: (-g.degree(n), n))[: (12 if big else 60)])
     drawn_nodes = []
     for nid in sorted(g.nodes):
         name, cat, tip = meta[nid]
         deg = g.degree(nid)
-        size = min(8 + 3 * math.sqrt(deg), 34) if not big else min(5 + 2.5 * math.sqrt(deg), 26)
+        size = min(10 + 3 * math.sqrt(deg), 34) if not big else min(7 + 2.5 * math.sqrt(deg), 26)
         x, y = pos.get(nid, (0.0, 0.0))
         drawn_nodes.append(
             {
@@ -188,7 +197,7 @@ def build_drawing(
                 "symbolSize": round(size, 1),
                 "x": round(x * 100, 2),
                 "y": round(y * 100, 2),
-                "label": {"show": (deg >= 3 or not big)},
+                "label": {"show": nid in labelled},
             }
         )
     links = [
@@ -196,7 +205,10 @@ def build_drawing(
         for (u, v), text in sorted(edge_text.items())
         if u in g and v in g
     ]
-    return Drawing(drawn_nodes, links, cats, total, truncated)
+    xs = [n["x"] for n in drawn_nodes] or [0.0]
+    ys = [n["y"] for n in drawn_nodes] or [0.0]
+    aspect = (max(xs) - min(xs) + 60) / (max(ys) - min(ys) + 60)
+    return Drawing(drawn_nodes, links, cats, total, truncated, aspect)
 
 
 def graph_options(d: Drawing, *, arrows: bool = True) -> dict[str, Any]:
@@ -211,10 +223,10 @@ def graph_options(d: Drawing, *, arrows: bool = True) -> dict[str, Any]:
                 "layout": "none",
                 "roam": True,
                 "draggable": False,
-                "top": 44,
-                "bottom": 16,
-                "left": 16,
-                "right": 16,
+                # Only top and left: with width and height free, ECharts keeps the drawing's
+                # aspect ratio (all four sides would stretch circles into ellipses).
+                "top": 48,
+                "left": "center",
                 "data": d.nodes,
                 "links": d.links,
                 "categories": [
@@ -234,10 +246,11 @@ def graph_options(d: Drawing, *, arrows: bool = True) -> dict[str, Any]:
     }
 
 
-def draw_network(d: Drawing, *, key: str, height: int = 560, selectable: bool = True) -> str | None:
+def draw_network(d: Drawing, *, key: str, height: int | None = None, selectable: bool = True) -> str | None:
     """Draw a network; return the id of the node the user clicked (None if none)."""
     from streamlit_echarts import st_echarts
 
+    height = height or d.height()
     result = st_echarts(
         graph_options(d),
         height=f"{height}px",

@@ -135,7 +135,7 @@ def q(fn: str, *, town: str | None = None, **params: Any) -> Any:
 def has_figures() -> bool:
     try:
         import queries.figures  # noqa: F401
-    except ImportError:
+    except (ImportError, SyntaxError):  # not installed, or mid-edit in a working tree
         return False
     return True
 
@@ -151,11 +151,11 @@ INCONSISTENCY_ZH = {
 NETWORK_ZH = {"organisation": "组织网络", "pairing": "结对网络", "membership": "党员关系网络"}
 METRIC_ZH = {"degree": "度中心性", "betweenness": "中介中心性", "pagerank": "PageRank 影响力"}
 FORMATION_ZH_HELP = {
-    "单独建": "正式党员 3 名以上，单独组建党组织",
+    "单独建": "正式党员 3 名以上，单独组建",
     "联合建": "与邻近未建组织联合组建",
     "挂靠建": "挂靠到邻近党组织",
-    "1+X": "纳入邻近党组织的“1+X”覆盖",
-    "派驻指导员": "附近没有可依托的党组织，派驻党建指导员",
+    "1+X": "纳入邻近党组织“1+X”覆盖",
+    "派驻指导员": "附近无可依托党组织",
 }
 
 
@@ -228,10 +228,21 @@ def group_names(by: str) -> dict[str, str]:
     return {r.group: (r.group_name or r.group) for r in res.rows if r.group}
 
 
+_TOWN_MEMO: dict[tuple[Any, ...], dict[str, str]] = {}
+
+
 def town_name(code: str | None) -> str:
+    """A town's name (“区级” for none). Memoised per store version and scope, because pages
+    call it once per row or node and even a cache_data hit costs a hash of the arguments."""
     if not code:
         return "区级"
-    return group_names("town").get(code, code)
+    key = (*store_target(), store().version(), scope())
+    names = _TOWN_MEMO.get(key)
+    if names is None:
+        if len(_TOWN_MEMO) > 32:
+            _TOWN_MEMO.clear()
+        names = _TOWN_MEMO[key] = group_names("town")
+    return names.get(code, code)
 
 
 def pick(label: str, options: dict[str, str], *, key: str, all_text: str = "全部") -> str | None:

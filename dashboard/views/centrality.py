@@ -82,10 +82,12 @@ with tab_rank:
                 .mark_bar(color="#1E88E5", cornerRadiusEnd=3)
                 .encode(
                     x=alt.X("得分:Q", title=METRIC_ZH[metric]),
-                    y=alt.Y("名称:N", sort="-x", title=None),
+                    y=alt.Y(
+                        "名称:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)
+                    ),
                     tooltip=["名称", "类型", "镇街", "得分"],
                 )
-                .properties(height=max(140, 22 * min(len(ranking), 20)))
+                .properties(height=alt.Step(24))
             )
             st.altair_chart(chart)
 with tab_points:

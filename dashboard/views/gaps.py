@@ -53,6 +53,7 @@ m = st.columns(6)
 m[0].metric("未建党组织", res.total, border=True)
 for i, name in enumerate(("单独建", "联合建", "挂靠建", "1+X", "派驻指导员"), start=1):
     m[i].metric(f"建议{name}", formations.get(name, 0), help=FORMATION_ZH_HELP[name], border=True)
+    m[i].caption(FORMATION_ZH_HELP[name])
 
 
 def _row(rank: int, e: Any) -> dict[str, Any]:
@@ -63,21 +64,21 @@ def _row(rank: int, e: Any) -> dict[str, Any]:
     return {
         "序号": rank,
         "组织名称": e.org.name or e.org.key,
-        "统一社会信用代码": e.org.key,
-        "类别": e.category or "",
-        "行业": e.industry or "",
-        "镇街": town_names.get(e.org.town_code or "", e.org.town_code or ""),
-        "园区": park_names.get(e.park_code or "", e.park_code or ""),
-        "从业人员": e.employees,
+        "建议方式": rec.formation,
+        "依托党组织": host,
         "正式党员": e.full_members,
         "预备党员": e.probationary_members,
         "流动/隐性": e.floating_members + e.hidden_members,
-        "建议方式": rec.formation,
-        "依托党组织": host,
+        "从业人员": e.employees,
+        "镇街": town_names.get(e.org.town_code or "", e.org.town_code or ""),
+        "园区": park_names.get(e.park_code or "", e.park_code or ""),
+        "类别": e.category or "",
+        "行业": e.industry or "",
         "理由": rec.reason,
         "结对示范点": names(e.demo_points),
         "指导员": names(e.instructors),
         "帮建人": names([h.helper for h in e.helpers]),
+        "统一社会信用代码": e.org.key,
     }
 
 

@@ -93,7 +93,7 @@ with tab_one:
             d = charts.build_drawing(list(nodes.values()), edges)
             for link in d.links:
                 link["label"] = {"show": True, "formatter": "{c}", "fontSize": 10}
-            charts.draw_network(d, key="mem-graph", height=420, selectable=False)
+            charts.draw_network(d, key="mem-graph", height=d.height(1100, lo=340, hi=480), selectable=False)
     elif not text.strip():
         st.info("输入党员编号或姓名开始查询。身份证号、手机号只显示脱敏后的值。")
 

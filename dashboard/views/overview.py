@@ -76,7 +76,7 @@ def _instructors() -> str:
 st.subheader("党组织覆盖")
 c = st.columns(5)
 c[0].metric(
-    "非公有制经济组织覆盖率",
+    "非公经济组织覆盖率",
     pct(cov.nonpublic.rate),
     help="非公企业、专业市场中有党组织覆盖的比例（注销除外）",
     border=True,
@@ -159,10 +159,12 @@ with tab_cov:
                 .mark_bar(color="#B71C1C", cornerRadiusEnd=3)
                 .encode(
                     x=alt.X("覆盖率:Q", title="覆盖率（%）", scale=alt.Scale(domain=[0, 100])),
-                    y=alt.Y("镇街:N", sort="-x", title=None),
+                    y=alt.Y(
+                        "镇街:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=180)
+                    ),
                     tooltip=["镇街", "组织数", "已覆盖", "覆盖率"],
                 )
-                .properties(height=max(120, 22 * len(tdf)))
+                .properties(height=alt.Step(24))
             )
             st.altair_chart(chart)
 

@@ -62,13 +62,15 @@ draw_nodes = [
 ]
 drawing = charts.build_drawing(draw_nodes, [(e.source, e.target, e.type_zh) for e in net.edges])
 
-left, right = st.columns([2.2, 1])
+left, right = st.columns([3, 1.1])
 with left:
     if not net.nodes:
         st.info("当前筛选条件下没有结对关系。")
         clicked = None
     else:
-        clicked = charts.draw_network(drawing, key=f"pair-graph-{ptype}", height=600)
+        clicked = charts.draw_network(
+            drawing, key=f"pair-graph-{ptype}", height=drawing.height(760, lo=420, hi=720)
+        )
         charts.legend_note(drawing)
         st.caption("滚轮缩放、拖动平移；点击节点查看详情与结对对象。")
 

@@ -81,7 +81,7 @@ layout = charts.chain_layout(ids) if len(r.paths) == 1 else None
 d = charts.build_drawing(list(nodes.values()), edges, directed_layout=layout)
 for link in d.links:
     link["label"] = {"show": True, "formatter": "{c}", "fontSize": 11}
-charts.draw_network(d, key="path-graph", height=360 if len(r.paths) == 1 else 480, selectable=False)
+charts.draw_network(d, key="path-graph", height=d.height(1100, lo=260, hi=520), selectable=False)
 
 st.markdown("**路径上的对象**")
 st.dataframe(

@@ -50,7 +50,7 @@ def test_login_with_bad_and_good_token(loaded: Any) -> None:
     at.text_input(key="login_token").input(token("district"))
     at.button[0].click().run()
     assert not at.exception
-    assert "非公有制经济组织覆盖率" in metrics(at)
+    assert "非公经济组织覆盖率" in metrics(at)
 
 
 def test_revoked_token_ends_session(loaded: Any) -> None:
@@ -81,7 +81,7 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
     no_exception(at)
     m = metrics(at)
     cov = queries.coverage(loaded)
-    assert m["非公有制经济组织覆盖率"] == pct(cov.nonpublic.rate)
+    assert m["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
     assert m["社会组织覆盖率"] == pct(cov.social.rate)
     assert m["个体工商户"] == str(cov.self_employed.total)
     unc = cov.nonpublic.total - cov.nonpublic.covered + cov.social.total - cov.social.covered
@@ -108,7 +108,7 @@ def test_overview_for_a_town_user(loaded: Any) -> None:
     at = app(token("town", "T2"))
     no_exception(at)
     cov = queries.coverage(loaded, town="T2")
-    assert metrics(at)["非公有制经济组织覆盖率"] == pct(cov.nonpublic.rate)
+    assert metrics(at)["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
     assert cov.nonpublic.rate != queries.coverage(loaded).nonpublic.rate
 
 
