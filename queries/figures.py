@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from pydantic import BaseModel, ConfigDict, Field
@@ -166,7 +166,7 @@ class FigurePart(_Model):
 
     key: str
     label_zh: str
-    unit: str  # "count" | "percent"
+    unit: Literal["count", "percent"]
     value: Value
     article: str
     agrees: bool | None
@@ -973,7 +973,7 @@ def _evaluate(spec: _Spec, raw: Raw, compare: bool) -> Figure:
             # Shown to the decimals the article prints (what the comparison uses); a town: 2.
             decimals = -Decimal(token[:-1]).as_tuple().exponent if compare else 2  # type: ignore[operator]
             texts.append("—" if exact is None else _pct_text(exact, int(decimals)))
-            unit = "percent"
+            unit: Literal["count", "percent"] = "percent"
         else:
             v = raw.get(part.key)
             exact = None if v is None else int(v)
@@ -1116,7 +1116,8 @@ def show(res: FiguresResult) -> None:
     for f in res.figures:
         value = f.value_text
         if f.id in ("F2", "F21") and f.detail:  # the article names these; show what the graph holds
-            value += f"（{'、'.join(f.detail)}）"
+            head, sep, rest = value.partition(" / ")
+            value = f"{head}（{'、'.join(f.detail)}）{sep}{rest}"
         mark = "—" if f.agrees is None else ("[green]✓[/]" if f.agrees else "[bold red]✗[/]")
         t.add_row(f.id, escape(f.title_zh), escape(value), escape(f.article), mark)
     con.print(t)
