@@ -6,6 +6,7 @@ import math
 import re
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -197,23 +198,37 @@ def rate(num: int, den: int) -> float | None:
 
 # --- per-store caches keyed on store.version() -------------------------------------------
 
-_caches: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, Any]]] = weakref.WeakKeyDictionary()
+CACHE_SIZE = 256  # entries per store (fact sets per town, projections, centrality answers)
+_caches: weakref.WeakKeyDictionary[Any, OrderedDict[str, tuple[str, Any]]] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
 def cached(store: Any, name: str, build: Callable[[], T], version: str | None = None) -> T:
-    """``build()`` once per store version (the embedded store's version is a cheap file stat)."""
+    """``build()`` once per store version (least recently used entries are dropped).
+
+    The embedded store's version is a file stat; Neo4j's is the bookmark of the last
+    committed transaction (one round trip), so a load anywhere invalidates every entry.
+    """
     ver = version if version is not None else store.version()
     with _cache_lock:
-        per = _caches.setdefault(store, {})
+        per = _caches.setdefault(store, OrderedDict())
         hit = per.get(name)
-    if hit is not None and hit[0] == ver:
-        return hit[1]  # type: ignore[no-any-return]
+        if hit is not None and hit[0] == ver:
+            per.move_to_end(name)
+            return hit[1]  # type: ignore[no-any-return]
     value = build()
     with _cache_lock:
-        per = _caches.setdefault(store, {})
-        # Keep at most a few dozen entries per store (centrality per town/metric adds up).
-        if len(per) > 64:
-            per.clear()
+        per = _caches.setdefault(store, OrderedDict())
         per[name] = (ver, value)
+        per.move_to_end(name)
+        while len(per) > CACHE_SIZE:
+            per.popitem(last=False)
     return value
+
+
+def neo4j_cached(store: Any, name: str, build: Callable[[], T]) -> T:
+    """Fact sets fetched from Neo4j, kept until the graph changes (the driver pays per value,
+    so re-reading a district's facts for every question would dominate the answer time)."""
+    if store.backend != "neo4j":
+        return build()
+    return cached(store, name, build)

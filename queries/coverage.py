@@ -16,7 +16,7 @@ from graph.model import (
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import check_choice, check_key, check_town, rate
+from queries._common import check_choice, check_key, check_town, neo4j_cached, rate
 from queries.models import CoverageResult, CoverageRow, NodeRef, UncoveredOrg
 
 GROUPINGS = ("category", "town", "park", "industry", "association")
@@ -77,10 +77,13 @@ _FILTERS = (
 
 
 def _facts_neo4j(store: Any, params: dict[str, Any]) -> tuple[Counts, Uncovered]:
-    text = COVERAGE_IN_TOWN if params["town"] is not None else COVERAGE
-    row = store.read(text, params, "coverage")[0]
-    counts = [(c, g, bool(cov), bool(work), int(n)) for c, g, cov, work, n in row["counts"]]
-    return counts, [tuple(u) for grp in row["uncovered"] for u in grp]
+    def fetch() -> tuple[Counts, Uncovered]:
+        text = COVERAGE_IN_TOWN if params["town"] is not None else COVERAGE
+        row = store.read(text, params, "coverage")[0]
+        counts = [(c, g, bool(cov), bool(work), int(n)) for c, g, cov, work, n in row["counts"]]
+        return counts, [tuple(u) for grp in row["uncovered"] for u in grp]
+
+    return neo4j_cached(store, "coverage:" + repr(sorted(params.items())), fetch)
 
 
 def _org_flags(ix: Any) -> list[tuple[dict[str, Any], bool, bool]]:

@@ -18,6 +18,7 @@ from queries._common import (
     check_town,
     fetch_one,
     in_scope,
+    neo4j_cached,
     ref,
     ref_from,
 )
@@ -252,7 +253,9 @@ def org_tree(store: Any, town: str | None = None) -> OrgTree:
     """See :func:`queries.org_tree` (the public wrapper)."""
     check_town(store, town)
     if store.backend == "neo4j":
-        rows = store.read(ORG_TREE, {"town": town}, "org_tree")[0]["rows"]
+        rows = neo4j_cached(
+            store, f"org_tree:{town}", lambda: store.read(ORG_TREE, {"town": town}, "org_tree")[0]["rows"]
+        )
     else:
         from queries._embedded import index
 

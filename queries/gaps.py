@@ -34,6 +34,7 @@ from queries._common import (
     haversine_km,
     in_scope,
     is_hub,
+    neo4j_cached,
     ref_from,
 )
 from queries.models import Candidate, GapEntry, GapMember, GapsResult, Helper, NodeRef, Recommendation
@@ -127,6 +128,10 @@ RETURN k, h.party_org_code AS code, length(p) AS hops
 
 
 def _facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    return neo4j_cached(store, f"gaps_facts:{town}", lambda: _fetch_facts_neo4j(store, town))
+
+
+def _fetch_facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     row = store.read(
         GAPS_UNCOVERED, {"town": town, "deregistered": DEREGISTERED, "full": FULL}, "gaps_uncovered"
     )[0]
@@ -147,7 +152,11 @@ def _facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any]], li
 def _details_neo4j(store: Any, keys: list[str], town: str | None) -> dict[str, dict[str, Any]]:
     if not keys:
         return {}
-    rows = store.read(GAPS_DETAILS, {"keys": keys, "town": town}, "gaps_details")[0]["rows"]
+    rows = neo4j_cached(
+        store,
+        f"gaps_details:{town}:{','.join(keys)}",
+        lambda: store.read(GAPS_DETAILS, {"keys": keys, "town": town}, "gaps_details")[0]["rows"],
+    )
     return {
         r["k"]: {
             "_members": r["members"],
@@ -164,10 +173,14 @@ def _hops_neo4j(
 ) -> dict[str, dict[str, int]]:
     if not keys or not hosts:
         return {}
-    rows = store.read(
-        GAPS_HOPS % max_hops,
-        {"keys": keys, "hosts": hosts, "town": town, "structural": STRUCTURAL},
-        "gaps_hops",
+    rows = neo4j_cached(
+        store,
+        f"gaps_hops:{town}:{max_hops}:{','.join(keys)}",
+        lambda: store.read(
+            GAPS_HOPS % max_hops,
+            {"keys": keys, "hosts": hosts, "town": town, "structural": STRUCTURAL},
+            "gaps_hops",
+        ),
     )
     out: dict[str, dict[str, int]] = {}
     for r in rows:

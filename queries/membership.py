@@ -20,7 +20,16 @@ from typing import Any
 from graph.model import MEMBER_FLAGS, STRUCTURAL_KINDS, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import STRUCTURAL, check_choice, check_town, fetch_one, in_scope, ref, ref_from
+from queries._common import (
+    STRUCTURAL,
+    check_choice,
+    check_town,
+    fetch_one,
+    in_scope,
+    neo4j_cached,
+    ref,
+    ref_from,
+)
 from queries.models import ChainStep, Inconsistency, InconsistencyList, MembershipResult, NodeRef
 
 CODES = (
@@ -34,12 +43,16 @@ MAX_CHAIN = 12  # reporting lines are 3-5 deep; a guard against a cycle in bad d
 _PO = L(Label.PARTY_ORG)
 _PO_FIELDS = ".party_org_code, .party_org_name, .town_code, .kind, .level"
 
-# One member: the two chains (each ordered upwards), employer and its coverers.
+# One member: the two chains (each ordered upwards), employer and its coverers. Each link is
+# the first by key, should bad data hold two (as on the embedded store).
 MEMBERSHIP_ONE = f"""
 MATCH (m:{L(Label.MEMBER)} {{member_id: $id}})
-OPTIONAL MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(r:{_PO})
-OPTIONAL MATCH (m)-[:{T(Rel.ACTIVE_IN)}]->(a:{_PO})
-OPTIONAL MATCH (m)-[:{T(Rel.WORKS_AT)}]->(e:{L(Label.ORGANIZATION)})
+WITH m,
+  head(COLLECT {{ MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(x:{_PO})
+                  RETURN x ORDER BY x.party_org_code }}) AS r,
+  head(COLLECT {{ MATCH (m)-[:{T(Rel.ACTIVE_IN)}]->(x:{_PO}) RETURN x ORDER BY x.party_org_code }}) AS a,
+  head(COLLECT {{ MATCH (m)-[:{T(Rel.WORKS_AT)}]->(x:{L(Label.ORGANIZATION)})
+                  RETURN x ORDER BY x.uscc }}) AS e
 RETURN m {{.*}} AS m,
   CASE WHEN r IS NULL THEN [] ELSE COLLECT {{
     MATCH p = (r)-[:{T(Rel.REPORTS_TO)}*0..{MAX_CHAIN}]->(x:{_PO})
@@ -57,9 +70,12 @@ RETURN m {{.*}} AS m,
 # the direct COVERS case is tried first (CASE is lazy). The Python checks (_check) decide.
 MEMBERSHIP_ALL = f"""
 MATCH (m:{L(Label.MEMBER)}) WHERE $town IS NULL OR m.town_code = $town
-OPTIONAL MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(r:{_PO})
-OPTIONAL MATCH (m)-[:{T(Rel.ACTIVE_IN)}]->(a:{_PO})
-OPTIONAL MATCH (m)-[:{T(Rel.WORKS_AT)}]->(e:{L(Label.ORGANIZATION)})
+WITH m,
+  head(COLLECT {{ MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(x:{_PO})
+                  RETURN x ORDER BY x.party_org_code }}) AS r,
+  head(COLLECT {{ MATCH (m)-[:{T(Rel.ACTIVE_IN)}]->(x:{_PO}) RETURN x ORDER BY x.party_org_code }}) AS a,
+  head(COLLECT {{ MATCH (m)-[:{T(Rel.WORKS_AT)}]->(x:{L(Label.ORGANIZATION)})
+                  RETURN x ORDER BY x.uscc }}) AS e
 WITH m, r, a, e,
   CASE WHEN r IS NULL OR e IS NULL THEN null
        WHEN EXISTS {{ (r)-[:{T(Rel.COVERS)}]->(e) }} THEN true
@@ -267,7 +283,11 @@ def _visible(n: NodeRef, town: str | None) -> bool:
 
 def _all_neo4j(store: Any, town: str | None) -> list[dict[str, Any]]:
     params = {"town": town, "structural": STRUCTURAL, "flags": list(MEMBER_FLAGS)}
-    rows: list[dict[str, Any]] = store.read(MEMBERSHIP_ALL, params, "membership_all")[0]["rows"]
+    rows: list[dict[str, Any]] = neo4j_cached(
+        store,
+        f"membership_all:{town}",
+        lambda: store.read(MEMBERSHIP_ALL, params, "membership_all")[0]["rows"],
+    )
     return rows
 
 

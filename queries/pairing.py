@@ -18,7 +18,7 @@ import networkx as nx
 from graph.model import DEMO_TIERS, DEREGISTERED, PAIRING_TYPES, REL_ZH, SELF_EMPLOYED_CATEGORY, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import FK, NAMES, check_choice, check_town, in_scope, ref_from
+from queries._common import FK, NAMES, check_choice, check_town, in_scope, neo4j_cached, ref_from
 from queries.models import EdgeRef, NetworkNode, NodeRef, PairingNetwork, PartnerCount
 
 _PO, _ORG, _VIL = L(Label.PARTY_ORG), L(Label.ORGANIZATION), L(Label.VILLAGE)
@@ -184,10 +184,18 @@ def pairing(
     neo = store.backend == "neo4j"
     if pairing_type == "示范帮扶":
         rel = Rel.PAIRED_WITH
-        points, edges, unpaired, uncovered = (_demo_neo4j if neo else _demo_embedded)(store, town, tier)
+        points, edges, unpaired, uncovered = (
+            neo4j_cached(store, f"pairing_demo:{town}:{tier}", lambda: _demo_neo4j(store, town, tier))
+            if neo
+            else _demo_embedded(store, town, tier)
+        )
     else:
         rel, tier = Rel.JOINT_BUILDS_WITH, None
-        points, edges, unpaired, uncovered = (_joint_neo4j if neo else _joint_embedded)(store, town)
+        points, edges, unpaired, uncovered = (
+            neo4j_cached(store, f"pairing_joint:{town}", lambda: _joint_neo4j(store, town))
+            if neo
+            else _joint_embedded(store, town)
+        )
 
     nodes: dict[str, NetworkNode] = {}
     for r, attrs in points:

@@ -1,0 +1,303 @@
+"""Latency of every question (queries/) on both backends over the demo district.
+
+    python -m bench.query_bench --scale 1 [--scale 40] [--backends embedded,neo4j] [--repeat 30] [--cold 2]
+
+The demo district comes from bench.datasets (generated once per scale, kept under bench/out;
+the embedded store is kept there too). The Neo4j at NEO4J_URI / --neo4j-uri is loaded with
+the same workbook unless it already holds exactly the embedded store's counts (a wipe is
+refused on anything but a local server). Each question runs with parameters drawn (seeded)
+from the loaded data, so repeated calls are not one cached answer.
+
+warm: after one warm-up call, ``--repeat`` calls on the same store object.
+cold: ``--cold`` times a new store object (embedded: reads the graph file and rebuilds its
+indexes; Neo4j: a new driver, server caches stay warm), timing its first call.
+baseline: a naive answer to the coverage question from a full export (store.dump() and a
+Python scan) in the same run; ``ratio`` = p50(question) / p50(baseline).
+
+Targets (issue 5): scale 1, every question < 50 ms p95 (centrality of the whole organisation
+graph < 2 s); scale 40, coverage, gaps of one town, path and membership < 300 ms p95.
+Results: bench/results/<date>-queries.json and bench/RESULTS.md (bench.common).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+TARGET_MS = 50.0
+CENTRALITY_TARGET_MS = 2000.0
+
+
+def _pct(xs: list[float], q: float) -> float:
+    ys = sorted(xs)
+    if not ys:
+        return float("nan")
+    k = min(len(ys) - 1, max(0, round(q * (len(ys) - 1))))
+    return ys[k]
+
+
+def _stats(xs: list[float]) -> dict[str, Any]:
+    return {
+        "n": len(xs),
+        "p50": round(statistics.median(xs), 3),
+        "p95": round(_pct(xs, 0.95), 3),
+        "p99": round(_pct(xs, 0.99), 3),
+        "max": round(max(xs), 3),
+    }
+
+
+class Samples:
+    """Parameters drawn from the loaded graph (same on both backends: same workbook)."""
+
+    def __init__(self, store: Any, seed: int) -> None:
+        from graph.model import Label
+
+        self.rnd = random.Random(seed)
+        self.towns = sorted(store.fetch_nodes(Label.TOWN))
+        orgs = store.fetch_nodes(Label.ORGANIZATION)
+        self.orgs = sorted(orgs)
+        self.org_town = {k: p.get("town_code") for k, p in orgs.items()}
+        members = store.fetch_nodes(Label.MEMBER)
+        self.members = sorted(members)
+        self.member_town = {k: p.get("town_code") for k, p in members.items()}
+        pos = store.fetch_nodes(Label.PARTY_ORG)
+        self.party_orgs = sorted(pos)
+        self.po_town = {k: p.get("town_code") for k, p in pos.items()}
+        self.names = sorted({str(p.get("org_name", ""))[:2] for p in orgs.values() if p.get("org_name")})
+
+    def pick(self, xs: list[str]) -> str:
+        return self.rnd.choice(xs)
+
+    def town(self) -> str:
+        return self.pick(self.towns)
+
+    def org_in(self, town: str) -> str:
+        return self.pick([k for k in self.orgs if self.org_town[k] == town])
+
+    def member_in(self, town: str) -> str:
+        xs = [k for k in self.members if self.member_town[k] == town]
+        return self.pick(xs or self.members)
+
+
+def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
+    import queries
+
+    def path_town(st: Any) -> Any:
+        t = s.town()
+        return queries.path(st, source=s.org_in(t), target=s.member_in(t), town=t)
+
+    return {
+        "coverage": lambda st: queries.coverage(st, by=s.rnd.choice(["category", "town", "park"])),
+        "coverage_town": lambda st: queries.coverage(st, town=s.town()),
+        "gaps": lambda st: queries.gaps(st, limit=50),
+        "gaps_town": lambda st: queries.gaps(st, town=s.town(), limit=50),
+        "path": lambda st: queries.path(st, source=s.pick(s.orgs), target=s.pick(s.members)),
+        "path_town": path_town,
+        "membership": lambda st: queries.membership(st, member_id=s.pick(s.members)),
+        "inconsistencies": lambda st: queries.membership_inconsistencies(st),
+        "inconsistencies_town": lambda st: queries.membership_inconsistencies(st, town=s.town()),
+        "pairing": lambda st: queries.pairing(st, tier=s.rnd.choice([None, "市级", "区级", "镇街级"])),
+        "pairing_town": lambda st: queries.pairing(st, town=s.town()),
+        "pairing_village": lambda st: queries.pairing(st, pairing_type="村企联建"),
+        "centrality_degree": lambda st: queries.centrality(st, network="organisation", metric="degree"),
+        "centrality_betweenness": lambda st: queries.centrality(
+            st, network="organisation", metric="betweenness"
+        ),
+        "centrality_pagerank_town": lambda st: queries.centrality(
+            st, network="membership", metric="pagerank", town=s.town()
+        ),
+        "ego": lambda st: queries.ego(st, key=s.pick(s.orgs), hops=2),
+        "organization": lambda st: queries.organization(st, s.pick(s.orgs)),
+        "party_org": lambda st: queries.party_org(st, s.pick(s.party_orgs)),
+        "search": lambda st: queries.search(st, s.pick(s.names)),
+        "org_tree": lambda st: queries.org_tree(st, town=s.rnd.choice([None, s.town()])),
+    }
+
+
+def naive_coverage(store: Any) -> float:
+    """The baseline: export everything and count covered organisations in Python."""
+    nodes, rels = store.dump()
+    covered = {r["to"] for r in rels if r["type"] == "COVERS"}
+    orgs = [n for n in nodes if n["label"] == "Organization" and n["properties"].get("status") != "注销"]
+    return sum(1 for n in orgs if n["id"] in covered) / max(1, len(orgs))
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    a = time.perf_counter()
+    fn()
+    return (time.perf_counter() - a) * 1000
+
+
+SCALE40_TARGETS = {"coverage", "coverage_town", "gaps_town", "path", "path_town", "membership"}
+
+
+def _target(scale: int, q: str) -> float | None:
+    if scale == 1:
+        return CENTRALITY_TARGET_MS if q.startswith("centrality") else TARGET_MS
+    return 300.0 if q in SCALE40_TARGETS else None
+
+
+def bench_backend(
+    name: str,
+    scale: int,
+    open_store: Callable[[], Any],
+    seed: int,
+    repeat: int,
+    cold: int,
+    only: set[str] | None,
+) -> tuple[list[Any], dict[str, Any]]:
+    from bench.common import Row
+
+    store = open_store()
+    s = Samples(store, seed)
+    qs = questions(s)
+    base = [timed(lambda: naive_coverage(store)) for _ in range(3)]
+    detail: dict[str, Any] = {"baseline_naive_coverage": _stats(base), "questions": {}}
+    rows = [
+        Row(f"s{scale} {name} baseline: naive coverage from a full export, p50", _stats(base)["p50"], "ms")
+    ]
+    for qname, fn in qs.items():
+        if only and qname not in only:
+            continue
+        colds = []
+        for _ in range(cold):
+            fresh = open_store()
+            colds.append(timed(lambda fresh=fresh, fn=fn: fn(fresh)))
+            fresh.close()
+        fn(store)  # warm-up
+        warm = [timed(lambda fn=fn: fn(store)) for _ in range(repeat)]
+        w = _stats(warm)
+        target = _target(scale, qname)
+        d = {
+            "warm": w,
+            "cold": _stats(colds) if colds else None,
+            "ratio_to_baseline_p50": round(w["p50"] / detail["baseline_naive_coverage"]["p50"], 4),
+        }
+        detail["questions"][qname] = d
+        rows.append(
+            Row(
+                f"s{scale} {name} {qname} warm p95",
+                w["p95"],
+                "ms",
+                f"< {target:g} ms" if target else "",
+                (w["p95"] < target) if target else None,
+                d,
+            )
+        )
+        print(
+            f"s{scale} {name:9s} {qname:26s} warm p50 {w['p50']:8.2f} p95 {w['p95']:8.2f} "
+            f"p99 {w['p99']:8.2f} ms"
+            + (f"   cold p50 {statistics.median(colds):8.1f} ms" if colds else ""),
+            flush=True,
+        )
+    store.close()
+    return rows, detail
+
+
+def _loaded_embedded(scale: int, seed: int) -> Any:
+    """The demo district in an embedded store kept under bench/out (same layout as bench.datasets)."""
+    from bench.datasets import OUT, demo_input
+    from graph.loaders.load import load_roster
+    from graph.store.embedded import EmbeddedStore
+
+    home = OUT / f"embedded-s{scale}-{seed}"
+    store = EmbeddedStore(home)
+    if not (home / ".loaded").exists():
+        store.wipe()
+        load_roster(demo_input(scale, seed), store)
+        (home / ".loaded").touch()
+    return store
+
+
+def _neo4j_opener(uri: str) -> Callable[[], Any]:
+    from graph.settings import LOCAL_NEO4J_PASSWORD
+    from graph.store.neo4j import Neo4jStore
+
+    def open_neo4j() -> Any:
+        return Neo4jStore(
+            uri,
+            os.environ.get("NEO4J_USER", "neo4j"),
+            os.environ.get("NEO4J_PASSWORD", LOCAL_NEO4J_PASSWORD),
+            os.environ.get("NEO4J_DATABASE", "neo4j"),
+        )
+
+    return open_neo4j
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=int, action="append", default=[])
+    ap.add_argument("--seed", type=int, default=2011)
+    ap.add_argument("--backends", default="embedded,neo4j")
+    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--cold", type=int, default=2)
+    ap.add_argument("--only", default="", help="comma-separated question names")
+    ap.add_argument("--neo4j-uri", default=os.environ.get("NEO4J_URI", "neo4j://127.0.0.1:7687"))
+    args = ap.parse_args(argv)
+    os.environ.setdefault("ORGGRAPH_SECRET_KEY", "bench-only-secret-key-0123456789abcdef-01234567")
+
+    from bench.common import Row, write_result
+    from bench.datasets import demo_input
+    from graph.errors import StoreUnavailable
+    from graph.loaders.load import load_roster
+    from graph.store.embedded import EmbeddedStore
+
+    scales = args.scale or [1]
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    only = {x.strip() for x in args.only.split(",") if x.strip()} or None
+    rows: list[Any] = []
+    details: dict[str, Any] = {}
+    for scale in scales:
+        emb = _loaded_embedded(scale, args.seed)
+        emb_home, emb_counts = emb.home, emb.counts()
+        emb.close()
+        cold = args.cold if scale == 1 else min(args.cold, 1)
+        for b in backends:
+            if b == "embedded":
+                opener: Callable[[], Any] = lambda home=emb_home: EmbeddedStore(home)  # noqa: E731
+            else:
+                opener = _neo4j_opener(args.neo4j_uri)
+                try:
+                    neo = opener()
+                    neo.ping()
+                    if neo.counts() != emb_counts:
+                        t0 = time.perf_counter()
+                        neo.wipe()  # refuses anything but a local server
+                        neo.apply_schema()
+                        load_roster(demo_input(scale, args.seed), neo)
+                        print(
+                            f"loaded Neo4j at scale {scale} in {time.perf_counter() - t0:.0f} s", flush=True
+                        )
+                    neo.close()
+                except StoreUnavailable as exc:
+                    print(f"NEO4J NOT REACHABLE, skipped: {exc}", flush=True)
+                    rows.append(Row(f"s{scale} neo4j", "skipped: not reachable", "", "", False))
+                    continue
+            r, d = bench_backend(b, scale, opener, args.seed, args.repeat, cold, only)
+            rows += r
+            details[f"s{scale}:{b}"] = d
+    cmd = "python -m bench.query_bench " + " ".join(f"--scale {s}" for s in scales)
+    path = write_result(
+        "queries",
+        rows,
+        cmd,
+        scales=scales,
+        backends=backends,
+        repeat=args.repeat,
+        loadavg_at_end=os.getloadavg(),
+        notes="warm = same store object, parameters drawn per call; cold = first call on a new store "
+        "object (embedded: includes reading the graph file). Ratios to a naive full-export baseline are "
+        "in each row's detail.",
+    )
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
