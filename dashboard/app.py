@@ -30,6 +30,7 @@ st.set_page_config(
 
 _CSS = """
 <style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem; }
 [data-testid="stMetric"] { background: #FFFFFF; }
 [data-testid="stMetricValue"] { font-size: 1.7rem; }
 [data-testid="stSidebarNav"] a span { font-size: 0.98rem; }

@@ -211,7 +211,15 @@ def build_drawing(
     return Drawing(drawn_nodes, links, cats, total, truncated, aspect)
 
 
-def graph_options(d: Drawing, *, arrows: bool = True) -> dict[str, Any]:
+def graph_options(d: Drawing, *, arrows: bool = True, edge_labels: bool = False) -> dict[str, Any]:
+    """ECharts options for a drawing. Small drawings (chains, neighbourhoods) put names under
+    the nodes and may name the edges; large ones label only hubs, beside them."""
+    small = len(d.nodes) <= 40
+    series_extra: dict[str, Any] = {}
+    if edge_labels:
+        series_extra["edgeLabel"] = {"show": True, "formatter": "{c}", "fontSize": 11, "color": "#5f6368"}
+    if not small:
+        series_extra["labelLayout"] = {"hideOverlap": True}
     return {
         "backgroundColor": "#FFFFFF",
         "tooltip": {"trigger": "item", "formatter": "{b}<br/>{c}", "confine": True},
@@ -232,8 +240,14 @@ def graph_options(d: Drawing, *, arrows: bool = True) -> dict[str, Any]:
                 "categories": [
                     {"name": c, "itemStyle": {"color": COLORS.get(c, COLORS["其他"])}} for c in d.categories
                 ],
-                "label": {"position": "right", "fontSize": 11, "color": "#333"},
-                "labelLayout": {"hideOverlap": True},
+                "label": {
+                    "position": "bottom" if small else "right",
+                    "fontSize": 12 if small else 11,
+                    "color": "#333",
+                    "width": 150 if small else 220,
+                    "overflow": "break",
+                },
+                **series_extra,
                 "lineStyle": {"color": "#9aa5b1", "width": 1, "opacity": 0.7, "curveness": 0.05},
                 "edgeSymbol": ["none", "arrow"] if arrows else ["none", "none"],
                 "edgeSymbolSize": 6,
@@ -246,13 +260,15 @@ def graph_options(d: Drawing, *, arrows: bool = True) -> dict[str, Any]:
     }
 
 
-def draw_network(d: Drawing, *, key: str, height: int | None = None, selectable: bool = True) -> str | None:
+def draw_network(
+    d: Drawing, *, key: str, height: int | None = None, selectable: bool = True, edge_labels: bool = False
+) -> str | None:
     """Draw a network; return the id of the node the user clicked (None if none)."""
     from streamlit_echarts import st_echarts
 
     height = height or d.height()
     result = st_echarts(
-        graph_options(d),
+        graph_options(d, edge_labels=edge_labels),
         height=f"{height}px",
         key=key,
         events={"finished": _EXPOSE % repr(key)},
@@ -281,7 +297,62 @@ def clicked_node(result: Any, d: Drawing) -> str | None:
 
 def chain_layout(ids: Sequence[str]) -> dict[str, tuple[float, float]]:
     """Left to right, as a path or a chain reads."""
-    return {nid: (i * 2.2, 0.0 if i % 2 == 0 else 0.35) for i, nid in enumerate(ids)}
+    return {nid: (i * 2.2, 0.0) for i, nid in enumerate(ids)}
+
+
+def ring_layout(center: str, rings: Sequence[Sequence[str]]) -> dict[str, tuple[float, float]]:
+    """The centre in the middle, each further hop on a wider ring (a neighbourhood view)."""
+    pos = {center: (0.0, 0.0)}
+    for r, ring in enumerate(rings, start=1):
+        n = max(len(ring), 1)
+        for i, nid in enumerate(ring):
+            a = 2 * math.pi * i / n - math.pi / 2
+            pos[nid] = (r * 2.0 * math.cos(a), r * 2.0 * math.sin(a))
+    return pos
+
+
+def radial_labels(d: Drawing, center: str) -> None:
+    """Names pointing outwards along the radius, as ECharts' circular layout draws them, so a
+    ring of names does not pile up."""
+    c = next((n for n in d.nodes if n["id"] == center), None)
+    if c is None:
+        return
+    for n in d.nodes:
+        if n is c:
+            n["label"] = {"show": True, "position": "bottom", "fontWeight": "bold"}
+            continue
+        dx, dy = n["x"] - c["x"], n["y"] - c["y"]
+        deg = math.degrees(math.atan2(dy, dx))  # screen y points down: clockwise from +x
+        left = 90 < deg % 360 < 270
+        n["label"] = {
+            "show": True,
+            "position": "left" if left else "right",
+            "rotate": (180 - deg) if left else -deg,
+            "width": 170,
+            "overflow": "truncate",
+        }
+
+
+def chains_layout(
+    member: str, rel: Sequence[str], act: Sequence[str], employer: str | None, covering: Sequence[str]
+) -> dict[str, tuple[float, float]]:
+    """Two chains upwards from a member, as rows from the top (区委) down: the relationship
+    chain on the left, the activity chain on the right, shared superiors in the middle; the
+    employer and the party organisations covering it further right."""
+    depth: dict[str, int] = {}
+    for chain in (rel, act):
+        for i, nid in enumerate(reversed(chain)):
+            depth[nid] = max(depth.get(nid, 0), i)
+    bottom = max(depth.values(), default=-1) + 1
+    pos: dict[str, tuple[float, float]] = {member: (0.0, bottom * 1.2)}
+    for nid, dep in depth.items():
+        x = 0.0 if (nid in rel and nid in act) else (-1.6 if nid in rel else 1.6)
+        pos[nid] = (x, dep * 1.2)
+    if employer:
+        pos.setdefault(employer, (3.4, bottom * 1.2))
+        for i, po in enumerate(covering):
+            pos.setdefault(po, (3.4 + i * 1.6, (bottom - 1) * 1.2))
+    return pos
 
 
 def scatter_options(series: list[tuple[str, str, float, list[list[Any]]]]) -> dict[str, Any]:

@@ -255,8 +255,10 @@ def pick(label: str, options: dict[str, str], *, key: str, all_text: str = "全�
 
 def town_filter(key: str) -> str | None:
     """The town filter: a choice for district users, fixed (and not shown) for a town user."""
-    if scope():
-        return scope()
+    own = scope()
+    if own:
+        st.text_input("镇街（由令牌限定）", value=town_name(own), disabled=True, key=f"{key}_fixed")
+        return own
     return pick("镇街", group_names("town"), key=key, all_text="全区")
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.common import label_zh, names, props_table, q, record, ref_text
+from dashboard.common import label_zh, names, props_table, q, record, ref_text, town_name
 from graph.errors import NotFound
 
 ENTITY_FILE = Path(__file__).resolve().parent / "views" / "entity.py"
@@ -35,7 +35,12 @@ def category(label: str, attrs: dict[str, Any] | None = None, props: dict[str, A
 def ref_rows(refs: Any) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"名称": r.name or r.key, "类型": label_zh(r.label), "编码": r.key, "镇街": r.town_code or "区级"}
+            {
+                "名称": r.name or r.key,
+                "类型": label_zh(r.label),
+                "编码": r.key,
+                "镇街": town_name(r.town_code),
+            }
             for r in refs or []
         ]
     )
@@ -151,9 +156,20 @@ def _ego(node_id: str, key: str) -> None:
         for n in e.nodes
     ]
     edges = [(x.source, x.target, x.type_zh) for x in e.edges]
-    d = charts.build_drawing(nodes, edges)
+    order = {
+        lab: i for i, lab in enumerate(("PartyOrg", "Organization", "Village", "Town", "Park", "Instructor"))
+    }
+    ring = sorted(
+        (n for n in e.nodes if n.id != node_id),
+        key=lambda n: (n.attrs.get("hop", 1), order.get(n.node.label, 9), n.node.name or "", n.id),
+    )
+    layout = charts.ring_layout(node_id, [[n.id for n in ring]])
+    d = charts.build_drawing(nodes, edges, directed_layout=layout)
+    charts.radial_labels(d, node_id)
     st.markdown(f"**周边关系**（{len(e.nodes) - 1} 个相邻对象{'，已截取' if e.capped else ''}）")
-    charts.draw_network(d, key=f"{key}-ego", height=380, selectable=False)
+    left, right = st.columns([1.25, 1])
+    with left:
+        charts.draw_network(d, key=f"{key}-ego", height=520, selectable=False)
     neighbours = [n.node for n in e.nodes if n.id != node_id]
     rel_of: dict[str, list[str]] = {}
     for x in e.edges:
@@ -164,4 +180,5 @@ def _ego(node_id: str, key: str) -> None:
         df.insert(
             0, "关系", ["、".join(sorted(set(rel_of.get(f"{r.label}:{r.key}", [])))) for r in neighbours]
         )
-        st.dataframe(df, hide_index=True, width="stretch")
+        with right:
+            st.dataframe(df, hide_index=True, height=520)

@@ -52,7 +52,7 @@ formations = Counter(e.recommendation.formation for e in res.entries)
 m = st.columns(6)
 m[0].metric("未建党组织", res.total, border=True)
 for i, name in enumerate(("单独建", "联合建", "挂靠建", "1+X", "派驻指导员"), start=1):
-    m[i].metric(f"建议{name}", formations.get(name, 0), help=FORMATION_ZH_HELP[name], border=True)
+    m[i].metric(f"建议{name}" if len(name) <= 3 else name, formations.get(name, 0), border=True)
     m[i].caption(FORMATION_ZH_HELP[name])
 
 

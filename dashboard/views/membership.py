@@ -90,10 +90,20 @@ with tab_one:
                 for po in r.employer_covered_by:
                     nodes.setdefault(po.id, (po.id, po.name or po.key, "党组织", "覆盖工作单位"))
                     edges.append((po.id, eid, "覆盖"))
-            d = charts.build_drawing(list(nodes.values()), edges)
-            for link in d.links:
-                link["label"] = {"show": True, "formatter": "{c}", "fontSize": 10}
-            charts.draw_network(d, key="mem-graph", height=d.height(1100, lo=340, hi=480), selectable=False)
+            layout = charts.chains_layout(
+                mid,
+                [s.node.id for s in r.relationship_chain],
+                [s.node.id for s in r.activity_chain],
+                r.employer.id if r.employer else None,
+                [po.id for po in r.employer_covered_by],
+            )
+            d = charts.build_drawing(list(nodes.values()), edges, directed_layout=layout)
+            st.caption(
+                "左列为组织关系链，右列为活动链，两链在共同的上级汇合；最右为工作单位及覆盖它的党组织。"
+            )
+            charts.draw_network(
+                d, key="mem-graph", height=d.height(1000, lo=360, hi=560), selectable=False, edge_labels=True
+            )
     elif not text.strip():
         st.info("输入党员编号或姓名开始查询。身份证号、手机号只显示脱敏后的值。")
 

@@ -38,40 +38,30 @@ all_nodes = [n for _, n in _walk(tree.roots)]
 two_new = [n for n in all_nodes if n.kind in TWO_NEW_KINDS and n.level in TWO_NEW_LEVELS]
 tiers = Counter(n.demo_tier for n in all_nodes if n.demo_tier)
 n_demo = sum(tiers.values())
-uncovered_two_new = cov.nonpublic.total - cov.nonpublic.covered + cov.social.total - cov.social.covered
 
 
-def _figure_rows(fig: Any) -> list[dict[str, Any]]:
-    """The figures answer as plain rows, whatever its exact field names."""
-    data = fig.model_dump() if hasattr(fig, "model_dump") else fig
-    if isinstance(data, dict):
-        for k in ("figures", "items", "rows"):
-            if isinstance(data.get(k), list):
-                data = data[k]
-                break
-    return [x for x in data if isinstance(x, dict)] if isinstance(data, list) else []
+# The article's figures beside the computed ones, when the loaded graph is the demo district
+# (every figure agrees): against a real district, Yongchuan's 2011 values would only confuse.
+figs = {f.id: f for f in fig.figures} if fig is not None else {}
+show_ref = bool(fig is not None and fig.all_agree)
 
 
-def _first(row: dict[str, Any], *keys: str) -> Any:
-    for k in keys:
-        if k in row and row[k] is not None:
-            return row[k]
-    return None
+def _part(fid: str, key: str) -> Any:
+    f = figs.get(fid)
+    return next((p for p in f.parts if p.key == key), None) if f else None
 
 
-fig_rows = _figure_rows(fig) if fig is not None else []
-fig_by_id = {str(_first(r, "id", "code", "number", "key")): r for r in fig_rows}
+def _ref(fid: str, key: str) -> str:
+    p = _part(fid, key)
+    if not show_ref or p is None:
+        return ""
+    return f"　·　原文 {p.article} {'✓' if p.agrees else '✗'}"
 
 
-def _instructors() -> str:
-    r = fig_by_id.get("F14")
-    v = _first(r, "value", "computed", "actual") if r else None
-    if isinstance(v, dict):
-        v = next(iter(v.values()), None)
-    if isinstance(v, (list, tuple)):
-        v = v[0] if v else None
-    return "—" if v is None else str(v)
-
+instr = _part("F14", "instructors")
+n_instructors = "—" if instr is None else str(instr.value)
+unc_nonpublic = cov.nonpublic.total - cov.nonpublic.covered
+unc_social = cov.social.total - cov.social.covered
 
 st.subheader("党组织覆盖")
 c = st.columns(5)
@@ -81,11 +71,11 @@ c[0].metric(
     help="非公企业、专业市场中有党组织覆盖的比例（注销除外）",
     border=True,
 )
-c[0].caption(f"{cov.nonpublic.covered} / {cov.nonpublic.total} 家")
+c[0].caption(f"{cov.nonpublic.covered} / {cov.nonpublic.total} 家{_ref('F12', 'coverage')}")
 c[1].metric(
     "社会组织覆盖率", pct(cov.social.rate), help="社会组织、行业协会、商会中有党组织覆盖的比例", border=True
 )
-c[1].caption(f"{cov.social.covered} / {cov.social.total} 家")
+c[1].caption(f"{cov.social.covered} / {cov.social.total} 家{_ref('F13', 'coverage')}")
 work_total = cov.nonpublic.total + cov.social.total
 work_cov = cov.nonpublic.work_covered + cov.social.work_covered
 c[2].metric(
@@ -94,9 +84,9 @@ c[2].metric(
     help="有党组织覆盖，或派驻了党建指导员",
     border=True,
 )
-c[2].caption(f"{work_cov} / {work_total} 家")
-c[3].metric("未建党组织的两新组织", f"{uncovered_two_new}", border=True)
-c[3].caption("详见“覆盖缺口”")
+c[2].caption(f"{work_cov} / {work_total} 家{_ref('F14', 'work_coverage')}")
+c[3].metric("未建党组织的非公经济组织", f"{unc_nonpublic}", border=True)
+c[3].caption(f"另有社会组织 {unc_social} 家{_ref('F8', 'count')}")
 c[4].metric("个体工商户", f"{cov.self_employed.total}", help="单独统计，不计入覆盖率", border=True)
 c[4].caption(f"其中有党组织覆盖 {cov.self_employed.covered} 户")
 
@@ -105,9 +95,9 @@ c = st.columns(5)
 c[0].metric(
     "两新党组织", f"{len(two_new)}", help="组织党组织、协会党组织中的党委、党总支、党支部", border=True
 )
-c[0].caption(f"党组织体系共 {tree.total} 个")
+c[0].caption(f"党组织体系共 {tree.total} 个{_ref('F11', 'count')}")
 c[1].metric("示范点", f"{n_demo}", border=True)
-c[1].caption(" · ".join(f"{t} {tiers.get(t, 0)}" for t in DEMO_TIERS))
+c[1].caption(" · ".join(f"{t} {tiers.get(t, 0)}" for t in DEMO_TIERS) + _ref("F5", "total"))
 partner_pos = {p.id for p in demo.nodes if p.node.label == "PartyOrg" and not p.attrs.get("demo_tier")}
 partner_orgs = {p.id for p in demo.nodes if p.node.label == "Organization"}
 c[2].metric("示范帮扶结对", f"{len(demo.edges)}", border=True)
@@ -116,8 +106,10 @@ j_orgs = {e.source for e in joint.edges}
 j_vill = {e.target for e in joint.edges}
 c[3].metric("村企联建", f"{len(joint.edges)}", border=True)
 c[3].caption(f"{len(j_orgs)} 家组织联建 {len(j_vill)} 个村社区")
-c[4].metric("党建指导员", _instructors(), border=True)
-c[4].caption("派驻到组织或党组织")
+c[4].metric("党建指导员", n_instructors, border=True)
+c[4].caption("派驻到组织或党组织" + _ref("F14", "instructors"))
+if show_ref:
+    st.caption("“原文”为永川区 2011 年底的参考值（演示数据与之逐项一致时显示）；详见“参考指标核对”。")
 
 tab_cov, tab_tree, tab_ref = st.tabs(["覆盖率明细", "组织体系", "参考指标核对"])
 
@@ -213,22 +205,35 @@ with tab_tree:
 with tab_ref:
     if fig is None:
         st.info("参考指标核对需要 queries.figures（尚未安装）。")
-    elif not fig_rows:
-        st.json(fig.model_dump() if hasattr(fig, "model_dump") else fig)
     else:
-        st.caption("左为由图谱计算的数值，右为原文（永川区，2011 年底）的参考值。")
-        out = []
-        for r in fig_rows:
-            agrees = _first(r, "agrees", "ok", "match", "matches")
-            out.append(
+        if fig.all_agree:
+            st.success(f"全部 {len(fig.figures)} 项图谱指标与原文（永川区，2011 年底）一致。")
+        elif fig.all_agree is False:
+            n_bad = sum(1 for f in fig.figures if f.agrees is False)
+            st.warning(f"{n_bad} 项指标与原文不一致（导入的不是演示数据时，这是正常的）。")
+        else:
+            st.caption("镇街范围内的数值不与全区原文比较。")
+        ref_df = pd.DataFrame(
+            [
                 {
-                    "编号": _first(r, "id", "code", "number", "key"),
-                    "指标": _first(r, "name_zh", "title_zh", "name", "title", "label"),
-                    "计算值": _first(r, "display", "value_text", "value", "computed", "actual"),
-                    "参考值": _first(r, "reference_text", "reference", "expected", "article"),
-                    "是否一致": "" if agrees is None else ("✓ 一致" if agrees else "✗ 不一致"),
+                    "编号": f.id,
+                    "指标": f.title_zh,
+                    "图谱计算值": f.value_text,
+                    "原文": f.article,
+                    "一致": "" if f.agrees is None else ("✓" if f.agrees else "✗"),
+                    "口径": f.definition,
                 }
+                for f in fig.figures
+            ]
+        )
+        st.dataframe(
+            ref_df, hide_index=True, column_config={"口径": st.column_config.TextColumn(width="large")}
+        )
+        if fig.context:
+            st.markdown("**背景数字**（图模型中没有对应数据，仅作参考）")
+            st.dataframe(
+                pd.DataFrame([{"编号": x.id, "指标": x.title_zh, "原文": x.article} for x in fig.context]),
+                hide_index=True,
             )
-        df = pd.DataFrame(out)
-        df = df.astype({c: str for c in ("计算值", "参考值")})
-        st.dataframe(df, hide_index=True)
+        if fig.omitted:
+            st.caption("镇街范围不含的全区指标：" + "、".join(fig.omitted))

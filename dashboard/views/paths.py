@@ -79,9 +79,9 @@ for p in r.paths:
     edges += [(e.source, e.target, e.type_zh) for e in p.relationships]
 layout = charts.chain_layout(ids) if len(r.paths) == 1 else None
 d = charts.build_drawing(list(nodes.values()), edges, directed_layout=layout)
-for link in d.links:
-    link["label"] = {"show": True, "formatter": "{c}", "fontSize": 11}
-charts.draw_network(d, key="path-graph", height=d.height(1100, lo=260, hi=520), selectable=False)
+charts.draw_network(
+    d, key="path-graph", height=d.height(1100, lo=220, hi=520), selectable=False, edge_labels=True
+)
 
 st.markdown("**路径上的对象**")
 st.dataframe(

@@ -84,8 +84,7 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
     assert m["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
     assert m["社会组织覆盖率"] == pct(cov.social.rate)
     assert m["个体工商户"] == str(cov.self_employed.total)
-    unc = cov.nonpublic.total - cov.nonpublic.covered + cov.social.total - cov.social.covered
-    assert m["未建党组织的两新组织"] == str(unc)
+    assert m["未建党组织的非公经济组织"] == str(cov.nonpublic.total - cov.nonpublic.covered)
     demo = queries.pairing(loaded, pairing_type="示范帮扶")
     joint = queries.pairing(loaded, pairing_type="村企联建")
     assert m["示范帮扶结对"] == str(len(demo.edges))
@@ -102,6 +101,20 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
         "甲机械公司党支部",
     ):
         assert name in text  # the four-level tree
+
+
+def test_overview_reference_figures(loaded: Any) -> None:
+    figures = pytest.importorskip("queries.figures")
+    at = app(token("district"))
+    res = figures.figures(loaded)
+    table = next(d.value for d in at.dataframe if "图谱计算值" in d.value.columns)
+    assert list(table["编号"]) == [f.id for f in res.figures]
+    assert list(table["图谱计算值"]) == [f.value_text for f in res.figures]
+    f14 = next(f for f in res.figures if f.id == "F14")
+    assert metrics(at)["党建指导员"] == str(next(p.value for p in f14.parts if p.key == "instructors"))
+    # The tiny fixture is not the article's district: no “原文” beside the cards.
+    assert res.all_agree is False
+    assert not any("原文" in c.value for c in at.caption)
 
 
 def test_overview_for_a_town_user(loaded: Any) -> None:
