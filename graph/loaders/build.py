@@ -20,6 +20,8 @@ from graph.model import Label, Rel
 RelKey = tuple[Rel, Label, Label]
 # Columns that never become a node property as such (they become hashes or relationships).
 _NOT_PROPS = frozenset({"id_number", "phone", "covers", "assigned_to"})
+_PERSONAL_SHEETS = frozenset({"党组织", "党员", "党建指导员"})  # the sheets holding those columns
+_NO_PROPS: dict[str, Any] = {}  # shared: the stores copy properties, never mutate them
 
 
 class Hasher:
@@ -49,9 +51,12 @@ class Plan:
 
 
 def _base_props(r: Row) -> dict[str, Any]:
-    props = {k: v for k, v in r.values.items() if k not in _NOT_PROPS}
-    for k, orig in r.originals.items():
-        props[f"{k}_original"] = orig
+    props = dict(r.values)
+    for k in _NOT_PROPS.intersection(props) if r.sheet.name in _PERSONAL_SHEETS else ():
+        del props[k]
+    if r.originals:
+        for k, orig in r.originals.items():
+            props[f"{k}_original"] = orig
     return props
 
 
@@ -74,9 +79,9 @@ def build_plan(val: Validation, hasher: Hasher) -> Plan:
         return town_of_po[key]
 
     def link(rel: Rel, fl: Label, frm: str, tl: Label, to: str, rid: str = "", **props: Any) -> None:
-        rels[(rel, fl, tl)].append(
-            {"from": frm, "to": to, "rid": rid, "props": {k: v for k, v in props.items() if v is not None}}
-        )
+        if props:
+            props = {k: v for k, v in props.items() if v is not None}
+        rels[(rel, fl, tl)].append({"from": frm, "to": to, "rid": rid, "props": props or _NO_PROPS})
 
     for name, label in (("镇街", Label.TOWN), ("园区", Label.PARK), ("村社区", Label.VILLAGE)):
         if name not in val.sheets:

@@ -109,18 +109,11 @@ def _check_len(text: str, col: Column) -> None:
         )
 
 
-def p_text(cell: Any, col: Column, note: Note) -> str | None:
-    t = text_of(cell, col, note)
-    if not t:
-        return None
+def t_text(t: str, col: Column, note: Note) -> str:
     _check_len(t, col)
     if t[0] in FORMULA_START:
         note("formula_text")
     return t
-
-
-def p_code(cell: Any, col: Column, note: Note) -> str | None:
-    return p_text(cell, col, note)
 
 
 def uscc_problem(code: str) -> Bad | None:
@@ -149,10 +142,7 @@ def uscc_problem(code: str) -> Bad | None:
     )
 
 
-def p_uscc(cell: Any, col: Column, note: Note) -> str | None:
-    t = text_of(cell, col, note)
-    if not t:
-        return None
+def t_uscc(t: str, col: Column, note: Note) -> str:
     t = t.upper()
     bad = uscc_problem(t)
     if bad is not None:
@@ -165,8 +155,7 @@ def split_list(text: str) -> list[str]:
     return list(dict.fromkeys(x for x in _SPLIT.split(text) if x))
 
 
-def p_uscc_list(cell: Any, col: Column, note: Note) -> list[str] | None:
-    t = text_of(cell, col, note)
+def t_uscc_list(t: str, col: Column, note: Note) -> list[str] | None:
     items = [x.upper() for x in split_list(t)]
     if not items:
         return None
@@ -183,8 +172,8 @@ def p_uscc_list(cell: Any, col: Column, note: Note) -> list[str] | None:
     return list(dict.fromkeys(items))
 
 
-def p_any_list(cell: Any, col: Column, note: Note) -> list[str] | None:
-    items = split_list(text_of(cell, col, note))
+def t_any_list(t: str, col: Column, note: Note) -> list[str] | None:
+    items = split_list(t)
     if not items:
         return None
     for x in items:
@@ -201,10 +190,7 @@ def normalise_id(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-def p_id_number(cell: Any, col: Column, note: Note) -> str | None:
-    t = text_of(cell, col, note)
-    if not t:
-        return None
+def t_id_number(t: str, col: Column, note: Note) -> str:
     code = normalise_id(t)
     problem = ric_problem(code)
     if problem == "format":
@@ -228,11 +214,8 @@ def p_id_number(cell: Any, col: Column, note: Note) -> str | None:
     return code
 
 
-def p_phone(cell: Any, col: Column, note: Note) -> str | None:
+def t_phone(t: str, col: Column, note: Note) -> str:
     """Returns the 11-digit national number."""
-    t = text_of(cell, col, note)
-    if not t:
-        return None
     digits = _PHONE_STRIP.sub("", t)
     m = _PHONE.fullmatch(digits)
     if m is None:
@@ -263,10 +246,7 @@ def _phone_bad(digits: str) -> Bad:
     )
 
 
-def p_enum(cell: Any, col: Column, note: Note) -> str | None:
-    t = text_of(cell, col, note)
-    if not t:
-        return None
+def t_enum(t: str, col: Column, note: Note) -> str:
     t = col.choice_aliases.get(t, t)
     if t not in col.choices:
         _check_len(t, col)
@@ -282,21 +262,26 @@ def p_int(cell: Any, col: Column, note: Note) -> int | None:
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         if isinstance(cell, float) and not cell.is_integer():
             raise _int_bad(col, str(cell))
-        v = int(cell)
+        return _non_negative(int(cell), col)
+    t = text_of(cell, col, note)
+    return t_int(t, col, note) if t else None
+
+
+def t_int(t: str, col: Column, note: Note) -> int:
+    if t.isdigit() and t.isascii():
+        return int(t)
+    if _INT_GROUPED.fullmatch(t):
+        v = int(t.replace(",", ""))
+    elif t.endswith(".0") and _INT.fullmatch(t[:-2]):
+        v = int(t[:-2])
+    elif t.startswith("-") and _INT.fullmatch(t[1:]):
+        v = -int(t[1:])
     else:
-        t = text_of(cell, col, note)
-        if not t:
-            return None
-        if _INT.fullmatch(t):
-            v = int(t)
-        elif _INT_GROUPED.fullmatch(t):
-            v = int(t.replace(",", ""))
-        elif t.endswith(".0") and _INT.fullmatch(t[:-2]):
-            v = int(t[:-2])
-        elif t.startswith("-") and _INT.fullmatch(t[1:]):
-            v = -int(t[1:])
-        else:
-            raise _int_bad(col, t)
+        raise _int_bad(col, t)
+    return _non_negative(v, col)
+
+
+def _non_negative(v: int, col: Column) -> int:
     if v < 0:
         raise Bad(
             "negative",
@@ -318,8 +303,10 @@ def p_bool(cell: Any, col: Column, note: Note) -> bool | None:
     if isinstance(cell, bool):
         return cell
     t = text_of(cell, col, note)
-    if not t:
-        return None
+    return t_bool(t, col, note) if t else None
+
+
+def t_bool(t: str, col: Column, note: Note) -> bool:
     low = t.lower()
     if low in TRUE_WORDS:
         return True
@@ -351,8 +338,10 @@ def p_date(cell: Any, col: Column, note: Note) -> str | None:
             return (_EXCEL_EPOCH + dt.timedelta(days=int(cell))).isoformat()
         raise _bad_date(col, str(cell))
     t = text_of(cell, col, note)
-    if not t:
-        return None
+    return t_date(t, col, note) if t else None
+
+
+def t_date(t: str, col: Column, note: Note) -> str:
     m = _DATE.fullmatch(t)
     if m is None:
         # "2011-07-01 00:00:00" as text from a datetime cell exported to CSV
@@ -378,37 +367,56 @@ def p_date(cell: Any, col: Column, note: Note) -> str | None:
 
 def p_float(cell: Any, col: Column, note: Note) -> float | None:
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        v = float(cell)
-    else:
-        t = text_of(cell, col, note)
-        if not t:
-            return None
-        if not _FLOAT.fullmatch(t):
-            raise Bad(
-                "not_number",
-                f"“{col.header}”应为数字（十进制度，如 105.93），不能是“{t[:40]}”",
-                f"{col.header} must be a decimal number (degrees, e.g. 105.93), not {t[:40]!r}",
-            )
-        v = float(t)
+        return _finite(float(cell), col)
+    t = text_of(cell, col, note)
+    return t_float(t, col, note) if t else None
+
+
+def t_float(t: str, col: Column, note: Note) -> float:
+    if not _FLOAT.fullmatch(t):
+        raise Bad(
+            "not_number",
+            f"“{col.header}”应为数字（十进制度，如 105.93），不能是“{t[:40]}”",
+            f"{col.header} must be a decimal number (degrees, e.g. 105.93), not {t[:40]!r}",
+        )
+    return _finite(float(t), col)
+
+
+def _finite(v: float, col: Column) -> float:
     if not math.isfinite(v):
         raise Bad("not_number", f"“{col.header}”不是有效数字", f"{col.header} is not a valid number")
     return v
 
 
-PARSERS: dict[str, Callable[[Any, Column, Note], Any]] = {
-    S.TEXT: p_text,
-    S.CODE: p_code,
-    S.USCC: p_uscc,
-    S.USCC_LIST: p_uscc_list,
-    S.ANY_LIST: p_any_list,
-    S.ID_NUMBER: p_id_number,
-    S.PHONE: p_phone,
-    S.ENUM: p_enum,
-    S.INT: p_int,
-    S.BOOL: p_bool,
-    S.DATE: p_date,
-    S.FLOAT: p_float,
+def _generic(parse_text: Callable[[str, Column, Note], Any]) -> Callable[[Any, Column, Note], Any]:
+    def parse(cell: Any, col: Column, note: Note) -> Any:
+        t = text_of(cell, col, note)
+        return parse_text(t, col, note) if t else None
+
+    return parse
+
+
+# Parsers of already-normalised, non-empty text (the hot path: CSV cells, text cells)...
+TEXT_PARSERS: dict[str, Callable[[str, Column, Note], Any]] = {
+    S.TEXT: t_text,
+    S.CODE: t_text,
+    S.USCC: t_uscc,
+    S.USCC_LIST: t_uscc_list,
+    S.ANY_LIST: t_any_list,
+    S.ID_NUMBER: t_id_number,
+    S.PHONE: t_phone,
+    S.ENUM: t_enum,
+    S.INT: t_int,
+    S.BOOL: t_bool,
+    S.DATE: t_date,
+    S.FLOAT: t_float,
 }
+# ... and of any cell as the file typed it (numbers, bools, dates, text).
+PARSERS: dict[str, Callable[[Any, Column, Note], Any]] = {
+    k: _generic(f) for k, f in TEXT_PARSERS.items() if k not in (S.INT, S.BOOL, S.DATE, S.FLOAT)
+}
+PARSERS.update({S.INT: p_int, S.BOOL: p_bool, S.DATE: p_date, S.FLOAT: p_float})
+
 
 DISPLAY_LIMIT = 200
 

@@ -285,11 +285,21 @@ def _build_raw(
         )
     raw = RawSheet(spec, name, idx + 1, columns)
     width = max(ci for ci, _ in columns) + 1
-    for r, cells in enumerate(grid[idx + 1 :], start=idx + 2):
-        row = cells[:width]
-        if _blank(row):
+    rows = raw.rows
+    for r in range(idx + 1, len(grid)):
+        row = grid[r]
+        for c in row:  # skip blank rows; the first cell usually decides
+            if c.__class__ is str:
+                if c and not c.isspace():
+                    break
+            elif c is not None:
+                break
+        else:
             continue
-        if len(row) < width:
-            row = list(row) + [""] * (width - len(row))
-        raw.rows.append((r, row))
+        n = len(row)
+        if n > width:
+            row = row[:width]
+        elif n < width:
+            row = [*row, *([""] * (width - n))]
+        rows.append((r + 1, row))
     return raw

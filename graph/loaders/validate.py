@@ -7,13 +7,14 @@ reference a rejected row are rejected with a pointer to the root cause (reading 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.loaders import spec as S
-from graph.loaders.cells import PARSERS, Bad, display_value
+from graph.loaders.cells import PARSERS, TEXT_PARSERS, Bad, display_value
 from graph.loaders.reader import RawSheet, Workbook
 from graph.loaders.spec import ZERO_WIDTH, Column, Sheet, normalise
 from graph.model import (
@@ -63,7 +64,6 @@ class Row:
     key: str | None = None
     skipped: bool = False  # an identical duplicate of an earlier row
     cause: Row | None = None  # the root row of a cascade
-    deps: list[tuple[Column, str, Row]] = field(default_factory=list)  # (column, value, workbook row)
     rid: str = ""
     resolved: dict[tuple[str, str], tuple[Label, str]] = field(default_factory=dict)  # (column, key) -> found
 
@@ -144,6 +144,16 @@ _CELL_WARNINGS = {
 }
 
 
+_NO_ORIGINALS: dict[str, str] = {}
+# References whose resolved (label, key) the builder needs (they may name two kinds, or depend on a type).
+_RESOLVED_COLUMNS = frozenset({"assigned_to", "from_code", "to_code", "helper_id"})
+_RULE_SHEETS = frozenset({"组织", "党组织", "党员", "结对"})
+
+
+def _required(col: Column) -> Bad:
+    return Bad("required", f"必填列“{col.header}”为空", f"required column {col.header} ({col.key}) is empty")
+
+
 def row_rid(sheet: Sheet, values: dict[str, Any]) -> str:
     """Identity of a row of a keyless sheet: a short stable hash of all its canonical values."""
     parts = [sheet.name]
@@ -162,6 +172,8 @@ class Validator:
         self.index: dict[Label, dict[str, Row]] = {lab: {} for lab in Label}
         self.store_props: dict[Label, dict[str, dict[str, Any]]] = {lab: {} for lab in Label}
         self.colpos: dict[str, dict[str, int]] = {}
+        # target row -> rows referencing it (column key, key): the cascade follows these
+        self.dependents: dict[Row, list[tuple[Row, str, str]]] = defaultdict(list)
 
     # --- phase 1: cells ----------------------------------------------------------------
 
@@ -170,12 +182,16 @@ class Validator:
         name = sheet.name
         cols = raw.columns
         self.colpos[name] = {c.key: ci for ci, c in cols}
-        parsers = [(ci, c, PARSERS[c.kind]) for ci, c in cols]
-        present = {c.key for _, c in cols}
-        missing_required = [c for c in sheet.required if c.key not in present]
+        parsers = [
+            (ci, c, c.key, c.required, c.kind == S.TEXT, TEXT_PARSERS[c.kind], PARSERS[c.kind])
+            for ci, c in cols
+        ]
         out: list[Row] = []
         warn = self.warn
         current: list[Any] = [0, None]  # row, column (for note)
+        nfkc = unicodedata.normalize
+        key_column = sheet.key_column
+        coordinates = name == "组织"
 
         def note(code: str) -> None:
             zh, en = _CELL_WARNINGS[code]
@@ -184,74 +200,41 @@ class Validator:
         for rno, cells in raw.rows:
             current[0] = rno
             values: dict[str, Any] = {}
-            originals: dict[str, str] = {}
+            originals: dict[str, str] | None = None
             problems: list[Problem] = []
-            for ci, col, parse in parsers:
+            for ci, col, key, required, is_text, tparse, parse in parsers:
                 cell = cells[ci]
-                if cell == "" or cell is None:
-                    if col.required:
-                        problems.append(
-                            self._problem(
-                                sheet,
-                                rno,
-                                col,
-                                cell,
-                                Bad(
-                                    "required",
-                                    f"必填列“{col.header}”为空",
-                                    f"required column {col.header} ({col.key}) is empty",
-                                ),
-                            )
-                        )
-                    continue
                 current[1] = col
                 try:
-                    v = parse(cell, col, note)
+                    if cell.__class__ is str:
+                        # the hot path: normalise once (reading rule 1), then parse the text
+                        if cell.isascii():
+                            t = cell.strip()
+                        else:
+                            t = nfkc("NFKC", cell).translate(ZERO_WIDTH).strip()
+                            plain = cell.translate(ZERO_WIDTH).strip()
+                            if t != plain:
+                                if is_text:
+                                    if originals is None:
+                                        originals = {}
+                                    originals[key] = plain  # shown where the original form matters
+                                else:
+                                    note("normalised")
+                        v = tparse(t, col, note) if t else None
+                    else:
+                        v = None if cell is None else parse(cell, col, note)
                 except Bad as bad:
                     problems.append(self._problem(sheet, rno, col, cell, bad))
                     continue
                 if v is None:
-                    if col.required:
-                        problems.append(
-                            self._problem(
-                                sheet,
-                                rno,
-                                col,
-                                cell,
-                                Bad(
-                                    "required",
-                                    f"必填列“{col.header}”为空",
-                                    f"required column {col.header} ({col.key}) is empty",
-                                ),
-                            )
-                        )
+                    if required:
+                        problems.append(self._problem(sheet, rno, col, cell, _required(col)))
                     continue
-                values[col.key] = v
-                if isinstance(cell, str) and not cell.isascii():
-                    plain = cell.translate(ZERO_WIDTH).strip()
-                    if normalise(cell) != plain:
-                        if col.kind == S.TEXT:
-                            originals[col.key] = plain  # shown where the original form matters
-                        else:
-                            note("normalised")
-            for col in missing_required:  # cannot happen after header detection; kept for safety
-                problems.append(
-                    self._problem(
-                        sheet,
-                        rno,
-                        col,
-                        "",
-                        Bad(
-                            "required",
-                            f"缺少必填列“{col.header}”",
-                            f"required column {col.header} is missing",
-                        ),
-                    )
-                )
-            row = Row(sheet, rno, cells, values, originals, problems)
-            if sheet.key_column is not None:
-                row.key = values.get(sheet.key_column)
-            if name == "组织" and not problems and ("lon" in values or "lat" in values):
+                values[key] = v
+            row = Row(sheet, rno, cells, values, originals or _NO_ORIGINALS, problems)
+            if key_column is not None:
+                row.key = values.get(key_column)
+            if coordinates and not problems and ("lon" in values or "lat" in values):
                 self._coordinates(row)
             out.append(row)
         self.sheets[name] = out
@@ -323,28 +306,33 @@ class Validator:
         if not rows:
             return
         sheet = rows[0].sheet
+        groups: dict[str, list[Row]] = {}
         if sheet.label is None:
+            seen: dict[str, Row] = {}
             for r in rows:
-                if not r.problems:
-                    r.rid = row_rid(sheet, r.values)
-            groups: dict[Any, list[Row]] = defaultdict(list)
-            for r in rows:
-                if r.rid:
-                    groups[r.rid].append(r)
+                if r.problems:
+                    continue
+                r.rid = rid = row_rid(sheet, r.values)
+                first = seen.get(rid)
+                if first is None:
+                    seen[rid] = r
+                else:
+                    groups.setdefault(rid, [first]).append(r)
             for same in groups.values():
-                if len(same) > 1:
-                    self._identical(same)
+                self._identical(same)
             return
-        by_key: dict[str, list[Row]] = defaultdict(list)
-        for r in rows:
-            if r.key is not None:
-                by_key[r.key].append(r)
         idx = self.index[sheet.label]
-        key_col = sheet.column(sheet.key_column or "")
-        for key, same in by_key.items():
-            idx[key] = same[0]
-            if len(same) == 1:
+        for r in rows:
+            key = r.key
+            if key is None:
                 continue
+            first = idx.get(key)
+            if first is None:
+                idx[key] = r
+            else:
+                groups.setdefault(key, [first]).append(r)
+        key_col = sheet.column(sheet.key_column or "")
+        for key, same in groups.items():
             if len({self._identity(r) for r in same}) == 1:
                 self._identical(same)
                 continue
@@ -385,27 +373,6 @@ class Validator:
 
     # --- phase 3: references ----------------------------------------------------------------
 
-    def _prefetch(self) -> None:
-        """Look up in the store, in one call per label, every referenced key the workbook lacks."""
-        wanted: dict[Label, set[str]] = defaultdict(set)
-        for labels, key in self._all_refs():
-            for lab in labels:
-                if key not in self.index[lab]:
-                    wanted[lab].add(key)
-        for lab, keys in wanted.items():
-            if keys:
-                self.store_props[lab] = self.lookup(lab, sorted(keys))
-
-    def _all_refs(self) -> Iterable[tuple[tuple[Label, ...], str]]:
-        for rows in self.sheets.values():
-            for r in rows:
-                if r.skipped:
-                    continue
-                for _col, labels, key in _refs(r):
-                    yield labels, key
-                    if Label.ORGANIZATION in labels and key.upper() != key:
-                        yield labels, key.upper()
-
     def _find(self, lab: Label, key: str) -> tuple[Row | None, dict[str, Any] | None]:
         row = self.index[lab].get(key)
         if row is not None:
@@ -414,25 +381,61 @@ class Validator:
         return None, props
 
     def references(self) -> None:
-        self._prefetch()
+        """Resolve every reference: in the workbook first; the rest (and every reference that may
+        name two kinds) against the store, fetched in one call per label."""
+        index = self.index
+        dependents = self.dependents
+        deferred: list[tuple[Row, str, tuple[Label, ...], str]] = []
         for rows in self.sheets.values():
             for r in rows:
                 if r.skipped or r.problems:
                     continue
                 for col_key, labels, key in _refs(r):
-                    self._check_ref(r, col_key, labels, key)
-                _row_rules(self, r)
+                    if len(labels) == 1:
+                        target = index[labels[0]].get(key)
+                        if target is not None:
+                            if target is not r:
+                                dependents[target].append((r, col_key, key))
+                            if col_key in _RESOLVED_COLUMNS:
+                                r.resolved[(col_key, key)] = (labels[0], key)
+                            continue
+                    deferred.append((r, col_key, labels, key))
+        wanted: dict[Label, set[str]] = defaultdict(set)
+        for _r, _c, labels, key in deferred:
+            for lab in labels:
+                if key not in index[lab]:
+                    wanted[lab].add(key)
+                    if lab is Label.ORGANIZATION and key.upper() != key:
+                        wanted[lab].add(key.upper())
+        for lab, keys in wanted.items():
+            self.store_props[lab] = self.lookup(lab, sorted(keys))
+        for r, col_key, labels, key in deferred:
+            self._check_ref(r, col_key, labels, key)
+        for rows in self.sheets.values():
+            if rows and rows[0].sheet.name in _RULE_SHEETS:
+                for r in rows:
+                    if not r.skipped and not r.problems:
+                        _row_rules(self, r)
 
     def _check_ref(self, r: Row, col_key: str, labels: tuple[Label, ...], key: str) -> None:
         found: list[tuple[Label, Row | None, str]] = []
         for lab in labels:
             actual = key
-            row, props = self._find(lab, key)
-            if props is None and lab is Label.ORGANIZATION and key.upper() != key:
+            row = self.index[lab].get(key)
+            if row is None and key not in self.store_props[lab]:
+                if lab is not Label.ORGANIZATION or key.upper() == key:
+                    continue
                 actual = key.upper()
-                row, props = self._find(lab, actual)
-            if props is not None:
-                found.append((lab, row, actual))
+                row = self.index[lab].get(actual)
+                if row is None and actual not in self.store_props[lab]:
+                    continue
+            found.append((lab, row, actual))
+        if len(found) == 1:
+            lab, row, actual = found[0]
+            if row is not None and row is not r:
+                self.dependents[row].append((r, col_key, key))
+            r.resolved[(col_key, key)] = (lab, actual)
+            return
         col = r.sheet.column(col_key)
         if not found:
             what = "或".join(LABEL_ZH[lab] for lab in labels)
@@ -461,10 +464,6 @@ class Validator:
                 ),
             )
             return
-        lab, row, actual = found[0]
-        if row is not None and row is not r:
-            r.deps.append((col, key, row))
-        r.resolved[(col_key, key)] = (lab, actual)
 
     # --- phase 4: cascades --------------------------------------------------------------------
 
@@ -501,18 +500,15 @@ class Validator:
                     state[x.key or ""] = 2
 
     def cascade(self) -> None:
-        dependents: dict[int, list[tuple[Row, Column, str]]] = defaultdict(list)
-        for rows in self.sheets.values():
-            for r in rows:
-                for col, key, target in r.deps:
-                    dependents[id(target)].append((r, col, key))
+        dependents = self.dependents
         queue = deque(r for rows in self.sheets.values() for r in rows if r.problems)
         while queue:
             t = queue.popleft()
             root = t.cause or t
-            for d, col, key in dependents.get(id(t), ()):
+            for d, col_key, key in dependents.get(t, ()):
                 if d.problems or d.skipped:
                     continue
+                col = d.sheet.column(col_key)
                 d.cause = root
                 lab = t.sheet.label
                 what = LABEL_ZH[lab] if lab else t.sheet.name
