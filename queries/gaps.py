@@ -12,6 +12,7 @@ district-level / structural party organisation (they connect everything).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from graph.model import (
@@ -127,8 +128,15 @@ RETURN k, h.party_org_code AS code, length(p) AS hops
 # --- facts: Neo4j ----------------------------------------------------------------------
 
 
-def _facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    return neo4j_cached(store, f"gaps_facts:{town}", lambda: _fetch_facts_neo4j(store, town))
+Facts = tuple[list[dict[str, Any]], list[dict[str, Any]], "_HostIndex"]
+
+
+def _facts_neo4j(store: Any, town: str | None) -> Facts:
+    def fetch() -> Facts:
+        orgs, hosts = _fetch_facts_neo4j(store, town)
+        return orgs, hosts, _HostIndex(hosts)
+
+    return neo4j_cached(store, f"gaps_facts:{town}", fetch)
 
 
 def _fetch_facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -191,11 +199,16 @@ def _hops_neo4j(
 # --- facts: embedded --------------------------------------------------------------------
 
 
-def _facts_embedded(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _facts_embedded(store: Any, town: str | None) -> Facts:
     from queries._embedded import index
 
     ix = index(store)
-    return ix.derived(f"gaps_facts:{town}", lambda: _build_facts_embedded(ix, town))
+
+    def build() -> Facts:
+        orgs, hosts = _build_facts_embedded(ix, town)
+        return orgs, hosts, _HostIndex(hosts)
+
+    return ix.derived(f"gaps_facts:{town}", build)
 
 
 def _build_facts_embedded(ix: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -334,26 +347,66 @@ def _km(o: dict[str, Any], others: list[dict[str, Any]]) -> float | None:
     return None if best is None else round(best, 3)
 
 
+_EARTH_KM = 6371.0088
+Point = tuple[float, float, float]  # latitude and longitude in radians, cos(latitude)
+
+
+def _point(o: dict[str, Any]) -> Point | None:
+    xy = coords(o)
+    if xy is None:
+        return None
+    lat = math.radians(xy[1])
+    return lat, math.radians(xy[0]), math.cos(lat)
+
+
+def _min_km(here: Point | None, pts: list[Point]) -> float | None:
+    """Haversine distance to the nearest point (the same formula as queries._common)."""
+    if here is None or not pts:
+        return None
+    lat1, lon1, c1 = here
+    a = min(
+        math.sin((lat2 - lat1) / 2) ** 2 + c1 * c2 * math.sin((lon2 - lon1) / 2) ** 2
+        for lat2, lon2, c2 in pts
+    )
+    return round(2 * _EARTH_KM * math.asin(math.sqrt(a)), 3)
+
+
+class _Host:
+    """A host with what the near rule asks of it, computed once."""
+
+    __slots__ = ("assoc_keys", "code", "covered_assocs", "h", "parks", "pts", "ref")
+
+    def __init__(self, h: dict[str, Any]) -> None:
+        covers = h["_covers"]
+        self.h = h
+        self.code: str = h["party_org_code"]
+        self.parks = ({h.get("park_code")} | {c.get("park_code") for c in covers}) - {None}
+        # o shares an association with a covered c when o's association is c's or c itself,
+        # or when o is c's association.
+        self.assoc_keys = ({c.get("association_uscc") for c in covers} | {c.get("uscc") for c in covers}) - {
+            None
+        }
+        self.covered_assocs = {c.get("association_uscc") for c in covers} - {None}
+        self.pts = [pt for pt in map(_point, covers) if pt is not None]
+        self.ref = ref_from(Label.PARTY_ORG.value, self.code, h.get("party_org_name"), h.get("town_code"))
+
+
 class _HostIndex:
     """Hosts by town, park and association, so each organisation looks only at its own."""
 
     def __init__(self, hosts: list[dict[str, Any]]) -> None:
-        self.by_code = {h["party_org_code"]: h for h in hosts}
+        self.by_code = {h["party_org_code"]: _Host(h) for h in hosts}
         self.by_town: dict[Any, set[str]] = {}
         self.by_park: dict[Any, set[str]] = {}
         self.by_assoc: dict[Any, set[str]] = {}
-        for h in hosts:
-            code = h["party_org_code"]
-            self.by_town.setdefault(h.get("town_code"), set()).add(code)
-            parks = {h.get("park_code")} | {c.get("park_code") for c in h["_covers"]}
-            for p in parks - {None}:
+        for code, host in self.by_code.items():
+            self.by_town.setdefault(host.h.get("town_code"), set()).add(code)
+            for p in host.parks:
                 self.by_park.setdefault(p, set()).add(code)
-            for c in h["_covers"]:
-                for a in (c.get("association_uscc"), c.get("uscc")):
-                    if a:
-                        self.by_assoc.setdefault(a, set()).add(code)
+            for a in host.assoc_keys:
+                self.by_assoc.setdefault(a, set()).add(code)
 
-    def near(self, o: dict[str, Any], hop_codes: set[str]) -> list[dict[str, Any]]:
+    def near(self, o: dict[str, Any], hop_codes: set[str]) -> list[_Host]:
         codes = set(hop_codes) | self.by_town.get(o.get("town_code"), set())
         if o.get("park_code"):
             codes |= self.by_park.get(o["park_code"], set())
@@ -364,23 +417,35 @@ class _HostIndex:
 
 
 def _candidates(
-    o: dict[str, Any], hosts: _HostIndex, hops: dict[str, dict[str, int]], max_hops: int
+    o: dict[str, Any], hosts: _HostIndex, hops: dict[str, dict[str, int]], max_hops: int, top: int
 ) -> list[Candidate]:
-    park = o.get("park_code")
-    out = []
-    mine = hops.get(o["uscc"], {})
-    hop_codes = set(mine)
-    for h in hosts.near(o, hop_codes):
-        covers = h["_covers"]
-        same_park = bool(park) and (
-            h.get("park_code") == park or any(c.get("park_code") == park for c in covers)
-        )
-        same_assoc = any(_assoc_related(o, c) for c in covers)
-        same_town = h.get("town_code") == o.get("town_code")
-        n = mine.get(h["party_org_code"])
+    """The ``top`` nearest hosts by the near rule (models are built for those only)."""
+    park, assoc, uscc, town = o.get("park_code"), o.get("association_uscc"), o["uscc"], o.get("town_code")
+    here = _point(o)
+    mine = hops.get(uscc, {})
+    ranked = []
+    for host in hosts.near(o, set(mine)):
+        same_park = bool(park) and park in host.parks
+        same_assoc = bool(assoc and assoc in host.assoc_keys) or uscc in host.covered_assocs
+        same_town = host.h.get("town_code") == town
+        n = mine.get(host.code)
         if not (same_park or same_assoc or same_town or (n is not None and n <= max_hops)):
             continue
-        km = _km(o, covers)
+        km = _min_km(here, host.pts)
+        key = (
+            not same_park,
+            not same_assoc,
+            not same_town,
+            km is None,
+            km or 0.0,
+            n is None,
+            n or 0,
+            host.code,
+        )
+        ranked.append((key, host, same_park, same_assoc, same_town, n, km))
+    ranked.sort(key=lambda x: x[0])
+    out = []
+    for _, host, same_park, same_assoc, same_town, n, km in ranked[:top]:
         reasons = []
         if same_park:
             reasons.append("同一园区")
@@ -392,11 +457,10 @@ def _candidates(
             reasons.append(f"图上相距{n}步")
         if km is not None:
             reasons.append(f"直线距离{km:.1f}公里")
+        h = host.h
         out.append(
             Candidate(
-                party_org=ref_from(
-                    Label.PARTY_ORG.value, h["party_org_code"], h.get("party_org_name"), h.get("town_code")
-                ),
+                party_org=host.ref,
                 kind=h.get("kind"),
                 level=h.get("level"),
                 formation=h.get("formation"),
@@ -408,18 +472,6 @@ def _candidates(
                 reasons=reasons,
             )
         )
-    out.sort(
-        key=lambda c: (
-            not c.same_park,
-            not c.same_association,
-            not c.same_town,
-            c.distance_km is None,
-            c.distance_km or 0.0,
-            c.hops is None,
-            c.hops or 0,
-            c.party_org.key,
-        )
-    )
     return out
 
 
@@ -563,10 +615,10 @@ def gaps(
         check_int(limit, "limit", 0, 10**6)
 
     neo = store.backend == "neo4j"
-    orgs, hosts = _facts_neo4j(store, town) if neo else _facts_embedded(store, town)
-    hosts = sorted(hosts, key=lambda h: h["party_org_code"])
+    orgs, hosts, hix = _facts_neo4j(store, town) if neo else _facts_embedded(store, town)
     # Partners for 联合建 come from every uncovered organisation in scope, not only the filtered ones.
-    pool = [o for o in orgs if o.get("org_category") != SELF_EMPLOYED_CATEGORY]
+    # (only those with 1-2 full members can be partners; 3+ build on their own)
+    pool = [o for o in orgs if 1 <= o["_full"] <= 2 and o.get("org_category") != SELF_EMPLOYED_CATEGORY]
 
     def keep(o: dict[str, Any]) -> bool:
         emp = o.get("employees")
@@ -591,14 +643,12 @@ def gaps(
         details = _details_neo4j(store, keys, town)
         page = [{**o, **details[o["uscc"]]} for o in page]
         page_self = [{**o, **details[o["uscc"]]} for o in page_self]
-    host_keys = [h["party_org_code"] for h in hosts]
+    host_keys = sorted(h["party_org_code"] for h in hosts)
     hop_fn = _hops_neo4j if neo else _hops_embedded
     hops = hop_fn(store, keys, host_keys, town, max_hops)
 
-    hix = _HostIndex(hosts)
-
     def build(o: dict[str, Any]) -> GapEntry:
-        return _entry(o, _candidates(o, hix, hops, max_hops), pool, candidates)
+        return _entry(o, _candidates(o, hix, hops, max_hops, max(candidates, 1)), pool, candidates)
 
     return GapsResult(
         town=town,
