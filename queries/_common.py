@@ -215,7 +215,7 @@ def cached(store: Any, name: str, build: Callable[[], T], version: str | None = 
         hit = per.get(name)
         if hit is not None and hit[0] == ver:
             per.move_to_end(name)
-            return hit[1]  # type: ignore[no-any-return]
+            return hit[1]  # type: ignore[no-any-return,unused-ignore]
     value = build()
     with _cache_lock:
         per = _caches.setdefault(store, OrderedDict())

@@ -48,7 +48,7 @@ class Index:
             hit = build()
             with self._lock:
                 self._derived.setdefault(name, hit)
-        return hit  # type: ignore[no-any-return]
+        return hit  # type: ignore[no-any-return,unused-ignore]
 
     def adjacency(self, rels: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Undirected neighbours over the given types, each sorted (cached per type set)."""

@@ -225,12 +225,11 @@ def search(store: Any, q: str, town: str | None = None, limit: int = 20) -> list
         found_by = []
         for lab in LABEL_ORDER:
             key_prop, name_prop = NODE_KEYS[lab], NAMES[lab.value]
-            lowered = ix.derived(
-                f"search_names:{lab.value}",
-                lambda lab=lab, name_prop=name_prop: [
-                    (d, str(d.get(name_prop) or "").lower()) for _, d in ix.label_nodes(lab.value)
-                ],
-            )
+
+            def lowered_names(lab: Label = lab, name_prop: str = name_prop) -> list[Any]:
+                return [(d, str(d.get(name_prop) or "").lower()) for _, d in ix.label_nodes(lab.value)]
+
+            lowered = ix.derived(f"search_names:{lab.value}", lowered_names)
             found_by.append(
                 [
                     (d[key_prop], d.get(name_prop), d.get("town_code"))

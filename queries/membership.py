@@ -319,7 +319,9 @@ def _rows_embedded(ix: Any) -> list[dict[str, Any]]:
         rel_covers = None
         if r is not None and e is not None:
             cov = set(ix.inn(e, Rel.COVERS))
-            rel_covers, cur, seen = False, r, set()
+            rel_covers = False
+            cur: str | None = r
+            seen: set[str] = set()
             while cur is not None and cur not in seen and len(seen) <= MAX_CHAIN:
                 seen.add(cur)
                 if ix.props(cur).get("kind") in STRUCTURAL_KINDS:
