@@ -36,6 +36,16 @@ LABEL_ORDER = [
 ]
 
 
+def in_town(text: str, var: str, label: Label) -> str:
+    """The town-scoped form of a query: ``MATCH (v:L) WHERE ($town IS NULL OR v.town_code = $town)``
+    becomes ``MATCH (v:L {town_code: $town})`` so the town_code index serves it."""
+    lab = L(label)
+    old = f"MATCH ({var}:{lab}) WHERE ($town IS NULL OR {var}.town_code = $town)"
+    if old not in text:
+        raise ValueError(f"no town filter on {var}:{label.value}")
+    return text.replace(old, f"MATCH ({var}:{lab} {{town_code: $town}}) WHERE true")
+
+
 def not_found(what: str, key: str) -> NotFound:
     return NotFound(f"未找到{what}：{key}", f"{what} not found: {key!r}")
 

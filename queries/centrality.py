@@ -84,7 +84,7 @@ def _scores(g: nx.Graph, metric: str) -> tuple[dict[str, float], bool, int | Non
     if metric == "pagerank":
         return nx.pagerank(g, alpha=PAGERANK_ALPHA, tol=1e-10, max_iter=500), False, None
     if n > BETWEENNESS_EXACT_MAX:
-        k = BETWEENNESS_SAMPLES
+        k = min(BETWEENNESS_SAMPLES, n)
         return nx.betweenness_centrality(g, k=k, normalized=True, seed=SEED), True, k
     return nx.betweenness_centrality(g, normalized=True), False, None
 

@@ -16,7 +16,7 @@ from graph.model import (
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import check_choice, check_key, check_town, neo4j_cached, rate
+from queries._common import check_choice, check_key, check_town, in_town, neo4j_cached, rate
 from queries.models import CoverageResult, CoverageRow, NodeRef, UncoveredOrg
 
 GROUPINGS = ("category", "town", "park", "industry", "association")
@@ -49,10 +49,7 @@ RETURN collect([c, g, covered, work, n]) AS counts, collect(unc) AS uncovered
 """
 COVERAGE = _COVERAGE
 # With a town, the town_code index serves the MATCH.
-COVERAGE_IN_TOWN = _COVERAGE.replace(
-    f"MATCH (o:{L(Label.ORGANIZATION)}) WHERE ($town IS NULL OR o.town_code = $town)",
-    f"MATCH (o:{L(Label.ORGANIZATION)} {{town_code: $town}}) WHERE true",
-)
+COVERAGE_IN_TOWN = in_town(_COVERAGE, "o", Label.ORGANIZATION)
 # Display names of the groups (towns, parks, associations).
 GROUP_NAMES = {
     "town": f"MATCH (n:{L(Label.TOWN)}) WHERE n.town_code IN $keys RETURN n.town_code AS k, n.town_name AS v",

@@ -34,6 +34,7 @@ from queries._common import (
     coords,
     haversine_km,
     in_scope,
+    in_town,
     is_hub,
     neo4j_cached,
     ref_from,
@@ -101,6 +102,8 @@ WITH k,
 RETURN collect({{k: k, members: members, demos: demos, instructors: instructors, helpers: helpers}}) AS rows
 """
 
+GAPS_UNCOVERED_IN_TOWN = in_town(GAPS_UNCOVERED, "o", Label.ORGANIZATION)
+
 # Party organisations that can host: a branch-level or higher organisation's own party
 # organisation with a town (structural and district-level bodies excluded).
 GAPS_HOSTS = f"""
@@ -110,6 +113,8 @@ WITH p, COLLECT {{ MATCH (p)-[:{T(Rel.COVERS)}]->(c:{L(Label.ORGANIZATION)})
                   RETURN {_list("c", COVER_FIELDS)} }} AS covers
 RETURN collect([{_list("p", HOST_FIELDS)}, covers]) AS hosts
 """
+
+GAPS_HOSTS_IN_TOWN = in_town(GAPS_HOSTS, "p", Label.PARTY_ORG)
 
 _NEAR_PATTERN = "|".join(T(r) for r in NEAR_RELS)
 # Shortest hop count from each organisation to each host, walking only non-hub nodes in scope.
@@ -141,11 +146,15 @@ def _facts_neo4j(store: Any, town: str | None) -> Facts:
 
 def _fetch_facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     row = store.read(
-        GAPS_UNCOVERED, {"town": town, "deregistered": DEREGISTERED, "full": FULL}, "gaps_uncovered"
+        GAPS_UNCOVERED_IN_TOWN if town else GAPS_UNCOVERED,
+        {"town": town, "deregistered": DEREGISTERED, "full": FULL},
+        "gaps_uncovered",
     )[0]
     orgs = [{**dict(zip(ORG_FIELDS, r[:-2], strict=True)), "_full": r[-2], "_n": r[-1]} for r in row["orgs"]]
     hrow = store.read(
-        GAPS_HOSTS, {"town": town, "levels": HOST_LEVELS, "structural": STRUCTURAL}, "gaps_hosts"
+        GAPS_HOSTS_IN_TOWN if town else GAPS_HOSTS,
+        {"town": town, "levels": HOST_LEVELS, "structural": STRUCTURAL},
+        "gaps_hosts",
     )[0]
     hosts = [
         {

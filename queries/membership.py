@@ -26,6 +26,7 @@ from queries._common import (
     check_town,
     fetch_one,
     in_scope,
+    in_town,
     neo4j_cached,
     ref,
     ref_from,
@@ -69,7 +70,7 @@ RETURN m {{.*}} AS m,
 # covering check climbs the non-structural part of the relationship organisation's line;
 # the direct COVERS case is tried first (CASE is lazy). The Python checks (_check) decide.
 MEMBERSHIP_ALL = f"""
-MATCH (m:{L(Label.MEMBER)}) WHERE $town IS NULL OR m.town_code = $town
+MATCH (m:{L(Label.MEMBER)}) WHERE ($town IS NULL OR m.town_code = $town)
 WITH m,
   head(COLLECT {{ MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(x:{_PO})
                   RETURN x ORDER BY x.party_org_code }}) AS r,
@@ -91,6 +92,9 @@ RETURN collect({{m: m {{.member_id, .name, .town_code, .flag, .post, .cross_appo
   r: r {{{_PO_FIELDS}}}, a: a {{{_PO_FIELDS}}}, e: e {{.uscc, .org_name, .town_code}},
   rel_covers: rel_covers}}) AS rows
 """
+
+
+MEMBERSHIP_ALL_IN_TOWN = in_town(MEMBERSHIP_ALL, "m", Label.MEMBER)
 
 
 def _po_ref(d: dict[str, Any]) -> NodeRef:
@@ -286,7 +290,9 @@ def _all_neo4j(store: Any, town: str | None) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = neo4j_cached(
         store,
         f"membership_all:{town}",
-        lambda: store.read(MEMBERSHIP_ALL, params, "membership_all")[0]["rows"],
+        lambda: store.read(MEMBERSHIP_ALL_IN_TOWN if town else MEMBERSHIP_ALL, params, "membership_all")[0][
+            "rows"
+        ],
     )
     return rows
 

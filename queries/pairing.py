@@ -18,7 +18,7 @@ import networkx as nx
 from graph.model import DEMO_TIERS, DEREGISTERED, PAIRING_TYPES, REL_ZH, SELF_EMPLOYED_CATEGORY, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import FK, NAMES, check_choice, check_town, in_scope, neo4j_cached, ref_from
+from queries._common import FK, NAMES, check_choice, check_town, in_scope, in_town, neo4j_cached, ref_from
 from queries.models import EdgeRef, NetworkNode, NodeRef, PairingNetwork, PartnerCount
 
 _PO, _ORG, _VIL = L(Label.PARTY_ORG), L(Label.ORGANIZATION), L(Label.VILLAGE)
@@ -45,16 +45,22 @@ RETURN collect([o.uscc, o.org_name, o.town_code]) AS rows
 """
 # Enterprise–village joint building in scope.
 PAIRING_JOINT = f"""
-MATCH (o:{_ORG})-[r:{T(Rel.JOINT_BUILDS_WITH)}]->(v:{_VIL})
-WHERE $town IS NULL OR (o.town_code = $town AND v.town_code = $town)
+MATCH (o:{_ORG}) WHERE ($town IS NULL OR o.town_code = $town)
+MATCH (o)-[r:{T(Rel.JOINT_BUILDS_WITH)}]->(v:{_VIL})
+WHERE $town IS NULL OR v.town_code = $town
 RETURN collect({{o: o {{.uscc, .org_name, .town_code, .above_scale}},
                  v: v {{.village_code, .village_name, .town_code}}, p: properties(r)}}) AS rows
 """
 PAIRING_VILLAGES = f"""
-MATCH (v:{_VIL}) WHERE $town IS NULL OR v.town_code = $town
+MATCH (v:{_VIL}) WHERE ($town IS NULL OR v.town_code = $town)
 RETURN collect({{k: v.village_code, n: v.village_name, t: v.town_code,
                  built: EXISTS {{ (:{_ORG})-[:{T(Rel.JOINT_BUILDS_WITH)}]->(v) }}}}) AS rows
 """
+
+
+PAIRING_UNCOVERED_UNPAIRED_IN_TOWN = in_town(PAIRING_UNCOVERED_UNPAIRED, "o", Label.ORGANIZATION)
+PAIRING_JOINT_IN_TOWN = in_town(PAIRING_JOINT, "o", Label.ORGANIZATION)
+PAIRING_VILLAGES_IN_TOWN = in_town(PAIRING_VILLAGES, "v", Label.VILLAGE)
 
 
 def _clean(props: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +85,7 @@ def _demo_neo4j(store: Any, town: str | None, tier: str | None) -> tuple[Any, An
             dst = ref_from(p["l"], p["k"], p["n"], p["t"])
             edges.append((src, dst, _partner_attrs(p["l"], p["tier"], p["covered"]), _clean(p["p"])))
     unc = store.read(
-        PAIRING_UNCOVERED_UNPAIRED,
+        PAIRING_UNCOVERED_UNPAIRED_IN_TOWN if town else PAIRING_UNCOVERED_UNPAIRED,
         {"town": town, "deregistered": DEREGISTERED, "self_employed": SELF_EMPLOYED_CATEGORY},
         "pairing_uncovered_unpaired",
     )[0]["rows"]
@@ -133,14 +139,18 @@ def _demo_embedded(store: Any, town: str | None, tier: str | None) -> tuple[Any,
 
 
 def _joint_neo4j(store: Any, town: str | None) -> tuple[Any, Any, Any, Any]:
-    rows = store.read(PAIRING_JOINT, {"town": town}, "pairing_joint")[0]["rows"]
+    rows = store.read(PAIRING_JOINT_IN_TOWN if town else PAIRING_JOINT, {"town": town}, "pairing_joint")[0][
+        "rows"
+    ]
     edges = []
     for r in rows:
         o, v = r["o"], r["v"]
         src = ref_from(Label.ORGANIZATION.value, o["uscc"], o["org_name"], o["town_code"])
         dst = ref_from(Label.VILLAGE.value, v["village_code"], v["village_name"], v["town_code"])
         edges.append((src, dst, {"kind": "village"}, _clean(r["p"])))
-    vil = store.read(PAIRING_VILLAGES, {"town": town}, "pairing_villages")[0]["rows"]
+    vil = store.read(
+        PAIRING_VILLAGES_IN_TOWN if town else PAIRING_VILLAGES, {"town": town}, "pairing_villages"
+    )[0]["rows"]
     unpaired = [ref_from(Label.VILLAGE.value, x["k"], x["n"], x["t"]) for x in vil if not x["built"]]
     return [], edges, unpaired, []
 
