@@ -90,7 +90,7 @@ def _name(r: Any) -> str:
 def _table(title: str, *cols: str) -> Table:
     t = Table(title=title, title_justify="left", show_lines=False)
     for c in cols:
-        t.add_column(c)
+        t.add_column(c, overflow="fold")
     return t
 
 
@@ -189,9 +189,9 @@ def gaps(
     """未建党组织的组织及组建建议 / uncovered organisations and what to build."""
     import queries
 
-    def show(res: Any) -> None:
+    def table(title: str, entries: list[Any], start: int) -> None:
         t = _table(
-            f"未建党组织的组织：共 {res.total} 个（个体工商户另计 {res.self_employed_total} 个）",
+            title,
             "#",
             "组织",
             "类别",
@@ -202,7 +202,7 @@ def gaps(
             "理由",
             "候选党组织",
         )
-        for i, e in enumerate(res.entries + res.self_employed, start=res.offset + 1):
+        for i, e in enumerate(entries, start=start):
             rec = e.recommendation
             with_ = _name(rec.host) if rec.host else "、".join(_name(p) for p in rec.partners) or "—"
             cands = "\n".join(f"{_name(c.party_org)}：{'、'.join(c.reasons)}" for c in e.candidates) or "—"
@@ -218,6 +218,11 @@ def gaps(
                 cands,
             )
         _console.print(t)
+
+    def show(res: Any) -> None:
+        table(f"未建党组织的组织：共 {res.total} 个", res.entries, res.offset + 1)
+        if res.self_employed:
+            table(f"个体工商户（另计）：共 {res.self_employed_total} 个", res.self_employed, res.offset + 1)
 
     _run(
         "gaps",
