@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import networkx as nx
 import pytest
 
 import queries
 from graph.errors import InputError, NotFound
+from graph.store.base import export_dump
 from queries._common import in_scope
 
 
 def exported(store, town=None, exclude=("CONTACTED",)):  # type: ignore[no-untyped-def]
-    """The store's own dump as an undirected networkx graph (independent of queries/)."""
-    nodes, rels = store.dump()
+    """The store's GraphML export read back by networkx, undirected (independent of queries/)."""
+    out = Path(tempfile.mkdtemp()) / "graph.graphml"
+    export_dump(*store.dump(), "graphml", out)
+    multi = nx.read_graphml(out, force_multigraph=True)
     g = nx.Graph()
-    for n in nodes:
-        if in_scope(n["label"], n["properties"], town):
-            g.add_node(n["id"])
-    for r in rels:
-        if r["type"] not in exclude and r["from"] in g and r["to"] in g:
-            g.add_edge(r["from"], r["to"])
+    for nid, d in multi.nodes(data=True):
+        props = {"town_code": d.get("town_code") or None}
+        if in_scope(d["_label"], props, town):
+            g.add_node(nid)
+    for u, v, d in multi.edges(data=True):
+        if d["_type"] not in exclude and u in g and v in g:
+            g.add_edge(u, v)
     return g
 
 
@@ -44,8 +51,7 @@ def test_four_level_chain(fx) -> None:  # type: ignore[no-untyped-def]
     res = queries.path(fx, source="PO1", target="D0", rels=["REPORTS_TO"])
     assert res.length == 3
     assert (
-        res.paths[0].chain_zh
-        == "甲机械公司党支部 —隶属党组织→ 凤凰湖园区党工委 —隶属党组织→ 区委两新工委"
+        res.paths[0].chain_zh == "甲机械公司党支部 —隶属党组织→ 凤凰湖园区党工委 —隶属党组织→ 区委两新工委"
         " —隶属党组织→ 中共永川区委"
     )
 
