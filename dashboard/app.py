@@ -5,7 +5,9 @@ Run with ``orggraph dashboard`` (or ``streamlit run dashboard/app.py``).
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 # `streamlit run dashboard/app.py` puts dashboard/ itself on sys.path, not the project root.
@@ -19,6 +21,7 @@ from dashboard import common  # noqa: E402
 from graph.errors import Forbidden, OrgGraphError  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+_TIMING = os.environ.get("ORGGRAPH_DASHBOARD_TIMING") == "1"
 VIEWS = HERE / "views"
 
 st.set_page_config(
@@ -64,6 +67,7 @@ def _login_page() -> None:
                 st.error(exc.message_zh)
             else:
                 st.rerun()
+    common.prewarm()
 
 
 def _page(file: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -109,6 +113,7 @@ def main() -> None:
         pages["管理"] = [_page("data_import.py", "数据导入", ":material/upload_file:", "import")]
     pg = st.navigation(pages, position="sidebar", expanded=True)
     _sidebar(p)
+    t0 = time.perf_counter()
     try:
         pg.run()
     except OrgGraphError as exc:
@@ -116,6 +121,12 @@ def main() -> None:
     except ImportError as exc:
         # Another part of the system (a query or the loader) is not installed yet.
         st.info(f"此功能尚未就绪：{exc}")
+    finally:
+        if _TIMING:  # ORGGRAPH_DASHBOARD_TIMING=1: one line per script run on stderr
+            print(
+                f"[dashboard] {pg.url_path or 'overview'} {1000 * (time.perf_counter() - t0):.0f} ms",
+                file=sys.stderr,
+            )
 
 
 main()

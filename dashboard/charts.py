@@ -195,9 +195,9 @@ def build_drawing(
                 "value": tip,
                 "category": cats.index(cat),
                 "symbolSize": round(size, 1),
-                "x": round(x * 100, 2),
-                "y": round(y * 100, 2),
-                "label": {"show": nid in labelled},
+                "x": round(x * 100, 1),
+                "y": round(y * 100, 1),
+                **({"label": {"show": True}} if nid in labelled else {}),
             }
         )
     links = [
@@ -387,6 +387,51 @@ def draw_scatter(
     from streamlit_echarts import st_echarts
 
     st_echarts(scatter_options(series), height=f"{height}px", key=key)
+
+
+def bar_options(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    color: str,
+    name: str,
+    unit: str = "",
+    max_value: float | None = None,
+) -> dict[str, Any]:
+    """Horizontal bars, largest on top (ECharts: the chart library is loaded anyway)."""
+    pairs = sorted(zip(labels, values, strict=True), key=lambda p: p[1])
+    return {
+        "backgroundColor": "#FFFFFF",
+        "animation": False,
+        "grid": {"left": 8, "right": 56, "top": 8, "bottom": 24, "containLabel": True},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "xAxis": {"type": "value", "max": max_value, "name": unit, "nameGap": 6},
+        "yAxis": {"type": "category", "data": [p[0] for p in pairs], "axisLabel": {"interval": 0}},
+        "series": [
+            {
+                "name": name,
+                "type": "bar",
+                "data": [p[1] for p in pairs],
+                "itemStyle": {"color": color, "borderRadius": [0, 3, 3, 0]},
+                "barMaxWidth": 18,
+                "label": {"show": True, "position": "right", "fontSize": 11},
+            }
+        ],
+    }
+
+
+def draw_bars(
+    labels: Sequence[str], values: Sequence[float], *, key: str, color: str, name: str, unit: str = "",
+    max_value: float | None = None,
+) -> None:  # fmt: skip
+    from streamlit_echarts import st_echarts
+
+    height = 40 + 24 * max(len(labels), 3)
+    st_echarts(
+        bar_options(labels, values, color=color, name=name, unit=unit, max_value=max_value),
+        height=f"{height}px",
+        key=key,
+    )
 
 
 def legend_note(d: Drawing) -> None:

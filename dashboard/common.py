@@ -53,6 +53,32 @@ def store() -> Any:
     return _open(*store_target())
 
 
+_WARM: set[tuple[str, str]] = set()
+QUERY_MODULES = ("coverage", "gaps", "pairing", "entities", "membership", "centrality", "paths", "ego")
+
+
+def prewarm() -> None:
+    """While someone types a token: import the heavy modules and build the store's indexes,
+    once per process and store, so the first page after login is quick. Shows nothing."""
+    target = store_target()
+    if target in _WARM:
+        return
+    _WARM.add(target)
+    import importlib
+
+    for mod in ("pandas", "networkx", "streamlit_echarts", *(f"queries.{m}" for m in QUERY_MODULES)):
+        importlib.import_module(mod)
+    s = store()
+    with contextlib.suppress(Exception):  # an empty or unreachable store is reported after login
+        queries.coverage(s)
+        queries.org_tree(s)
+        queries.pairing(s)
+        if has_figures():
+            from queries.figures import figures
+
+            figures(s)
+
+
 # --- login -------------------------------------------------------------------------------
 
 _TOKEN = "og_token"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard import charts
 from dashboard.common import METRIC_ZH, NETWORK_ZH, header, label_zh, q, town_name
 from dashboard.entity import show_entity
 
@@ -77,19 +77,14 @@ with tab_rank:
                 chosen = ranking.iloc[rows[0]]["_id"]
             st.caption("点击一行查看该对象的详情。")
         with right:
-            chart = (
-                alt.Chart(ranking.head(20))
-                .mark_bar(color="#1E88E5", cornerRadiusEnd=3)
-                .encode(
-                    x=alt.X("得分:Q", title=METRIC_ZH[metric]),
-                    y=alt.Y(
-                        "名称:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)
-                    ),
-                    tooltip=["名称", "类型", "镇街", "得分"],
-                )
-                .properties(height=alt.Step(24))
+            top20 = ranking.head(20)
+            charts.draw_bars(
+                list(top20["名称"]),
+                list(top20["得分"]),
+                key="cen-bars",
+                color="#1E88E5",
+                name=METRIC_ZH[metric],
             )
-            st.altair_chart(chart)
 with tab_points:
     st.caption(
         "这些对象是网络中唯一的连接点：一旦缺失（如党组织撤销、结对中断），就会有对象与其余部分失去联系。"

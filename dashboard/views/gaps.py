@@ -104,7 +104,7 @@ with tab_list:
         )
         st.download_button(
             "导出当前清单（Excel）",
-            data=to_xlsx({"覆盖缺口": df}),
+            data=lambda: to_xlsx({"覆盖缺口": df}),  # built only when someone downloads
             file_name=file_name("覆盖缺口"),
             mime=XLSX_MIME,
             icon=":material/download:",

@@ -145,7 +145,7 @@ with tab_list:
         st.dataframe(df, hide_index=True, height=min(38 + 35 * len(df), 560))
         st.download_button(
             "导出不一致清单（Excel）",
-            data=to_xlsx({"党员关系不一致": df}),
+            data=lambda: to_xlsx({"党员关系不一致": df}),
             file_name=file_name("党员关系不一致"),
             mime=XLSX_MIME,
             icon=":material/download:",

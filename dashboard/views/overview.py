@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard import charts
 from dashboard.common import has_figures, header, pct, q, scope, town_name
 from graph.model import DEMO_TIERS, TWO_NEW_KINDS, TWO_NEW_LEVELS
 
@@ -146,19 +146,15 @@ with tab_cov:
             ]
         )
         if not tdf.empty:
-            chart = (
-                alt.Chart(tdf)
-                .mark_bar(color="#B71C1C", cornerRadiusEnd=3)
-                .encode(
-                    x=alt.X("覆盖率:Q", title="覆盖率（%）", scale=alt.Scale(domain=[0, 100])),
-                    y=alt.Y(
-                        "镇街:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=180)
-                    ),
-                    tooltip=["镇街", "组织数", "已覆盖", "覆盖率"],
-                )
-                .properties(height=alt.Step(24))
+            charts.draw_bars(
+                list(tdf["镇街"]),
+                list(tdf["覆盖率"]),
+                key="ov-town-bars",
+                color="#B71C1C",
+                name="覆盖率（%）",
+                unit="%",
+                max_value=100,
             )
-            st.altair_chart(chart)
 
 with tab_tree:
     st.caption(
@@ -178,9 +174,13 @@ with tab_tree:
         }
 
     def _tree_block(n: Any) -> None:
-        rows = [_row(d, x) for d, x in _walk(n.children)]
         label = f"{n.node.name or n.node.key}　·　{n.kind or n.level or ''}　·　下属党组织 {n.descendants}"
-        with st.expander(label):
+        # Lazy: a closed expander costs nothing; the table is built when someone opens it.
+        box = st.expander(label, key=f"tree_{n.node.key}", on_change="rerun")
+        if not box.open:
+            return
+        with box:
+            rows = [_row(d, x) for d, x in _walk(n.children)]
             if rows:
                 st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(38 + 35 * len(rows), 420))
             else:
@@ -198,9 +198,15 @@ with tab_tree:
         for child in sorted(structural, key=lambda x: (x.kind or "", x.node.key)):
             _tree_block(child)
         if direct:
-            rows = [_row(d, x) for d, x in _walk(direct)]
-            with st.expander(f"{top.node.name or top.node.key}直接管理的党组织　·　{len(direct)} 个"):
-                st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(38 + 35 * len(rows), 420))
+            box = st.expander(
+                f"{top.node.name or top.node.key}直接管理的党组织　·　{len(direct)} 个",
+                key=f"tree_direct_{top.node.key}",
+                on_change="rerun",
+            )
+            if box.open:
+                rows = [_row(d, x) for d, x in _walk(direct)]
+                with box:
+                    st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(38 + 35 * len(rows), 420))
 
 with tab_ref:
     if fig is None:

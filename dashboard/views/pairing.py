@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.common import header, label_zh, names, q, town_filter, town_name
+from dashboard.common import (
+    effective_town,
+    header,
+    label_zh,
+    names,
+    q,
+    store,
+    store_target,
+    town_filter,
+    town_name,
+)
 from dashboard.entity import category, link_to, ref_rows, show_entity
 from graph.model import DEMO_TIERS
 
@@ -51,16 +63,24 @@ else:
     m[4].metric("连通片", len(net.components), border=True)
 
 node_by_id = {n.id: n for n in net.nodes}
-draw_nodes = [
-    (
-        n.id,
-        n.node.name or n.node.key,
-        category(n.node.label, n.attrs),
-        f"{category(n.node.label, n.attrs)} · {town_name(n.node.town_code)}",
-    )
-    for n in net.nodes
-]
-drawing = charts.build_drawing(draw_nodes, [(e.source, e.target, e.type_zh) for e in net.edges])
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _drawing(key: tuple[Any, ...], _net: Any) -> charts.Drawing:
+    """The laid-out drawing of one answer (``key`` names it: store, version, scope, filters)."""
+    nodes = [
+        (
+            n.id,
+            n.node.name or n.node.key,
+            category(n.node.label, n.attrs),
+            f"{category(n.node.label, n.attrs)} · {town_name(n.node.town_code)}",
+        )
+        for n in _net.nodes
+    ]
+    return charts.build_drawing(nodes, [(e.source, e.target, e.type_zh) for e in _net.edges])
+
+
+drawing = _drawing((*store_target(), store().version(), effective_town(town), ptype, tier), net)
 
 left, right = st.columns([3, 1.1])
 with left:

@@ -93,14 +93,13 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
     assert m["示范点"] == "3"
     assert m["两新党组织"] == "6"
     text = all_text(at)
-    for name in (
-        "中共永川区委",
-        "区委两新工委",
-        "中山路街道两新党委",
-        "凤凰湖园区党工委",
-        "甲机械公司党支部",
-    ):
-        assert name in text  # the four-level tree
+    for name in ("中共永川区委", "区委两新工委", "中山路街道两新党委", "凤凰湖园区党工委"):
+        assert name in text  # the four-level tree, its third level as (closed) expanders
+    assert "甲机械公司党支部" not in text  # closed expanders are lazy: nothing inside is built
+    at.session_state["tree_PC1"] = True  # open the park committee's expander
+    at.run()
+    no_exception(at)
+    assert "甲机械公司党支部" in all_text(at)
 
 
 def test_overview_reference_figures(loaded: Any) -> None:
