@@ -211,7 +211,9 @@ def build_drawing(
     return Drawing(drawn_nodes, links, cats, total, truncated, aspect)
 
 
-def graph_options(d: Drawing, *, arrows: bool = True, edge_labels: bool = False) -> dict[str, Any]:
+def graph_options(
+    d: Drawing, *, arrows: bool = True, edge_labels: bool = False, zoom: float = 1.0
+) -> dict[str, Any]:
     """ECharts options for a drawing. Small drawings (chains, neighbourhoods) put names under
     the nodes and may name the edges; large ones label only hubs, beside them."""
     small = len(d.nodes) <= 40
@@ -235,6 +237,7 @@ def graph_options(d: Drawing, *, arrows: bool = True, edge_labels: bool = False)
                 # aspect ratio (all four sides would stretch circles into ellipses).
                 "top": 48,
                 "left": "center",
+                "zoom": zoom,
                 "data": d.nodes,
                 "links": d.links,
                 "categories": [
@@ -261,14 +264,20 @@ def graph_options(d: Drawing, *, arrows: bool = True, edge_labels: bool = False)
 
 
 def draw_network(
-    d: Drawing, *, key: str, height: int | None = None, selectable: bool = True, edge_labels: bool = False
+    d: Drawing,
+    *,
+    key: str,
+    height: int | None = None,
+    selectable: bool = True,
+    edge_labels: bool = False,
+    zoom: float = 1.0,
 ) -> str | None:
     """Draw a network; return the id of the node the user clicked (None if none)."""
     from streamlit_echarts import st_echarts
 
     height = height or d.height()
     result = st_echarts(
-        graph_options(d, edge_labels=edge_labels),
+        graph_options(d, edge_labels=edge_labels, zoom=zoom),
         height=f"{height}px",
         key=key,
         events={"finished": _EXPOSE % repr(key)},

@@ -169,7 +169,8 @@ def _ego(node_id: str, key: str) -> None:
     st.markdown(f"**周边关系**（{len(e.nodes) - 1} 个相邻对象{'，已截取' if e.capped else ''}）")
     left, right = st.columns([1.25, 1])
     with left:
-        charts.draw_network(d, key=f"{key}-ego", height=520, selectable=False)
+        # Zoomed out so the names around the ring stay inside the chart.
+        charts.draw_network(d, key=f"{key}-ego", height=540, selectable=False, zoom=0.62)
     neighbours = [n.node for n in e.nodes if n.id != node_id]
     rel_of: dict[str, list[str]] = {}
     for x in e.edges:

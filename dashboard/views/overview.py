@@ -85,7 +85,9 @@ c[2].metric(
     border=True,
 )
 c[2].caption(f"{work_cov} / {work_total} 家{_ref('F14', 'work_coverage')}")
-c[3].metric("未建党组织的非公经济组织", f"{unc_nonpublic}", border=True)
+c[3].metric(
+    "非公未建党组织", f"{unc_nonpublic}", help="非公企业、专业市场中没有党组织覆盖的（注销除外）", border=True
+)
 c[3].caption(f"另有社会组织 {unc_social} 家{_ref('F8', 'count')}")
 c[4].metric("个体工商户", f"{cov.self_employed.total}", help="单独统计，不计入覆盖率", border=True)
 c[4].caption(f"其中有党组织覆盖 {cov.self_employed.covered} 户")

@@ -84,7 +84,7 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
     assert m["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
     assert m["社会组织覆盖率"] == pct(cov.social.rate)
     assert m["个体工商户"] == str(cov.self_employed.total)
-    assert m["未建党组织的非公经济组织"] == str(cov.nonpublic.total - cov.nonpublic.covered)
+    assert m["非公未建党组织"] == str(cov.nonpublic.total - cov.nonpublic.covered)
     demo = queries.pairing(loaded, pairing_type="示范帮扶")
     joint = queries.pairing(loaded, pairing_type="村企联建")
     assert m["示范帮扶结对"] == str(len(demo.edges))

@@ -69,6 +69,21 @@ def test_search_driven_pages(tab: Page, server: Server) -> None:
     f = server.facts
     tab.login("district")
 
+    tab.open("覆盖缺口")
+    tab.page.get_by_role("tab", name="分布图").click()
+    tab.page.wait_for_selector(".echarts-container canvas", timeout=30_000)
+    tab.page.wait_for_timeout(800)
+    tab.shot("gaps-scatter")
+
+    tab.open("结对网络")
+    tab.page.locator('[data-testid="stButtonGroup"] button', has_text="村企联建").click()
+    tab.settle()
+    tab.page.wait_for_function(
+        "() => window.__orggraphCharts && window.__orggraphCharts['pair-graph-村企联建']"
+    )
+    assert not tab.errors()
+    tab.shot("pairing-villages")
+
     tab.open("党员关系")
     tab.page.get_by_label("党员编号或姓名").fill(f["member_key"])
     tab.page.keyboard.press("Enter")
