@@ -88,6 +88,36 @@ class Index:
         for nid in self.by_label.get(label, ()):
             yield nid, self.nodes[nid]
 
+    def _by_town(self) -> dict[tuple[str, Any], list[str]]:
+        def build() -> dict[tuple[str, Any], list[str]]:
+            out: dict[tuple[str, Any], list[str]] = defaultdict(list)
+            for lab, nids in self.by_label.items():
+                for nid in nids:  # already sorted
+                    out[(lab, self.nodes[nid].get("town_code"))].append(nid)
+            return dict(out)
+
+        return self.derived("by_town", build)
+
+    def town_nodes(self, label: str, town: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Nodes of a label with this town_code (all of the label when town is None), sorted."""
+        if town is None:
+            yield from self.label_nodes(label)
+            return
+        for nid in self._by_town().get((label, town), ()):
+            yield nid, self.nodes[nid]
+
+    def scoped_nodes(self, label: str, town: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Nodes of a label in the town scope (the town's own, plus district-level party orgs), sorted."""
+        if town is None:
+            yield from self.label_nodes(label)
+            return
+        idx = self._by_town()
+        nids = idx.get((label, town), [])
+        if label == "PartyOrg":
+            nids = sorted([*nids, *idx.get((label, None), [])])
+        for nid in nids:
+            yield nid, self.nodes[nid]
+
     def props(self, nid: str) -> dict[str, Any]:
         return self.nodes[nid]
 

@@ -106,6 +106,15 @@ def _facts_embedded(store: Any, params: dict[str, Any]) -> tuple[Counts, Uncover
 
     ix = index(store)
     flags = ix.derived("coverage_flags", lambda: _org_flags(ix))
+    if params["town"] is not None:
+
+        def by_town() -> dict[Any, list[tuple[dict[str, Any], bool, bool]]]:
+            out: dict[Any, list[tuple[dict[str, Any], bool, bool]]] = {}
+            for f in flags:
+                out.setdefault(f[0].get("town_code"), []).append(f)
+            return out
+
+        flags = ix.derived("coverage_flags_by_town", by_town).get(params["town"], [])
     filters = [(prop, params[k]) for k, prop in _FILTERS if params[k] is not None]
     agg: dict[tuple[Any, Any, bool, bool], int] = defaultdict(int)
     uncovered = []

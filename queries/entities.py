@@ -260,7 +260,7 @@ def org_tree(store: Any, town: str | None = None) -> OrgTree:
 
         ix = index(store)
         rows = []
-        for nid, d in ix.label_nodes(Label.PARTY_ORG.value):
+        for nid, d in ix.scoped_nodes(Label.PARTY_ORG.value, town):
             if not in_scope(Label.PARTY_ORG.value, d, town):
                 continue
             ups = sorted(v for v in ix.out(nid, Rel.REPORTS_TO) if ix.props(v)["_label"] == "PartyOrg")

@@ -228,7 +228,7 @@ def _build_facts_embedded(ix: Any, town: str | None) -> tuple[list[dict[str, Any
         return d["_label"], d
 
     orgs = []
-    for nid, d in ix.label_nodes(org):
+    for nid, d in ix.town_nodes(org, town):
         if (town is not None and d.get("town_code") != town) or d.get("status") == DEREGISTERED:
             continue
         if any(node(u)[0] == po for u in ix.inn(nid, Rel.COVERS)):
@@ -272,7 +272,7 @@ def _build_facts_embedded(ix: Any, town: str | None) -> tuple[list[dict[str, Any
         orgs.append(o)
 
     hosts = []
-    for nid, d in ix.label_nodes(po):
+    for nid, d in ix.town_nodes(po, town):
         if (
             d.get("town_code") is None
             or d.get("level") not in HOST_LEVELS

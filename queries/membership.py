@@ -302,7 +302,16 @@ def _all_embedded(store: Any, town: str | None) -> list[dict[str, Any]]:
 
     ix = index(store)
     rows = ix.derived("membership_rows", lambda: _rows_embedded(ix))
-    return rows if town is None else [r for r in rows if r["m"].get("town_code") == town]
+    if town is None:
+        return rows
+
+    def by_town() -> dict[Any, list[dict[str, Any]]]:
+        out: dict[Any, list[dict[str, Any]]] = {}
+        for r in rows:
+            out.setdefault(r["m"].get("town_code"), []).append(r)
+        return out
+
+    return ix.derived("membership_rows_by_town", by_town).get(town, [])
 
 
 def _rows_embedded(ix: Any) -> list[dict[str, Any]]:

@@ -106,7 +106,7 @@ def _demo_embedded(store: Any, town: str | None, tier: str | None) -> tuple[Any,
     ix = index(store)
     po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
     points, edges = [], []
-    for nid, d in ix.label_nodes(po):
+    for nid, d in ix.scoped_nodes(po, town):
         if d.get("demo_tier") is None or (tier is not None and d.get("demo_tier") != tier):
             continue
         if not in_scope(po, d, town):
@@ -122,7 +122,7 @@ def _demo_embedded(store: Any, town: str | None, tier: str | None) -> tuple[Any,
             dst = ref_from(lab, t[FK[lab]], t.get(NAMES[lab]), t.get("town_code"))
             edges.append((src, dst, _partner_attrs(lab, t.get("demo_tier"), covered), _clean(e)))
     uncovered = []
-    for nid, d in ix.label_nodes(org):
+    for nid, d in ix.town_nodes(org, town):
         if (
             (town is not None and d.get("town_code") != town)
             or d.get("status") == DEREGISTERED
@@ -161,7 +161,7 @@ def _joint_embedded(store: Any, town: str | None) -> tuple[Any, Any, Any, Any]:
     ix = index(store)
     org, vil = Label.ORGANIZATION.value, Label.VILLAGE.value
     edges = []
-    for nid, d in ix.label_nodes(org):
+    for nid, d in ix.town_nodes(org, town):
         for v, e in ix.out_edges(nid, Rel.JOINT_BUILDS_WITH):
             t = ix.props(v)
             if t["_label"] != vil:
@@ -173,7 +173,7 @@ def _joint_embedded(store: Any, town: str | None) -> tuple[Any, Any, Any, Any]:
             edges.append((src, dst, {"kind": "village"}, _clean(e)))
     unpaired = [
         ref_from(vil, d["village_code"], d.get("village_name"), d.get("town_code"))
-        for nid, d in ix.label_nodes(vil)
+        for nid, d in ix.town_nodes(vil, town)
         if (town is None or d.get("town_code") == town)
         and not any(ix.props(u)["_label"] == org for u in ix.inn(nid, Rel.JOINT_BUILDS_WITH))
     ]
