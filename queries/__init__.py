@@ -95,6 +95,7 @@ def coverage(
     park: str | None = None,
     industry: str | None = None,
     association: str | None = None,
+    limit: int | None = 1000,
 ) -> CoverageResult:
     """Organisational (组织覆盖) and work (工作覆盖) coverage, and the uncovered organisations.
 
@@ -107,6 +108,9 @@ def coverage(
         Grouping of ``rows``.
     category, park, industry, association : str, optional
         Filters on the organisations counted (association = the association's USCC).
+    limit : int, optional
+        At most this many ``uncovered`` organisations (``None``: all); counts are always whole
+        and ``uncovered_total`` says how many there are.
 
     Returns
     -------
@@ -115,7 +119,14 @@ def coverage(
         group value), and ``uncovered`` (sorted by key). 注销 organisations are excluded.
     """
     return _coverage.coverage(
-        store, town=town, by=by, category=category, park=park, industry=industry, association=association
+        store,
+        town=town,
+        by=by,
+        category=category,
+        park=park,
+        industry=industry,
+        association=association,
+        limit=limit,
     )
 
 

@@ -16,7 +16,7 @@ from graph.model import (
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import check_choice, check_key, check_town, in_town, neo4j_cached, rate
+from queries._common import check_choice, check_int, check_key, check_town, in_town, neo4j_cached, rate
 from queries.models import CoverageResult, CoverageRow, NodeRef, UncoveredOrg
 
 GROUPINGS = ("category", "town", "park", "industry", "association")
@@ -174,8 +174,11 @@ def coverage(
     park: str | None = None,
     industry: str | None = None,
     association: str | None = None,
+    limit: int | None = 1000,
 ) -> CoverageResult:
     """See :func:`queries.coverage` (the public wrapper)."""
+    if limit is not None:
+        check_int(limit, "limit", 0, 10**7)
     check_town(store, town)
     check_choice(by, GROUPINGS, "by")
     if category is not None:
@@ -210,7 +213,7 @@ def coverage(
             employees=None if u[7] is None else int(u[7]),
             work_covered=bool(u[8]),
         )
-        for u in sorted(unc, key=lambda u: u[0])
+        for u in sorted(unc, key=lambda u: u[0])[:limit]
     ]
     return CoverageResult(
         town=town,
@@ -222,4 +225,5 @@ def coverage(
         ),
         rows=out_rows,
         uncovered=uncovered,
+        uncovered_total=len(unc),
     )

@@ -85,7 +85,8 @@ class CoverageResult(_Model):
     social: CoverageRow  # 社会组织 + 行业协会 + 商会
     self_employed: CoverageRow  # 个体工商户, reported on its own, in neither rate
     rows: list[CoverageRow]
-    uncovered: list[UncoveredOrg]  # every uncovered organisation matching the filters (incl. 个体工商户)
+    uncovered: list[UncoveredOrg]  # uncovered organisations matching the filters (incl. 个体工商户), by key
+    uncovered_total: int = 0  # all of them; ``uncovered`` holds the first ``limit``
 
 
 # --- 2. gaps -------------------------------------------------------------------------

@@ -92,3 +92,11 @@ def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
         queries.coverage(fx, category="国企")
     with pytest.raises(NotFound):
         queries.coverage(fx, town="T9")
+
+
+def test_uncovered_list_is_capped_not_the_counts(fx) -> None:  # type: ignore[no-untyped-def]
+    res = queries.coverage(fx, limit=2)
+    assert [u.org.key for u in res.uncovered] == ["O02", "O03"]
+    assert res.uncovered_total == 7
+    assert (res.nonpublic.total, res.nonpublic.covered) == (11, 6)
+    assert len(queries.coverage(fx, limit=None).uncovered) == 7
