@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,22 +33,39 @@ except ImportError:
 STAGE_ZH = {"read": "读取工作簿", "validate": "校验", "write": "写入", "sync": "同步删除"}
 
 
+UPLOAD_MAX_AGE_S = 24 * 3600
+
+
 def _upload_dir() -> Path:
+    """Uploads wait here between the check and the load. A roster holds raw ID numbers, so
+    files are private to the server's user, removed after the load, and swept after a day."""
     d = Path(get_settings().home) / "uploads"
-    d.mkdir(parents=True, exist_ok=True)
+    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    now = time.time()
+    for old in d.iterdir():
+        with contextlib.suppress(OSError):
+            if now - old.stat().st_mtime > UPLOAD_MAX_AGE_S:
+                old.unlink()
     return d
+
+
+def _target(upload: Any) -> tuple[str, Path]:
+    """(digest, path) for an upload: named by its content, never by the untrusted file name."""
+    digest = hashlib.sha256(upload.getvalue()).hexdigest()[:16]
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in (".xlsx", ".xls", ".csv"):
+        suffix = ".xlsx"
+    return digest, _upload_dir() / f"{digest}{suffix}"
 
 
 def _save(upload: Any) -> Path:
     data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in (".xlsx", ".xls", ".csv"):
-        suffix = ".xlsx"
-    path = _upload_dir() / f"{digest}{suffix}"  # never the uploaded name: it is untrusted
+    _, path = _target(upload)
     if not path.exists():
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_bytes(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         tmp.replace(path)
     return path
 
@@ -122,8 +142,11 @@ if upload is None:
     st.caption("还没有工作簿？用 `orggraph template 台账模板.xlsx` 生成带说明的空白模板。")
     st.stop()
 
-path = _save(upload)
-check_key = f"imp_check::{path.name}::{sync}"
+digest, path = _target(upload)
+done_key = f"imp_done::{digest}::{sync}"
+check_key = f"imp_check::{digest}::{sync}"
+if done_key not in st.session_state:
+    path = _save(upload)
 if check_key not in st.session_state:
     store = open_store()
     try:
@@ -140,7 +163,6 @@ if check.exit_code >= 2:
 if check.sync_refused:
     st.warning(check.sync_refused)
 
-done_key = f"imp_done::{path.name}::{sync}"
 if st.button(
     "确认导入", type="primary", icon=":material/upload:", key="imp_go", disabled=done_key in st.session_state
 ):
@@ -166,6 +188,7 @@ if st.button(
         rejected=res.rejected_rows,
     )
     st.session_state[done_key] = res
+    path.unlink(missing_ok=True)
     st.cache_data.clear()
 
 if done_key in st.session_state:

@@ -164,9 +164,9 @@ with tab_map:
     else:
         charts.draw_scatter(
             [
-                ("已建党组织", "#90A4AE", 6, grey),
-                ("未建（不在当前清单）", "#CE93D8", 7, other_unc),
-                ("未建（当前清单）", "#C62828", 11, red),
+                ("已建党组织", "#90A4AE", 5, grey),
+                ("未建（不在当前清单）", "#CE93D8", 6, other_unc),
+                ("未建（当前清单）", "#C62828", 8, red),
             ],
             key="gaps_map",
             height=460,
