@@ -112,6 +112,11 @@ def main() -> None:
     if p.is_admin:  # the import page is not even registered for other roles
         pages["管理"] = [_page("data_import.py", "数据导入", ":material/upload_file:", "import")]
     pg = st.navigation(pages, position="sidebar", expanded=True)
+    try:
+        common.begin_run()
+    except OrgGraphError as exc:  # the store is unreachable: say so, in Chinese, and stop
+        st.error(exc.message_zh)
+        st.stop()
     _sidebar(p)
     t0 = time.perf_counter()
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,21 @@ def _open(backend: str, where: str) -> Any:
 
 def store() -> Any:
     return _open(*store_target())
+
+
+_RUN = threading.local()
+
+
+def begin_run() -> None:
+    """Read the store's version once per script run: on Neo4j it is a round trip, and a page
+    asks for it with every query (and every town name)."""
+    _RUN.version = store().version()
+
+
+def version() -> str:
+    """The store version for this script run (cache keys)."""
+    v = getattr(_RUN, "version", None)
+    return v if v is not None else str(store().version())
 
 
 _WARM: set[tuple[str, str]] = set()
@@ -153,9 +169,8 @@ def q(fn: str, *, town: str | None = None, **params: Any) -> Any:
     widget can narrow the scope but never widen it.
     """
     t = effective_town(town)
-    s = store()
     key = json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
-    return _cached(*store_target(), s.version(), fn, t, key)
+    return _cached(*store_target(), version(), fn, t, key)
 
 
 def has_figures() -> bool:
@@ -262,7 +277,7 @@ def town_name(code: str | None) -> str:
     call it once per row or node and even a cache_data hit costs a hash of the arguments."""
     if not code:
         return "区级"
-    key = (*store_target(), store().version(), scope())
+    key = (*store_target(), version(), scope())
     names = _TOWN_MEMO.get(key)
     if names is None:
         if len(_TOWN_MEMO) > 32:

@@ -149,10 +149,10 @@ def _points(
 
 
 with tab_map:
-    from dashboard.common import effective_town, store_target
+    from dashboard.common import effective_town, store_target, version
 
     scope_town = effective_town(town)
-    pts = _points(store_target()[1], store().version(), scope_town)
+    pts = _points(store_target()[1], version(), scope_town)
     listed = {e.org.key for e in res.entries}
     all_uncovered = {u.org.key for u in q("coverage", town=town).uncovered}
     filtered = [p for p in pts if (park is None or p[4] == park)]

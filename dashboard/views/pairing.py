@@ -14,10 +14,10 @@ from dashboard.common import (
     label_zh,
     names,
     q,
-    store,
     store_target,
     town_filter,
     town_name,
+    version,
 )
 from dashboard.entity import category, link_to, ref_rows, show_entity
 from graph.model import DEMO_TIERS
@@ -80,7 +80,7 @@ def _drawing(key: tuple[Any, ...], _net: Any) -> charts.Drawing:
     return charts.build_drawing(nodes, [(e.source, e.target, e.type_zh) for e in _net.edges])
 
 
-drawing = _drawing((*store_target(), store().version(), effective_town(town), ptype, tier), net)
+drawing = _drawing((*store_target(), version(), effective_town(town), ptype, tier), net)
 
 left, right = st.columns([3, 1.1])
 with left:

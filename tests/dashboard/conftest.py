@@ -94,3 +94,20 @@ def all_text(at: AppTest) -> str:
 def chart_data(at: AppTest, index: int = 0) -> dict[str, Any]:
     el = at.get("bidi_component")[index]
     return json.loads(el.proto.json)
+
+
+@pytest.fixture
+def loaded_neo4j(neo4j_store: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The fixture graph in the (wiped) Neo4j server, and the app's settings pointing at it."""
+    from graph.settings import get_settings
+    from tests.conftest import neo4j_settings
+
+    load_fixture(neo4j_store)
+    s = neo4j_settings()
+    monkeypatch.setenv("ORGGRAPH_BACKEND", "neo4j")
+    monkeypatch.setenv("NEO4J_URI", s.resolved_neo4j_uri)
+    monkeypatch.setenv("NEO4J_USER", s.neo4j_user)
+    monkeypatch.setenv("NEO4J_PASSWORD", s.neo4j_password.get_secret_value())
+    get_settings.cache_clear()
+    yield neo4j_store
+    get_settings.cache_clear()
