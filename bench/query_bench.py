@@ -192,8 +192,7 @@ def bench_backend(
         )
         print(
             f"s{scale} {name:9s} {qname:26s} warm p50 {w['p50']:8.2f} p95 {w['p95']:8.2f} "
-            f"p99 {w['p99']:8.2f} ms"
-            + (f"   cold p50 {statistics.median(colds):8.1f} ms" if colds else ""),
+            f"p99 {w['p99']:8.2f} ms" + (f"   cold p50 {statistics.median(colds):8.1f} ms" if colds else ""),
             flush=True,
         )
     store.close()
@@ -283,8 +282,16 @@ def main(argv: list[str] | None = None) -> int:
             rows += r
             details[f"s{scale}:{b}"] = d
     cmd = "python -m bench.query_bench " + " ".join(f"--scale {s}" for s in scales)
+    if only:
+        cmd += " --only " + ",".join(sorted(only))
+    # One result file per kind of run: the full runner's, scale 1 alone, or a partial run.
+    name = (
+        "queries"
+        + ("" if scales == [1] else "-s" + "-".join(map(str, scales)))
+        + ("-partial" if only else "")
+    )
     path = write_result(
-        "queries",
+        name,
         rows,
         cmd,
         scales=scales,

@@ -28,24 +28,37 @@ _GROUP_PROP = {
     "association": "association_uscc",
 }
 
-# Counts per (category, group, covered, work covered) and the uncovered organisations, in
-# one record: the driver pays per record, so aggregates travel as lists.
+_MATCH_ORGS = f"""
+  MATCH (o:{L(Label.ORGANIZATION)}) WHERE ($town IS NULL OR o.town_code = $town)
+    AND coalesce(o.status, '') <> $deregistered
+    AND ($category IS NULL OR o.org_category = $category)
+    AND ($park IS NULL OR o.park_code = $park)
+    AND ($industry IS NULL OR o.industry = $industry)
+    AND ($association IS NULL OR o.association_uscc = $association)"""
+_PO, _INS = L(Label.PARTY_ORG), L(Label.INSTRUCTOR)
+_COVERS, _ASSIGNED = T(Rel.COVERS), T(Rel.ASSIGNED_TO)
+_COVERED = "EXISTS { (:" + _PO + ")-[:" + _COVERS + "]->(o) }"
+# An instructor serves the organisation, or a party organisation covering it.
+_INSTRUCTED = (
+    "EXISTS { (:" + _INS + ")-[:" + _ASSIGNED + "]->(o) }"
+    " OR EXISTS { (:" + _INS + ")-[:" + _ASSIGNED + "]->(:" + _PO + ")-[:" + _COVERS + "]->(o) }"
+)
+# Counts per (category, group, covered, work covered), aggregated on the server, and the
+# first $limit uncovered organisations by key: one record, whatever the district's size.
 _COVERAGE = f"""
-MATCH (o:{L(Label.ORGANIZATION)}) WHERE ($town IS NULL OR o.town_code = $town)
-  AND coalesce(o.status, '') <> $deregistered
-  AND ($category IS NULL OR o.org_category = $category)
-  AND ($park IS NULL OR o.park_code = $park)
-  AND ($industry IS NULL OR o.industry = $industry)
-  AND ($association IS NULL OR o.association_uscc = $association)
-WITH o, EXISTS {{ (:{L(Label.PARTY_ORG)})-[:{T(Rel.COVERS)}]->(o) }} AS covered
-WITH o, covered,
-     covered OR EXISTS {{ (:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(o) }}
-             OR EXISTS {{ (:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(:{L(Label.PARTY_ORG)})
-                          -[:{T(Rel.COVERS)}]->(o) }} AS work
-WITH o.org_category AS c, o[$group] AS g, covered, work, count(*) AS n,
-     collect(CASE WHEN covered THEN null ELSE [o.uscc, o.org_name, o.town_code, o.org_category, o.industry,
-             o.park_code, o.association_uscc, o.employees, work] END) AS unc
-RETURN collect([c, g, covered, work, n]) AS counts, collect(unc) AS uncovered
+CALL {{{_MATCH_ORGS}
+  WITH o, {_COVERED} AS covered
+  WITH o, covered, covered OR {_INSTRUCTED} AS work
+  WITH o.org_category AS c, o[$group] AS g, covered, work, count(*) AS n
+  RETURN collect([c, g, covered, work, n]) AS counts
+}}
+CALL {{{_MATCH_ORGS}
+    AND NOT {_COVERED}
+  WITH o ORDER BY o.uscc LIMIT $limit
+  RETURN collect([o.uscc, o.org_name, o.town_code, o.org_category, o.industry, o.park_code,
+                  o.association_uscc, o.employees, {_INSTRUCTED}]) AS uncovered
+}}
+RETURN counts, uncovered
 """
 COVERAGE = _COVERAGE
 # With a town, the town_code index serves the MATCH.
@@ -73,14 +86,18 @@ _FILTERS = (
 )
 
 
-def _facts_neo4j(store: Any, params: dict[str, Any]) -> tuple[Counts, Uncovered]:
-    def fetch() -> tuple[Counts, Uncovered]:
-        text = COVERAGE_IN_TOWN if params["town"] is not None else COVERAGE
-        row = store.read(text, params, "coverage")[0]
-        counts = [(c, g, bool(cov), bool(work), int(n)) for c, g, cov, work, n in row["counts"]]
-        return counts, [tuple(u) for grp in row["uncovered"] for u in grp]
+Facts = tuple[Counts, Uncovered, int]  # counts, the first `limit` uncovered by key, all uncovered
 
-    return neo4j_cached(store, "coverage:" + repr(sorted(params.items())), fetch)
+
+def _facts_neo4j(store: Any, params: dict[str, Any], limit: int | None) -> Facts:
+    def fetch() -> Facts:
+        text = COVERAGE_IN_TOWN if params["town"] is not None else COVERAGE
+        row = store.read(text, {**params, "limit": 10**9 if limit is None else limit}, "coverage")[0]
+        counts = [(c, g, bool(cov), bool(work), int(n)) for c, g, cov, work, n in row["counts"]]
+        total = sum(n for _, _, cov, _, n in counts if not cov)
+        return counts, [tuple(u) for u in row["uncovered"]], total
+
+    return neo4j_cached(store, f"coverage:{limit}:" + repr(sorted(params.items())), fetch)
 
 
 def _org_flags(ix: Any) -> list[tuple[dict[str, Any], bool, bool]]:
@@ -101,10 +118,22 @@ def _org_flags(ix: Any) -> list[tuple[dict[str, Any], bool, bool]]:
     return out
 
 
-def _facts_embedded(store: Any, params: dict[str, Any]) -> tuple[Counts, Uncovered]:
+def _facts_embedded(store: Any, params: dict[str, Any], limit: int | None) -> Facts:
     from queries._embedded import index
 
     ix = index(store)
+    filtered = any(params[k] is not None for k, _ in _FILTERS if k != "town")
+    if filtered:
+        counts, unc = _aggregate(ix, params)
+    else:
+        # The unfiltered answers (district or one town, per grouping) are kept per graph version.
+        counts, unc = ix.derived(
+            f"coverage:{params['town']}:{params['group']}", lambda: _aggregate(ix, params)
+        )
+    return counts, unc[:limit], len(unc)
+
+
+def _aggregate(ix: Any, params: dict[str, Any]) -> tuple[Counts, Uncovered]:
     flags = ix.derived("coverage_flags", lambda: _org_flags(ix))
     if params["town"] is not None:
 
@@ -137,6 +166,7 @@ def _facts_embedded(store: Any, params: dict[str, Any]) -> tuple[Counts, Uncover
                     work,
                 )
             )
+    uncovered.sort(key=lambda u: u[0])
     return [(*k, n) for k, n in agg.items()], uncovered
 
 
@@ -196,7 +226,8 @@ def coverage(
         "deregistered": DEREGISTERED,
         "group": _GROUP_PROP[by],
     }
-    counts, unc = _facts_neo4j(store, params) if store.backend == "neo4j" else _facts_embedded(store, params)
+    facts = _facts_neo4j if store.backend == "neo4j" else _facts_embedded
+    counts, unc, unc_total = facts(store, params, limit)
 
     groups: dict[str, Counts] = defaultdict(list)
     for c in counts:
@@ -213,7 +244,7 @@ def coverage(
             employees=None if u[7] is None else int(u[7]),
             work_covered=bool(u[8]),
         )
-        for u in sorted(unc, key=lambda u: u[0])[:limit]
+        for u in unc
     ]
     return CoverageResult(
         town=town,
@@ -225,5 +256,5 @@ def coverage(
         ),
         rows=out_rows,
         uncovered=uncovered,
-        uncovered_total=len(unc),
+        uncovered_total=unc_total,
     )
