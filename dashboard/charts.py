@@ -337,7 +337,7 @@ def radial_labels(d: Drawing, center: str) -> None:
             "show": True,
             "position": "left" if left else "right",
             "rotate": (180 - deg) if left else -deg,
-            "width": 170,
+            "width": 130,
             "overflow": "truncate",
         }
 

@@ -170,7 +170,7 @@ def _ego(node_id: str, key: str) -> None:
     left, right = st.columns([1.25, 1])
     with left:
         # Zoomed out so the names around the ring stay inside the chart.
-        charts.draw_network(d, key=f"{key}-ego", height=540, selectable=False, zoom=0.62)
+        charts.draw_network(d, key=f"{key}-ego", height=540, selectable=False, zoom=0.58)
     neighbours = [n.node for n in e.nodes if n.id != node_id]
     rel_of: dict[str, list[str]] = {}
     for x in e.edges:

@@ -134,8 +134,9 @@ with tab_cov:
         )
         st.dataframe(df, hide_index=True)
     with right:
-        by_town = q("coverage", by="town")
-        st.markdown("**按镇街**" if not scope() else "**本镇街**")
+        # A town user has one town: show its industries instead of a single bar.
+        by_town = q("coverage", by="industry" if scope() else "town")
+        st.markdown("**按镇街**" if not scope() else "**本镇街按行业**")
         tdf = pd.DataFrame(
             [
                 {
