@@ -148,22 +148,30 @@ class Neo4jStore:
         self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]
     ) -> int:
         fl, tl = Label(from_label), Label(to_label)
+        # Not MERGE (a)-[r {rid: ..}]->(b): with the rid index, the planner seeks the index for
+        # rid = "" (every relationship of a node sheet) until its statistics catch up, which makes a
+        # large first load quadratic (measured: 5,000 rows in 10 s instead of 0.3 s). coalesce() keeps
+        # the lookup an Expand(Into) between the two matched nodes. Rows are deduplicated here (last
+        # wins, as with MERGE + SET), so one call never creates a relationship twice.
         text = (
             f"UNWIND $rows AS row "
             f"MATCH (a:{L(fl)} {{{NODE_KEYS[fl]}: row.from}}) "
             f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) "
-            f"MERGE (a)-[r:{T(rel)} {{rid: row.rid}}]->(b) "
-            # one map SET (rid inside it) plans a single Eager, where "SET r = .., r.rid = .." plans two
-            # and runs about twice as slow on large loads
-            "SET r = row.props RETURN count(r) AS n"
+            f"WITH a, b, row, [(a)-[x:{T(rel)}]->(b) WHERE coalesce(x.rid, '') = row.rid | x] AS found "
+            f"CALL (a, b, row, found) {{ WITH * WHERE size(found) = 0 CREATE (a)-[r:{T(rel)}]->(b) "
+            "SET r = row.props } "
+            "CALL (found, row) { WITH * WHERE size(found) > 0 UNWIND found AS x SET x = row.props } "
+            "RETURN count(*) AS n"
         )
-        clean = []
+        unique: dict[tuple[str, str, str], dict[str, Any]] = {}
         for r in rows:
             rid = str(r.get("rid") or "")
             props = {k: v for k, v in (r.get("props") or {}).items() if v is not None}
             props["rid"] = rid
-            clean.append({"from": str(r["from"]), "to": str(r["to"]), "rid": rid, "props": props})
-        return self._write_batches(text, clean, f"upsert_{Rel(rel).value}")
+            frm, to = str(r["from"]), str(r["to"])
+            unique.pop((frm, to, rid), None)
+            unique[(frm, to, rid)] = {"from": frm, "to": to, "rid": rid, "props": props}
+        return self._write_batches(text, list(unique.values()), f"upsert_{Rel(rel).value}")
 
     def delete_outgoing(self, label: Label, keys: Sequence[str], rels: Iterable[Rel]) -> int:
         label = Label(label)
