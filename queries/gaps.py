@@ -16,6 +16,7 @@ import math
 from typing import Any
 
 from graph.model import (
+    ASSOCIATION_CATEGORIES,
     DEREGISTERED,
     ORG_CATEGORIES,
     SELF_EMPLOYED_CATEGORY,
@@ -42,6 +43,7 @@ from queries._common import (
 from queries.models import Candidate, GapEntry, GapMember, GapsResult, Helper, NodeRef, Recommendation
 
 HOST_LEVELS = ["党委", "党总支", "党支部"]  # a group (党小组) cannot take in another organisation
+ASSOCIATIONS = sorted(ASSOCIATION_CATEGORIES)  # what an organisation's association_uscc may name
 FULL, PROBATIONARY = "正式党员", "预备党员"
 FLOATING, HIDDEN = "流动党员", "隐性党员"
 # Links that make two organisations "near" in the graph (Town / Park links excluded: hubs).
@@ -68,7 +70,6 @@ ORG_FIELDS = (
     "employees", "status", "lon", "lat",
 )  # fmt: skip
 HOST_FIELDS = ("party_org_code", "party_org_name", "town_code", "park_code", "kind", "level", "formation")
-COVER_FIELDS = ("uscc", "park_code", "association_uscc", "town_code", "lon", "lat")
 
 
 def _list(var: str, fields: tuple[str, ...]) -> str:
@@ -105,15 +106,19 @@ RETURN collect({{k: k, members: members, demos: demos, instructors: instructors,
 GAPS_UNCOVERED_IN_TOWN = in_town(GAPS_UNCOVERED, "o", Label.ORGANIZATION)
 
 # Party organisations that can host: a branch-level or higher organisation's own party
-# organisation with a town (structural and district-level bodies excluded).
+# organisation with a town (structural and district-level bodies excluded), with what the
+# near rule needs of the organisations it covers, summarised on the server: their parks,
+# their associations and the associations among them, their coordinates.
 GAPS_HOSTS = f"""
 MATCH (p:{L(Label.PARTY_ORG)}) WHERE ($town IS NULL OR p.town_code = $town)
   AND p.town_code IS NOT NULL AND p.level IN $levels AND NOT coalesce(p.kind, '') IN $structural
-WITH p, COLLECT {{ MATCH (p)-[:{T(Rel.COVERS)}]->(c:{L(Label.ORGANIZATION)})
-                  RETURN {_list("c", COVER_FIELDS)} }} AS covers
-RETURN collect([{_list("p", HOST_FIELDS)}, covers]) AS hosts
+WITH p, COLLECT {{ MATCH (p)-[:{T(Rel.COVERS)}]->(c:{L(Label.ORGANIZATION)}) RETURN c }} AS cs
+RETURN collect([{_list("p", HOST_FIELDS)},
+  [x IN [p.park_code] + [c IN cs | c.park_code] WHERE x IS NOT NULL],
+  [x IN [c IN cs | c.association_uscc] WHERE x IS NOT NULL],
+  [c IN cs WHERE c.org_category IN $associations | c.uscc],
+  [c IN cs WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL | [c.lon, c.lat]]]) AS hosts
 """
-
 GAPS_HOSTS_IN_TOWN = in_town(GAPS_HOSTS, "p", Label.PARTY_ORG)
 
 _NEAR_PATTERN = "|".join(T(r) for r in NEAR_RELS)
@@ -153,15 +158,18 @@ def _fetch_facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any
     orgs = [{**dict(zip(ORG_FIELDS, r[:-2], strict=True)), "_full": r[-2], "_n": r[-1]} for r in row["orgs"]]
     hrow = store.read(
         GAPS_HOSTS_IN_TOWN if town else GAPS_HOSTS,
-        {"town": town, "levels": HOST_LEVELS, "structural": STRUCTURAL},
+        {"town": town, "levels": HOST_LEVELS, "structural": STRUCTURAL, "associations": ASSOCIATIONS},
         "gaps_hosts",
     )[0]
     hosts = [
         {
             **dict(zip(HOST_FIELDS, h, strict=True)),
-            "_covers": [dict(zip(COVER_FIELDS, c, strict=True)) for c in covers],
+            "_parks": parks,
+            "_assocs": assocs,
+            "_assoc_orgs": assoc_orgs,
+            "_pts": pts,
         }
-        for h, covers in hrow["hosts"]
+        for h, parks, assocs, assoc_orgs, pts in hrow["hosts"]
     ]
     return orgs, hosts
 
@@ -282,8 +290,12 @@ def _build_facts_embedded(ix: Any, town: str | None) -> tuple[list[dict[str, Any
         if town is not None and d.get("town_code") != town:
             continue
         h = {k: d.get(k) for k in HOST_FIELDS}
-        h["_covers"] = [
-            {k: c.get(k) for k in COVER_FIELDS} for lab, c in map(node, ix.out(nid, Rel.COVERS)) if lab == org
+        cs = [c for lab, c in map(node, ix.out(nid, Rel.COVERS)) if lab == org]
+        h["_parks"] = [x for x in [d.get("park_code"), *(c.get("park_code") for c in cs)] if x is not None]
+        h["_assocs"] = [c["association_uscc"] for c in cs if c.get("association_uscc") is not None]
+        h["_assoc_orgs"] = [c["uscc"] for c in cs if c.get("org_category") in ASSOCIATION_CATEGORIES]
+        h["_pts"] = [
+            [c["lon"], c["lat"]] for c in cs if c.get("lon") is not None and c.get("lat") is not None
         ]
         hosts.append(h)
     return orgs, hosts
@@ -386,17 +398,14 @@ class _Host:
     __slots__ = ("assoc_keys", "code", "covered_assocs", "h", "parks", "pts", "ref")
 
     def __init__(self, h: dict[str, Any]) -> None:
-        covers = h["_covers"]
         self.h = h
         self.code: str = h["party_org_code"]
-        self.parks = ({h.get("park_code")} | {c.get("park_code") for c in covers}) - {None}
-        # o shares an association with a covered c when o's association is c's or c itself,
-        # or when o is c's association.
-        self.assoc_keys = ({c.get("association_uscc") for c in covers} | {c.get("uscc") for c in covers}) - {
-            None
-        }
-        self.covered_assocs = {c.get("association_uscc") for c in covers} - {None}
-        self.pts = [pt for pt in map(_point, covers) if pt is not None]
+        self.parks = set(h["_parks"])
+        # o shares an association with an organisation c this host covers when o's association
+        # is c's, or is c itself (c an association), or when o is c's association.
+        self.covered_assocs = set(h["_assocs"])
+        self.assoc_keys = self.covered_assocs | set(h["_assoc_orgs"])
+        self.pts = [pt for pt in (_point({"lon": x, "lat": y}) for x, y in h["_pts"]) if pt is not None]
         self.ref = ref_from(Label.PARTY_ORG.value, self.code, h.get("party_org_name"), h.get("town_code"))
 
 
