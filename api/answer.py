@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
-from api.auth import effective_town, principal
+from api.auth import effective_town, known_query_only, principal
 from api.problems import NotImplementedYet
 from graph.audit import audit
 from graph.errors import StoreUnavailable
@@ -180,6 +180,7 @@ class StoreGuard:
 
 
 def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Caller:
+    known_query_only(request)
     request.app.state.store_guard.check(request.app.state.store)
     return Caller(who, request)
 

@@ -12,6 +12,7 @@ import time
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import RateLimited, Unauthorized
@@ -94,3 +95,39 @@ def effective_town(who: Principal, requested: str | None) -> str | None:
             raise NotFound(f"未找到镇街：{requested}", f"town not found: {requested!r}")
         return scope
     return requested
+
+
+def known_query_only(request: Request) -> None:
+    """Refuse query parameters the route does not declare (422 naming them): a mistyped
+    filter such as ``?twon=T1`` must not silently answer for the whole district."""
+    route = request.scope.get("route")
+    allowed = _declared_query(route)
+    if allowed is None:
+        return
+    unknown = sorted({k for k in request.query_params if k not in allowed})
+    if unknown:
+        raise RequestValidationError(
+            [
+                {"loc": ("query", k), "msg": "unknown parameter / 未知参数", "type": "extra_forbidden"}
+                for k in unknown
+            ]
+        )
+
+
+_DECLARED: dict[int, frozenset[str]] = {}
+
+
+def _declared_query(route: object) -> frozenset[str] | None:
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    key = id(route)
+    if key not in _DECLARED:
+        names: set[str] = set()
+        todo = [dependant]
+        while todo:
+            d = todo.pop()
+            names.update(p.alias for p in d.query_params)
+            todo.extend(d.dependencies)
+        _DECLARED[key] = frozenset(names)
+    return _DECLARED[key]

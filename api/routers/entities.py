@@ -55,12 +55,11 @@ def _figures_fn() -> Any:
 
 
 def _figures_model() -> Any:
-    fn = _figures_fn()
-    if fn is None:
-        return None
+    # Only the schema depends on this: a broken or missing module must not stop the API.
     try:
-        return get_type_hints(fn).get("return")
-    except Exception:  # an unresolvable annotation only costs the schema
+        fn = _figures_fn()
+        return None if fn is None else get_type_hints(fn).get("return")
+    except Exception:
         return None
 
 

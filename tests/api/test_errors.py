@@ -324,3 +324,16 @@ def test_cache_is_bounded() -> None:
     assert c.get((4,), "v2") is None  # another store version
     c.put(("big",), "v1", b"x" * 300, [], {})  # over a quarter of the budget: not kept
     assert c.get(("big",), "v1") is None
+
+
+def test_unknown_query_parameter_is_refused(client: TestClient, tokens: Tokens) -> None:
+    """A mistyped filter must not silently answer for the whole district."""
+    body = assert_problem(
+        client.get(API + "/coverage?twon=T1", headers=tokens.headers("district")), 422, "validation_error"
+    )
+    assert [e["field"] for e in body["errors"]] == ["query.twon"]
+    assert "twon" in body["message_zh"]
+    assert (
+        client.get(API + "/coverage?town=T1&limit=5", headers=tokens.headers("district")).status_code == 200
+    )
+    assert_problem(client.get(API + "/coverage?twon=T1"), 401, "unauthorized")
