@@ -15,19 +15,9 @@ import networkx as nx
 
 from bench.common import Row, write_result
 from bench.datasets import loaded_embedded
-from graph.model import Label, Rel
+from queries.centrality import NETWORKS
 
-ORG_LABELS = [Label.TOWN, Label.PARK, Label.VILLAGE, Label.ORGANIZATION, Label.PARTY_ORG]
-ORG_RELS = [
-    Rel.LOCATED_IN,
-    Rel.IN_PARK,
-    Rel.IN_ASSOCIATION,
-    Rel.SUBSIDIARY_OF,
-    Rel.REPORTS_TO,
-    Rel.COVERS,
-    Rel.PAIRED_WITH,
-    Rel.JOINT_BUILDS_WITH,
-]
+ORG_LABELS, ORG_RELS = NETWORKS["organisation"]
 SAMPLE_K = 256
 SEED = 42
 
@@ -80,12 +70,16 @@ def bench_scale(scale: int, exact_limit: int) -> list[Row]:
             t0 = time.perf_counter()
             bet = h.betweenness(directed=False)
             t_ig = time.perf_counter() - t0
-            rows.append(Row(f"s{scale} igraph betweenness, exact (+{t_build:.2f} s build)", round(t_ig, 2), "s"))
+            rows.append(
+                Row(f"s{scale} igraph betweenness, exact (+{t_build:.2f} s build)", round(t_ig, 2), "s")
+            )
             if exact is not None:
                 # networkx normalises by 2/((n-1)(n-2)) for undirected graphs; ranks agree regardless
                 ig_scores = {names[i]: b for i, b in enumerate(bet)}
                 common = len(set(_top(exact)) & set(_top(ig_scores)))
-                rows.append(Row(f"s{scale} top-20 agreement networkx vs igraph (exact)", common / 20, "share"))
+                rows.append(
+                    Row(f"s{scale} top-20 agreement networkx vs igraph (exact)", common / 20, "share")
+                )
 
     t0 = time.perf_counter()
     nx.pagerank(g)
@@ -99,7 +93,9 @@ def bench_scale(scale: int, exact_limit: int) -> list[Row]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", type=int, action="append", default=[])
-    ap.add_argument("--exact-limit", type=int, default=30000, help="largest graph for exact networkx betweenness")
+    ap.add_argument(
+        "--exact-limit", type=int, default=30000, help="largest graph for exact networkx betweenness"
+    )
     args = ap.parse_args(argv)
     scales = args.scale or [1]
     rows: list[Row] = []

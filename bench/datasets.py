@@ -1,4 +1,4 @@
-"""Demo districts for benches: generated once per (scale, seed) under bench/out (ignored), loaded on demand."""
+"""Demo districts for benches: generated once per (scale, seed) under bench/out, loaded on demand."""
 
 from __future__ import annotations
 
