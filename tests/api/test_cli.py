@@ -1,0 +1,116 @@
+"""`orggraph token ...` and `orggraph api` from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from graph.audit import read_audit
+from graph.cli import app
+from graph.tokens import TokenStore
+
+runner = CliRunner()
+
+
+def test_token_create_quiet_prints_only_the_token() -> None:
+    r = runner.invoke(app, ["token", "create", "--role", "admin", "--quiet"])
+    assert r.exit_code == 0, r.output
+    token = r.stdout.strip()
+    assert "\n" not in token and token.startswith("og_")
+    assert TokenStore().verify(token).role == "admin"
+
+
+def test_token_create_list_revoke_audited() -> None:
+    r = runner.invoke(app, ["token", "create", "--role", "town", "--town", "T1", "--label", "中山路"])
+    assert r.exit_code == 0, r.output
+    token = r.stdout.strip().splitlines()[-1]
+    who = TokenStore().verify(token)
+    assert (who.role, who.scope_town) == ("town", "T1")
+
+    r = runner.invoke(app, ["token", "list", "--json"])
+    rows = json.loads(r.stdout)
+    assert [(x["token_id"], x["role"], x["town"], x["label"]) for x in rows] == [
+        (who.token_id, "town", "T1", "中山路")
+    ]
+    assert "digest" not in rows[0] and token not in r.stdout
+    assert who.token_id in runner.invoke(app, ["token", "list"]).stdout
+
+    r = runner.invoke(app, ["token", "revoke", who.token_id])
+    assert r.exit_code == 0, r.output
+    with pytest.raises(Exception, match="令牌无效或已撤销"):
+        TokenStore().verify(token)
+    assert runner.invoke(app, ["token", "revoke", who.token_id]).exit_code == 2
+
+    actions = [(e["action"], e["who"]) for e in read_audit()]
+    assert [a for a, _ in actions] == ["token_create", "token_list", "token_list", "token_revoke"]
+    assert all(w.startswith("cli:") for _, w in actions)
+    assert token not in json.dumps(read_audit())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--role", "town"], ["--role", "district", "--town", "T1"], ["--role", "root"]],
+)
+def test_token_create_refuses_bad_roles(args: list[str]) -> None:
+    r = runner.invoke(app, ["token", "create", *args])
+    assert r.exit_code == 2
+    assert "错误" in r.output
+    assert TokenStore().list() == []
+
+
+def test_api_refuses_an_unknown_backend() -> None:
+    r = runner.invoke(app, ["api", "--backend", "sqlite"])
+    assert r.exit_code != 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_orggraph_api_serves(tmp_path: Path) -> None:
+    """The real server: factory app under uvicorn on loopback, /health and a token-guarded route."""
+    port = _free_port()
+    token, _ = TokenStore().create("district")
+    env = {**os.environ, "ORGGRAPH_BACKEND": "embedded"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graph.cli", "api", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:
+                    body = json.loads(r.read())
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None and body["status"] == "ok" and body["backend"] == "embedded"
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/org-tree", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200
+        with pytest.raises(urllib.error.HTTPError) as exc:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/org-tree", timeout=10)
+        assert exc.value.code == 401
+        assert exc.value.headers["content-type"] == "application/problem+json"
+        assert "server" not in {k.lower() for k in exc.value.headers}  # no server banner
+        exc.value.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
