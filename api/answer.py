@@ -139,11 +139,11 @@ class Caller:
 
     @property
     def store(self) -> GraphStore:
-        return self.request.app.state.store  # type: ignore[no-any-return]
+        return self.request.app.state.store
 
     @property
     def settings(self) -> Settings:
-        return self.request.app.state.settings  # type: ignore[no-any-return]
+        return self.request.app.state.settings
 
     def town(self, requested: str | None = None) -> str | None:
         return effective_town(self.who, requested)
