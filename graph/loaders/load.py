@@ -8,9 +8,11 @@ so a load that died midway (exit 3) completes when run again.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +254,48 @@ def _planned_counts(plan: Plan) -> dict[str, dict[str, int]]:
     return {"nodes": nodes, "relationships": dict(rels)}
 
 
+class _Stages:
+    """Runs each stage's batches, on two connections at once for Neo4j, and waits for all of them
+    before the next stage starts (nodes before the relationships that need them, an owner's
+    relationships cleared before they are written again)."""
+
+    def __init__(self, store: GraphStore, total: int, report: Callable[[int, int, str], None]) -> None:
+        self.total, self.report, self.done = total, report, 0
+        # Two transactions in flight keep both the server and this process busy; the embedded
+        # store is one in-memory graph, written from this thread only.
+        self.pool = ThreadPoolExecutor(max_workers=2) if store.backend == "neo4j" else None
+
+    def run(self, stage: str, chunks: list[Sequence[Any]], call: Callable[[Sequence[Any]], int]) -> int:
+        written = 0
+        if self.pool is None:
+            for chunk in chunks:
+                written += call(chunk)
+                self._tick(len(chunk), stage)
+            return written
+        futures = {self.pool.submit(call, chunk): len(chunk) for chunk in chunks}
+        try:
+            for fut in as_completed(futures):
+                written += fut.result()
+                self._tick(futures[fut], stage)
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+        return written
+
+    def _tick(self, n: int, stage: str) -> None:
+        self.done += n
+        self.report(self.done, self.total, stage)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _clear(store: GraphStore, label: Label, types: tuple[Rel, ...], keys: Sequence[str]) -> int:
+    return store.delete_outgoing(label, keys, types)
+
+
 def _write(
     store: GraphStore,
     plan: Plan,
@@ -260,24 +304,33 @@ def _write(
     report: Callable[[int, int, str], None],
 ) -> dict[str, dict[str, int]]:
     total = plan.items() + sum(len(k) for k, _ in plan.owned.values()) + len(removals)
-    done = 0
     counts: dict[str, dict[str, int]] = {"nodes": {}, "relationships": {}}
     saved_batch = getattr(store, "batch_size", None)
     if saved_batch is not None:
         store.batch_size = batch_size  # type: ignore[attr-defined]
+    stages = _Stages(store, total, report)
+    rel_counts: dict[str, int] = defaultdict(int)
+
+    def write_rels(rel: Rel, fl: Label, tl: Label, rows: list[dict[str, Any]]) -> None:
+        # sorted by target, concurrent batches share at most a boundary node: no lock cycles
+        rows = sorted(rows, key=lambda r: (r["to"], r["from"]))
+        rel_counts[rel.value] += stages.run(
+            f"relationships:{rel.value}",
+            list(batched(rows, batch_size)),
+            lambda chunk: store.upsert_relationships(rel, fl, tl, chunk),
+        )
+
     try:
         store.apply_schema()
         with store.bulk():
             for lab in NODE_ORDER:
                 rows = plan.nodes.get(lab, [])
-                n = 0
-                for chunk in batched(rows, batch_size):
-                    n += store.upsert_nodes(lab, chunk)
-                    done += len(chunk)
-                    report(done, total, f"nodes:{lab.value}")
                 if rows:
-                    counts["nodes"][lab.value] = n
-            rel_counts: dict[str, int] = defaultdict(int)
+                    counts["nodes"][lab.value] = stages.run(
+                        f"nodes:{lab.value}",
+                        list(batched(rows, batch_size)),
+                        functools.partial(store.upsert_nodes, lab),
+                    )
             by_from: dict[Label, list[tuple[tuple[Rel, Label, Label], list[dict[str, Any]]]]] = defaultdict(
                 list
             )
@@ -286,32 +339,25 @@ def _write(
             for lab in NODE_ORDER:
                 if lab in plan.owned:
                     keys, types = plan.owned[lab]
-                    for chunk in batched(keys, batch_size):
-                        store.delete_outgoing(lab, chunk, types)
-                        done += len(chunk)
-                        report(done, total, f"clear:{lab.value}")
+                    stages.run(
+                        f"clear:{lab.value}",
+                        list(batched(keys, batch_size)),
+                        functools.partial(_clear, store, lab, types),
+                    )
                     owned = set(types)
                     for (rel, fl, tl), rows in by_from.get(lab, []):
-                        if rel not in owned:
-                            continue
-                        for chunk in batched(rows, batch_size):
-                            rel_counts[rel.value] += store.upsert_relationships(rel, fl, tl, chunk)
-                            done += len(chunk)
-                            report(done, total, f"relationships:{rel.value}")
+                        if rel in owned:
+                            write_rels(rel, fl, tl, rows)
             for types in KEYLESS_RELS.values():
                 for (rel, fl, tl), rows in plan.rels.items():
-                    if rel not in types:
-                        continue
-                    for chunk in batched(rows, batch_size):
-                        rel_counts[rel.value] += store.upsert_relationships(rel, fl, tl, chunk)
-                        done += len(chunk)
-                        report(done, total, f"relationships:{rel.value}")
+                    if rel in types:
+                        write_rels(rel, fl, tl, rows)
             counts["relationships"] = dict(rel_counts)
             if removals:
                 _apply_sync(store, removals, batch_size)
-                done += len(removals)
-                report(done, total, "sync")
+                stages._tick(len(removals), "sync")
     finally:
+        stages.close()
         if saved_batch is not None:
             store.batch_size = saved_batch  # type: ignore[attr-defined]
     report(total, total, "done")
