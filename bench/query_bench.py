@@ -288,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     name = (
         "queries"
         + ("" if scales == [1] else "-s" + "-".join(map(str, scales)))
+        + ("" if set(backends) == {"embedded", "neo4j"} else "-" + "-".join(backends))
         + ("-partial" if only else "")
     )
     path = write_result(
