@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         # other work on this 2-core machine skews every figure: record it
         raw["load_average_before_after"] = [round(load_before[0], 2), round(os.getloadavg()[0], 2)]
         for q, ms in baseline.items():
-            rows.append(Row(f"baseline: one uncached in-process {q} query", ms, "ms", "", None))
+            rows.append(Row(f"baseline: one in-process {q} call (no HTTP, no API cache)", ms, "ms", "", None))
     finally:
         server.terminate()
         try:
