@@ -92,8 +92,14 @@ class AnswerCache:
         self._data: OrderedDict[tuple[Any, ...], tuple[str, bytes, list[str], dict[str, str]]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        # Striped locks: one computation per key at a time, so 32 clients asking a cold
+        # question compute it once, not 32 times (bounded: no lock per key to clean up).
+        self._stripes = [threading.Lock() for _ in range(64)]
         self.hits = 0
         self.misses = 0
+
+    def computing(self, key: tuple[Any, ...]) -> threading.Lock:
+        return self._stripes[hash(key) % len(self._stripes)]
 
     def get(self, key: tuple[Any, ...], version: str) -> tuple[bytes, list[str], dict[str, str]] | None:
         with self._lock:
@@ -242,20 +248,35 @@ def answer(
         items = sorted(kv for kv in c.request.query_params.multi_items() if kv[0] != "town")
         key = (scope_town, c.request.url.path, tuple(items))
         hit = c.request.app.state.cache.get(key, version)
-    if hit is not None:
-        body, people, headers = hit
-    else:
-        result = _call(c, fn, c.store, *args, town=scope_town, **params)
-        headers = {}
-        if shape is not None:
-            result, headers = shape(result)
-        result, people = inspect(result)
-        body = _dump(result)
-        if cache:
-            c.request.app.state.cache.put(key, version, body, people, headers)
+    if hit is None and cache:
+        store_cache: AnswerCache = c.request.app.state.cache
+        with store_cache.computing(key):
+            hit = store_cache.get(key, version)  # filled while this request waited?
+            if hit is None:
+                hit = _compute(c, fn, args, scope_town, shape, params)
+                store_cache.put(key, version, *hit)
+    elif hit is None:
+        hit = _compute(c, fn, args, scope_town, shape, params)
+    body, people, headers = hit
     if people:
         record_read(c, route_path, people)
     return Response(content=body, media_type="application/json", headers=headers)
+
+
+def _compute(
+    c: Caller,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    scope_town: str | None,
+    shape: Callable[[Any], tuple[Any, dict[str, str]]] | None,
+    params: dict[str, Any],
+) -> tuple[bytes, list[str], dict[str, str]]:
+    result = _call(c, fn, c.store, *args, town=scope_town, **params)
+    headers: dict[str, str] = {}
+    if shape is not None:
+        result, headers = shape(result)
+    result, people = inspect(result)
+    return _dump(result), people, headers
 
 
 def record_read(c: Caller, route_path: str, records: Iterable[str], **extra: Any) -> None:

@@ -337,3 +337,26 @@ def test_unknown_query_parameter_is_refused(client: TestClient, tokens: Tokens) 
         client.get(API + "/coverage?town=T1&limit=5", headers=tokens.headers("district")).status_code == 200
     )
     assert_problem(client.get(API + "/coverage?twon=T1"), 401, "unauthorized")
+
+
+def test_cold_question_is_computed_once(
+    client: TestClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many clients asking the same cold heavy question wait for one computation."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    calls = []
+    real = queries.centrality
+
+    def slow(*a: Any, **k: Any) -> Any:
+        calls.append(1)
+        time.sleep(0.3)
+        return real(*a, **k)
+
+    monkeypatch.setattr(queries, "centrality", slow)
+    h = tokens.headers("district")
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: client.get(API + "/centrality?top=3", headers=h), range(8)))
+    assert {r.status_code for r in answers} == {200}
+    assert len({r.content for r in answers}) == 1
+    assert len(calls) == 1
