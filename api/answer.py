@@ -8,6 +8,7 @@ writes an audit entry when the answer holds personal data, and returns JSON byte
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections import OrderedDict
@@ -75,7 +76,7 @@ def inspect(result: Any) -> tuple[Any, list[str]]:
     _walk(result, refs, hidden)
     if hidden[0]:
         # a copy: the query layer may keep the original in a cache of its own
-        result = _scrub(result.model_copy(deep=True) if isinstance(result, BaseModel) else result)
+        result = _scrub(copy.deepcopy(result))
     people = sorted({r.id for r in refs if r.label in PERSONAL_LABELS})
     return result, people
 
