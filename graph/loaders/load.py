@@ -311,13 +311,16 @@ def _write(
     stages = _Stages(store, total, report)
     rel_counts: dict[str, int] = defaultdict(int)
 
-    def write_rels(rel: Rel, fl: Label, tl: Label, rows: list[dict[str, Any]]) -> None:
+    def write_rels(rel: Rel, fl: Label, tl: Label, rows: list[dict[str, Any]], cleared: bool) -> None:
         # sorted by target, concurrent batches share at most a boundary node: no lock cycles
         rows = sorted(rows, key=lambda r: (r["to"], r["from"]))
+        # owned relationships were just deleted (rule 10): create them without looking first
+        create = getattr(store, "create_relationships", None) if cleared else None
+        write = create or store.upsert_relationships
         rel_counts[rel.value] += stages.run(
             f"relationships:{rel.value}",
             list(batched(rows, batch_size)),
-            lambda chunk: store.upsert_relationships(rel, fl, tl, chunk),
+            lambda chunk: write(rel, fl, tl, chunk),
         )
 
     try:
@@ -347,11 +350,11 @@ def _write(
                     owned = set(types)
                     for (rel, fl, tl), rows in by_from.get(lab, []):
                         if rel in owned:
-                            write_rels(rel, fl, tl, rows)
+                            write_rels(rel, fl, tl, rows, cleared=True)
             for types in KEYLESS_RELS.values():
                 for (rel, fl, tl), rows in plan.rels.items():
                     if rel in types:
-                        write_rels(rel, fl, tl, rows)
+                        write_rels(rel, fl, tl, rows, cleared=False)
             counts["relationships"] = dict(rel_counts)
             if removals:
                 _apply_sync(store, removals, batch_size)

@@ -173,6 +173,29 @@ class Neo4jStore:
             unique[(frm, to, rid)] = {"from": frm, "to": to, "rid": rid, "props": props}
         return self._write_batches(text, list(unique.values()), f"upsert_{Rel(rel).value}")
 
+    def create_relationships(
+        self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Like upsert_relationships, for rows the caller has just cleared with delete_outgoing:
+        CREATE without looking for an existing one (the loader's owned relationships). A commit
+        whose outcome is unknown raises IncompleteCommit (never retried), so no silent duplicate."""
+        fl, tl = Label(from_label), Label(to_label)
+        text = (
+            f"UNWIND $rows AS row "
+            f"MATCH (a:{L(fl)} {{{NODE_KEYS[fl]}: row.from}}) "
+            f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) "
+            f"CREATE (a)-[r:{T(rel)}]->(b) SET r = row.props RETURN count(*) AS n"
+        )
+        unique: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for r in rows:
+            rid = str(r.get("rid") or "")
+            props = {k: v for k, v in (r.get("props") or {}).items() if v is not None}
+            props["rid"] = rid
+            frm, to = str(r["from"]), str(r["to"])
+            unique.pop((frm, to, rid), None)
+            unique[(frm, to, rid)] = {"from": frm, "to": to, "rid": rid, "props": props}
+        return self._write_batches(text, list(unique.values()), f"create_{Rel(rel).value}")
+
     def delete_outgoing(self, label: Label, keys: Sequence[str], rels: Iterable[Rel]) -> int:
         label = Label(label)
         types = [Rel(r) for r in rels]
