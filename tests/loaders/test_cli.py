@@ -88,3 +88,18 @@ def test_load_command_store_unreachable_exits_3(tmp_path: Path, monkeypatch: pyt
     res = runner.invoke(app, ["load", str(wb), "--backend", "neo4j"])
     assert res.exit_code == 3, res.output
     assert "Neo4j" in res.output
+
+
+def test_demo_command_writes_a_roster_that_loads_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORGGRAPH_BACKEND", "embedded")
+    out = tmp_path / "demo.xlsx"
+    made = runner.invoke(app, ["demo", "--out", str(out), "--scale", "1", "--seed", "5"])
+    assert made.exit_code == 0, made.output
+    loaded = runner.invoke(app, ["load", str(out), "--backend", "embedded"])
+    assert loaded.exit_code == 0, loaded.output  # the generator's roster passes every rule
+    from graph.store import open_store
+
+    counts = open_store(backend="embedded").counts()
+    assert counts["nodes"]["Town"] == 23 and counts["nodes"]["Instructor"] == 290
