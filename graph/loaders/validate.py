@@ -145,6 +145,7 @@ _CELL_WARNINGS = {
 
 
 _NO_ORIGINALS: dict[str, str] = {}
+_NO_CELLS: list[Any] = []
 # References whose resolved (label, key) the builder needs (they may name two kinds, or depend on a type).
 _RESOLVED_COLUMNS = frozenset({"assigned_to", "from_code", "to_code", "helper_id"})
 _RULE_SHEETS = frozenset({"组织", "党组织", "党员", "结对"})
@@ -540,6 +541,14 @@ class Validator:
         self.cycles()
         self.cascade()
         self._member_ids()
+        # Problems already hold their display values: the raw cells are no longer needed, and on
+        # a million-item roster they are a few hundred MB.
+        for raw in self.wb.sheets.values():
+            raw.rows = []
+        for rows in self.sheets.values():
+            for r in rows:
+                r.cells = _NO_CELLS
+        self.dependents.clear()
         return Validation(self.sheets, self.index, self.store_props, self.warn.order, self.colpos)
 
     def _member_ids(self) -> None:
