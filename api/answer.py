@@ -136,6 +136,29 @@ class AnswerCache:
         return len(self._data)
 
 
+class VersionClock:
+    """``store.version()``, asked at most once per ``ttl`` seconds on a networked store.
+
+    On Neo4j a version is a round trip; asked per request it would cost every cached answer
+    a query. Reusing it for up to a second means a cached answer outlives a change of the
+    graph by at most that second. The embedded store's version is a file stat: always fresh.
+    """
+
+    def __init__(self, ttl: float = 1.0) -> None:
+        self.ttl = ttl
+        self._at = -1e9
+        self._value = ""
+
+    def get(self, store: GraphStore) -> str:
+        if store.backend == "embedded" or self.ttl <= 0:
+            return store.version()
+        now = time.monotonic()
+        if now - self._at >= self.ttl:
+            self._value = store.version()
+            self._at = now
+        return self._value
+
+
 # --- the caller's context -----------------------------------------------------------
 
 
@@ -243,7 +266,7 @@ def answer(
     version = ""
     hit = None
     if cache:
-        version = _call(c, c.store.version)
+        version = _call(c, c.request.app.state.version_clock.get, c.store)
         # (scope, route, parameters): the path holds the path parameters; the town parameter
         # is already in the scope, so T1's answer is shared by a T1 token and ?town=T1.
         items = sorted(kv for kv in c.request.query_params.multi_items() if kv[0] != "town")

@@ -19,7 +19,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.answer import API_PREFIX, AnswerCache, StoreGuard
+from api.answer import API_PREFIX, AnswerCache, StoreGuard, VersionClock
 from api.auth import RateLimiter
 from api.problems import PROBLEM_JSON, GuardMiddleware, Problem, install_handlers
 from api.routers import analytics, entities, graphs, health, members
@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.cache = AnswerCache()
     app.state.health_counts = None
     app.state.store_guard = StoreGuard()
+    app.state.version_clock = VersionClock()
 
     install_handlers(app)
     for module in (health, analytics, graphs, members, entities):

@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         print("(--only: a partial run, not recorded)")
         return 0 if total_errors == 0 else 1
     write_result(
-        "api",
+        "api" if args.backend == "embedded" else f"api-{args.backend}",
         rows,
         command="python -m bench.api_bench"
         + (" --quick" if args.quick else "")

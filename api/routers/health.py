@@ -24,7 +24,7 @@ def health(request: Request) -> Health:
     guard = request.app.state.store_guard
     guard.check(store)  # fails at once (503) when the store is down
     try:
-        version = store.version()
+        version = request.app.state.version_clock.get(store)
     except StoreUnavailable:
         guard.failed()
         raise
