@@ -225,3 +225,21 @@ def _unknown_id() -> str:
 
     first17 = "11010519800101999"
     return first17 + ric_check_char(first17)
+
+
+def test_search_hits_of_members_are_audited(client: TestClient, tokens: Tokens) -> None:
+    hits = get(client, tokens, "/search", params={"q": "赵一"})
+    assert [h["node"]["key"] for h in hits] == ["M01"]
+    get(client, tokens, "/search", params={"q": "甲机械"})  # organisations only: no entry
+    entries = [e for e in read_audit() if e["action"] == "api_read_personal"]
+    assert [(e["route"], e["records"]) for e in entries] == [("/api/v1/search", ["Member:M01"])]
+
+
+def test_answers_about_a_person_carry_no_raw_values(client: TestClient, tokens: Tokens) -> None:
+    """The answers most about people (a member's chains, a committee, a member's ego network,
+    a town's gaps with their members), as every role sees them: no raw ID, phone or hash."""
+    for url in ("/members/M01/membership", "/party-orgs/PO1", "/ego?key=Member:M01&hops=2", "/gaps?town=T1"):
+        for role in ("admin", "district", "town1"):
+            r = client.get(API + url, headers=tokens.headers(role))
+            assert r.status_code == 200, (url, role)
+            assert_no_personal_leak(r.content)
