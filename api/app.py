@@ -83,7 +83,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 entry: dict[str, Any] = {"description": text, "content": {PROBLEM_JSON: {"schema": ref}}}
                 if code == "401":
                     entry["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
-                if code == "429":
+                if code in ("429", "503"):
                     entry["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
                 responses[code] = entry
             if path in _PAGED:
