@@ -9,11 +9,11 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test venv neo4j-start neo4j-stop neo4j-status lint bench bench-quick clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@echo "安装依赖 / installing dependencies into $(VENV) ..."
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
