@@ -99,6 +99,12 @@ class Row:
 
 def write_result(name: str, rows: list[Row], command: str, **extra: Any) -> Path:
     """Write bench/results/<date>-<name>.json and regenerate RESULTS.md."""
+    if os.environ.get("ORGGRAPH_BENCH_RUN") == "quick" and not name.endswith("-quick"):
+        name += "-quick"  # a quick run never replaces a full run's file of the same day
+        extra.setdefault("mode", "quick (make bench-quick)")
+    extra.setdefault("loadavg_at_write", [round(x, 2) for x in os.getloadavg()])
+    if os.environ.get("ORGGRAPH_BENCH_COMMAND"):  # run by bench.run: that is what reproduces it
+        command = f"{os.environ['ORGGRAPH_BENCH_COMMAND']} (runs {command})"
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     today = dt.date.today().isoformat()
     path = RESULTS_DIR / f"{today}-{name}.json"
@@ -114,6 +120,25 @@ def write_result(name: str, rows: list[Row], command: str, **extra: Any) -> Path
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     render_results_md()
     return path
+
+
+def _loadavg_text(data: dict[str, Any]) -> str:
+    """The machine's load average as recorded by the bench (1-minute figure), if any."""
+    raw: dict[str, Any] = data["raw"] if isinstance(data.get("raw"), dict) else {}
+    for key, value in (
+        ("start", data.get("loadavg_at_start")),
+        ("end", data.get("loadavg_at_end")),
+        ("before/after", raw.get("load_average_before_after")),
+        ("at write", data.get("loadavg_at_write")),
+    ):
+        if isinstance(value, list) and value:
+            shown = (
+                "/".join(f"{float(v):.1f}" for v in value[:2])
+                if key == "before/after"
+                else f"{float(value[0]):.1f}"
+            )
+            return f", load average {shown} ({key})"
+    return ""
 
 
 def render_results_md() -> None:
@@ -144,7 +169,7 @@ def render_results_md() -> None:
             f"## {name}",
             "",
             f"`{data['command']}` — {data['date']}, {m.get('cpus')} cores, Python {m.get('python')}"
-            f" ({data['_file']})",
+            f"{_loadavg_text(data)} ({data['_file']})",
             "",
             "| figure | value | unit | target | met |",
             "|---|---|---|---|---|",
