@@ -7,7 +7,6 @@ two nodes, the step shows the first by (type, direction, rid), on both backends.
 
 from __future__ import annotations
 
-from collections import deque
 from itertools import pairwise
 from typing import Any
 
@@ -108,11 +107,21 @@ def _paths_embedded(
     max_hops: int,
     want: int,
 ) -> tuple[list[list[str]], dict[str, NodeRef], dict[frozenset[str], list[Any]]]:
+    """Bidirectional BFS, then the shortest-path DAG walked in lexicographic order.
+
+    Each step expands, by one whole layer, the side whose frontier has fewer edges to follow,
+    so a search never floods the graph through a hub (Town, Park, district-level party org)
+    it only needs to touch. Once the two balls meet, D = min(ds + dt) over the meeting nodes
+    is the distance; the nodes on shortest paths are recovered by pruning each ball towards the
+    cut layer, and the DAG's sorted successor lists give the paths in the same (sorted node id)
+    order as Neo4j's answer after sorting.
+    """
     from queries._embedded import index
 
     ix = index(store)
     s = f"{src[0]}:{src[1][NODE_KEYS[Label(src[0])]]}"
     t = f"{dst[0]}:{dst[1][NODE_KEYS[Label(dst[0])]]}"
+    adj = ix.adjacency(types)
     ok: dict[str, bool] = {}
 
     def allowed(nid: str) -> bool:
@@ -122,62 +131,73 @@ def _paths_embedded(
             v = ok[nid] = in_scope(d["_label"], d, town)
         return v
 
-    adj = ix.adjacency(types)
+    def cost(frontier: list[str]) -> int:
+        return sum(len(adj.get(u, ())) for u in frontier)
 
-    def neighbours(u: str) -> list[str]:
-        # adjacency lists are sorted, so the walk below meets paths in lexicographic order
-        nb = adj.get(u, ())
-        return list(nb) if town is None else [v for v in nb if allowed(v)]
-
-    def bfs(start: str, limit: int) -> dict[str, int]:
-        dist = {start: 0}
-        q = deque([start])
-        while q:
-            u = q.popleft()
-            if dist[u] >= limit:
-                continue
-            for v in neighbours(u):
-                if v not in dist:
-                    dist[v] = dist[u] + 1
-                    q.append(v)
-        return dist
-
-    # Forward BFS to the target's level, then backwards: nodes on a shortest path satisfy ds + dt = d.
-    ds = {s: 0}
-    q = deque([s])
-    found = None
-    while q:
-        u = q.popleft()
-        if found is not None and ds[u] >= found:
-            break
-        if ds[u] >= max_hops:
-            continue
-        for v in neighbours(u):
-            if v not in ds:
-                ds[v] = ds[u] + 1
-                if v == t:
-                    found = ds[v]
-                q.append(v)
-    if found is None:
+    # ds / dt hold exact distances for the whole ball explored from each end (depth da / db).
+    ds: dict[str, int] = {s: 0}
+    dt: dict[str, int] = {t: 0}
+    fs, ft = [s], [t]
+    da = db = 0
+    best: int | None = None
+    while best is None and da + db < max_hops and fs and ft:
+        forward = cost(fs) <= cost(ft)
+        near, far, frontier = (ds, dt, fs) if forward else (dt, ds, ft)
+        depth = (da if forward else db) + 1
+        nxt: list[str] = []
+        for u in frontier:
+            for v in adj.get(u, ()):
+                if v in near or (town is not None and not allowed(v)):
+                    continue
+                near[v] = depth
+                nxt.append(v)
+                if v in far:
+                    total = depth + far[v]
+                    if best is None or total < best:
+                        best = total
+        if forward:
+            fs, da = nxt, depth
+        else:
+            ft, db = nxt, depth
+    if best is None:
         return [], {}, {}
-    dt = bfs(t, found)
+    # Every node on a shortest path at position i has ds = i and dt = best - i; since best <= da + db,
+    # the cut layer c = min(da, best) lies in the forward ball and best - c in the backward one.
+    c = min(da, best)
+    cut = [v for v, d in ds.items() if d == c and dt.get(v) == best - c]
+    succ: dict[str, set[str]] = {}
+    layer = set(cut)
+    for i in range(c - 1, -1, -1):  # forward ball: keep the nodes that lead to the cut
+        prev: set[str] = set()
+        for v in layer:
+            for u in adj.get(v, ()):
+                if ds.get(u) == i:
+                    prev.add(u)
+                    succ.setdefault(u, set()).add(v)
+        layer = prev
+    layer = set(cut)
+    for k in range(c, best):  # backward ball: from the cut down to the target
+        nxt_layer: set[str] = set()
+        for u in layer:
+            for v in adj.get(u, ()):
+                if dt.get(v) == best - k - 1:
+                    nxt_layer.add(v)
+                    succ.setdefault(u, set()).add(v)
+        layer = nxt_layer
+    dag = {u: sorted(vs) for u, vs in succ.items()}
     seqs: list[list[str]] = []
 
     def walk(path: list[str]) -> None:
-        if len(seqs) >= want:
-            return
         u = path[-1]
         if u == t:
             seqs.append(list(path))
             return
-        k = ds[u] + 1
-        for v in neighbours(u):
-            if ds.get(v) == k and dt.get(v) == found - k:
-                path.append(v)
-                walk(path)
-                path.pop()
-                if len(seqs) >= want:
-                    return
+        for v in dag.get(u, ()):
+            path.append(v)
+            walk(path)
+            path.pop()
+            if len(seqs) >= want:
+                return
 
     walk([s])
     refs: dict[str, NodeRef] = {}

@@ -132,3 +132,29 @@ def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
         queries.path(fx, source="O01", target="O02", max_hops=11)
     with pytest.raises(NotFound):
         queries.path(fx, source="O01", target="O99")
+
+
+@pytest.mark.parametrize("town", [None, "T1"])
+def test_bidirectional_search_matches_networkx_everywhere(fx, town) -> None:  # type: ignore[no-untyped-def]
+    """Every pair of a sample, with tight hop bounds: length, order, truncation and not-found
+    agree with networkx, whichever end the search grows from."""
+    g = exported(fx, town=town)
+    nodes = sorted(g.nodes)
+    sample = nodes[:: max(1, len(nodes) // 12)]
+    for a in sample:
+        for b in sample:
+            if a == b:
+                continue
+            try:
+                d = nx.shortest_path_length(g, a, b)
+            except nx.NetworkXNoPath:
+                d = None
+            for hops in (2, 4):
+                res = queries.path(fx, source=a, target=b, town=town, max_hops=hops, limit=3)
+                if d is None or d > hops:
+                    assert res.found is False, (a, b, hops)
+                    continue
+                expected = sorted(nx.all_shortest_paths(g, a, b))
+                assert res.length == d, (a, b, hops)
+                assert [[n.id for n in p.nodes] for p in res.paths] == expected[:3], (a, b, hops)
+                assert res.truncated == (len(expected) > 3)
