@@ -25,6 +25,13 @@ from graph.schema import rel_type as T
 from graph.store.base import batched, build_projection, empty_counts, node_id, projection_attrs
 
 DEFAULT_BATCH = 5000
+# A dead server must fail fast: an API request during an outage answers 503 within seconds,
+# not after the driver's defaults (60 s to acquire a connection, 30 s of retries).
+DEFAULT_CONNECTION_TIMEOUT = 5.0
+DEFAULT_ACQUISITION_TIMEOUT = 5.0
+DEFAULT_READ_RETRY_TIME = 2.0  # retry delays are 1 s, 2 s, 4 s (+-20 %): at most two retries
+# Writes (the loader) ride out a short leader switch or restart instead.
+DEFAULT_WRITE_RETRY_TIME = 30.0
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -44,18 +51,35 @@ class Neo4jStore:
         password: str,
         database: str = "neo4j",
         batch_size: int = DEFAULT_BATCH,
-        connection_timeout: float = 5.0,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
+        connection_acquisition_timeout: float = DEFAULT_ACQUISITION_TIMEOUT,
+        max_transaction_retry_time: float = DEFAULT_READ_RETRY_TIME,
+        write_retry_time: float = DEFAULT_WRITE_RETRY_TIME,
     ) -> None:
+        """``connection_timeout``: to open one connection; ``connection_acquisition_timeout``: to get
+        one from the pool (including opening it); ``max_transaction_retry_time``: how long reads
+        are retried on transient errors; ``write_retry_time``: the same for writes (longer, so a
+        load survives a brief restart). All in seconds."""
+        for name, value in (
+            ("connection_timeout", connection_timeout),
+            ("connection_acquisition_timeout", connection_acquisition_timeout),
+            ("max_transaction_retry_time", max_transaction_retry_time),
+            ("write_retry_time", write_retry_time),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"Neo4j 超时设置无效：{name}={value!r}", f"invalid {name} {value!r}")
         self.uri = uri
         self.database = database
         self.batch_size = batch_size
+        self.write_retry_time = float(write_retry_time)
         self._write_counter = 0
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri,
                 auth=(user, password),
-                connection_timeout=connection_timeout,
-                max_transaction_retry_time=15.0,
+                connection_timeout=float(connection_timeout),
+                connection_acquisition_timeout=float(connection_acquisition_timeout),
+                max_transaction_retry_time=float(max_transaction_retry_time),
                 notifications_min_severity="OFF",
             )
         except (ValueError, neo4j_exc.ConfigurationError) as exc:
@@ -108,7 +132,12 @@ class Neo4jStore:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [r.data() for r in tx.run(text, dict(params or {}))]
 
-        with self._translate(), self.driver.session(database=self.database) as s:
+        with (
+            self._translate(),
+            self.driver.session(
+                database=self.database, max_transaction_retry_time=self.write_retry_time
+            ) as s,
+        ):
             out = s.execute_write(work)
         self._write_counter += 1
         return out

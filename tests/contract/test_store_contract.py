@@ -201,3 +201,40 @@ def test_wipe_refuses_remote() -> None:
     with pytest.raises(ConfigError):
         store.wipe()
     store.close()
+
+
+@pytest.mark.neo4j
+def test_dead_neo4j_fails_fast_with_default_timeouts() -> None:
+    import time
+
+    from graph.store.neo4j import Neo4jStore
+
+    store = Neo4jStore("neo4j://127.0.0.1:1", "neo4j", "x")
+    start = time.monotonic()
+    with pytest.raises(StoreUnavailable):
+        store.fetch_nodes(Label.TOWN, ["T1"])
+    assert time.monotonic() - start < 6.0  # short retry, so an API answers 503 within seconds
+    store.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_timeouts_are_configurable() -> None:
+    import time
+
+    from graph.errors import ConfigError
+    from graph.store.neo4j import Neo4jStore
+
+    store = Neo4jStore(
+        "neo4j://127.0.0.1:1",
+        "neo4j",
+        "x",
+        connection_acquisition_timeout=2.0,
+        max_transaction_retry_time=1.0,
+    )
+    start = time.monotonic()
+    with pytest.raises(StoreUnavailable):
+        store.counts()
+    assert time.monotonic() - start < 4.0
+    store.close()
+    with pytest.raises(ConfigError):
+        Neo4jStore("neo4j://127.0.0.1:1", "neo4j", "x", max_transaction_retry_time=-1)
