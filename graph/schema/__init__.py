@@ -12,10 +12,11 @@ from graph.model import NODE_KEYS, Label, Rel
 INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
     Label.ORGANIZATION: ("town_code", "park_code", "org_category", "org_name"),
     Label.PARTY_ORG: ("town_code", "kind", "demo_tier", "party_org_name"),
-    Label.MEMBER: ("town_code", "name", "flag"),
+    # id_hash / phone_hash / key_id: the admin lookup (api/lookup.py) seeks them, never scans
+    Label.MEMBER: ("town_code", "name", "flag", "id_hash", "phone_hash", "key_id"),
     Label.VILLAGE: ("town_code",),
     Label.PARK: ("town_code",),
-    Label.INSTRUCTOR: ("name",),
+    Label.INSTRUCTOR: ("name", "phone_hash", "key_id"),
 }
 # Relationships are merged on (type, rid) between two known nodes; rid index keeps it cheap.
 INDEXED_REL_PROPERTIES: dict[Rel, tuple[str, ...]] = {r: ("rid",) for r in Rel}

@@ -8,7 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from graph.audit import read_audit
-from tests.api.conftest import API, RAW_MEMBERS, Tokens, assert_no_personal_leak
+from graph.model import Label
+from tests.api.conftest import API, RAW_INSTRUCTORS, RAW_MEMBERS, Tokens, assert_no_personal_leak
 
 
 def get(client: TestClient, tokens: Tokens, url: str, role: str = "district", **kw: Any) -> Any:
@@ -243,3 +244,25 @@ def test_answers_about_a_person_carry_no_raw_values(client: TestClient, tokens: 
             r = client.get(API + url, headers=tokens.headers(role))
             assert r.status_code == 200, (url, role)
             assert_no_personal_leak(r.content)
+
+
+def test_admin_lookup_instructor_phone_and_stale_records(
+    client: TestClient, graph_store: Any, tokens: Tokens
+) -> None:
+    """Instructors are found by phone; a record hashed under another key is counted, not matched."""
+    h = tokens.headers("admin")
+    instructor, phone = next(iter(RAW_INSTRUCTORS.items()))
+    r = client.post(API + "/members/lookup", json={"phone": phone, "reason": "核对指导员"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert [(m["node"]["label"], m["node"]["key"]) for m in r.json()["matches"]] == [
+        ("Instructor", instructor)
+    ]
+    assert r.json()["stale_records"] == 0
+    old = dict(graph_store.fetch_nodes(Label.MEMBER, ["M07"])["M07"])
+    graph_store.upsert_nodes(Label.MEMBER, [{**old, "key_id": "retired-key"}])
+    raw_id = RAW_MEMBERS["M07"][0]
+    r = client.post(API + "/members/lookup", json={"id_number": raw_id, "reason": "旧密钥记录"}, headers=h)
+    assert (r.json()["matches"], r.json()["stale_records"]) == ([], 1)
+    # an instructor's phone lookup counts the stale member too (it carries a phone hash)
+    r = client.post(API + "/members/lookup", json={"phone": phone, "reason": "核对指导员"}, headers=h)
+    assert (len(r.json()["matches"]), r.json()["stale_records"]) == (1, 1)
