@@ -20,7 +20,7 @@ from graph.errors import ConfigError, InputError, OrgGraphError, StoreUnavailabl
 from graph.loaders.build import Hasher, Plan, build_plan
 from graph.loaders.reader import Notice, read_workbook
 from graph.loaders.report import Group, LoadResult, Problem, SyncRemoval, Warning_
-from graph.loaders.spec import KEYLESS_RELS, SHEET_BY_NAME
+from graph.loaders.spec import SHEET_BY_NAME
 from graph.loaders.validate import Validation, Validator
 from graph.model import Label, Rel
 from graph.settings import Settings, get_settings
@@ -254,36 +254,42 @@ def _planned_counts(plan: Plan) -> dict[str, dict[str, int]]:
     return {"nodes": nodes, "relationships": dict(rels)}
 
 
-class _Stages:
-    """Runs each stage's batches, on two connections at once for Neo4j, and waits for all of them
-    before the next stage starts (nodes before the relationships that need them, an owner's
-    relationships cleared before they are written again)."""
+Task = tuple[str, str, Sequence[Any], Callable[[Sequence[Any]], int]]  # (stage, count key, chunk, call)
+
+
+class _Phases:
+    """Runs a phase's batches, two at a time for Neo4j, and waits for all of them before the next
+    phase: every node, then every owned relationship cleared, then every relationship written.
+    Within a phase the batches are independent (lock waits between them are retried by the driver
+    as transient errors), so the server always has work while this process prepares the next."""
 
     def __init__(self, store: GraphStore, total: int, report: Callable[[int, int, str], None]) -> None:
         self.total, self.report, self.done = total, report, 0
-        # Two transactions in flight keep both the server and this process busy; the embedded
-        # store is one in-memory graph, written from this thread only.
+        # the embedded store is one in-memory graph, written from this thread only
         self.pool = ThreadPoolExecutor(max_workers=2) if store.backend == "neo4j" else None
 
-    def run(self, stage: str, chunks: list[Sequence[Any]], call: Callable[[Sequence[Any]], int]) -> int:
-        written = 0
+    def run(self, tasks: list[Task]) -> dict[str, int]:
+        written: dict[str, int] = defaultdict(int)
         if self.pool is None:
-            for chunk in chunks:
-                written += call(chunk)
-                self._tick(len(chunk), stage)
+            for stage, key, chunk, call in tasks:
+                written[key] += call(chunk)
+                self.tick(len(chunk), stage)
             return written
-        futures = {self.pool.submit(call, chunk): len(chunk) for chunk in chunks}
+        futures = {
+            self.pool.submit(call, chunk): (stage, key, len(chunk)) for stage, key, chunk, call in tasks
+        }
         try:
             for fut in as_completed(futures):
-                written += fut.result()
-                self._tick(futures[fut], stage)
+                stage, key, n = futures[fut]
+                written[key] += fut.result()
+                self.tick(n, stage)
         except BaseException:
             for fut in futures:
                 fut.cancel()
             raise
         return written
 
-    def _tick(self, n: int, stage: str) -> None:
+    def tick(self, n: int, stage: str) -> None:
         self.done += n
         self.report(self.done, self.total, stage)
 
@@ -304,72 +310,57 @@ def _write(
     report: Callable[[int, int, str], None],
 ) -> dict[str, dict[str, int]]:
     total = plan.items() + sum(len(k) for k, _ in plan.owned.values()) + len(removals)
-    counts: dict[str, dict[str, int]] = {"nodes": {}, "relationships": {}}
     saved_batch = getattr(store, "batch_size", None)
     if saved_batch is not None:
         store.batch_size = batch_size  # type: ignore[attr-defined]
-    stages = _Stages(store, total, report)
-    rel_counts: dict[str, int] = defaultdict(int)
-
-    def write_rels(rel: Rel, fl: Label, tl: Label, rows: list[dict[str, Any]], cleared: bool) -> None:
-        # sorted by target, concurrent batches share at most a boundary node: no lock cycles
-        rows = sorted(rows, key=lambda r: (r["to"], r["from"]))
-        # owned relationships were just deleted (rule 10): create them without looking first
-        create = getattr(store, "create_relationships", None) if cleared else None
-        write = create or store.upsert_relationships
-        rel_counts[rel.value] += stages.run(
-            f"relationships:{rel.value}",
-            list(batched(rows, batch_size)),
-            lambda chunk: write(rel, fl, tl, chunk),
-        )
-
+    phases = _Phases(store, total, report)
+    owned_types = {t for _keys, types in plan.owned.values() for t in types}
     try:
         store.apply_schema()
         with store.bulk():
-            # a label with no node yet has no relationship to clear (a first load skips that stage)
+            # a label with no node yet has no relationship to clear (a first load skips that phase)
             existing = store.counts()["nodes"] if plan.owned else {}
-            for lab in NODE_ORDER:
-                rows = plan.nodes.get(lab, [])
-                if rows:
-                    counts["nodes"][lab.value] = stages.run(
-                        f"nodes:{lab.value}",
-                        list(batched(rows, batch_size)),
-                        functools.partial(store.upsert_nodes, lab),
-                    )
-            by_from: dict[Label, list[tuple[tuple[Rel, Label, Label], list[dict[str, Any]]]]] = defaultdict(
-                list
+            nodes = phases.run(
+                [
+                    (f"nodes:{lab.value}", lab.value, chunk, functools.partial(store.upsert_nodes, lab))
+                    for lab in NODE_ORDER
+                    for chunk in batched(plan.nodes.get(lab, []), batch_size)
+                ]
             )
-            for k, rows in plan.rels.items():
-                by_from[k[1]].append((k, rows))
+            clears: list[Task] = []
             for lab in NODE_ORDER:
-                if lab in plan.owned:
-                    keys, types = plan.owned[lab]
-                    if not existing.get(lab.value):
-                        stages._tick(len(keys), f"clear:{lab.value}")
-                    else:
-                        stages.run(
-                            f"clear:{lab.value}",
-                            list(batched(keys, batch_size)),
-                            functools.partial(_clear, store, lab, types),
-                        )
-                    owned = set(types)
-                    for (rel, fl, tl), rows in by_from.get(lab, []):
-                        if rel in owned:
-                            write_rels(rel, fl, tl, rows, cleared=True)
-            for types in KEYLESS_RELS.values():
-                for (rel, fl, tl), rows in plan.rels.items():
-                    if rel in types:
-                        write_rels(rel, fl, tl, rows, cleared=False)
-            counts["relationships"] = dict(rel_counts)
+                if lab not in plan.owned:
+                    continue
+                keys, types = plan.owned[lab]
+                if not existing.get(lab.value):
+                    phases.tick(len(keys), f"clear:{lab.value}")
+                    continue
+                clears += [
+                    (f"clear:{lab.value}", lab.value, chunk, functools.partial(_clear, store, lab, types))
+                    for chunk in batched(keys, batch_size)
+                ]
+            phases.run(clears)
+            writes: list[Task] = []
+            create = getattr(store, "create_relationships", None)
+            for (rel, fl, tl), rows in plan.rels.items():
+                # owned relationships were just cleared (rule 10): create them without looking first;
+                # rows sorted by target, so batches of one type share at most a boundary node
+                write = create if (create is not None and rel in owned_types) else store.upsert_relationships
+                ordered = sorted(rows, key=lambda r: (r["to"], r["from"]))
+                writes += [
+                    (f"relationships:{rel.value}", rel.value, chunk, functools.partial(write, rel, fl, tl))
+                    for chunk in batched(ordered, batch_size)
+                ]
+            rels = phases.run(writes)
             if removals:
                 _apply_sync(store, removals, batch_size)
-                stages._tick(len(removals), "sync")
+                phases.tick(len(removals), "sync")
     finally:
-        stages.close()
+        phases.close()
         if saved_batch is not None:
             store.batch_size = saved_batch  # type: ignore[attr-defined]
     report(total, total, "done")
-    return counts
+    return {"nodes": dict(nodes), "relationships": dict(rels)}
 
 
 # --- sync (rule 11) ---------------------------------------------------------------------------
