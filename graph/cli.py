@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -122,7 +121,7 @@ def _register_optional() -> None:
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
-            if exc.name and mod.startswith(exc.name.split(".")[0]) and exc.name in mod:
+            if exc.name == mod:  # that part is not installed; a missing dependency still raises
                 continue
             raise
         m.register(app)
@@ -139,4 +138,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

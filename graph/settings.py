@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -71,10 +73,13 @@ class Settings(BaseSettings):
             path = self.home / "secret.key"
             if not path.exists():
                 self.home.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                tmp = path.with_name(f".secret.{os.getpid()}.tmp")
                 tmp.write_text(secrets.token_hex(32))
                 tmp.chmod(0o600)
-                tmp.replace(path)
+                # link() refuses to overwrite: when two processes start at once, the first key wins
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, path)
+                tmp.unlink()
             raw = path.read_text().strip().encode()
         return hashlib.sha256(raw).hexdigest()[:8], raw
 

@@ -57,6 +57,22 @@ points = pd.DataFrame(
 )
 
 tab_rank, tab_points = st.tabs([f"{METRIC_ZH[metric]}排名", f"单点故障（{r.articulation_total}）"])
+
+
+def _pick(table: pd.DataFrame, key: str) -> str | None:
+    """Show a selectable table (its ``_id`` column hidden); the id of the clicked row, if any."""
+    ev = st.dataframe(
+        table.drop(columns=["_id"]),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+        height=min(38 + 35 * len(table), 520),
+    )
+    rows = ev.selection.rows if ev is not None else []
+    return str(table.iloc[rows[0]]["_id"]) if rows else None
+
+
 chosen: str | None = None
 with tab_rank:
     if ranking.empty:
@@ -64,17 +80,7 @@ with tab_rank:
     else:
         left, right = st.columns([1.2, 1])
         with left:
-            ev = st.dataframe(
-                ranking.drop(columns=["_id"]),
-                hide_index=True,
-                on_select="rerun",
-                selection_mode="single-row",
-                key="cen_rank_table",
-                height=min(38 + 35 * len(ranking), 520),
-            )
-            rows = ev.selection.rows if ev is not None else []
-            if rows:
-                chosen = ranking.iloc[rows[0]]["_id"]
+            chosen = _pick(ranking, "cen_rank_table") or chosen
             st.caption("点击一行查看该对象的详情。")
         with right:
             top20 = ranking.head(20)
@@ -92,17 +98,7 @@ with tab_points:
     if points.empty:
         st.caption("无。")
     else:
-        ev2 = st.dataframe(
-            points.drop(columns=["_id"]),
-            hide_index=True,
-            on_select="rerun",
-            selection_mode="single-row",
-            key="cen_points_table",
-            height=min(38 + 35 * len(points), 520),
-        )
-        rows2 = ev2.selection.rows if ev2 is not None else []
-        if rows2:
-            chosen = points.iloc[rows2[0]]["_id"]
+        chosen = _pick(points, "cen_points_table") or chosen
         if r.articulation_total > len(points):
             st.caption(f"共 {r.articulation_total} 个，显示前 {len(points)} 个。")
 
