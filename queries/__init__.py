@@ -303,7 +303,9 @@ def centrality(
     CentralityResult
         ``approximate`` is True when betweenness was sampled (fixed seed).
     """
-    return _centrality.centrality(store, town=town, network=network, metric=metric, top=top)
+    from queries.scope import Scope
+
+    return _centrality.CENTRALITY(store, Scope(town), network=network, metric=metric, top=top)
 
 
 def ego(store: GraphStore, *, key: str, town: str | None = None, hops: int = 1, cap: int = 500) -> EgoNetwork:

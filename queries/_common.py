@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from graph.errors import InputError, NotFound
 from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label, Rel
 from graph.schema import label as L
+from queries.cache import cached
 from queries.models import NodeRef
+from queries.scope import Scope
 
 T = TypeVar("T")
 
@@ -55,6 +54,12 @@ def check_key(key: Any, what: str = "对象") -> str:
     if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
         raise not_found(what, str(key)[:100])
     return key
+
+
+def check_scope(store: Any, scope: Scope) -> Scope:
+    """A town scope must name an existing town (NotFound otherwise)."""
+    check_town(store, scope.town)
+    return scope
 
 
 def check_town(store: Any, town: str | None) -> str | None:
@@ -206,34 +211,7 @@ def rate(num: int, den: int) -> float | None:
     return None if den == 0 else num / den
 
 
-# --- per-store caches keyed on store.version() -------------------------------------------
-
-CACHE_SIZE = 256  # entries per store (fact sets per town, projections, centrality answers)
-_caches: weakref.WeakKeyDictionary[Any, OrderedDict[str, tuple[str, Any]]] = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
-
-
-def cached(store: Any, name: str, build: Callable[[], T], version: str | None = None) -> T:
-    """``build()`` once per store version (least recently used entries are dropped).
-
-    The embedded store's version is a file stat; Neo4j's is the bookmark of the last
-    committed transaction (one round trip), so a load anywhere invalidates every entry.
-    """
-    ver = version if version is not None else store.version()
-    with _cache_lock:
-        per = _caches.setdefault(store, OrderedDict())
-        hit = per.get(name)
-        if hit is not None and hit[0] == ver:
-            per.move_to_end(name)
-            return hit[1]  # type: ignore[no-any-return,unused-ignore]
-    value = build()
-    with _cache_lock:
-        per = _caches.setdefault(store, OrderedDict())
-        per[name] = (ver, value)
-        per.move_to_end(name)
-        while len(per) > CACHE_SIZE:
-            per.popitem(last=False)
-    return value
+# --- caches: the one answer cache (queries.cache) ---------------------------------------
 
 
 def neo4j_cached(store: Any, name: str, build: Callable[[], T]) -> T:

@@ -9,13 +9,19 @@ Results are cached per store version.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
+from pydantic import Field
 
 from graph.model import Label, Rel
-from queries._common import cached, check_choice, check_int, check_town, in_scope, ref_from
+from graph.store.base import GraphStore
+from queries._common import check_scope, ref_from
+from queries.cache import cached
 from queries.models import CentralityItem, CentralityResult, NodeRef
+from queries.params import Params
+from queries.question import Question, register
+from queries.scope import Scope
 
 NETWORKS: dict[str, tuple[tuple[Label, ...], tuple[Rel, ...]]] = {
     "pairing": (
@@ -48,16 +54,30 @@ LIST_CAP = 100  # articulation points and bridges listed (totals are always give
 PAGERANK_ALPHA = 0.85
 
 
-def network_graph(store: Any, network: str, town: str | None = None, version: str | None = None) -> nx.Graph:
+Network = Literal["pairing", "organisation", "membership"]
+Metric = Literal["degree", "betweenness", "pagerank"]
+
+
+class CentralityParams(Params):
+    network: Network = Field(
+        "organisation", description="网络：pairing 结对网络 / organisation 组织网络 / membership 党员关系网络"
+    )
+    metric: Metric = Field(
+        "degree", description="指标：degree 度中心性 / betweenness 中介中心性 / pagerank 影响力"
+    )
+    top: int = Field(20, ge=1, le=10_000, description="排名条数")
+
+
+def network_graph(store: GraphStore, network: str, scope: Scope, version: str | None = None) -> nx.Graph:
     """The scoped projection of a network, isolated nodes dropped (cached per store version)."""
-    check_choice(network, NETWORKS, "network")
     ver = version if version is not None else store.version()
     labels, rels = NETWORKS[network]
-    full = cached(store, f"projection:{network}", lambda: store.projection(labels, rels), ver)
+    full = cached(store, ("projection", network), lambda: store.projection(labels, rels), ver)
+    town = scope.town
     if town is None:
         keep = [n for n in full.nodes if full.degree(n) > 0]
     else:
-        keep = [n for n, d in full.nodes(data=True) if in_scope(d["label"], d, town)]
+        keep = [n for n, d in full.nodes(data=True) if scope.admits(d["label"], d)]
 
     def build() -> nx.Graph:
         g = nx.Graph()
@@ -72,7 +92,7 @@ def network_graph(store: Any, network: str, town: str | None = None, version: st
 
     if town is None and len(keep) == full.number_of_nodes():
         return full
-    return cached(store, f"projection:{network}:{town}", build, ver)
+    return cached(store, ("projection", network, scope.key), build, ver)
 
 
 def _scores(g: nx.Graph, metric: str) -> tuple[dict[str, float], bool, int | None]:
@@ -94,21 +114,17 @@ def _ref(g: nx.Graph, nid: str) -> NodeRef:
     return ref_from(d["label"], d["key"], d.get("name"), d.get("town_code"))
 
 
-def centrality(
-    store: Any,
-    *,
-    town: str | None = None,
-    network: str = "organisation",
-    metric: str = "degree",
-    top: int = 20,
-) -> CentralityResult:
-    """See :func:`queries.centrality` (the public wrapper)."""
-    check_town(store, town)
-    check_choice(network, NETWORKS, "network")
-    check_choice(metric, METRICS, "metric")
-    check_int(top, "top", 1, 10000)
+def centrality(store: GraphStore, scope: Scope, p: CentralityParams) -> CentralityResult:
+    """Centrality ranking, articulation points and bridges of one network, within the scope.
+
+    Example
+    -------
+    >>> CENTRALITY(store, Scope("T01"), CentralityParams(metric="pagerank")).items[0]  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    network, metric, top, town = p.network, p.metric, p.top, scope.town
     ver = store.version()
-    g = network_graph(store, network, town, ver)
+    g = network_graph(store, network, scope, ver)
 
     def compute() -> dict[str, Any]:
         scores, approx, k = _scores(g, metric)
@@ -117,14 +133,14 @@ def centrality(
         bridges = sorted(tuple(sorted(e)) for e in nx.bridges(g))
         return {"ranked": ranked, "approx": approx, "k": k, "arts": arts, "bridges": bridges}
 
-    res = cached(store, f"centrality:{network}:{town}:{metric}", compute, ver)
+    res = cached(store, ("centrality", network, scope.key, metric), compute, ver)
     items = [
         CentralityItem(node=_ref(g, nid), score=round(s, 12), rank=i + 1)
         for i, (nid, s) in enumerate(res["ranked"][:top])
     ]
     return CentralityResult(
-        network=network,  # type: ignore[arg-type]
-        metric=metric,  # type: ignore[arg-type]
+        network=network,
+        metric=metric,
         town=town,
         node_count=g.number_of_nodes(),
         edge_count=g.number_of_edges(),
@@ -136,3 +152,6 @@ def centrality(
         bridges=[(u, v) for u, v in res["bridges"][:LIST_CAP]],
         bridges_total=len(res["bridges"]),
     )
+
+
+CENTRALITY = register(Question("centrality", "网络分析", CentralityParams, CentralityResult, centrality))

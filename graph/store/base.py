@@ -8,14 +8,18 @@ when one suffices). Upserts replace properties wholesale, so reloading a row is 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import networkx as nx
 
 from graph.model import NODE_KEYS, Label, Rel
+
+if TYPE_CHECKING:
+    from graph.store.index import GraphIndex
 
 NodeRow = Mapping[str, Any]  # properties, including the label's key property
 
@@ -30,11 +34,50 @@ def split_node_id(nid: str) -> tuple[Label, str]:
     return Label(lab), key
 
 
+class CypherReader(Protocol):
+    """What the Cypher side of a fact set may do: run one read query, get plain dicts."""
+
+    def read(
+        self, text: str, params: Mapping[str, Any] | None = None, name: str = "read"
+    ) -> list[dict[str, Any]]: ...
+
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class FactSet(Generic[P, R]):
+    """Typed facts a question needs, with one Cypher and one networkx implementation side by side.
+
+    Only the store knows which side runs (:meth:`GraphStore.facts`); a question writes its
+    answer once, over ``R``. Both sides must return equal values for equal graphs (the
+    contract suite checks it).
+
+    Example
+    -------
+    >>> UNCOVERED = FactSet("gaps.uncovered", cypher=_uncovered_cypher, networkx=_uncovered_nx)
+    >>> store.facts(UNCOVERED, scope)  # doctest: +SKIP
+    """
+
+    name: str
+    cypher: Callable[[CypherReader, P], R]
+    networkx: Callable[[GraphIndex, P], R]
+
+
 @runtime_checkable
 class GraphStore(Protocol):
-    """What every backend offers. Queries may use ``backend`` to pick their implementation."""
+    """What every backend offers; callers above ``graph/store`` never ask which one runs.
+
+    ``backend`` names it for people (health, stats, logs), never for choosing code paths:
+    a question that needs backend-specific speed asks :meth:`facts`.
+    """
 
     backend: str
+
+    def facts(self, fs: FactSet[P, R], params: P) -> R:
+        """Run the side of ``fs`` that fits this backend."""
+        ...
 
     def apply_schema(self) -> None: ...
 

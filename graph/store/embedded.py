@@ -23,11 +23,15 @@ import networkx as nx
 from graph.errors import StoreUnavailable
 from graph.model import NODE_KEYS, Label, Rel
 from graph.store.base import (
+    FactSet,
+    P,
+    R,
     build_projection,
     empty_counts,
     node_id,
     projection_attrs,
 )
+from graph.store.index import GraphIndex
 
 GRAPH_FILE = "graph.pickle"
 _FORMAT = 1
@@ -46,6 +50,7 @@ class EmbeddedStore:
         self._bulk_depth = 0
         self._lock_fh: Any = None
         self._mutex = threading.RLock()
+        self._index: tuple[int, GraphIndex] | None = None
         try:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -141,6 +146,17 @@ class EmbeddedStore:
         """The current graph (reloaded when another process has written a new file)."""
         self._reload_if_changed()
         return self._graph
+
+    def index(self) -> GraphIndex:
+        """Typed adjacency of the current graph, built once per graph generation."""
+        g = self.graph
+        with self._mutex:
+            if self._index is None or self._index[0] != self._generation:
+                self._index = (self._generation, GraphIndex(g))
+            return self._index[1]
+
+    def facts(self, fs: FactSet[P, R], params: P) -> R:
+        return fs.networkx(self.index(), params)
 
     def ping(self) -> None:
         self._reload_if_changed()

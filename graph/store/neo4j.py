@@ -22,7 +22,7 @@ from graph.model import NODE_KEYS, Label, Rel
 from graph.schema import cypher_statements
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from graph.store.base import batched, build_projection, empty_counts, node_id, projection_attrs
+from graph.store.base import FactSet, P, R, batched, build_projection, empty_counts, node_id, projection_attrs
 
 DEFAULT_BATCH = 5000
 # A dead server must fail fast: an API request during an outage answers 503 within seconds,
@@ -150,6 +150,9 @@ class Neo4jStore:
         return total
 
     # --- contract ------------------------------------------------------------------
+
+    def facts(self, fs: FactSet[P, R], params: P) -> R:
+        return fs.cypher(self, params)
 
     def ping(self) -> None:
         with self._translate():
