@@ -112,7 +112,10 @@ def main() -> int:
         fh = log.open("ab")
         handles.append(fh)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", *args], stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            [sys.executable, "-m", "graph.cli", *args],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         procs.append((name, proc, url, log))
     try:
@@ -131,7 +134,11 @@ def main() -> int:
         if token.returncode == 0:
             lines += ["", "管理员令牌 admin token（登录看板、调用 API）:", token.stdout.strip()]
         else:
-            lines += ["", "未能创建管理员令牌 / could not create the admin token:", token.stderr.strip()[-200:]]
+            lines += [
+                "",
+                "未能创建管理员令牌 / could not create the admin token:",
+                token.stderr.strip()[-200:],
+            ]
         lines += ["", f"服务日志 / server logs: {logs}", "按 Ctrl-C 停止 / press Ctrl-C to stop"]
         print()
         print(box(lines))
@@ -149,8 +156,8 @@ def main() -> int:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        for fh in handles:
-            fh.close()
+        for h in handles:
+            h.close()
     return 0
 
 
