@@ -24,6 +24,17 @@ def get(client: TestClient, tokens: Tokens, url: str, role: str = "district", **
 def test_health_needs_no_token(client: TestClient) -> None:
     r = client.get(API + "/health")
     assert r.status_code == 200
+    # anonymous: up or down only, nothing about what the graph holds
+    assert r.json() == {"status": "ok"}
+    stale = client.get(API + "/health", headers={"Authorization": "Bearer og_not-a-token"})
+    assert stale.status_code == 200 and stale.json() == {"status": "ok"}
+
+
+def test_health_counts_need_a_token(client: TestClient, tokens: Tokens) -> None:
+    town = client.get(API + "/health", headers=tokens.headers("town1"))
+    assert town.status_code == 200 and town.json() == {"status": "ok"}
+    r = client.get(API + "/health", headers=tokens.headers("district"))
+    assert r.status_code == 200
     body = r.json()
     assert body["status"] == "ok"
     assert body["backend"] in ("embedded", "neo4j")
