@@ -277,3 +277,16 @@ def test_admin_lookup_instructor_phone_and_stale_records(
     # an instructor's phone lookup counts the stale member too (it carries a phone hash)
     r = client.post(API + "/members/lookup", json={"phone": phone, "reason": "核对指导员"}, headers=h)
     assert (len(r.json()["matches"]), r.json()["stale_records"]) == (1, 1)
+
+
+def test_expired_token_answers_401_with_its_reason(client: TestClient, tokens: Tokens) -> None:
+    from graph.tokens import TokenStore
+    from tests.api.test_cli import _expire
+
+    who = TokenStore().verify(tokens.district)
+    assert client.get(API + "/coverage", headers=tokens.headers("district")).status_code == 200
+    _expire(who.token_id)
+    r = client.get(API + "/coverage", headers=tokens.headers("district"))
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert "过期" in r.text and "expired" in r.text
