@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from graph.errors import Forbidden, InputError
-from graph.settings import Settings, get_settings
+from graph.settings import Settings, get_settings, private_home, private_open
 
 Role = Literal["admin", "district", "town"]
 ROLES: tuple[Role, ...] = ("admin", "district", "town")
@@ -98,17 +98,15 @@ class TokenStore:
         return [TokenRecord.model_validate(x) for x in data]
 
     def _save(self, records: list[TokenRecord]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_home(self.path.parent)
         tmp = self.path.with_name(f".{TOKEN_FILE}.{os.getpid()}.tmp")
-        tmp.write_text(
-            json.dumps([r.model_dump() for r in records], ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        tmp.chmod(0o600)
+        with private_open(tmp, "w") as out:
+            out.write(json.dumps([r.model_dump() for r in records], ensure_ascii=False, indent=1))
         os.replace(tmp, self.path)
 
     def _locked(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = (self.path.parent / "tokens.lock").open("a+")
+        private_home(self.path.parent)
+        fh = private_open(self.path.parent / "tokens.lock", "a")
         fcntl.flock(fh, fcntl.LOCK_EX)
         return fh
 

@@ -94,7 +94,10 @@ def test_orggraph_api_serves(tmp_path: Path) -> None:
         body = None
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:
+                health = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/health", headers={"Authorization": f"Bearer {token}"}
+                )
+                with urllib.request.urlopen(health, timeout=2) as r:
                     body = json.loads(r.read())
                     break
             except OSError:
