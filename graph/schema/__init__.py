@@ -49,7 +49,9 @@ def cypher_statements() -> list[str]:
             out.append(
                 f"CREATE INDEX {lab.value.lower()}_{prop} IF NOT EXISTS FOR (n:{label(lab)}) ON (n.{prop})"
             )
-    out.append(f"CREATE CONSTRAINT doc_key IF NOT EXISTS FOR (d:{DOC_LABEL}) REQUIRE (d.kind, d.id) IS UNIQUE")
+    out.append(
+        f"CREATE CONSTRAINT doc_key IF NOT EXISTS FOR (d:{DOC_LABEL}) REQUIRE (d.kind, d.id) IS UNIQUE"
+    )
     for rel, props in INDEXED_REL_PROPERTIES.items():
         for prop in props:
             out.append(

@@ -9,7 +9,6 @@ routes them to readers. Every transaction function is tagged with metadata
 from __future__ import annotations
 
 import json
-
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
