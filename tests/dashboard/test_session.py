@@ -149,3 +149,14 @@ def test_login_opens_a_server_session_and_logout_ends_it(loaded: Any) -> None:
     assert SessionStore().resolve(sid) is None and SessionStore().live() == 0
     actions = [e["action"] for e in read_audit()]
     assert actions[-2:] == ["dashboard.login", "dashboard.logout"]
+
+
+def test_an_expired_token_ends_its_session(_isolated_home: Path) -> None:
+    from tests.api.test_cli import _expire
+
+    ts = TokenStore()
+    tok, rec = ts.create("district")
+    sid = SessionStore().create(ts.verify(tok))
+    assert SessionStore().resolve(sid) is not None
+    _expire(rec.token_id)
+    assert SessionStore().resolve(sid) is None
