@@ -66,6 +66,7 @@ from queries import (
     paths as _paths,
 )
 from queries.coverage import COVERAGE, CoverageParams
+from queries.dataset import DATASET, DatasetParams
 from queries.gaps import GAPS, GapsParams
 from queries.question import QUESTIONS, ask
 from queries.scope import Scope
@@ -75,6 +76,8 @@ __all__ = [
     "GAPS",
     "QUESTIONS",
     "CoverageParams",
+    "DATASET",
+    "DatasetParams",
     "GapsParams",
     "Scope",
     "ask",

@@ -57,6 +57,11 @@ def _target(upload: Any) -> tuple[str, Path]:
     return digest, _upload_dir() / f"{digest}{suffix}"
 
 
+def _safe_name(upload: Any) -> str:
+    """The upload's file name for the record and the audit log: letters, digits, . and - only."""
+    return re.sub(r"[^\w.\-]", "_", Path(str(upload.name)).name)[:100]
+
+
 def _save(upload: Any) -> Path:
     data = upload.getvalue()
     _, path = _target(upload)
@@ -131,14 +136,39 @@ def _report(res: Any, *, dry_run: bool) -> None:
         )
 
 
-upload = st.file_uploader("台账工作簿（.xlsx / .xls / .csv）", type=["xlsx", "xls", "csv"], key="imp_file")
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    """The empty roster workbook of `orggraph template` (headers, dropdowns, 说明 sheet)."""
+    import tempfile
+
+    from graph.loaders.template import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_template(Path(tmp) / "台账模板.xlsx").read_bytes()
+
+
+st.download_button(
+    "下载台账模板（Excel）",
+    data=_template,
+    file_name="台账模板.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    help="空白台账：每个工作表的表头（红色为必填）、下拉选项和填表说明",
+    key="imp_template",
+)
+upload = st.file_uploader(
+    "台账工作簿（.xlsx / .xls / .csv）",
+    type=["xlsx", "xls", "csv"],
+    key="imp_file",
+    help="拖放文件到此处，或点“选择文件”；单个文件不超过 200MB",
+)
 sync = st.checkbox(
     "同步模式：删除台账中已不存在的记录",
     key="imp_sync",
     help="仅在没有被拒绝的行时才会删除；不勾选则只新增和更新",
 )
 if upload is None:
-    st.caption("还没有工作簿？用 `orggraph template 台账模板.xlsx` 生成带说明的空白模板。")
+    st.caption("还没有工作簿？先下载上面的台账模板（命令行：`orggraph template 台账模板.xlsx`）。")
     st.stop()
 
 digest, path = _target(upload)
@@ -149,7 +179,7 @@ if done_key not in st.session_state:
 if check_key not in st.session_state:
     with st.spinner("正在校验工作簿……"):
         # out of this process, under memory and time limits: no workbook can take the dashboard down
-        st.session_state[check_key] = run_load(path, dry_run=True, sync=sync)
+        st.session_state[check_key] = run_load(path, dry_run=True, sync=sync, source_name=_safe_name(upload))
 check = st.session_state[check_key]
 st.subheader("校验结果（尚未写入）")
 _report(check, dry_run=True)
@@ -170,11 +200,11 @@ if st.button(
 
     # A process (and store) of its own for the write, under memory and time limits: the cached
     # reader never sees a half-written graph and reloads once the load has been persisted.
-    res = run_load(path, sync=sync, progress=_progress)
+    res = run_load(path, sync=sync, progress=_progress, source_name=_safe_name(upload))
     bar.progress(1.0, text="完成")
     record(
         "dashboard.load",
-        file=re.sub(r"[^\w.\-]", "_", upload.name)[:100],
+        file=_safe_name(upload),
         sha256=res.sha256,
         exit_code=res.exit_code,
         rejected=res.rejected_rows,

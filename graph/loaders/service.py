@@ -39,6 +39,7 @@ def run_load(
     progress: Any = None,
     memory_mb: int | None = None,
     timeout_s: float | None = None,
+    source_name: str | None = None,
 ) -> LoadResult:
     """``load_roster`` in a child process with limits; ``progress(done, total, stage)`` as usual."""
     settings = get_settings()
@@ -47,6 +48,7 @@ def run_load(
     work = tempfile.mkdtemp(prefix="orggraph-load-")  # 0700: the result names masked personal data
     out = Path(work) / "result.json"
     args = {"path": str(path), "dry_run": dry_run, "sync": sync, "batch_size": batch_size, "backend": backend}
+    args["source_name"] = source_name  # the file name a person knows (uploads are stored by digest)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
 
     def limits() -> None:  # in the child, before it runs anything
@@ -181,6 +183,7 @@ def _child(args: dict[str, Any], out: Path) -> int:
                 sync=args["sync"],
                 batch_size=args["batch_size"],
                 progress=progress,
+                source_name=args.get("source_name"),
             )
         finally:
             store.close()

@@ -14,14 +14,15 @@ from tests.dashboard.conftest import PAGES, _walk, app, token
 
 # Terms that are names, not English prose: file formats, products, the API, the PageRank algorithm
 # (always shown with its Chinese label: 影响力（PageRank）), the token prefix.
-ALLOWED = {"Excel", "API", "CSV", "XLSX", "XLS", "csv", "xls", "xlsx", "PageRank", "og", "MB", "KB", "HTTP", "UTC"}
+ALLOWED = {"Excel", "csv", "xls", "xlsx", "PageRank", "og"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-.:/]*")
 
 
 def english_words(text: str) -> list[str]:
-    """English words in ``text``: not codes (a token with a digit, or ALL-CAPS with _), not inside
-    backticks (command hints), not an allowed name."""
-    text = re.sub(r"<(style|script)>.*?</\\1>", " ", text, flags=re.S)
+    """English words in ``text``, leaving out codes (a token with a digit, a short capital code
+    such as GDP or NP), command hints (in backticks), links, markup and the allowed names.
+    A relationship type such as PAIRED_WITH or COVERS is a word: it must be said in Chinese."""
+    text = re.sub(r"<(style|script)>.*?</(style|script)>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)  # markup, not text
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"https?://\S+", " ", text)
@@ -29,6 +30,8 @@ def english_words(text: str) -> list[str]:
     for tok in WORD.findall(text):
         tok = tok.strip(".:/-")
         if not tok or any(c.isdigit() for c in tok) or tok in ALLOWED:
+            continue
+        if tok.isupper() and "_" not in tok and len(tok) <= 4:  # a code or an abbreviation (GDP)
             continue
         if len(tok) == 1:  # a single letter: 1+X, a unit, a marker
             continue
@@ -44,16 +47,39 @@ def _texts(at: Any) -> list[str]:
     out: list[str] = []
     for n in _walk(at.main):
         t = getattr(n, "type", None)
-        if t in ("markdown", "caption", "subheader", "header", "title", "text", "alert", "info", "warning",
-                 "success", "error", "exception", "toast"):
+        if t in (
+            "markdown",
+            "caption",
+            "subheader",
+            "header",
+            "title",
+            "text",
+            "alert",
+            "info",
+            "warning",
+            "success",
+            "error",
+            "exception",
+            "toast",
+        ):
             out.append(str(getattr(n, "value", "") or getattr(n, "body", "")))
         elif t == "metric":
             out += [str(n.label), str(n.value), str(getattr(n, "help", "") or "")]
         elif t in ("selectbox", "multiselect", "radio", "button_group", "segmented_control", "pills"):
             out.append(str(getattr(n, "label", "")))
             out += [str(o) for o in getattr(n, "options", [])]
-        elif t in ("text_input", "number_input", "checkbox", "button", "download_button", "slider",
-                   "toggle", "file_uploader", "expander", "tab"):
+        elif t in (
+            "text_input",
+            "number_input",
+            "checkbox",
+            "button",
+            "download_button",
+            "slider",
+            "toggle",
+            "file_uploader",
+            "expander",
+            "tab",
+        ):
             out.append(str(getattr(n, "label", "")))
             if getattr(n, "help", None):
                 out.append(str(n.help))
@@ -86,7 +112,7 @@ def _problems(at: Any) -> list[str]:
 
 
 def test_english_words_rule() -> None:
-    assert english_words("覆盖率 PAIRED_WITH None") == ["PAIRED_WITH", "None"]
+    assert english_words("覆盖率 PAIRED_WITH None（COVERS）") == ["PAIRED_WITH", "None", "COVERS"]
     assert english_words("代码 91500118MA5U1 `orggraph template x.xlsx` 1+X Excel 影响力（PageRank）") == []
 
 
@@ -102,3 +128,17 @@ def test_every_page_is_chinese_for_a_town_user(loaded: Any, page: str) -> None:
     at = app(token("town", "T1"), page)
     assert not at.exception
     assert _problems(at) == []
+
+
+def test_pagerank_has_a_chinese_label(loaded: Any) -> None:
+    at = app(token("district"), "centrality")
+    assert "影响力（PageRank）" in at.selectbox(key="cen_metric").options
+
+
+def test_gaps_tables_show_a_dash_for_none(loaded: Any) -> None:
+    at = app(token("district"), "gaps")
+    frames = [df for df in _frames(at) if "依托党组织" in df.columns]
+    assert frames
+    for df in frames:
+        assert not df.isna().any().any()
+        assert not (df.astype(str) == "").any().any()
