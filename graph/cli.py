@@ -117,7 +117,8 @@ def _register_optional() -> None:
     # Subcommands of modules built by their own issues register themselves here.
     import importlib
 
-    for mod in ("graph.loaders.cli", "queries.cli", "queries.figures", "api.cli", "dashboard.cli"):
+    mods = ("graph.loaders.cli", "queries.cli", "queries.figures", "api.cli", "dashboard.cli", "cli.plan")
+    for mod in mods:
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

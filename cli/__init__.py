@@ -1,0 +1,1 @@
+"""The orggraph command line, one module per part (typer); the console script composes them."""
