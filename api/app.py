@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from api.answer import API_PREFIX, AnswerCache, StoreGuard, VersionClock
 from api.auth import RateLimiter
 from api.problems import PROBLEM_JSON, GuardMiddleware, Problem, install_handlers
-from api.routers import analytics, entities, graphs, health, members
+from api.routers import analytics, entities, graphs, health, members, plans
 from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore
 from graph.tokens import TokenStore
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.version_clock = VersionClock()
 
     install_handlers(app)
-    for module in (health, analytics, graphs, members, entities):
+    for module in (health, analytics, graphs, members, entities, plans):
         app.include_router(module.router, prefix=API_PREFIX)
 
     if assets is not None:
