@@ -381,9 +381,10 @@ def _date(text: Any) -> dt.date | None:
         return None
 
 
-def _worse(c: OverdueCase) -> tuple[int, int, str, str, str]:
-    # None (unknown) is the worst; then more days; ties by keys
-    return (0 if c.overdue_days is None else 1, -(c.overdue_days or 0), c.helper.key, c.target.key, c.kind)
+def _worse(c: OverdueCase) -> tuple[int, int, str, str, int]:
+    # None (unknown) is the worst; then more days; ties by keys, then 电话 / 走访 / 业主面谈
+    days = c.overdue_days
+    return (0 if days is None else 1, -(days or 0), c.helper.key, c.target.key, PERIODIC.index(c.kind))
 
 
 def _summary(
