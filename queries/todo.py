@@ -260,9 +260,11 @@ def _uncovered_nx(ix: GraphIndex, scope: Scope) -> tuple[OrgFact, ...]:
 
 
 def _joint_cypher(db: CypherReader, scope: Scope) -> tuple[JointFact, ...]:
+    # the joint party organisations covering an organisation of the scope (wherever they sit)
     rows = db.read(
-        f"""{scope.match("p", Label.PARTY_ORG)}
-WHERE p.formation IN $formations
+        f"""{scope.match("o", Label.ORGANIZATION)}
+MATCH (p:{_PO})-[:{_COVERS}]->(o) WHERE p.formation IN $formations
+WITH DISTINCT p
 RETURN p.party_org_code AS code, p.party_org_name AS name, p.town_code AS town, p.formation AS formation,
   COLLECT {{ MATCH (p)-[c:{_COVERS}]->(o:{_ORG})
              RETURN [c.order, o.uscc, o.org_name, o.town_code, {_FULL_AT}] }} AS covered""",
@@ -290,10 +292,15 @@ def _ordered(covered: Any) -> tuple[CoveredFact, ...]:
 
 
 def _joint_nx(ix: GraphIndex, scope: Scope) -> tuple[JointFact, ...]:
+    joint: set[str] = set()
+    for oid, _ in ix.town_nodes(Label.ORGANIZATION.value, scope.town):
+        for pid in ix.inn(oid, Rel.COVERS.value):
+            p = ix.props(pid)
+            if p["_label"] == Label.PARTY_ORG.value and p.get("formation") in JOINT_FORMATIONS:
+                joint.add(pid)
     out = []
-    for pid, p in ix.town_nodes(Label.PARTY_ORG.value, scope.town):
-        if p.get("formation") not in JOINT_FORMATIONS:
-            continue
+    for pid in joint:
+        p = ix.props(pid)
         covered = [
             CoveredFact(
                 c.get("order"),  # type: ignore[arg-type]
@@ -789,6 +796,8 @@ def todo(store: GraphStore, scope: Scope, p: TodoParams) -> TodoResult:
         items += extra
     names = {k: v.get("town_name") for k, v in store.fetch_nodes(Label.TOWN).items()}
     items = [i for i in items if scope.owns({"town_code": i.town_code})]
+    for i in items:  # another town's entities are never named to a town caller
+        i.related = [r for r in i.related if scope.admits(r.label, {"town_code": r.town_code})]
     if p.overdue_only:
         items = [i for i in items if i.overdue]
     for i in items:
