@@ -14,10 +14,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from api.problems import RateLimited, Unauthorized
 from graph.errors import Forbidden, NotFound
-from graph.tokens import Principal, TokenStore
+from graph.tokens import Principal, TokenExpired, TokenStore
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -67,12 +68,14 @@ class RateLimiter:
 def principal(
     request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
-    """The verified caller of this request (401 when the token is missing, unknown or revoked)."""
+    """The verified caller of this request (401 when the token is missing, unknown, revoked or expired)."""
     if cred is None or not cred.credentials:
         raise Unauthorized("需要登录令牌（Authorization: Bearer <令牌>）", "a bearer token is required")
     tokens: TokenStore = request.app.state.tokens
     try:
         who = tokens.verify(cred.credentials)
+    except TokenExpired as exc:
+        raise Unauthorized(exc.message_zh, exc.message_en) from None
     except Forbidden:
         raise Unauthorized("令牌无效或已撤销", "invalid or revoked token") from None
     request.state.principal = who
@@ -127,7 +130,13 @@ def _declared_query(route: object) -> frozenset[str] | None:
         todo = [dependant]
         while todo:
             d = todo.pop()
-            names.update(p.alias for p in d.query_params)
+            for p in d.query_params:
+                model = p.field_info.annotation
+                if isinstance(model, type) and issubclass(model, BaseModel):
+                    # a parameters model read from the query: its fields are the parameters
+                    names.update(f.alias or n for n, f in model.model_fields.items())
+                else:
+                    names.add(p.alias)
             todo.extend(d.dependencies)
         _DECLARED[key] = frozenset(names)
     return _DECLARED[key]
