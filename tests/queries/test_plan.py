@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +29,7 @@ from queries.plan import (
     plan_facts,
     plan_from_facts,
 )
-from queries.plan_facts import Covered, CoverageCount, Instructor, Party, PlanFacts, Unit
+from queries.plan_facts import CoverageCount, Covered, Instructor, Party, PlanFacts, Unit
 from queries.scope import Scope
 
 SECRET = "test-secret-key-0123456789abcdef-0123456789"
@@ -275,7 +274,7 @@ def validate(store: Any, res: PlanResult, p: PlanParams, town: str | None = None
                         a, b = orgs[x], orgs[y]
                         same_park = a.get("park_code") and a.get("park_code") == b.get("park_code")
                         aa, ba = a.get("association_uscc"), b.get("association_uscc")
-                        same_assoc = (aa and (aa == ba or aa == y)) or (ba and ba == x)
+                        same_assoc = (aa and (aa in (ba, y))) or (ba and ba == x)
                         d = _km(a, b)
                         if not (same_park or same_assoc or d is None or d <= p.distance_km + 1e-9):
                             errors.append(f"{r.org}: {x} and {y} not near ({d})")
@@ -410,7 +409,7 @@ def test_pairing_plan_respects_caps_and_order(demo_store: EmbeddedStore) -> None
     res = PAIRING_PLAN(demo_store, Scope(), p)
     parties = demo_store.fetch_nodes(Label.PARTY_ORG)
     today: Counter[str] = Counter()
-    for f, t in {(f, t) for f, t, _, _ in demo_store.fetch_relationships(Rel.PAIRED_WITH)}:
+    for f, _t in {(f, t) for f, t, _, _ in demo_store.fetch_relationships(Rel.PAIRED_WITH)}:
         today[f.split(":", 1)[1]] += 1
     new = Counter(r.point for r in res.rows)
     assert res.rows
