@@ -25,6 +25,7 @@ _caches: weakref.WeakKeyDictionary[Any, OrderedDict[Hashable, tuple[str, Any]]] 
 _lock = threading.Lock()
 # One computation per key at a time: 32 clients asking a cold question compute it once.
 _stripes = [threading.Lock() for _ in range(64)]
+_stats = {"hits": 0, "misses": 0}
 
 
 def _get(store: GraphStore, key: Hashable, ver: str) -> tuple[bool, Any]:
@@ -33,6 +34,7 @@ def _get(store: GraphStore, key: Hashable, ver: str) -> tuple[bool, Any]:
         hit = per.get(key)
         if hit is not None and hit[0] == ver:
             per.move_to_end(key)
+            _stats["hits"] += 1
             return True, hit[1]
     return False, None
 
@@ -47,19 +49,20 @@ def cached(store: GraphStore, key: Hashable, build: Callable[[], T], version: st
     ver = version if version is not None else store.version()
     found, value = _get(store, key, ver)
     if found:
-        return value  # type: ignore[no-any-return]
+        return value
     with _stripes[hash(key) % len(_stripes)]:
         found, value = _get(store, key, ver)
         if found:
-            return value  # type: ignore[no-any-return]
+            return value
         value = build()
         with _lock:
+            _stats["misses"] += 1
             per = _caches.setdefault(store, OrderedDict())
             per[key] = (ver, value)
             per.move_to_end(key)
             while len(per) > CACHE_SIZE:
                 per.popitem(last=False)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def facts(store: GraphStore, fs: FactSet[P, R], params: P, version: str | None = None) -> R:
@@ -77,3 +80,9 @@ def clear(store: GraphStore | None = None) -> None:
             _caches.clear()
         else:
             _caches.pop(store, None)
+
+
+def stats() -> dict[str, int]:
+    """Hits and computations so far (all stores), for tests and benches."""
+    with _lock:
+        return dict(_stats)

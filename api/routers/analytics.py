@@ -6,11 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from pydantic import Field
 
 import queries
-from api.answer import Caller, answer, caller, page_of
-from api.routers.params import Limit, Offset, Text, Town
+from api.answer import Caller, answer, ask, caller, page_of
+from api.routers.params import Limit, Offset, Scoped, Text, Town
+from queries.centrality import CENTRALITY, CentralityParams
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
+from queries.params import MAX_PAGE
 
 router = APIRouter()
 
@@ -97,17 +100,16 @@ def pairings(
     return answer(c, queries.pairing, cache=True, town=town, pairing_type=pairing_type, tier=tier)
 
 
+class CentralityQuery(CentralityParams, Scoped):
+    # an API answer holds at most one page (the command line may ask for more)
+    top: int = Field(20, ge=1, le=MAX_PAGE, description="排名条数")
+
+
 @router.get(
     "/centrality",
     response_model=CentralityResult,
     tags=["centrality 中心性"],
     summary="中心性排名、关节点与桥 / centrality, articulation points, bridges",
 )
-def centrality(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    network: Literal["pairing", "organisation", "membership"] = "organisation",
-    metric: Literal["degree", "betweenness", "pagerank"] = "degree",
-    top: Annotated[int, Query(ge=1, le=500)] = 20,
-) -> Response:
-    return answer(c, queries.centrality, cache=True, town=town, network=network, metric=metric, top=top)
+def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]) -> Response:
+    return ask(c, CENTRALITY, p)

@@ -19,7 +19,7 @@ DASHBOARD_PORT = int(os.environ.get("ORGGRAPH_DASHBOARD_PORT", "8501"))
 
 
 def _run(*args: str) -> int:
-    return subprocess.call([sys.executable, "-m", "graph.cli", *args])
+    return subprocess.call([sys.executable, "-m", "cli", *args])
 
 
 def main() -> int:
@@ -39,14 +39,14 @@ def main() -> int:
     _run("figures")
     print("3/4 创建管理员令牌 / creating an admin token")
     token = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "token", "create", "--role", "admin", "--quiet"],
+        [sys.executable, "-m", "cli", "token", "create", "--role", "admin", "--quiet"],
         capture_output=True,
         text=True,
     )
     print("4/4 启动 API 与看板 / starting the API and the dashboard")
     procs = [
-        subprocess.Popen([sys.executable, "-m", "graph.cli", "api", "--port", str(API_PORT)]),
-        subprocess.Popen([sys.executable, "-m", "graph.cli", "dashboard", "--port", str(DASHBOARD_PORT)]),
+        subprocess.Popen([sys.executable, "-m", "cli", "api", "--port", str(API_PORT)]),
+        subprocess.Popen([sys.executable, "-m", "cli", "dashboard", "--port", str(DASHBOARD_PORT)]),
     ]
     time.sleep(3)
     print()
