@@ -67,19 +67,18 @@ def load(
     backend: BackendOpt = None,
 ) -> None:
     """导入台账 / load a roster. 退出码 exit: 0 全部导入; 1 部分行被拒绝; 2 输入无法使用; 3 数据库故障."""
-    from graph.loaders.load import load_roster
-    from graph.store import open_store
+    from graph.loaders.service import run_load
 
-    store = open_store(backend=check_backend(backend))
+    check_backend(backend)
     progress, bar = _progress_bar()
     try:
-        result = load_roster(
-            path, store, dry_run=dry_run, sync=sync, batch_size=batch_size, progress=progress
+        # in a process of its own, under the memory and time limits (graph/loaders/service.py)
+        result = run_load(
+            path, dry_run=dry_run, sync=sync, batch_size=batch_size, backend=backend, progress=progress
         )
     finally:
         if bar is not None:
             bar.close()
-        store.close()
     if report is not None:
         xlsx, js = result.write(report)
         typer.echo(f"报告 / report: {xlsx}  {js}")

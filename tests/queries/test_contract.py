@@ -9,6 +9,9 @@ import pytest
 
 import queries
 from graph.errors import OrgGraphError
+from queries.fiveones import FIVE_ONES, FiveOnesParams
+from queries.scope import Scope
+from queries.todo import TODO, TodoParams
 from tests.fixtures import load_fixture
 
 pytestmark = pytest.mark.neo4j
@@ -22,11 +25,13 @@ def q(name: str, fn: Callable[[Any], Any]) -> None:
 
 for town in (None, "T1", "T2", "T3"):
     t = town
-    q(f"coverage:{t}", lambda s, t=t: queries.coverage(s, town=t))
+    q(f"coverage:{t}", lambda s, t=t: queries.COVERAGE(s, queries.Scope(t)))
     for by in ("town", "park", "industry", "association"):
-        q(f"coverage:{t}:{by}", lambda s, t=t, by=by: queries.coverage(s, town=t, by=by))
-    q(f"gaps:{t}", lambda s, t=t: queries.gaps(s, town=t, limit=None))
-    q(f"gaps:{t}:hops2", lambda s, t=t: queries.gaps(s, town=t, max_hops=2, candidates=10))
+        q(f"coverage:{t}:{by}", lambda s, t=t, by=by: queries.COVERAGE(s, queries.Scope(t), by=by))
+    q(f"gaps:{t}", lambda s, t=t: queries.GAPS(s, queries.Scope(t), limit=None))
+    q(f"coverage:{t}:page", lambda s, t=t: queries.COVERAGE(s, queries.Scope(t), limit=2, offset=1))
+    q(f"gaps:{t}:map", lambda s, t=t: queries.GAPS(s, queries.Scope(t), limit=3, offset=1, with_map=True))
+    q(f"gaps:{t}:hops2", lambda s, t=t: queries.GAPS(s, queries.Scope(t), max_hops=2, candidates=10))
     q(f"inconsistencies:{t}", lambda s, t=t: queries.membership_inconsistencies(s, town=t))
     for ptype in ("示范帮扶", "村企联建"):
         q(f"pairing:{t}:{ptype}", lambda s, t=t, p=ptype: queries.pairing(s, town=t, pairing_type=p))
@@ -37,6 +42,8 @@ for town in (None, "T1", "T2", "T3"):
                 lambda s, t=t, n=net, m=metric: queries.centrality(s, town=t, network=n, metric=m, top=50),
             )
     q(f"tree:{t}", lambda s, t=t: queries.org_tree(s, town=t))
+    q(f"five-ones:{t}", lambda s, t=t: FIVE_ONES(s, Scope(t), FiveOnesParams.parse(as_of="2011-12-31")))
+    q(f"todo:{t}", lambda s, t=t: TODO(s, Scope(t), TodoParams.parse(as_of="2011-12-31", instructor_cap=1)))
     q(f"search:{t}", lambda s, t=t: queries.search(s, "公司", town=t, limit=50))
 for tier in ("市级", "区级", "镇街级"):
     q(f"pairing:tier:{tier}", lambda s, tier=tier: queries.pairing(s, tier=tier))

@@ -35,9 +35,9 @@ def test_hostile_keys_are_not_found(fx, key) -> None:  # type: ignore[no-untyped
         lambda: queries.path(fx, source=key, target="O01"),
         lambda: queries.path(fx, source="O01", target=f"Organization:{key}"),
         lambda: queries.ego(fx, key=key),
-        lambda: queries.coverage(fx, town=key),
-        lambda: queries.gaps(fx, town=key),
-        lambda: queries.gaps(fx, park=key),
+        lambda: queries.COVERAGE(fx, queries.Scope(key)),
+        lambda: queries.GAPS(fx, queries.Scope(key)),
+        lambda: queries.GAPS(fx, park=key),
         lambda: queries.pairing(fx, town=key),
         lambda: queries.centrality(fx, town=key),
         lambda: queries.org_tree(fx, town=key),
@@ -101,8 +101,8 @@ def entities_in(obj: Any, out: set[str]) -> set[str]:
 
 def answers_for(store, town):  # type: ignore[no-untyped-def]
     return {
-        "coverage": queries.coverage(store, town=town, by="association"),
-        "gaps": queries.gaps(store, town=town, limit=None),
+        "coverage": queries.COVERAGE(store, queries.Scope(town), by="association"),
+        "gaps": queries.GAPS(store, queries.Scope(town), limit=None),
         "path": queries.path(store, source="M03", target="TC1", town=town, limit=100),
         "path2": queries.path(store, source="O02", target="D0", town=town, limit=100),
         "membership": queries.membership(store, member_id="M03", town=town),
