@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,47 +11,28 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph.errors import OrgGraphError
+from cli.common import BackendOpt, JsonOpt, TownOpt, echo_json, opened, scope_of
+from queries.scope import Scope
 
 plan_app = typer.Typer(help="组建规划 / the coverage plan (plan pairing: 示范帮扶结对规划)")
 _console = Console()
-
-BackendOpt = Annotated[
-    str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
-TownOpt = Annotated[str | None, typer.Option("--town", help="只规划本镇街（镇街编码）/ one town")]
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
 
 
-@contextmanager
-def _store(backend: str | None) -> Iterator[Any]:
-    from graph.store import open_store
-
-    if backend not in (None, "embedded", "neo4j"):
-        raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
-    store = open_store(backend=backend)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _run(name: str, backend: str | None, fn: Callable[[Any], Any], **audit_args: Any) -> Any:
+def _run(
+    name: str, backend: str | None, town: str | None, fn: Callable[[Any, Scope], Any], **args: Any
+) -> Any:
     from graph.audit import audit, operator
 
-    try:
-        with _store(backend) as store:
-            audit("plan", operator(), question=name, **{k: v for k, v in audit_args.items() if v is not None})
-            return fn(store)
-    except OrgGraphError as exc:
-        typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
-        if exc.message_en != exc.message_zh:
-            typer.secho(f"error: {exc.message_en}", fg="red", err=True)
-        raise typer.Exit(4 if exc.code == "not_found" else 2 if exc.code == "invalid_input" else 3) from None
+    with opened(backend) as store:
+        scope = scope_of(store, town)
+        audit(
+            "plan", operator(), question=name, town=town, **{k: v for k, v in args.items() if v is not None}
+        )
+        return fn(store, scope)
 
 
 def _pct(x: float | None) -> str:
@@ -117,32 +96,26 @@ def plan(
     """组建规划：为每个未建党组织的单位给出组建方式 / the coverage plan."""
     if ctx.invoked_subcommand is not None:
         return
-    from queries.params import Params
     from queries.plan import PLAN, PlanParams
-    from queries.scope import Scope
 
-    try:
-        p: PlanParams = PlanParams.parse(
-            distance_km=distance_km,
-            max_units=max_units,
-            host_cap=host_cap,
-            instructor_cap=instructor_cap,
-            include_individual=include_individual,
-            weight=weight,
-            excluded=tuple(exclude or ()),
-            forbidden_hosts=tuple(forbid_host or ()),
-        )
-    except OrgGraphError as exc:
-        raise typer.BadParameter(exc.message_zh) from None
-    assert isinstance(p, Params)
-    res = _run("plan", backend, lambda s: PLAN(s, Scope(town), p), town=town, params=p.key())
+    p: PlanParams = PlanParams.parse(
+        distance_km=distance_km,
+        max_units=max_units,
+        host_cap=host_cap,
+        instructor_cap=instructor_cap,
+        include_individual=include_individual,
+        weight=weight,
+        excluded=tuple(exclude or ()),
+        forbidden_hosts=tuple(forbid_host or ()),
+    )
+    res = _run("plan", backend, town, lambda s, sc: PLAN(s, sc, p), params=p.key())
     if out is not None:
         from queries.plan_export import write_plan_workbook
 
         write_plan_workbook(res, out)
         typer.echo(f"已导出 / written: {out}", err=True)
     if as_json:
-        typer.echo(json.dumps(res.model_dump(mode="json"), ensure_ascii=False, indent=1))
+        echo_json(res)
     else:
         show_plan(res)
 
@@ -157,12 +130,11 @@ def pairing(
 ) -> None:
     """示范帮扶结对规划 / the pairing plan."""
     from queries.plan import PAIRING_PLAN, PairingParams
-    from queries.scope import Scope
 
     p = PairingParams(pairing_cap=pairing_cap, include_individual=include_individual)
-    res = _run("plan_pairing", backend, lambda s: PAIRING_PLAN(s, Scope(town), p), town=town)
+    res = _run("plan_pairing", backend, town, lambda s, sc: PAIRING_PLAN(s, sc, p))
     if as_json:
-        typer.echo(json.dumps(res.model_dump(mode="json"), ensure_ascii=False, indent=1))
+        echo_json(res)
         return
     t = Table(title=f"结对规划（{len(res.rows)} 对，示范点 {res.points} 个，剩余名额 {res.places_before}）")
     for c in ("对象", "类别", "示范点", "匹配", "理由"):
