@@ -177,3 +177,55 @@ def test_stray_cells_read_like_the_clean_workbook(tmp_path: Path, stray: dict[st
         assert "unknown_columns" in b["warn"]
     else:
         assert "stray_cells" in b["warn"]
+
+
+# --- loads run out of the caller's process, under limits -----------------------------------
+
+
+def test_load_service_runs_in_a_child_with_progress(tmp_path: Path) -> None:
+    from graph.loaders.service import run_load
+    from graph.store import open_store
+
+    wb = _district(tmp_path / "d.xlsx", 50)
+    seen: list[tuple[int, int, str]] = []
+    res = run_load(wb, backend="embedded", progress=lambda d, t, s: seen.append((d, t, s)))
+    assert res.exit_code == 0, (res.message_zh, res.problems)
+    assert {s for _, _, s in seen} >= {"read", "validate"} and seen[-1][0] == seen[-1][1]
+    store = open_store(backend="embedded")
+    try:
+        assert len(store.fetch_nodes(Label.ORGANIZATION)) == 50
+    finally:
+        store.close()
+
+
+def test_load_service_memory_limit_gives_a_chinese_reason(tmp_path: Path) -> None:
+    from graph.loaders.service import run_load
+
+    wb = _district(tmp_path / "d.xlsx", 50)
+    res = run_load(wb, backend="embedded", memory_mb=300)  # too little to even import the loader
+    assert res.exit_code == 2
+    assert "内存上限" in res.message_zh and "300 MB" in res.message_zh and "没有写入" in res.message_zh
+
+
+def test_load_service_time_limit_gives_a_chinese_reason(tmp_path: Path) -> None:
+    from graph.loaders.service import run_load
+
+    wb = _district(tmp_path / "d.xlsx", 50)
+    res = run_load(wb, backend="embedded", timeout_s=0.3)
+    assert res.exit_code == 2
+    assert "时间上限" in res.message_zh and "ORGGRAPH_LOAD_TIMEOUT" in res.message_zh
+
+
+def test_cli_load_survives_a_hostile_workbook_and_reports(tmp_path: Path) -> None:
+    """`orggraph load` of a workbook with the review's stray cell, in a real process."""
+    clean = _district(tmp_path / "clean.xlsx", 200)
+    dirty = _with_stray(clean, tmp_path / "dirty.xlsx", {"组织": ("XFD1048576", " ")})
+    r = subprocess.run(
+        [sys.executable, "-m", "graph.cli", "load", str(dirty), "--backend", "embedded"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "XFD1048576" in r.stdout

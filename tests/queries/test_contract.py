@@ -9,6 +9,9 @@ import pytest
 
 import queries
 from graph.errors import OrgGraphError
+from queries.fiveones import FIVE_ONES, FiveOnesParams
+from queries.scope import Scope
+from queries.todo import TODO, TodoParams
 from tests.fixtures import load_fixture
 
 pytestmark = pytest.mark.neo4j
@@ -39,6 +42,8 @@ for town in (None, "T1", "T2", "T3"):
                 lambda s, t=t, n=net, m=metric: queries.centrality(s, town=t, network=n, metric=m, top=50),
             )
     q(f"tree:{t}", lambda s, t=t: queries.org_tree(s, town=t))
+    q(f"five-ones:{t}", lambda s, t=t: FIVE_ONES(s, Scope(t), FiveOnesParams.parse(as_of="2011-12-31")))
+    q(f"todo:{t}", lambda s, t=t: TODO(s, Scope(t), TodoParams.parse(as_of="2011-12-31", instructor_cap=1)))
     q(f"search:{t}", lambda s, t=t: queries.search(s, "公司", town=t, limit=50))
 for tier in ("市级", "区级", "镇街级"):
     q(f"pairing:tier:{tier}", lambda s, tier=tier: queries.pairing(s, tier=tier))
