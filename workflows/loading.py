@@ -10,12 +10,13 @@ The first load of a store records a baseline: a snapshot with no changes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from graph.loaders.load import Progress, load_roster
-from graph.loaders.report import LoadResult
+from graph.loaders.load import Progress, _store_errors, load_roster
+from graph.loaders.report import LoadResult, Warning_
 from graph.settings import Settings
 from graph.store.base import GraphStore
 from queries import history as h
@@ -44,7 +45,11 @@ def load(
     >>> res.snapshot  # doctest: +SKIP
     '0001'
     """
-    prev = None if dry_run else _previous_state(store)
+    errors = _store_errors()
+    prev: h.State | None = None
+    if not dry_run:
+        with contextlib.suppress(*errors):  # the load reports the store's trouble itself (exit 3)
+            prev = _previous_state(store)
     result = load_roster(
         path, store, dry_run=dry_run, sync=sync, batch_size=batch_size, progress=progress, settings=settings
     )
@@ -54,7 +59,17 @@ def load(
         from graph.audit import operator as os_operator
 
         operator = os_operator()
-    result.snapshot = record(store, result, prev, as_of=as_of, operator=operator)
+    try:
+        result.snapshot = record(store, result, prev, as_of=as_of, operator=operator)
+    except errors as exc:
+        # the data is loaded; only its snapshot is missing (the next load compares with this state)
+        result.warnings.append(
+            Warning_(
+                code="snapshot_failed",
+                message_zh="数据已导入，但未能记录本次快照（变化趋势中缺少这一次）",
+                message_en=f"loaded, but the history snapshot could not be recorded ({type(exc).__name__})",
+            )
+        )
     return result
 
 
@@ -174,3 +189,30 @@ def child_load(args: dict[str, Any], progress: Progress) -> LoadResult:
         )
     finally:
         store.close()
+
+
+def run(
+    path: Path | str,
+    *,
+    dry_run: bool = False,
+    sync: bool = False,
+    batch_size: int = 5000,
+    backend: str | None = None,
+    progress: Progress | None = None,
+    as_of: dt.date | None = None,
+    operator: str | None = None,
+) -> LoadResult:
+    """:func:`load` in a child process under the memory and time limits (``graph.loaders.service``):
+    what ``orggraph load`` and the dashboard's import page call."""
+    from graph.loaders.service import run_load
+
+    return run_load(
+        path,
+        dry_run=dry_run,
+        sync=sync,
+        batch_size=batch_size,
+        backend=backend,
+        progress=progress,
+        runner="workflows.loading:child_load",
+        extra={"as_of": as_of.isoformat() if as_of else None, "operator": operator},
+    )

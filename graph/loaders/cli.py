@@ -65,9 +65,22 @@ def load(
     backend: Annotated[
         str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="数据日期 YYYY-MM-DD（默认导入当天）/ data date of the roster (default today)"
+        ),
+    ] = None,
 ) -> None:
     """导入台账 / load a roster. 退出码 exit: 0 全部导入; 1 部分行被拒绝; 2 输入无法使用; 3 数据库故障."""
-    from graph.loaders.service import run_load
+    import datetime as dt
+
+    from workflows.loading import run as run_load
+
+    try:
+        data_date = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter("--as-of 应为日期 YYYY-MM-DD / must be a date YYYY-MM-DD") from None
 
     if backend not in (None, "embedded", "neo4j"):
         raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
@@ -75,7 +88,13 @@ def load(
     try:
         # in a process of its own, under the memory and time limits (graph/loaders/service.py)
         result = run_load(
-            path, dry_run=dry_run, sync=sync, batch_size=batch_size, backend=backend, progress=progress
+            path,
+            dry_run=dry_run,
+            sync=sync,
+            batch_size=batch_size,
+            backend=backend,
+            progress=progress,
+            as_of=data_date,
         )
     finally:
         if bar is not None:
@@ -84,6 +103,8 @@ def load(
         xlsx, js = result.write(report)
         typer.echo(f"报告 / report: {xlsx}  {js}")
     summarise(result)
+    if result.snapshot:
+        typer.echo(f"已记录快照 / snapshot recorded: {result.snapshot}（orggraph history）")
     raise typer.Exit(result.exit_code)
 
 

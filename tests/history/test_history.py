@@ -204,3 +204,16 @@ def test_plain_load_roster_records_nothing(store: Any, tmp_path: Path) -> None:
     # the loaders know nothing of history: only the workflow records
     assert load_roster(write_xlsx(tmp_path / "a.xlsx", A), store).exit_code == 0
     assert store.list_docs(h.SNAPSHOT) == []
+
+
+def test_the_child_process_load_records_a_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # what orggraph load and the import page call: the workflow inside service's child process
+    from graph.store import open_store
+    from workflows.loading import run
+
+    monkeypatch.setenv("ORGGRAPH_BACKEND", "embedded")
+    res = run(write_xlsx(tmp_path / "a.xlsx", A), as_of=dt.date(2009, 12, 31), operator="web:admin")
+    assert res.exit_code == 0 and res.snapshot == "0001"
+    snap = h.find(open_store(backend="embedded"), "1")
+    assert snap.as_of == dt.date(2009, 12, 31) and snap.operator == "web:admin"
+    assert snap.source.name == "a.xlsx" and snap.source.sha256 == res.sha256
