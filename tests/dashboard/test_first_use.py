@@ -97,21 +97,3 @@ def test_overview_names_the_data_and_a_town_users_standing(loaded: Any) -> None:
     text = all_text(at)
     others = [r for r in queries.COVERAGE(loaded, queries.Scope(), by="town").rows if r.group != "T1"]
     assert others and all((r.group_name or r.group) not in text for r in others)
-
-
-def test_data_import_records_the_upload_name(loaded: Any, tmp_path: Path) -> None:
-    from graph.loaders.service import run_load
-    from tests.loaders.test_sync import A
-    from tests.loaders.workbooks import write_xlsx
-
-    path = write_xlsx(tmp_path / "0123456789abcdef.xlsx", A)
-    loaded.close()
-    res = run_load(path, source_name="镇街台账.xlsx")
-    assert res.exit_code in (0, 1)
-    from graph.store import open_store
-
-    s = open_store()
-    try:
-        assert queries.DATASET(s).last_load.file == "镇街台账.xlsx"  # type: ignore[union-attr]
-    finally:
-        s.close()
