@@ -5,7 +5,6 @@ town stands."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
