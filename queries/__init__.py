@@ -73,10 +73,10 @@ from queries.scope import Scope
 
 __all__ = [
     "COVERAGE",
+    "DATASET",
     "GAPS",
     "QUESTIONS",
     "CoverageParams",
-    "DATASET",
     "DatasetParams",
     "GapsParams",
     "Scope",
