@@ -159,6 +159,7 @@ def main() -> None:
             _page("membership.py", "党员关系", ":material/badge:", "membership"),
             _page("paths.py", "路径查询", ":material/route:", "paths"),
             _page("centrality.py", "网络分析", ":material/insights:", "centrality"),
+            _page("map.py", "党建地图", ":material/map:", "map"),
             _page("entity.py", "对象详情", ":material/search:", "entity"),
         ],
     }
