@@ -87,6 +87,23 @@ def export(
     typer.echo(f"已导出 {len(nodes)} 个节点、{len(rels)} 条关系 → {out}")
 
 
+@app.command()
+def migrate(
+    home: Annotated[
+        Path | None, typer.Option("--home", help="数据目录（默认 ORGGRAPH_HOME）/ data folder")
+    ] = None,
+) -> None:
+    """把旧格式的内置图数据（graph.pickle）转换为新格式，然后删除旧文件 / convert the old embedded
+    store (graph.pickle) to the SQLite file, then remove the old file."""
+    from graph.settings import get_settings
+    from graph.store.migrate import migrate as run
+
+    try:
+        run(home or get_settings().home, say=typer.echo)
+    except OrgGraphError as exc:
+        _fail(exc, 2)
+
+
 def _neo4j_script(action: str) -> None:
     script = REPO_ROOT / "deploy" / "neo4j" / "neo4j.sh"
     if not script.exists():

@@ -1,17 +1,31 @@
-"""EmbeddedStore: a networkx MultiDiGraph persisted to one file under ORGGRAPH_HOME.
+"""EmbeddedStore: a networkx MultiDiGraph in memory, persisted to one SQLite file under ORGGRAPH_HOME.
 
-Nodes are ``"Label:key"`` with ``_label`` and their properties; edges are keyed
-``"TYPE|rid"`` with ``_type`` and ``rid``. The file is written atomically (temp file,
-fsync, rename) once per load, so a crash leaves the previous graph whole. One writer at a
-time holds a file lock; readers reload when the file's stamp changes.
+The file (``graph.sqlite``, standard-library sqlite3) is inspectable with any SQLite tool:
+
+- ``meta(key, value)``: ``format`` = ``orggraph-embedded``, ``format_version``, ``written_at``,
+  ``nodes``, ``relationships`` (counts, checked on open);
+- ``nodes(id, label, props)``: ``id`` = ``"Label:key"``, ``props`` = JSON object;
+- ``relationships(type, src, dst, rid, props)``.
+
+A load writes a new file (mode 0600) and renames it into place once at the end, so readers see
+either the previous graph or the new one, never a half-written one, and a killed writer leaves
+the previous file whole. One writer at a time holds a file lock; readers reload when the file's
+stamp (inode, mtime, size) changes. In memory, nodes carry ``_label``; edges are keyed
+``"TYPE|rid"`` with ``_type`` and ``rid``.
+
+The old format (``graph.pickle``) is never read here: loading a pickle runs code from the file.
+``orggraph migrate`` (graph/store/migrate.py) converts it once, explicitly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import json
 import os
-import pickle
+import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,6 +38,7 @@ from graph.errors import StoreUnavailable
 from graph.model import NODE_KEYS, Label, Rel
 from graph.store.base import (
     FactSet,
+    LoadState,
     P,
     R,
     build_projection,
@@ -33,8 +48,167 @@ from graph.store.base import (
 )
 from graph.store.index import GraphIndex
 
-GRAPH_FILE = "graph.pickle"
-_FORMAT = 1
+GRAPH_FILE = "graph.sqlite"
+LEGACY_FILE = "graph.pickle"
+FORMAT_NAME = "orggraph-embedded"
+FORMAT_VERSION = 1
+FILE_MODE = 0o600
+HOME_MODE = 0o700
+
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE nodes (id TEXT NOT NULL, label TEXT NOT NULL, props TEXT NOT NULL)",
+    "CREATE TABLE relationships (type TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL, "
+    "rid TEXT NOT NULL, props TEXT NOT NULL)",
+)
+
+
+class LegacyStoreFile(StoreUnavailable):
+    """An old-format (pickle) store file is present; only ``orggraph migrate`` may read it."""
+
+    code = "legacy_store_file"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"发现旧格式的图数据文件 {path}（Python pickle）。为安全起见不再自动读取它（读取 pickle 会执行"
+            "文件中的代码）。请先运行 orggraph migrate 将其转换为新格式（转换后旧文件会被删除）。",
+            f"an old-format graph file {path} (Python pickle) exists; it is never read automatically "
+            "(loading a pickle runs code from the file): run `orggraph migrate` to convert it "
+            "(the old file is removed afterwards)",
+        )
+        self.path = path
+
+
+def secure_home(home: Path) -> None:
+    """Create ORGGRAPH_HOME as 0700 (and tighten it when it is ours): it holds personal data."""
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=HOME_MODE)
+        st = home.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o777 != HOME_MODE:
+            home.chmod(HOME_MODE)
+    except OSError as exc:
+        raise StoreUnavailable(f"无法创建数据目录 {home}：{exc}", f"cannot create {home}: {exc}") from exc
+
+
+def _dumps(props: Mapping[str, Any]) -> str:
+    return json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_graph_file(path: Path, g: nx.MultiDiGraph) -> None:
+    """Write ``g`` to ``path`` atomically: a new 0600 file beside it, fsync, rename, fsync the folder."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))  # sqlite keeps the mode
+    try:
+        con = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            # A fresh private file renamed into place when complete: no journal needed.
+            con.execute("PRAGMA journal_mode=OFF")
+            con.execute("PRAGMA synchronous=OFF")
+            con.execute("BEGIN")
+            for stmt in _SCHEMA:
+                con.execute(stmt)
+            con.executemany(
+                "INSERT INTO nodes VALUES (?, ?, ?)",
+                (
+                    (nid, d["_label"], _dumps({k: v for k, v in d.items() if k != "_label"}))
+                    for nid, d in g.nodes(data=True)
+                ),
+            )
+            con.executemany(
+                "INSERT INTO relationships VALUES (?, ?, ?, ?, ?)",
+                (
+                    (d["_type"], u, v, d["rid"], _dumps({k: x for k, x in d.items() if k not in _EDGE_META}))
+                    for u, v, d in g.edges(data=True)
+                ),
+            )
+            meta = {
+                "format": FORMAT_NAME,
+                "format_version": str(FORMAT_VERSION),
+                "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "nodes": str(g.number_of_nodes()),
+                "relationships": str(g.number_of_edges()),
+            }
+            con.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+_EDGE_META = frozenset({"_type", "rid"})
+
+
+def read_graph_file(path: Path) -> nx.MultiDiGraph:
+    """The graph in ``path`` (read-only; checks the format name, version and counts)."""
+    loads = json.loads
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _unreadable(path, exc) from exc
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("format") != FORMAT_NAME:
+            raise _unreadable(path, ValueError(f"not an orggraph store: format={meta.get('format')!r}"))
+        version = int(meta.get("format_version", "0"))
+        if version > FORMAT_VERSION:
+            raise StoreUnavailable(
+                f"图数据文件 {path} 的格式版本 {version} 比本程序支持的 {FORMAT_VERSION} 新：请升级 orggraph",
+                f"graph file {path} has format version {version}, newer than the supported "
+                f"{FORMAT_VERSION}: upgrade orggraph",
+            )
+        node: dict[str, dict[str, Any]] = {}
+        for nid, label, props in con.execute("SELECT id, label, props FROM nodes"):
+            d = loads(props)
+            d["_label"] = label
+            node[nid] = d
+        succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
+        pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
+        n_edges = 0
+        for t, u, v, rid, props in con.execute("SELECT type, src, dst, rid, props FROM relationships"):
+            d = loads(props)
+            d["_type"] = t
+            d["rid"] = rid
+            keydict = succ[u].get(v)
+            if keydict is None:
+                keydict = succ[u][v] = pred[v][u] = {}
+            keydict[f"{t}|{rid}"] = d
+            n_edges += 1
+    except sqlite3.Error as exc:
+        raise _unreadable(path, exc) from exc
+    except (KeyError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+    finally:
+        con.close()
+    if str(len(node)) != meta.get("nodes") or str(n_edges) != meta.get("relationships"):
+        raise _unreadable(path, ValueError("row counts differ from meta"))
+    # networkx's own structures, filled directly: add_edge per edge costs ~4x more at this size.
+    # The shapes are MultiDiGraph's documented ones (node dict, succ/pred sharing each key dict).
+    g = nx.MultiDiGraph()
+    g._node = node
+    g._adj = g._succ = succ
+    g._pred = pred
+    return g
+
+
+def _unreadable(path: Path, exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"图数据文件损坏或无法读取：{path}", f"cannot read graph file {path}: {type(exc).__name__}: {exc}"
+    )
 
 
 class EmbeddedStore:
@@ -43,75 +217,69 @@ class EmbeddedStore:
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
         self.path = self.home / GRAPH_FILE
+        self.legacy_path = self.home / LEGACY_FILE
         self._lock_path = self.home / "graph.lock"
         self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._generation = 0
         self._bulk_depth = 0
-        self._lock_fh: Any = None
+        self._lock_fd: int | None = None
         self._mutex = threading.RLock()
         self._index: tuple[int, GraphIndex] | None = None
-        try:
-            self.home.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreUnavailable(
-                f"无法创建数据目录 {self.home}：{exc}", f"cannot create {self.home}: {exc}"
-            ) from exc
+        secure_home(self.home)
         self._reload_if_changed()
 
     # --- file handling -------------------------------------------------------------
 
-    def _file_stamp(self) -> tuple[int, int] | None:
+    def _file_stamp(self) -> tuple[int, int, int] | None:
         try:
             st = self.path.stat()
         except FileNotFoundError:
             return None
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _check_legacy(self) -> None:
+        if self.legacy_path.exists() or self.legacy_path.is_symlink():
+            raise LegacyStoreFile(self.legacy_path)
 
     def _reload_if_changed(self) -> None:
         if self._bulk_depth:
             return  # the writer's in-memory graph is the truth during a load
+        self._check_legacy()
         stamp = self._file_stamp()
         if stamp == self._stamp:
             return
         with self._mutex:
-            if stamp is None:
-                self._graph = nx.MultiDiGraph()
-            else:
-                try:
-                    with self.path.open("rb") as fh:
-                        payload = pickle.load(fh)
-                except (OSError, pickle.UnpicklingError, EOFError) as exc:
-                    raise StoreUnavailable(
-                        f"图数据文件损坏或无法读取：{self.path}", f"cannot read graph file {self.path}: {exc}"
-                    ) from exc
-                self._graph = payload["graph"]
+            self._graph = nx.MultiDiGraph() if stamp is None else read_graph_file(self.path)
             self._stamp = stamp
             self._generation += 1
 
     def _persist(self) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump({"format": _FORMAT, "graph": self._graph}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
-        dir_fd = os.open(self.home, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_graph_file(self.path, self._graph)
         self._stamp = self._file_stamp()
         self._generation += 1
+
+    def _clean_stale_temps(self) -> None:
+        # a writer killed while writing leaves its temp file; the lock says no writer is active now
+        for tmp in self.home.glob(f".{GRAPH_FILE}.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
         with self._mutex:
             if self._bulk_depth == 0:
-                self._lock_fh = self._lock_path.open("a+")
-                fcntl.flock(self._lock_fh, fcntl.LOCK_EX)
+                self._check_legacy()
+                fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._lock_fd = fd
+                self._clean_stale_temps()
                 self._stamp = None  # another writer may have finished while we waited
-                self._reload_if_changed()
+                try:
+                    self._reload_if_changed()
+                except BaseException:
+                    self._release()
+                    raise
             self._bulk_depth += 1
             try:
                 yield
@@ -124,11 +292,15 @@ class EmbeddedStore:
             finally:
                 self._bulk_depth -= 1
                 if self._bulk_depth == 0:
-                    fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
-                    self._lock_fh.close()
-                    self._lock_fh = None
+                    self._release()
                     if self._stamp is None:
                         self._reload_if_changed()
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -138,6 +310,19 @@ class EmbeddedStore:
         else:
             with self.bulk():
                 yield
+
+    # --- load state ----------------------------------------------------------------
+
+    def begin_load(self, info: Mapping[str, Any]) -> None:
+        """Nothing to record: a load becomes visible all at once (one rename at the end)."""
+
+    def end_load(self) -> None:
+        pass
+
+    def load_state(self) -> LoadState | None:
+        """Always None: readers see the previous file until the new one is complete."""
+        self._reload_if_changed()
+        return None
 
     # --- reads ---------------------------------------------------------------------
 
