@@ -5,17 +5,28 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from graph.errors import ConfigError
 
 LOCAL_NEO4J_URI = "neo4j://127.0.0.1:7687"
 LOCAL_NEO4J_PASSWORD = "orggraph-dev"
+ENV_PREFIXES = ("ORGGRAPH_", "NEO4J_")
+
+
+class _OwnEnv(EnvSettingsSource):
+    """The environment, reduced to our own variables. ``populate_by_name`` (so code can write
+    ``Settings(home=...)``) would otherwise make pydantic-settings read the bare field names
+    too: HOME, ENV, SECRET_KEY and BACKEND belong to other software."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k: v for k, v in super()._load_env_vars().items() if k.upper().startswith(ENV_PREFIXES)}
 
 
 class Settings(BaseSettings):
@@ -31,6 +42,18 @@ class Settings(BaseSettings):
     neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
     rate_limit_per_minute: int = Field(default=6000, alias="ORGGRAPH_RATE_LIMIT")
     cors_origins: str = Field(default="", alias="ORGGRAPH_CORS_ORIGINS")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # No .env file and no secrets directory: the process environment (our names only) and code.
+        return init_settings, _OwnEnv(settings_cls)
 
     @property
     def resolved_backend(self) -> str:

@@ -266,3 +266,17 @@ def test_admin_lookup_instructor_phone_and_stale_records(
     # an instructor's phone lookup counts the stale member too (it carries a phone hash)
     r = client.post(API + "/members/lookup", json={"phone": phone, "reason": "核对指导员"}, headers=h)
     assert (len(r.json()["matches"]), r.json()["stale_records"]) == (1, 1)
+
+
+def test_admin_lookup_takes_a_short_chinese_reason(client: TestClient, tokens: Tokens) -> None:
+    raw_id, _ = RAW_MEMBERS["M07"]
+    h = tokens.headers("admin")
+    r = client.post(API + "/members/lookup", json={"id_number": raw_id, "reason": "核对"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert [m["node"]["key"] for m in r.json()["matches"]] == ["M07"]
+    assert [e["reason"] for e in read_audit() if e["action"] == "api_unmask_lookup"] == ["核对"]
+    for blank in ("核", "   ", " 核 "):  # one character, or only blanks, is no reason
+        r = client.post(API + "/members/lookup", json={"id_number": raw_id, "reason": blank}, headers=h)
+        assert r.status_code == 422, blank
+        err = r.json()["errors"][0]
+        assert err["field"] == "body.reason" and "至少 2 个字符" in err["message"]
