@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import sqlite3
@@ -57,9 +58,13 @@ HOME_MODE = 0o700
 
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE nodes (id TEXT NOT NULL, label TEXT NOT NULL, props TEXT NOT NULL)",
-    "CREATE TABLE relationships (type TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL, "
-    "rid TEXT NOT NULL, props TEXT NOT NULL)",
+    "CREATE TABLE nodes (n INTEGER PRIMARY KEY, id TEXT NOT NULL, label TEXT NOT NULL, props TEXT NOT NULL)",
+    # ends by node number: reading shares one id string per node (time and memory of a cold open)
+    "CREATE TABLE relationships (type TEXT NOT NULL, src INTEGER NOT NULL REFERENCES nodes(n), "
+    "dst INTEGER NOT NULL REFERENCES nodes(n), rid TEXT NOT NULL, props TEXT NOT NULL)",
+    # for people and SQLite tools: relationships with their ends' ids
+    "CREATE VIEW relationships_by_id AS SELECT r.type, a.id AS src_id, b.id AS dst_id, r.rid, r.props "
+    "FROM relationships r JOIN nodes a ON a.n = r.src JOIN nodes b ON b.n = r.dst",
 )
 
 
@@ -108,17 +113,24 @@ def write_graph_file(path: Path, g: nx.MultiDiGraph) -> None:
             con.execute("BEGIN")
             for stmt in _SCHEMA:
                 con.execute(stmt)
+            number = {nid: i for i, nid in enumerate(g)}
             con.executemany(
-                "INSERT INTO nodes VALUES (?, ?, ?)",
+                "INSERT INTO nodes VALUES (?, ?, ?, ?)",
                 (
-                    (nid, d["_label"], _dumps({k: v for k, v in d.items() if k != "_label"}))
+                    (number[nid], nid, d["_label"], _dumps({k: v for k, v in d.items() if k != "_label"}))
                     for nid, d in g.nodes(data=True)
                 ),
             )
             con.executemany(
                 "INSERT INTO relationships VALUES (?, ?, ?, ?, ?)",
                 (
-                    (d["_type"], u, v, d["rid"], _dumps({k: x for k, x in d.items() if k not in _EDGE_META}))
+                    (
+                        d["_type"],
+                        number[u],
+                        number[v],
+                        d["rid"],
+                        _dumps({k: x for k, x in d.items() if k not in _EDGE_META}),
+                    )
                     for u, v, d in g.edges(data=True)
                 ),
             )
@@ -155,6 +167,16 @@ _EDGE_META = frozenset({"_type", "rid"})
 
 def read_graph_file(path: Path) -> nx.MultiDiGraph:
     """The graph in ``path`` (read-only; checks the format name, version and counts)."""
+    gc_was_on = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new dicts, none of them garbage: no collection passes
+    try:
+        return _read_graph_file(path)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _read_graph_file(path: Path) -> nx.MultiDiGraph:
     loads = json.loads
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -172,25 +194,44 @@ def read_graph_file(path: Path) -> nx.MultiDiGraph:
                 f"{FORMAT_VERSION}: upgrade orggraph",
             )
         node: dict[str, dict[str, Any]] = {}
-        for nid, label, props in con.execute("SELECT id, label, props FROM nodes"):
+        ids: list[str] = []  # node numbers are 0..n-1 (write_graph_file)
+        for n, nid, label, props in con.execute("SELECT n, id, label, props FROM nodes ORDER BY n"):
+            if n != len(ids):
+                raise ValueError(f"node numbers are not consecutive at {n}")
             d = loads(props)
             d["_label"] = label
             node[nid] = d
+            ids.append(nid)
         succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
         pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
         n_edges = 0
-        for t, u, v, rid, props in con.execute("SELECT type, src, dst, rid, props FROM relationships"):
-            d = loads(props)
-            d["_type"] = t
-            d["rid"] = rid
-            keydict = succ[u].get(v)
+        types: dict[str, str] = {}  # one string per type and per "TYPE|" key, as a pickle shared them
+        bare_keys: dict[str, str] = {}
+        for t, src, dst, rid, props in con.execute("SELECT type, src, dst, rid, props FROM relationships"):
+            t = types.setdefault(t, t)
+            if props == "{}":  # most relationships have no properties of their own
+                d = {"_type": t, "rid": rid}
+            else:
+                d = loads(props)
+                d["_type"] = t
+                d["rid"] = rid
+            u = ids[src]
+            v = ids[dst]
+            out = succ[u]
+            keydict = out.get(v)
             if keydict is None:
-                keydict = succ[u][v] = pred[v][u] = {}
-            keydict[f"{t}|{rid}"] = d
+                keydict = out[v] = pred[v][u] = {}
+            if rid:
+                keydict[t + "|" + rid] = d
+            else:
+                key = bare_keys.get(t)
+                if key is None:
+                    key = bare_keys[t] = t + "|"
+                keydict[key] = d
             n_edges += 1
     except sqlite3.Error as exc:
         raise _unreadable(path, exc) from exc
-    except (KeyError, ValueError) as exc:
+    except (KeyError, IndexError, ValueError) as exc:
         raise _unreadable(path, exc) from exc
     finally:
         con.close()

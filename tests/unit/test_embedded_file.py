@@ -93,7 +93,7 @@ def test_file_is_sqlite_with_json_and_a_format_version(tmp_path: Path) -> None:
         "tags": ["a", "b"],
         "ok": True,
     }
-    rels = con.execute("SELECT type, src, dst, rid, props FROM relationships ORDER BY rid").fetchall()
+    rels = con.execute("SELECT * FROM relationships_by_id ORDER BY rid").fetchall()
     assert rels[-1] == ("CONTACTED", "Organization:C1", "Organization:C2", "r2", '{"date":"2024-02-03"}')
 
 
