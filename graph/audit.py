@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from graph.settings import Settings, get_settings
+from graph.settings import Settings, get_settings, private_home, private_open
 
 AUDIT_FILE = "audit.log"
 
@@ -27,7 +27,7 @@ def operator() -> str:
 
 def audit(action: str, who: str, settings: Settings | None = None, **details: Any) -> None:
     settings = settings or get_settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_home(settings.home)
     entry = {
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "who": who,
@@ -36,7 +36,7 @@ def audit(action: str, who: str, settings: Settings | None = None, **details: An
     }
     line = json.dumps(entry, ensure_ascii=False, sort_keys=True, default=str) + "\n"
     path = Path(settings.home) / AUDIT_FILE
-    with path.open("a", encoding="utf-8") as fh:
+    with private_open(path, "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)  # whole lines even with several API workers
         fh.write(line)
         fcntl.flock(fh, fcntl.LOCK_UN)

@@ -53,6 +53,19 @@ def test_login_with_bad_and_good_token(loaded: Any) -> None:
     assert "非公经济组织覆盖率" in metrics(at)
 
 
+def test_login_refuses_an_expired_token(loaded: Any) -> None:
+    from graph.tokens import TokenStore
+    from tests.api.test_cli import _expire
+
+    tok = token("district")
+    _expire(TokenStore().list()[-1].token_id)
+    at = app(None)
+    at.text_input(key="login_token").input(tok)
+    at.button[0].click().run()
+    assert any("已于" in e.value and "过期" in e.value for e in at.error)
+    assert not at.metric
+
+
 def test_revoked_token_ends_session(loaded: Any) -> None:
     from graph.tokens import TokenStore
 
