@@ -52,18 +52,27 @@ def stats(backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
     try:
         store = _store(backend)
         counts = store.counts()
+        state = store.load_state()
         store.close()
     except OrgGraphError as exc:
         _fail(exc)
+    if state is not None:  # the counts of a half-written graph: shown, but never silently
+        from graph.errors import LoadIncomplete
+
+        exc = LoadIncomplete(*state.describe())
+        typer.secho(f"警告：{exc.message_zh}", fg="yellow", err=True)
+        typer.secho(f"warning: {exc.message_en}", fg="yellow", err=True)
     if as_json:
         typer.echo(json.dumps(counts, ensure_ascii=False, indent=1))
-        return
-    from graph.model import LABEL_ZH, REL_ZH, Label, Rel
+    else:
+        from graph.model import LABEL_ZH, REL_ZH, Label, Rel
 
-    for lab, n in counts["nodes"].items():
-        typer.echo(f"{LABEL_ZH[Label(lab)]:<8}{lab:<14}{n:>10}")
-    for rel, n in counts["relationships"].items():
-        typer.echo(f"{REL_ZH[Rel(rel)]:<8}{rel:<18}{n:>10}")
+        for lab, n in counts["nodes"].items():
+            typer.echo(f"{LABEL_ZH[Label(lab)]:<8}{lab:<14}{n:>10}")
+        for rel, n in counts["relationships"].items():
+            typer.echo(f"{REL_ZH[Rel(rel)]:<8}{rel:<18}{n:>10}")
+    if state is not None:
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -77,7 +86,10 @@ def export(
     from graph.store.base import export_dump
 
     try:
+        from graph.store.base import require_complete
+
         store = _store(backend)
+        require_complete(store)  # an export of a half-written graph would look whole
         nodes, rels = store.dump()
         export_dump(nodes, rels, fmt, out)
         store.close()

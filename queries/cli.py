@@ -40,11 +40,13 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _store(backend: str | None) -> Iterator[Any]:
     from graph.store import open_store
+    from graph.store.base import require_complete
 
     if backend not in (None, "embedded", "neo4j"):
         raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
     store = open_store(backend=backend)
     try:
+        require_complete(store)  # never answer from a half-written graph (exit 3, message)
         yield store
     finally:
         store.close()

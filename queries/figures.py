@@ -1082,9 +1082,12 @@ def register(app: typer.Typer) -> None:
         if backend not in (None, "embedded", "neo4j"):
             raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
         try:
+            from graph.store.base import require_complete
+
             store = open_store(backend=backend)
             try:
                 store.ping()  # fail fast: the driver would retry a read for half a minute
+                require_complete(store)  # never from a half-written graph
                 audit("query", operator(), question="figures", town=town)
                 res = figures(store, town=town)
             finally:

@@ -54,7 +54,6 @@ LEGACY_FILE = "graph.pickle"
 FORMAT_NAME = "orggraph-embedded"
 FORMAT_VERSION = 1
 FILE_MODE = 0o600
-HOME_MODE = 0o700
 
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -85,12 +84,11 @@ class LegacyStoreFile(StoreUnavailable):
 
 
 def secure_home(home: Path) -> None:
-    """Create ORGGRAPH_HOME as 0700 (and tighten it when it is ours): it holds personal data."""
+    """ORGGRAPH_HOME as 0700 with its files 0600 (graph.settings.private_home): it holds personal data."""
+    from graph.settings import private_home
+
     try:
-        home.mkdir(parents=True, exist_ok=True, mode=HOME_MODE)
-        st = home.stat()
-        if st.st_uid == os.getuid() and st.st_mode & 0o777 != HOME_MODE:
-            home.chmod(HOME_MODE)
+        private_home(home)
     except OSError as exc:
         raise StoreUnavailable(f"无法创建数据目录 {home}：{exc}", f"cannot create {home}: {exc}") from exc
 
