@@ -205,6 +205,8 @@ def _read_graph_file(path: Path) -> nx.MultiDiGraph:
         n_edges = 0
         types: dict[str, str] = {}  # one string per type and per "TYPE|" key, as a pickle shared them
         bare_keys: dict[str, str] = {}
+        prev_src, u, out = -1, "", {}
+        # rows come in the order they were written: grouped by start node (graph order)
         for t, src, dst, rid, props in con.execute("SELECT type, src, dst, rid, props FROM relationships"):
             t = types.setdefault(t, t)
             if props == "{}":  # most relationships have no properties of their own
@@ -213,9 +215,10 @@ def _read_graph_file(path: Path) -> nx.MultiDiGraph:
                 d = loads(props)
                 d["_type"] = t
                 d["rid"] = rid
-            u = ids[src]
+            if src != prev_src:
+                prev_src, u = src, ids[src]
+                out = succ[u]
             v = ids[dst]
-            out = succ[u]
             keydict = out.get(v)
             if keydict is None:
                 keydict = out[v] = pred[v][u] = {}
