@@ -59,9 +59,9 @@ def stats(backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
     if state is not None:  # the counts of a half-written graph: shown, but never silently
         from graph.errors import LoadIncomplete
 
-        exc = LoadIncomplete(*state.describe())
-        typer.secho(f"警告：{exc.message_zh}", fg="yellow", err=True)
-        typer.secho(f"warning: {exc.message_en}", fg="yellow", err=True)
+        warn = LoadIncomplete(*state.describe())
+        typer.secho(f"警告：{warn.message_zh}", fg="yellow", err=True)
+        typer.secho(f"warning: {warn.message_en}", fg="yellow", err=True)
     if as_json:
         typer.echo(json.dumps(counts, ensure_ascii=False, indent=1))
     else:
