@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
     rate_limit_per_minute: int = Field(default=6000, alias="ORGGRAPH_RATE_LIMIT")
     cors_origins: str = Field(default="", alias="ORGGRAPH_CORS_ORIGINS")
+    # audit.log is rotated past this size (0: never), keeping this many older files (audit.log.1 ..)
+    audit_max_bytes: int = Field(default=10_000_000, ge=0, alias="ORGGRAPH_AUDIT_MAX_BYTES")
+    audit_keep: int = Field(default=5, ge=1, le=1000, alias="ORGGRAPH_AUDIT_KEEP")
+    # an identical log line is written once per this many seconds, then with the count left out
+    log_repeat_seconds: float = Field(default=60.0, ge=0, alias="ORGGRAPH_LOG_REPEAT_SECONDS")
 
     @classmethod
     def settings_customise_sources(

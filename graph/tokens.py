@@ -183,3 +183,11 @@ class TokenStore:
                 f"token {rec.token_id} expired at {when}: ask an admin for a new one",
             )
         return Principal(token_id=rec.token_id, role=rec.role, town=rec.town, label=rec.label)
+
+    def principal_of(self, token_id: str) -> Principal:
+        """The principal of an active token by its id (a dashboard session keeps only the id);
+        Forbidden when unknown, revoked or expired."""
+        for rec in self._load():
+            if rec.token_id == token_id and rec.revoked_at is None and not rec.expired():
+                return Principal(token_id=rec.token_id, role=rec.role, town=rec.town, label=rec.label)
+        raise Forbidden("令牌无效或已撤销", "invalid or revoked token")

@@ -62,6 +62,8 @@ _SCHEMA = (
     "CREATE TABLE relationships (type TEXT NOT NULL, src INTEGER NOT NULL REFERENCES nodes(n), "
     "dst INTEGER NOT NULL REFERENCES nodes(n), rid TEXT NOT NULL, props TEXT NOT NULL)",
     # for people and SQLite tools: relationships with their ends' ids
+    # documents kept with the graph (saved plans, boundaries...): graph attribute "docs" in memory
+    "CREATE TABLE docs (kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, id))",
     "CREATE VIEW relationships_by_id AS SELECT r.type, a.id AS src_id, b.id AS dst_id, r.rid, r.props "
     "FROM relationships r JOIN nodes a ON a.n = r.src JOIN nodes b ON b.n = r.dst",
 )
@@ -131,6 +133,11 @@ def write_graph_file(path: Path, g: nx.MultiDiGraph) -> None:
                     )
                     for u, v, d in g.edges(data=True)
                 ),
+            )
+            docs: dict[str, dict[str, str]] = g.graph.get("docs", {})
+            con.executemany(
+                "INSERT INTO docs VALUES (?, ?, ?)",
+                ((kind, doc_id, text) for kind, by_id in docs.items() for doc_id, text in by_id.items()),
             )
             meta = {
                 "format": FORMAT_NAME,
@@ -230,6 +237,9 @@ def _read_graph_file(path: Path) -> nx.MultiDiGraph:
                     key = bare_keys[t] = t + "|"
                 keydict[key] = d
             n_edges += 1
+        docs: dict[str, dict[str, str]] = {}
+        for kind, doc_id, text in con.execute("SELECT kind, id, doc FROM docs ORDER BY kind, id"):
+            docs.setdefault(kind, {})[doc_id] = text
     except sqlite3.Error as exc:
         raise _unreadable(path, exc) from exc
     except (KeyError, IndexError, ValueError) as exc:
@@ -241,6 +251,8 @@ def _read_graph_file(path: Path) -> nx.MultiDiGraph:
     # networkx's own structures, filled directly: add_edge per edge costs ~4x more at this size.
     # The shapes are MultiDiGraph's documented ones (node dict, succ/pred sharing each key dict).
     g = nx.MultiDiGraph()
+    if docs:
+        g.graph["docs"] = docs
     g._node = node
     g._adj = g._succ = succ
     g._pred = pred
@@ -433,6 +445,29 @@ class EmbeddedStore:
         nodes.sort(key=lambda n: n["id"])
         rels.sort(key=lambda r: (r["type"], r["from"], r["to"], r["rid"]))
         return nodes, rels
+
+    # --- documents: kept in the graph's own attributes, persisted with it --------------
+
+    def _docs(self, kind: str) -> dict[str, Any]:
+        docs: dict[str, dict[str, Any]] = self.graph.graph.get("docs", {})
+        return docs.get(kind, {})
+
+    def put_doc(self, kind: str, doc_id: str, doc: Mapping[str, Any]) -> None:
+        text = json.dumps(doc, ensure_ascii=False, sort_keys=True)  # a copy, and JSON-safe like Neo4j's
+        with self._writing():
+            self._graph.graph.setdefault("docs", {}).setdefault(kind, {})[doc_id] = text
+
+    def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None:
+        text = self._docs(kind).get(doc_id)
+        return None if text is None else json.loads(text)  # type: ignore[no-any-return]
+
+    def list_docs(self, kind: str) -> list[dict[str, Any]]:
+        docs = self._docs(kind)
+        return [json.loads(docs[k]) for k in sorted(docs)]
+
+    def delete_doc(self, kind: str, doc_id: str) -> bool:
+        with self._writing():
+            return self._graph.graph.get("docs", {}).get(kind, {}).pop(doc_id, None) is not None
 
     def projection(self, labels: Iterable[Label], rels: Iterable[Rel]) -> nx.Graph:
         g = self.graph

@@ -74,6 +74,11 @@ def _check_graph(g: Any) -> nx.MultiDiGraph:
     for nid, d in g.nodes(data=True):
         if not isinstance(nid, str) or d.get("_label") not in labels:
             raise ValueError(f"node {nid!r} has no known label")
+    docs = g.graph.get("docs", {})
+    if not isinstance(docs, dict) or not all(
+        isinstance(t, str) for by_id in docs.values() for t in dict(by_id).values()
+    ):
+        raise ValueError("documents are not JSON texts")
     for u, v, k, d in g.edges(keys=True, data=True):
         if d.get("_type") not in types or k != f"{d.get('_type')}|{d.get('rid')}":
             raise ValueError(f"edge {u!r}->{v!r} ({k!r}) is not an orggraph relationship")
@@ -84,7 +89,7 @@ def _same(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> bool:
     na, nb = dict(a.nodes(data=True)), dict(b.nodes(data=True))
     ea = sorted((u, v, k, sorted(d.items())) for u, v, k, d in a.edges(keys=True, data=True))
     eb = sorted((u, v, k, sorted(d.items())) for u, v, k, d in b.edges(keys=True, data=True))
-    return na == nb and ea == eb
+    return na == nb and ea == eb and a.graph.get("docs", {}) == b.graph.get("docs", {})
 
 
 def migrate(home: Path, say: Callable[[str], None] = print) -> Migration | None:

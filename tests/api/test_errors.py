@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from typing import Any
@@ -171,6 +172,16 @@ def test_503_when_the_store_is_down(down_client: TestClient, tokens: Tokens, url
     assert body["title"] == "服务暂不可用 / Service Unavailable"
     assert r.headers["retry-after"] == "10"
     assert "127.0.0.1" not in r.text and "neo4j://" not in r.text  # no internals
+
+
+def test_store_outage_logs_once_per_window(
+    down_client: TestClient, tokens: Tokens, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="orggraph.api"):
+        for _ in range(30):
+            assert down_client.get(API + "/coverage", headers=tokens.headers("district")).status_code == 503
+    mine = [r.getMessage() for r in caplog.records if r.name == "orggraph.api"]
+    assert len(mine) == 1, mine
 
 
 def test_503_still_checks_the_token_first(down_client: TestClient) -> None:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 from dashboard.common import pct
+from graph.tokens import TokenStore
 from tests.dashboard.conftest import APP, PAGES, all_text, app, chart_data, metrics, no_exception, token
 
 # Names that exist only outside town T1 (中山路街道): a T1 user must never see them.
@@ -322,7 +323,7 @@ def test_non_admin_cannot_open_import(loaded: Any, role: str, town: str | None) 
         at.switch_page(PAGES["import"])
     # Even run directly (bypassing the navigation), the page refuses a non-admin.
     direct = AppTest.from_file(str(Path(APP).parent / PAGES["import"]), default_timeout=60)
-    direct.session_state["og_token"] = tok
+    direct.session_state["og_principal"] = TokenStore().verify(tok)
     direct.run()
     assert any("只有管理员" in e.value for e in direct.error)
     assert not direct.get("file_uploader")

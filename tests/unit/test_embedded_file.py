@@ -101,9 +101,10 @@ def test_reopen_in_another_process_gives_the_same_graph(tmp_path: Path) -> None:
     home = tmp_path / "h"
     store = EmbeddedStore(home)
     _fill(store)
+    store.put_doc("boundary", "T1", {"type": "Polygon", "coordinates": [[[1, 2], [3, 4], [1, 2]]]})
     code = (
         "import json,sys; from graph.store.embedded import EmbeddedStore; "
-        "print(json.dumps(EmbeddedStore(sys.argv[1]).dump()))"
+        "s = EmbeddedStore(sys.argv[1]); print(json.dumps([s.dump(), s.list_docs('boundary')]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(home)],
@@ -112,7 +113,7 @@ def test_reopen_in_another_process_gives_the_same_graph(tmp_path: Path) -> None:
         check=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
-    assert json.loads(out.stdout) == json.loads(json.dumps(store.dump()))
+    assert json.loads(out.stdout) == json.loads(json.dumps([store.dump(), store.list_docs("boundary")]))
 
 
 def test_newer_format_version_is_refused_in_chinese(tmp_path: Path) -> None:
@@ -226,6 +227,7 @@ def test_migrate_refuses_a_symlink(tmp_path: Path) -> None:
 def test_migrate_round_trip(tmp_path: Path) -> None:
     src = EmbeddedStore(tmp_path / "src")
     _fill(src)
+    src.put_doc("plan", "p1", {"name": "方案一", "orgs": ["C1"]})
     expected = src.dump()
     home = tmp_path / "h"
     _old_format(home, src.graph)
@@ -236,6 +238,7 @@ def test_migrate_round_trip(tmp_path: Path) -> None:
     assert not (home / LEGACY_FILE).exists()
     assert stat.S_IMODE((home / GRAPH_FILE).stat().st_mode) == 0o600
     assert EmbeddedStore(home).dump() == expected
+    assert EmbeddedStore(home).list_docs("plan") == [{"name": "方案一", "orgs": ["C1"]}]
     assert migrate(home, say=said.append) is None  # nothing left to do
 
 
