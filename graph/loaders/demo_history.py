@@ -173,7 +173,7 @@ def at_year(rows: Rows, year: int, d: _Design) -> Rows:
         return code
 
     out: Rows = {k: list(v) for k, v in rows.items()}
-    orgs = []
+    orgs: list[Sequence[str]] = []
     for r in rows["组织"]:
         u = r[c["uscc"]]
         if d.registered.get(u, 0) > year:
@@ -193,7 +193,7 @@ def at_year(rows: Rows, year: int, d: _Design) -> Rows:
     covered = {u for r in parties for u in r[p["covers"]].split(";") if u}
     first_cover = {r[p["party_org_code"]]: r[p["covers"]].split(";")[0] for r in rows["党组织"]}
 
-    members = []
+    members: list[Sequence[str]] = []
     for r in rows["党员"]:
         row = list(r)
         for col in ("relationship_org", "activity_org"):
@@ -204,7 +204,7 @@ def at_year(rows: Rows, year: int, d: _Design) -> Rows:
         members.append(tuple(row))
     out["党员"] = members
 
-    instructors = []
+    instructors: list[Sequence[str]] = []
     for r in rows["党建指导员"]:
         targets: list[str] = []
         for t in r[i["assigned_to"]].split(";"):
@@ -228,7 +228,7 @@ def at_year(rows: Rows, year: int, d: _Design) -> Rows:
         and there(r[pz["from_code"]])
         and there(r[pz["to_code"]])
     ]
-    help_rows = []
+    help_rows: list[Sequence[str]] = []
     for r in rows["帮建"]:
         if r[hb["since"]] and r[hb["since"]] > end:
             continue
