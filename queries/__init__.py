@@ -66,15 +66,18 @@ from queries import (
     paths as _paths,
 )
 from queries.coverage import COVERAGE, CoverageParams
+from queries.dataset import DATASET, DatasetParams
 from queries.gaps import GAPS, GapsParams
 from queries.question import QUESTIONS, ask
 from queries.scope import Scope
 
 __all__ = [
     "COVERAGE",
+    "DATASET",
     "GAPS",
     "QUESTIONS",
     "CoverageParams",
+    "DatasetParams",
     "GapsParams",
     "Scope",
     "ask",
