@@ -172,7 +172,9 @@ def save(
         instructor_cap=instructor_cap,
         include_individual=include_individual,
     )
-    info = _run("plan_save", backend, town, lambda s, sc: save_plan(s, sc, name, p, operator()), name=name)
+    info = _run(
+        "plan_save", backend, town, lambda s, sc: save_plan(s, sc, name, p, operator()), plan_name=name
+    )
     if as_json:
         echo_json(info)
     else:

@@ -56,7 +56,7 @@ def test_same_facts_on_both_backends(stores: tuple[Any, Any]) -> None:
     towns = sorted(emb.fetch_nodes(Label.TOWN))
     for scope in (Scope(), Scope(towns[0]), Scope(towns[7])):
         assert emb.facts(PLAN_FACTS, scope) == neo.facts(PLAN_FACTS, scope)
-    keys = tuple(u.key for u in emb.facts(PLAN_FACTS, Scope()).units[:20]) + ("NOPE",)
+    keys = (*tuple(u.key for u in emb.facts(PLAN_FACTS, Scope()).units[:20]), "NOPE")
     assert emb.facts(UNITS_NOW, (Scope(), keys)) == neo.facts(UNITS_NOW, (Scope(), keys))
 
 
