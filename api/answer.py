@@ -28,6 +28,9 @@ from graph.settings import Settings
 from graph.store.base import GraphStore
 from graph.tokens import Principal
 from queries.models import NodeRef
+from queries.question import Question
+from queries.question import ask as ask_question
+from queries.scope import Scope
 
 API_PREFIX = "/api/v1"
 
@@ -246,6 +249,9 @@ def _call(c: Caller, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return out
 
 
+Shape = Callable[[Any], tuple[Any, dict[str, str]]]
+
+
 def answer(
     c: Caller,
     fn: Callable[..., Any],
@@ -335,3 +341,22 @@ def list_page(limit: int, offset: int) -> Callable[[Any], tuple[Any, dict[str, s
         return list(result)[offset : offset + limit], {"X-Total-Count": str(len(result))}
 
     return shape
+
+
+# --- questions ----------------------------------------------------------------------
+
+
+def ask(c: Caller, q: Question[Any, Any], p: BaseModel, *, shape: Shape | None = None) -> Response:
+    """Answer question ``q`` for the caller and send JSON.
+
+    ``p`` is the route's parameters model: the question's own, optionally with ``town`` (the
+    requested town, replaced by the token's for a town caller) and fields the edge uses
+    itself (paging by ``shape``); only the question's fields reach the question.
+    """
+    values = p.model_dump()
+    params = q.params.model_validate({k: v for k, v in values.items() if k in q.params.model_fields})
+
+    def run(store: GraphStore, *, town: str | None) -> Any:
+        return ask_question(store, q, Scope(town), params)
+
+    return answer(c, run, town=values.get("town"), shape=shape)

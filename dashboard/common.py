@@ -22,6 +22,11 @@ from graph.model import LABEL_ZH, Label
 from graph.settings import get_settings
 from graph.store import open_store
 from graph.tokens import Principal, TokenStore
+from queries.entities import ORG_TREE
+from queries.membership import CODE_ZH
+from queries.pairing import PAIRING
+from queries.question import QUESTIONS, ask
+from queries.scope import Scope
 
 APP_TITLE = "两新组织党建图谱"
 QUERY_TTL = 600  # seconds; the version key already invalidates on every load
@@ -87,8 +92,8 @@ def prewarm() -> None:
     s = store()
     with contextlib.suppress(Exception):  # an empty or unreachable store is reported after login
         queries.coverage(s)
-        queries.org_tree(s)
-        queries.pairing(s)
+        ORG_TREE(s)
+        PAIRING(s)
         if has_figures():
             from queries.figures import figures
 
@@ -155,6 +160,9 @@ def _cached(backend: str, where: str, version: str, fn: str, town: str | None, p
 
 
 def _call(fn: str, town: str | None, params: dict[str, Any]) -> Any:
+    question = QUESTIONS.get(fn)
+    if question is not None:
+        return ask(store(), question, Scope(town), question.params.parse(params))
     if fn == "figures":
         from queries.figures import figures
 
@@ -183,12 +191,7 @@ def has_figures() -> bool:
 
 # --- labels and formatting ---------------------------------------------------------------
 
-INCONSISTENCY_ZH = {
-    "activity_town_mismatch": "活动地与所在镇街不一致",
-    "relationship_not_covering_employer": "关系所在党组织未覆盖工作单位",
-    "flagged_without_relationship": "流动/隐性党员无组织关系",
-    "committee_without_post": "交叉任职但无党内职务",
-}
+INCONSISTENCY_ZH = CODE_ZH
 NETWORK_ZH = {"organisation": "组织网络", "pairing": "结对网络", "membership": "党员关系网络"}
 METRIC_ZH = {"degree": "度中心性", "betweenness": "中介中心性", "pagerank": "PageRank 影响力"}
 FORMATION_ZH_HELP = {

@@ -17,6 +17,12 @@ from rich.table import Table
 from rich.tree import Tree
 
 from graph.errors import OrgGraphError
+from queries.ego import EGO
+from queries.entities import ORG_TREE, SEARCH
+from queries.membership import INCONSISTENCIES, MEMBERSHIP
+from queries.pairing import PAIRING
+from queries.paths import PATH
+from queries.scope import Scope
 
 query_app = typer.Typer(
     help="图谱问答 / ask the graph: coverage, gaps, path, membership, pairing, centrality, ego",
@@ -261,7 +267,6 @@ def path(
     as_json: JsonOpt = False,
 ) -> None:
     """两个对象之间的最短路径 / shortest paths between two entities."""
-    import queries
 
     def show(res: Any) -> None:
         if not res.found:
@@ -276,8 +281,8 @@ def path(
         "path",
         backend,
         as_json,
-        lambda s: queries.path(
-            s, source=source, target=target, town=town, max_hops=max_hops, rels=rel or None, limit=limit
+        lambda s: PATH(
+            s, Scope(town), source=source, target=target, max_hops=max_hops, rels=rel or None, limit=limit
         ),
         show,
         town=town,
@@ -300,7 +305,6 @@ def membership(
     as_json: JsonOpt = False,
 ) -> None:
     """党员组织关系链、活动链与不一致情况 / a member's chains, or the inconsistency list."""
-    import queries
 
     def show_one(res: Any) -> None:
         _console.print(
@@ -324,7 +328,7 @@ def membership(
             "membership_inconsistencies",
             backend,
             as_json,
-            lambda s: queries.membership_inconsistencies(s, town=town, code=code),
+            lambda s: INCONSISTENCIES(s, Scope(town), code=code),
             show_list,
             town=town,
         )
@@ -333,7 +337,7 @@ def membership(
             "membership",
             backend,
             as_json,
-            lambda s: queries.membership(s, member_id=member_id, town=town),
+            lambda s: MEMBERSHIP(s, Scope(town), member_id=member_id),
             show_one,
             town=town,
             member_id=member_id,
@@ -352,7 +356,6 @@ def pairing(
     as_json: JsonOpt = False,
 ) -> None:
     """结对网络 / the pairing networks."""
-    import queries
 
     def show(res: Any) -> None:
         _console.print(
@@ -379,7 +382,7 @@ def pairing(
         "pairing",
         backend,
         as_json,
-        lambda s: queries.pairing(s, town=town, pairing_type=pairing_type, tier=tier),
+        lambda s: PAIRING(s, Scope(town), pairing_type=pairing_type, tier=tier),
         show,
         town=town,
         pairing_type=pairing_type,
@@ -436,13 +439,12 @@ def centrality(
 def ego(
     key: Annotated[str, typer.Argument(help="编码，或 类型:编码")],
     hops: Annotated[int, typer.Option(help="步数 1–3")] = 1,
-    cap: Annotated[int, typer.Option(help="最多节点数")] = 500,
+    cap: Annotated[int, typer.Option(help="最多节点数（1–500）")] = 200,
     town: TownOpt = None,
     backend: BackendOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """某个对象的邻域 / the neighbourhood of one entity."""
-    import queries
 
     def show(res: Any) -> None:
         capped = "（已截断）" if res.capped else ""
@@ -460,7 +462,7 @@ def ego(
         "ego",
         backend,
         as_json,
-        lambda s: queries.ego(s, key=key, town=town, hops=hops, cap=cap),
+        lambda s: EGO(s, Scope(town), key=key, hops=hops, cap=cap),
         show,
         town=town,
         key=key,
@@ -473,7 +475,6 @@ def ego(
 @query_app.command()
 def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
     """四级党组织架构 / the four-level party organisation tree."""
-    import queries
 
     def show(res: Any) -> None:
         root = Tree(f"党组织 {res.total} 个")
@@ -488,7 +489,7 @@ def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = Fa
             add(root, r)
         _console.print(root)
 
-    _run("org_tree", backend, as_json, lambda s: queries.org_tree(s, town=town), show, town=town)
+    _run("org_tree", backend, as_json, lambda s: ORG_TREE(s, Scope(town)), show, town=town)
 
 
 @query_app.command()
@@ -500,12 +501,11 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """按编码或名称查找 / find entities by key or name."""
-    import queries
 
     def show(res: Any) -> None:
-        t = _table(f"找到 {len(res)} 个", "类型", "编码", "名称", "镇街")
-        for h in res:
+        t = _table(f"找到 {res.total} 个（列出 {len(res.items)} 个）", "类型", "编码", "名称", "镇街")
+        for h in res.items:
             t.add_row(h.label_zh, h.node.key, h.node.name or "", h.node.town_code or "")
         _console.print(t)
 
-    _run("search", backend, as_json, lambda s: queries.search(s, q, town=town, limit=limit), show, town=town)
+    _run("search", backend, as_json, lambda s: SEARCH(s, Scope(town), q=q, limit=limit), show, town=town)

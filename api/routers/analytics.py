@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 import queries
-from api.answer import Caller, answer, caller, page_of
-from api.routers.params import Limit, Offset, Text, Town
+from api.answer import Caller, answer, ask, caller, page_of
+from api.routers.params import Limit, Offset, Scoped, Text, Town
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
+from queries.pairing import PAIRING, PairingParams
 
 router = APIRouter()
 
@@ -82,19 +83,18 @@ def gaps(
     )
 
 
+class PairingQuery(PairingParams, Scoped):
+    pass
+
+
 @router.get(
     "/pairings",
     response_model=PairingNetwork,
     tags=["pairing 结对"],
     summary="示范帮扶 / 村企联建网络 / the pairing networks",
 )
-def pairings(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    pairing_type: Literal["示范帮扶", "村企联建"] = "示范帮扶",
-    tier: Literal["市级", "区级", "镇街级"] | None = None,
-) -> Response:
-    return answer(c, queries.pairing, cache=True, town=town, pairing_type=pairing_type, tier=tier)
+def pairings(c: Annotated[Caller, Depends(caller)], q: Annotated[PairingQuery, Query()]) -> Response:
+    return ask(c, PAIRING, q)
 
 
 @router.get(
