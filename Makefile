@@ -4,6 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+INSTALL_LOG := $(VENV)/install.log
 NEO4J := deploy/neo4j/neo4j.sh
 PYTEST_ARGS ?=
 
@@ -11,9 +12,12 @@ PYTEST_ARGS ?=
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@echo "安装依赖 / installing dependencies into $(VENV) ..."
-	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@echo "安装依赖 / installing dependencies into $(VENV) (log: $(INSTALL_LOG)) ..."
+	@# pip --quiet still passes on the build backend's warnings (setuptools' editable-install
+	@# notice looks like an error): keep the whole log in a file and show it only on failure.
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip && \
+	   $(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'; } >$(INSTALL_LOG) 2>&1 \
+	  || { cat $(INSTALL_LOG); echo "安装失败 / install failed: see $(INSTALL_LOG)"; exit 1; }
 	@touch $(STAMP)
 
 venv: $(STAMP)

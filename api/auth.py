@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from api.problems import RateLimited, Unauthorized
 from graph.errors import Forbidden, NotFound
-from graph.tokens import Principal, TokenStore
+from graph.tokens import Principal, TokenExpired, TokenStore
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -68,12 +68,14 @@ class RateLimiter:
 def principal(
     request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
-    """The verified caller of this request (401 when the token is missing, unknown or revoked)."""
+    """The verified caller of this request (401 when the token is missing, unknown, revoked or expired)."""
     if cred is None or not cred.credentials:
         raise Unauthorized("需要登录令牌（Authorization: Bearer <令牌>）", "a bearer token is required")
     tokens: TokenStore = request.app.state.tokens
     try:
         who = tokens.verify(cred.credentials)
+    except TokenExpired as exc:
+        raise Unauthorized(exc.message_zh, exc.message_en) from None
     except Forbidden:
         raise Unauthorized("令牌无效或已撤销", "invalid or revoked token") from None
     request.state.principal = who

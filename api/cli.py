@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from graph.errors import OrgGraphError
+from graph.tokens import DEFAULT_DAYS
 
 token_app = typer.Typer(
     help="API 令牌：生成、列出、撤销（只保存 SHA-256 摘要）/ API tokens (only their SHA-256 digest is kept)",
@@ -67,22 +68,34 @@ def token_create(
     town: Annotated[str | None, typer.Option("--town", help="镇街编码（town 角色必填）/ town code")] = None,
     label: Annotated[str, typer.Option("--label", help="备注，如使用者 / a note, e.g. who uses it")] = "",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出令牌 / print only the token")] = False,
+    days: Annotated[
+        int, typer.Option("--days", help="有效天数（默认 90）/ days until it expires")
+    ] = DEFAULT_DAYS,
 ) -> None:
     """生成新令牌（只显示这一次）/ create a token (shown this once)."""
     from graph.audit import audit, operator
     from graph.tokens import TokenStore
 
     try:
-        token, rec = TokenStore().create(role, town=town, label=label)
+        token, rec = TokenStore().create(role, town=town, label=label, days=days)
     except OrgGraphError as exc:
         _fail(exc)
-    audit("token_create", operator(), token_id=rec.token_id, role=rec.role, town=rec.town, label=rec.label)
+    audit(
+        "token_create",
+        operator(),
+        token_id=rec.token_id,
+        role=rec.role,
+        town=rec.town,
+        label=rec.label,
+        expires_at=rec.expires_at,
+    )
     if quiet:
         typer.echo(token)
         return
     scope = f"，镇街 {rec.town}" if rec.town else ""
     typer.echo(
-        f"已生成令牌 {rec.token_id}（角色 {rec.role}{scope}）/ token {rec.token_id} created, shown once:"
+        f"已生成令牌 {rec.token_id}（角色 {rec.role}{scope}，{rec.expires_at} 过期）/ token {rec.token_id}"
+        f" created (expires {rec.expires_at}), shown once:"
     )
     typer.echo(token)
     typer.echo("使用 / use: Authorization: Bearer <令牌>", err=True)
@@ -96,18 +109,22 @@ def token_list(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON
 
     records = TokenStore().list()
     audit("token_list", operator(), count=len(records))
-    rows = [r.model_dump(exclude={"digest"}) for r in records]
+    rows = [
+        {**r.model_dump(exclude={"digest"}), "expires_at": r.expiry.isoformat(), "expired": r.expired()}
+        for r in records
+    ]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     if not rows:
         typer.echo("没有令牌 / no tokens")
         return
-    typer.echo(f"{'id':<10}{'role':<10}{'town':<10}{'created':<27}{'revoked':<27}label")
+    typer.echo(f"{'id':<10}{'role':<10}{'town':<10}{'created':<27}{'expires 过期':<31}{'revoked':<27}label")
     for r in rows:
+        expires = r["expires_at"] + ("（已过期）" if r["expired"] else "")
         typer.echo(
             f"{r['token_id']:<10}{r['role']:<10}{r['town'] or '-':<10}{r['created_at']:<27}"
-            f"{r['revoked_at'] or '-':<27}{r['label']}"
+            f"{expires:<31}{r['revoked_at'] or '-':<27}{r['label']}"
         )
 
 

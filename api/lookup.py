@@ -10,9 +10,9 @@ forgotten; the audit entry holds the reason, the masked value and the records fo
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from graph.audit import audit
 from graph.errors import InputError
@@ -33,7 +33,10 @@ _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 class LookupRequest(BaseModel):
     id_number: str | None = Field(default=None, max_length=40, description="身份证号 / resident ID number")
     phone: str | None = Field(default=None, max_length=40, description="手机号 / mobile number")
-    reason: str = Field(min_length=4, max_length=500, description="查询理由（记入审计）/ why (audited)")
+    # Two characters: a short Chinese reason such as “核对” says enough; blanks are not a reason.
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)] = Field(
+        description="查询理由（至少 2 个字，记入审计）/ why (2+ characters, audited)"
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> LookupRequest:

@@ -30,7 +30,8 @@ STORE_RETRY_AFTER = 10  # seconds a client should wait after a 503
 
 class FieldError(BaseModel):
     field: str = Field(description="出错的参数，如 query.limit / the parameter, e.g. query.limit")
-    message: str
+    message: str = Field(description="中文说明 / what is wrong, in Chinese")
+    message_en: str = Field(description="英文说明 / what is wrong, in English")
     type: str
 
 
@@ -38,7 +39,7 @@ class Problem(BaseModel):
     """An error answer (RFC 9457 problem details) with a stable code and messages in Chinese and English."""
 
     type: str = Field(examples=["urn:orggraph:problem:not_found"])
-    title: str = Field(examples=["Not Found"])
+    title: str = Field(examples=["未找到 / Not Found"])
     status: int = Field(examples=[404])
     detail: str = Field(examples=["未找到组织：O99"])
     code: str = Field(examples=["not_found"])
@@ -82,6 +83,77 @@ _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
 }
 
 
+# Problem titles: Chinese first, the HTTP phrase beside it.
+_TITLE_ZH: dict[int, str] = {
+    400: "请求有误",
+    401: "未登录或令牌无效",
+    403: "无权访问",
+    404: "未找到",
+    405: "不支持的请求方法",
+    406: "无法提供该格式",
+    409: "冲突",
+    413: "请求过大",
+    415: "不支持的内容格式",
+    422: "参数无效",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    501: "尚未实现",
+    503: "服务暂不可用",
+}
+
+# Pydantic's error types in Chinese (the English message follows in ``message_en``).
+_ERROR_ZH: dict[str, str] = {
+    "missing": "缺少此参数",
+    "extra_forbidden": "不接受此参数",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "string_too_short": "太短",
+    "string_too_long": "太长",
+    "string_pattern_mismatch": "格式不正确",
+    "too_short": "项数太少",
+    "too_long": "项数太多",
+    "greater_than": "数值太小",
+    "greater_than_equal": "数值太小",
+    "less_than": "数值太大",
+    "less_than_equal": "数值太大",
+    "literal_error": "不是可选值之一",
+    "enum": "不是可选值之一",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "list_type": "应为列表",
+    "value_error": "取值无效",
+}
+
+
+def title_for(status: int) -> str:
+    try:
+        en = HTTPStatus(status).phrase
+    except ValueError:
+        en = "Error"
+    zh = _TITLE_ZH.get(status, "请求失败" if status < 500 else "服务器错误")
+    return f"{zh} / {en}"
+
+
+def field_message_zh(kind: str, ctx: dict[str, Any] | None) -> str:
+    zh = _ERROR_ZH.get(kind, "取值无效")
+    ctx = ctx or {}
+    for key, word in (("min_length", "至少"), ("max_length", "至多")):
+        if key in ctx and kind.startswith("string_"):
+            zh += f"（{word} {ctx[key]} 个字符）"
+    for key, word in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
+        if key in ctx:
+            zh += f"（应 {word} {ctx[key]}）"
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        zh += f"（可选：{ctx['expected']}）"
+    return zh
+
+
 def problem_response(
     status: int,
     code: str,
@@ -91,13 +163,9 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    try:
-        title = HTTPStatus(status).phrase
-    except ValueError:
-        title = "Error"
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
-        "title": title,
+        "title": title_for(status),
         "status": status,
         "detail": message_zh,
         "code": code,
@@ -158,7 +226,8 @@ def install_handlers(app: FastAPI) -> None:
         for e in exc.errors():
             loc = [str(x) for x in e.get("loc", ())]
             msg, kind = str(e.get("msg", "")), str(e.get("type", ""))
-            errors.append({"field": ".".join(loc), "message": msg, "type": kind})
+            zh = field_message_zh(kind, e.get("ctx"))
+            errors.append({"field": ".".join(loc), "message": zh, "message_en": msg, "type": kind})
         # The parameter names without the "query." / "path." prefix, for the sentence.
         names = "、".join(dict.fromkeys(x["field"].split(".", 1)[-1] for x in errors)) or "?"
         return problem_response(

@@ -89,12 +89,16 @@ def server_rows(home: Path, repeat: int) -> list[Row]:
     os.environ["ORGGRAPH_BACKEND"] = "embedded"
     get_settings.cache_clear()
     tok = _token(home, "admin")
+    from dashboard.session import SessionStore
+    from graph.tokens import TokenStore
+
+    sid = SessionStore().create(TokenStore().verify(tok))
     rows: list[Row] = []
     for title, page, _ in PAGES:
         cold, warm = [], []
         for _ in range(repeat):
             at = AppTest.from_file(str(APP), default_timeout=120)
-            at.session_state["og_token"] = tok
+            at.session_state["og_sid"] = sid
             at.run()
             st.cache_data.clear()  # the store stays open, as in a running server
             t0 = time.perf_counter()

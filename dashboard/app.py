@@ -67,7 +67,17 @@ def _login_page() -> None:
                 st.error(exc.message_zh)
             else:
                 st.rerun()
+    common.session_cookie()  # clears a stale cookie
     common.prewarm()
+
+
+def _admin_only() -> None:
+    st.error("只有管理员可以使用“数据导入”。")
+
+
+# Every page's address, so that a link to any of them (or a refresh) lands on the login form
+# instead of Streamlit's "Page not found", and on the page itself once logged in.
+URLS = ("overview", "gaps", "pairing", "membership", "paths", "centrality", "entity", "import")
 
 
 def _page(file: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -89,14 +99,15 @@ def _sidebar(p: object) -> None:
             common.logout()
             st.rerun()
         st.caption("个人信息均已脱敏显示。")
+        common.session_cookie()
 
 
 def main() -> None:
     p = common.principal()
     if p is None:
-        st.navigation(
-            [st.Page(_login_page, title="登录", icon=":material/login:", url_path="login")], position="hidden"
-        ).run()
+        login = [st.Page(_login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
+        login += [st.Page(_login_page, title="登录", url_path=u, visibility="hidden") for u in URLS]
+        st.navigation(login, position="hidden").run()
         return
     pages: dict[str, list[st.Page]] = {
         "总览": [_page("overview.py", "总览", ":material/dashboard:", "overview", default=True)],
@@ -111,6 +122,8 @@ def main() -> None:
     }
     if p.is_admin:  # the import page is not even registered for other roles
         pages["管理"] = [_page("data_import.py", "数据导入", ":material/upload_file:", "import")]
+    else:  # a link to it says why instead of "Page not found"
+        pages["总览"].append(st.Page(_admin_only, title="数据导入", url_path="import", visibility="hidden"))
     pg = st.navigation(pages, position="sidebar", expanded=True)
     try:
         common.begin_run()

@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 import queries
+from dashboard.session import COOKIE, LoginThrottle, SessionStore, cookie_script
 from graph.audit import audit
 from graph.errors import Forbidden
 from graph.model import LABEL_ZH, Label
@@ -100,38 +101,97 @@ def prewarm() -> None:
             figures(s)
 
 
-# --- login -------------------------------------------------------------------------------
+# --- login ----------------------------------------------------------------------------
+# The session id (never the token) lives in st.session_state for this tab and in a cookie
+# for the next one; see dashboard/session.py for the mechanism and why.
 
-_TOKEN = "og_token"
+_SID = "og_sid"
+_PRINCIPAL = "og_principal"
+_CLEAR_COOKIE = "og_clear_cookie"
+THROTTLE = LoginThrottle()
+
+
+def client_id() -> str:
+    """Who is trying to log in, for the throttle: the peer address (None on localhost)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # outside a served session (tests)
+        ip = None
+    return ip if isinstance(ip, str) and ip else "localhost"
+
+
+def _cookie() -> str | None:
+    """The session cookie the browser sent when this tab connected."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) and value else None
 
 
 def principal() -> Principal | None:
-    """The logged-in principal, re-verified on every run so a revoked token ends the session."""
-    token = st.session_state.get(_TOKEN)
-    if not token:
+    """The logged-in principal, re-checked on every run (expired session or revoked token =
+    logged out). A new tab or a refresh brings the session back through its cookie."""
+    sid = st.session_state.get(_SID) or _cookie()
+    p = SessionStore().resolve(sid)
+    if p is None:
+        st.session_state.pop(_SID, None)
+        st.session_state.pop(_PRINCIPAL, None)
         return None
-    try:
-        return TokenStore().verify(token)
-    except Forbidden:
-        st.session_state.pop(_TOKEN, None)
-        return None
+    st.session_state[_SID] = sid
+    st.session_state[_PRINCIPAL] = p
+    return p
 
 
 def login(token: str) -> Principal:
-    """Verify a token and keep it in the session; raises Forbidden."""
-    p = TokenStore().verify(token.strip())
-    st.session_state[_TOKEN] = token.strip()
-    audit("dashboard.login", p.who)
+    """Verify a token and open a session; raises Forbidden (also while throttled)."""
+    client = client_id()
+    wait = THROTTLE.wait_s(client)
+    if wait:
+        audit("dashboard.login_throttled", "anonymous", client=client, wait_s=wait)
+        raise Forbidden(
+            f"登录失败次数过多，请 {wait} 秒后再试", f"too many failed logins: try again in {wait} s"
+        )
+    try:
+        p = TokenStore().verify(token.strip())
+    except Forbidden as exc:
+        n = THROTTLE.failed(client)
+        audit("dashboard.login_failed", "anonymous", client=client, failures=n, reason=exc.message_en)
+        raise
+    THROTTLE.succeeded(client)
+    sid = SessionStore().create(p)
+    st.session_state[_SID] = sid
+    st.session_state[_PRINCIPAL] = p
+    audit("dashboard.login", p.who, client=client)
     return p
 
 
 def logout() -> None:
+    """End the session on the server, forget it here, and clear the cookie on the next run."""
+    sid = st.session_state.get(_SID)
+    p = st.session_state.get(_PRINCIPAL)
+    SessionStore().end(sid)
+    cookie = _cookie()
+    if cookie and cookie != sid:
+        SessionStore().end(cookie)
     st.session_state.clear()
+    st.session_state[_CLEAR_COOKIE] = True
+    if p is not None:
+        audit("dashboard.logout", p.who)
+
+
+def session_cookie() -> None:
+    """Set the session cookie (logged in) or clear it (after logout or when it is stale)."""
+    sid = st.session_state.get(_SID)
+    if sid:
+        script = cookie_script(sid)
+    elif st.session_state.pop(_CLEAR_COOKIE, False) or _cookie():
+        script = cookie_script(None)
+    else:
+        return
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def me() -> Principal:
-    p = principal()
-    if p is None:  # pages run only after app.py checked the login; this is belt and braces
+    p = st.session_state.get(_PRINCIPAL)  # checked by app.py at the start of this run
+    if not isinstance(p, Principal):  # pages run only after app.py checked the login; this is belt and braces
         st.error("请先登录")
         st.stop()
     return p

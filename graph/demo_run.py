@@ -1,6 +1,8 @@
 """`make demo`: generate the demo district, load it, create an admin token, serve API and dashboard.
 
 Runs in the foreground; Ctrl-C stops both servers. Uses Neo4j when NEO4J_URI is set.
+The servers' own output (access logs included) goes to files under ORGGRAPH_HOME/logs, so
+the last thing on the console is the box with the addresses and the admin token.
 """
 
 from __future__ import annotations
@@ -10,22 +12,71 @@ import signal
 import subprocess
 import sys
 import time
+import unicodedata
+import urllib.request
 from pathlib import Path
+from typing import IO
 
 from graph.settings import get_settings
 
 API_PORT = int(os.environ.get("ORGGRAPH_API_PORT", "8000"))
 DASHBOARD_PORT = int(os.environ.get("ORGGRAPH_DASHBOARD_PORT", "8501"))
+START_TIMEOUT_S = 90
 
 
 def _run(*args: str) -> int:
     return subprocess.call([sys.executable, "-m", "graph.cli", *args])
 
 
+def _width(text: str) -> int:
+    """Columns a line takes in a terminal: CJK characters are two wide."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def box(lines: list[str]) -> str:
+    inner = max(_width(x) for x in lines)
+    out = ["╔" + "═" * (inner + 2) + "╗"]
+    out += [f"║ {x}{' ' * (inner - _width(x))} ║" for x in lines]
+    out.append("╚" + "═" * (inner + 2) + "╝")
+    return "\n".join(out)
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return 200 <= r.status < 300
+    except OSError:
+        return False
+
+
+def _wait(procs: list[tuple[str, subprocess.Popen[bytes], str, Path]]) -> str | None:
+    """Wait until every server answers its health URL; the name of one that died, if any."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    pending = list(procs)
+    while pending and time.monotonic() < deadline:
+        for item in list(pending):
+            name, proc, url, _ = item
+            if proc.poll() is not None:
+                return name
+            if _ready(url):
+                pending.remove(item)
+        time.sleep(0.3)
+    return pending[0][0] if pending else None
+
+
+def _tail(path: Path, n: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-n:])
+    except OSError:
+        return ""
+
+
 def main() -> int:
     settings = get_settings()
     out_dir = Path(settings.home)
     out_dir.mkdir(parents=True, exist_ok=True)
+    logs = out_dir / "logs"
+    logs.mkdir(exist_ok=True)
     workbook = out_dir / "demo-district.xlsx"
     backend = settings.resolved_backend
     print(f"== orggraph 演示 / demo  (存储 backend: {backend}) ==")
@@ -43,32 +94,70 @@ def main() -> int:
         capture_output=True,
         text=True,
     )
-    print("4/4 启动 API 与看板 / starting the API and the dashboard")
-    procs = [
-        subprocess.Popen([sys.executable, "-m", "graph.cli", "api", "--port", str(API_PORT)]),
-        subprocess.Popen([sys.executable, "-m", "graph.cli", "dashboard", "--port", str(DASHBOARD_PORT)]),
+    print(f"4/4 启动 API 与看板 / starting the API and the dashboard (日志 logs: {logs})")
+    sys.stdout.flush()
+    servers = [
+        ("API", ["api", "--port", str(API_PORT)], f"http://127.0.0.1:{API_PORT}/api/v1/health", "api.log"),
+        (
+            "看板 Dashboard",
+            ["dashboard", "--port", str(DASHBOARD_PORT)],
+            f"http://127.0.0.1:{DASHBOARD_PORT}/_stcore/health",
+            "dashboard.log",
+        ),
     ]
-    time.sleep(3)
-    print()
-    print(f"  API:       http://127.0.0.1:{API_PORT}/docs   (OpenAPI: /openapi.json, routes under /api/v1)")
-    print(f"  看板 Dashboard: http://127.0.0.1:{DASHBOARD_PORT}")
-    if token.returncode == 0:
-        print(f"  管理员令牌 admin token: {token.stdout.strip()}")
-    print("  按 Ctrl-C 停止 / press Ctrl-C to stop")
+    procs: list[tuple[str, subprocess.Popen[bytes], str, Path]] = []
+    handles: list[IO[bytes]] = []
+    for name, args, url, log_name in servers:
+        log = logs / log_name
+        fh = log.open("ab")
+        handles.append(fh)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graph.cli", *args],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        procs.append((name, proc, url, log))
     try:
-        while all(p.poll() is None for p in procs):
+        failed = _wait(procs)
+        if failed:
+            log = next(x[3] for x in procs if x[0] == failed)
+            print(f"\n{failed} 未能启动 / did not start. {log} 的最后几行 / last lines:\n{_tail(log)}")
+            return 3
+        lines = [
+            "orggraph 演示已就绪 / demo ready",
+            "",
+            f"看板 Dashboard:  http://127.0.0.1:{DASHBOARD_PORT}",
+            f"API 文档 docs:   http://127.0.0.1:{API_PORT}/docs",
+            "               (OpenAPI: /openapi.json, routes under /api/v1)",
+        ]
+        if token.returncode == 0:
+            lines += ["", "管理员令牌 admin token（登录看板、调用 API）:", token.stdout.strip()]
+        else:
+            lines += [
+                "",
+                "未能创建管理员令牌 / could not create the admin token:",
+                token.stderr.strip()[-200:],
+            ]
+        lines += ["", f"服务日志 / server logs: {logs}", "按 Ctrl-C 停止 / press Ctrl-C to stop"]
+        print()
+        print(box(lines))
+        sys.stdout.flush()
+        while all(p.poll() is None for _, p, _, _ in procs):
             time.sleep(1)
     except KeyboardInterrupt:
         pass
     finally:
-        for p in procs:
+        for _, p, _, _ in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGINT)
-        for p in procs:
+        for _, p, _, _ in procs:
             try:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+        for h in handles:
+            h.close()
     return 0
 
 

@@ -5,17 +5,31 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from graph.errors import ConfigError
 
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
 LOCAL_NEO4J_URI = "neo4j://127.0.0.1:7687"
 LOCAL_NEO4J_PASSWORD = "orggraph-dev"
+ENV_PREFIXES = ("ORGGRAPH_", "NEO4J_")
+
+
+class _OwnEnv(EnvSettingsSource):
+    """The environment, reduced to our own variables. ``populate_by_name`` (so code can write
+    ``Settings(home=...)``) would otherwise make pydantic-settings read the bare field names
+    too: HOME, ENV, SECRET_KEY and BACKEND belong to other software."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k: v for k, v in super()._load_env_vars().items() if k.upper().startswith(ENV_PREFIXES)}
 
 
 class Settings(BaseSettings):
@@ -31,6 +45,23 @@ class Settings(BaseSettings):
     neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
     rate_limit_per_minute: int = Field(default=6000, alias="ORGGRAPH_RATE_LIMIT")
     cors_origins: str = Field(default="", alias="ORGGRAPH_CORS_ORIGINS")
+    # audit.log is rotated past this size (0: never), keeping this many older files (audit.log.1 ..)
+    audit_max_bytes: int = Field(default=10_000_000, ge=0, alias="ORGGRAPH_AUDIT_MAX_BYTES")
+    audit_keep: int = Field(default=5, ge=1, le=1000, alias="ORGGRAPH_AUDIT_KEEP")
+    # an identical log line is written once per this many seconds, then with the count left out
+    log_repeat_seconds: float = Field(default=60.0, ge=0, alias="ORGGRAPH_LOG_REPEAT_SECONDS")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # No .env file and no secrets directory: the process environment (our names only) and code.
+        return init_settings, _OwnEnv(settings_cls)
 
     @property
     def resolved_backend(self) -> str:
@@ -72,16 +103,62 @@ class Settings(BaseSettings):
             self.check()
             path = self.home / "secret.key"
             if not path.exists():
-                self.home.mkdir(parents=True, exist_ok=True)
+                private_home(self.home)
                 tmp = path.with_name(f".secret.{os.getpid()}.tmp")
-                tmp.write_text(secrets.token_hex(32))
-                tmp.chmod(0o600)
+                with private_open(tmp, "w") as fh:
+                    fh.write(secrets.token_hex(32))
                 # link() refuses to overwrite: when two processes start at once, the first key wins
                 with contextlib.suppress(FileExistsError):
                     os.link(tmp, path)
                 tmp.unlink()
             raw = path.read_text().strip().encode()
         return hashlib.sha256(raw).hexdigest()[:8], raw
+
+
+_tightened: set[Path] = set()
+
+
+def private_home(home: Path) -> Path:
+    """ORGGRAPH_HOME, created 0700. The first time a process touches a home, whatever an older
+    version (or a loose umask) left there is tightened: folders 0700, files 0600."""
+    home = Path(home)
+    home.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    key = home.resolve()
+    if key not in _tightened:
+        _tighten(home)
+        _tightened.add(key)
+    return home
+
+
+def _tighten(home: Path) -> None:
+    uid = os.getuid()
+
+    def fix(path: str, mode: int) -> None:
+        with contextlib.suppress(OSError):
+            st = os.lstat(path)
+            if st.st_uid == uid and not stat.S_ISLNK(st.st_mode) and stat.S_IMODE(st.st_mode) & 0o077:
+                os.chmod(path, mode)
+
+    fix(str(home), PRIVATE_DIR)
+    for root, dirs, files in os.walk(home):  # a home holds a handful of files
+        for d in dirs:
+            fix(os.path.join(root, d), PRIVATE_DIR)
+        for f in files:
+            fix(os.path.join(root, f), PRIVATE_FILE)
+
+
+def private_open(path: Path, mode: str = "a") -> IO[str]:
+    """A text file opened for writing ("w" or "a"), created 0600 whatever the umask (and made
+    0600 if it already existed looser)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
+    fd = os.open(path, flags, PRIVATE_FILE)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != PRIVATE_FILE:
+            os.fchmod(fd, PRIVATE_FILE)
+        return os.fdopen(fd, mode, encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @lru_cache(maxsize=1)

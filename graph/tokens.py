@@ -3,6 +3,9 @@
 Roles: ``admin`` (everything, may unmask with a stated reason), ``district`` (whole
 district, masked), ``town`` (its own town only). The file lives under ORGGRAPH_HOME and is
 rewritten atomically; readers pick up changes by the file's stamp.
+
+Every token expires (default DEFAULT_DAYS after creation). A record written before expiry
+existed has no ``expires_at``: it expires DEFAULT_DAYS after its creation like a new one.
 """
 
 from __future__ import annotations
@@ -19,12 +22,20 @@ from typing import Literal
 from pydantic import BaseModel
 
 from graph.errors import Forbidden, InputError
-from graph.settings import Settings, get_settings
+from graph.settings import Settings, get_settings, private_home, private_open
 
 Role = Literal["admin", "district", "town"]
 ROLES: tuple[Role, ...] = ("admin", "district", "town")
 TOKEN_FILE = "tokens.json"
 _PREFIX = "og_"
+DEFAULT_DAYS = 90
+MAX_DAYS = 3650
+
+
+class TokenExpired(Forbidden):
+    """A known token past its expiry: its own reason, so the user knows to ask for a new one."""
+
+    code = "token_expired"
 
 
 class Principal(BaseModel):
@@ -57,6 +68,16 @@ class TokenRecord(BaseModel):
     label: str = ""
     created_at: str
     revoked_at: str | None = None
+    expires_at: str | None = None
+
+    @property
+    def expiry(self) -> dt.datetime:
+        if self.expires_at is not None:
+            return dt.datetime.fromisoformat(self.expires_at)
+        return dt.datetime.fromisoformat(self.created_at) + dt.timedelta(days=DEFAULT_DAYS)
+
+    def expired(self, now: dt.datetime | None = None) -> bool:
+        return (now or dt.datetime.now(dt.UTC)) >= self.expiry
 
 
 def _digest(token: str) -> str:
@@ -77,22 +98,26 @@ class TokenStore:
         return [TokenRecord.model_validate(x) for x in data]
 
     def _save(self, records: list[TokenRecord]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_home(self.path.parent)
         tmp = self.path.with_name(f".{TOKEN_FILE}.{os.getpid()}.tmp")
-        tmp.write_text(
-            json.dumps([r.model_dump() for r in records], ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        tmp.chmod(0o600)
+        with private_open(tmp, "w") as out:
+            out.write(json.dumps([r.model_dump() for r in records], ensure_ascii=False, indent=1))
         os.replace(tmp, self.path)
 
     def _locked(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = (self.path.parent / "tokens.lock").open("a+")
+        private_home(self.path.parent)
+        fh = private_open(self.path.parent / "tokens.lock", "a")
         fcntl.flock(fh, fcntl.LOCK_EX)
         return fh
 
-    def create(self, role: str, town: str | None = None, label: str = "") -> tuple[str, TokenRecord]:
-        """A new random token (returned once, never stored) and its record."""
+    def create(
+        self, role: str, town: str | None = None, label: str = "", days: int = DEFAULT_DAYS
+    ) -> tuple[str, TokenRecord]:
+        """A new random token (returned once, never stored) and its record; valid ``days`` days."""
+        if not 1 <= days <= MAX_DAYS:
+            raise InputError(
+                f"有效期必须在 1 到 {MAX_DAYS} 天之间（--days）", f"--days must be between 1 and {MAX_DAYS}"
+            )
         if role not in ROLES:
             raise InputError(f"未知角色：{role}（可选 admin、district、town）", f"unknown role {role!r}")
         if role == "town" and not town:
@@ -100,13 +125,15 @@ class TokenStore:
         if role != "town" and town:
             raise InputError("只有镇街角色可以指定 --town", "--town is only for role town")
         token = _PREFIX + secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.UTC)
         rec = TokenRecord(
             token_id=secrets.token_hex(4),
             digest=_digest(token),
             role=role,
             town=town,
             label=label,
-            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            created_at=now.isoformat(timespec="seconds"),
+            expires_at=(now + dt.timedelta(days=days)).isoformat(timespec="seconds"),
         )
         fh = self._locked()
         try:
@@ -134,7 +161,8 @@ class TokenStore:
         raise InputError(f"找不到有效令牌：{token_id}", f"no active token {token_id!r}")
 
     def verify(self, token: str | None) -> Principal:
-        """The principal of a presented token; Forbidden when unknown or revoked."""
+        """The principal of a presented token; Forbidden when unknown or revoked, TokenExpired
+        (a Forbidden) when past its expiry."""
         if not token:
             raise Forbidden("需要登录令牌", "a token is required")
         try:
@@ -148,4 +176,18 @@ class TokenStore:
         rec = self._by_digest.get(_digest(token.strip()))
         if rec is None:
             raise Forbidden("令牌无效或已撤销", "invalid or revoked token")
+        if rec.expired():
+            when = rec.expiry.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            raise TokenExpired(
+                f"令牌 {rec.token_id} 已于 {when} 过期，请联系管理员重新生成（orggraph token create）",
+                f"token {rec.token_id} expired at {when}: ask an admin for a new one",
+            )
         return Principal(token_id=rec.token_id, role=rec.role, town=rec.town, label=rec.label)
+
+    def principal_of(self, token_id: str) -> Principal:
+        """The principal of an active token by its id (a dashboard session keeps only the id);
+        Forbidden when unknown, revoked or expired."""
+        for rec in self._load():
+            if rec.token_id == token_id and rec.revoked_at is None and not rec.expired():
+                return Principal(token_id=rec.token_id, role=rec.role, town=rec.town, label=rec.label)
+        raise Forbidden("令牌无效或已撤销", "invalid or revoked token")

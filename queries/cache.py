@@ -23,8 +23,10 @@ R = TypeVar("R")
 CACHE_SIZE = 512  # entries per store
 _caches: weakref.WeakKeyDictionary[Any, OrderedDict[Hashable, tuple[str, Any]]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
-# One computation per key at a time: 32 clients asking a cold question compute it once.
-_stripes = [threading.Lock() for _ in range(64)]
+# One computation per key at a time: 32 clients asking a cold question compute it once. The
+# lock is per key, not striped: an answer's build asks for facts (nested ``cached`` calls), and
+# two keys sharing a stripe deadlocked. Keys depend on each other without cycles.
+_inflight: dict[tuple[int, Hashable], list[Any]] = {}  # (store, key) -> [lock, users]
 
 
 def _get(store: GraphStore, key: Hashable, ver: str) -> tuple[bool, Any]:
@@ -48,17 +50,27 @@ def cached(store: GraphStore, key: Hashable, build: Callable[[], T], version: st
     found, value = _get(store, key, ver)
     if found:
         return value  # type: ignore[no-any-return]
-    with _stripes[hash(key) % len(_stripes)]:
-        found, value = _get(store, key, ver)
-        if found:
-            return value  # type: ignore[no-any-return]
-        value = build()
+    ik = (id(store), key)
+    with _lock:
+        slot = _inflight.setdefault(ik, [threading.Lock(), 0])
+        slot[1] += 1
+    try:
+        with slot[0]:
+            found, value = _get(store, key, ver)
+            if found:
+                return value  # type: ignore[no-any-return]
+            value = build()
+            with _lock:
+                per = _caches.setdefault(store, OrderedDict())
+                per[key] = (ver, value)
+                per.move_to_end(key)
+                while len(per) > CACHE_SIZE:
+                    per.popitem(last=False)
+    finally:
         with _lock:
-            per = _caches.setdefault(store, OrderedDict())
-            per[key] = (ver, value)
-            per.move_to_end(key)
-            while len(per) > CACHE_SIZE:
-                per.popitem(last=False)
+            slot[1] -= 1
+            if slot[1] == 0:
+                _inflight.pop(ik, None)
     return value  # type: ignore[no-any-return]
 
 

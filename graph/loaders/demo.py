@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import json
+import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -26,6 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shapely.geometry
+
+from graph import geo
 from graph.identifiers import USCC_ALPHABET, ric_check_char, uscc_check_char
 from graph.loaders import demo_names as names
 from graph.loaders import spec
@@ -214,7 +220,23 @@ class _District:
             lon, lat, sd = names.PARKS[park][3], names.PARKS[park][4], 0.006
         else:
             lon, lat, sd = names.TOWNS[town][3], names.TOWNS[town][4], 0.014
-        return (lon + self.rng.gauss(0, sd), lat + self.rng.gauss(0, sd))
+        p = (lon + self.rng.gauss(0, sd), lat + self.rng.gauss(0, sd))
+        # Inside its own town's cell of the synthetic boundaries (town_boundaries), so the map
+        # never shows a unit in a neighbouring town.
+        return geo.pull_inside(p, str(town), TOWN_CENTRES, MAP_LAT0)
+
+    @staticmethod
+    def village_coords(town: int, j: int) -> tuple[str, str]:
+        """A village's place near its town centre (every seventh has none: the map then puts it
+        at its town's label point). Derived from indexes, not drawn: the random streams and so
+        every other row stay as they were."""
+        if j % 7 == 6:
+            return "", ""
+        lon0, lat0 = names.TOWNS[town][3], names.TOWNS[town][4]
+        angle, radius = j * 2.39996, 0.004 + 0.0016 * j
+        p = (lon0 + radius * math.cos(angle) / geo.aspect(MAP_LAT0), lat0 + radius * math.sin(angle))
+        lon, lat = geo.pull_inside(p, str(town), TOWN_CENTRES, MAP_LAT0)
+        return f"{lon:.6f}", f"{lat:.6f}"
 
     def industry(self, sector: str | None = None) -> tuple[str, str]:
         if sector is None:
@@ -390,7 +412,12 @@ class _District:
                     f"{t[0]}{(1 if is_community else 201) + (j if is_community else j - n_com):03d}"
                 )
                 self.rows["村社区"].append(
-                    (vcode, f"{root}{'社区' if is_community else '村'}{sfx}", self.town_codes[ti])
+                    (
+                        vcode,
+                        f"{root}{'社区' if is_community else '村'}{sfx}",
+                        self.town_codes[ti],
+                        *self.village_coords(ti, j),
+                    )
                 )
                 town_villages.append((vcode, ti))
             self.villages.append(town_villages)
@@ -1487,11 +1514,13 @@ def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False
         from tqdm import tqdm
 
         bar = tqdm(total=scale, unit="copy", desc="demo")
+    features: list[dict[str, Any]] = []
     try:
         rows = first
         for copy in range(1, scale + 1):
             if copy > 1:
                 rows = _District(seed, copy, used_ids).build()
+            features += town_features([str(r[0]) for r in rows["镇街"]], [str(r[1]) for r in rows["镇街"]])
             for sheet in SHEETS:
                 writer.write(sheet, rows[sheet])
             del rows
@@ -1501,4 +1530,36 @@ def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False
         writer.close()
         if bar is not None:
             bar.close()
+    boundaries_path(target).write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return target
+
+
+# --- synthetic town boundaries (the map) ------------------------------------------------------
+
+MAP_LAT0 = sum(t[4] for t in names.TOWNS) / len(names.TOWNS)
+TOWN_CENTRES: dict[str, tuple[float, float]] = {str(i): (t[3], t[4]) for i, t in enumerate(names.TOWNS)}
+
+
+def boundaries_path(workbook: Path) -> Path:
+    """Where the demo writes its town polygons: beside the workbook (``demo.xlsx`` ->
+    ``demo.towns.geojson``), for ``orggraph boundaries import``."""
+    return workbook.with_name(workbook.with_suffix("").name + ".towns.geojson")
+
+
+@functools.cache
+def _cells() -> dict[str, Any]:
+    cells = geo.voronoi_cells(TOWN_CENTRES, geo.outline(TOWN_CENTRES, MAP_LAT0), MAP_LAT0)
+    return {k: shapely.geometry.mapping(v) for k, v in cells.items()}
+
+
+def town_features(codes: Sequence[str], town_names: Sequence[str]) -> list[dict[str, Any]]:
+    """One GeoJSON feature per town of a copy (every copy sits on the same ground): the town
+    centres' Voronoi cells clipped to a district outline. Every organisation and village of the
+    demo lies inside its own town's cell (coords() and village_coords() see to it)."""
+    cells = _cells()
+    return [
+        {"type": "Feature", "properties": {"镇街编码": code, "镇街名称": name}, "geometry": cells[str(i)]}
+        for i, (code, name) in enumerate(zip(codes, town_names, strict=True))
+    ]

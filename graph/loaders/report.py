@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from graph.settings import PRIVATE_FILE, private_open
+
 EXIT_MEANING = {
     0: ("全部导入成功", "everything loaded"),
     1: ("部分行被拒绝，其余已导入", "some rows were rejected, every other row was loaded"),
@@ -107,7 +109,8 @@ class LoadResult(BaseModel):
         js = out.with_suffix(".json")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = js.with_name(js.name + ".tmp")
-        tmp.write_text(self.to_json(), encoding="utf-8")
+        with private_open(tmp, "w") as fh:  # masked values and reasons of rejected rows: private
+            fh.write(self.to_json())
         tmp.replace(js)
         self.write_xlsx(out)
         return out, js
@@ -232,6 +235,7 @@ class LoadResult(BaseModel):
                 for c, v in enumerate((s.kind, s.label, s.key, "\n".join(s.dependents[:50]))):
                     put(ws, r, c, v, wrap)
         wb.close()
+        tmp.chmod(PRIVATE_FILE)
         tmp.replace(out)
 
 

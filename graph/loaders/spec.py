@@ -104,6 +104,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("村编码", "village_code", CODE, True, help="村（社区）的唯一编码"),
             Column("村名称", "village_name", TEXT, True, help="村（社区）名称"),
             Column("所在镇街编码", "town_code", CODE, True, help="必须是“镇街”表中的编码"),
+            Column("经度", "lon", FLOAT, help="WGS-84 经度，十进制度；与纬度同时填写或同时留空（地图用）"),
+            Column("纬度", "lat", FLOAT, help="WGS-84 纬度，十进制度；与经度同时填写或同时留空（地图用）"),
         ),
         Label.VILLAGE,
         "village_code",

@@ -192,7 +192,7 @@ class Validator:
         current: list[Any] = [0, None]  # row, column (for note)
         nfkc = unicodedata.normalize
         key_column = sheet.key_column
-        coordinates = name == "组织"
+        coordinates = name in ("组织", "村社区")  # sheets with 经度 / 纬度
 
         def note(code: str) -> None:
             zh, en = _CELL_WARNINGS[code]

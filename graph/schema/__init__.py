@@ -22,6 +22,11 @@ INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
 INDEXED_REL_PROPERTIES: dict[Rel, tuple[str, ...]] = {r: ("rid",) for r in Rel}
 
 
+# Documents kept with the graph (saved plans, boundaries, snapshots): outside the domain graph,
+# so no question, count, dump or projection (all of which name domain labels) ever sees them.
+DOC_LABEL = "`_Doc`"
+
+
 def label(value: Label | str) -> str:
     """Backticked label text, only for whitelisted labels."""
     return f"`{Label(value).value}`"
@@ -44,6 +49,9 @@ def cypher_statements() -> list[str]:
             out.append(
                 f"CREATE INDEX {lab.value.lower()}_{prop} IF NOT EXISTS FOR (n:{label(lab)}) ON (n.{prop})"
             )
+    out.append(
+        f"CREATE CONSTRAINT doc_key IF NOT EXISTS FOR (d:{DOC_LABEL}) REQUIRE (d.kind, d.id) IS UNIQUE"
+    )
     for rel, props in INDEXED_REL_PROPERTIES.items():
         for prop in props:
             out.append(

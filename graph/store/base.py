@@ -119,6 +119,22 @@ class GraphStore(Protocol):
 
     def counts(self) -> dict[str, dict[str, int]]: ...
 
+    # --- documents kept with the graph, outside the domain graph ---------------------
+    # Saved plans, boundaries, snapshots: JSON documents of a ``kind``, keyed by ``doc_id``.
+    # No question, count, dump or projection ever sees them.
+
+    def put_doc(self, kind: str, doc_id: str, doc: Mapping[str, Any]) -> None:
+        """Create or replace one document (committed at once, or with the load in bulk())."""
+        ...
+
+    def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None: ...
+
+    def list_docs(self, kind: str) -> list[dict[str, Any]]:
+        """Every document of a kind, sorted by id."""
+        ...
+
+    def delete_doc(self, kind: str, doc_id: str) -> bool: ...
+
     def dump(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Every node ``{"id", "label", "properties"}`` and relationship
         ``{"type", "from", "to", "rid", "properties"}``, sorted."""

@@ -9,6 +9,7 @@ time holds a file lock; readers reload when the file's stamp changes.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pickle
 import threading
@@ -206,6 +207,29 @@ class EmbeddedStore:
         nodes.sort(key=lambda n: n["id"])
         rels.sort(key=lambda r: (r["type"], r["from"], r["to"], r["rid"]))
         return nodes, rels
+
+    # --- documents: kept in the graph's own attributes, persisted with it --------------
+
+    def _docs(self, kind: str) -> dict[str, Any]:
+        docs: dict[str, dict[str, Any]] = self.graph.graph.get("docs", {})
+        return docs.get(kind, {})
+
+    def put_doc(self, kind: str, doc_id: str, doc: Mapping[str, Any]) -> None:
+        text = json.dumps(doc, ensure_ascii=False, sort_keys=True)  # a copy, and JSON-safe like Neo4j's
+        with self._writing():
+            self._graph.graph.setdefault("docs", {}).setdefault(kind, {})[doc_id] = text
+
+    def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None:
+        text = self._docs(kind).get(doc_id)
+        return None if text is None else json.loads(text)  # type: ignore[no-any-return]
+
+    def list_docs(self, kind: str) -> list[dict[str, Any]]:
+        docs = self._docs(kind)
+        return [json.loads(docs[k]) for k in sorted(docs)]
+
+    def delete_doc(self, kind: str, doc_id: str) -> bool:
+        with self._writing():
+            return self._graph.graph.get("docs", {}).get(kind, {}).pop(doc_id, None) is not None
 
     def projection(self, labels: Iterable[Label], rels: Iterable[Rel]) -> nx.Graph:
         g = self.graph

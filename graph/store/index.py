@@ -65,6 +65,12 @@ class GraphIndex:
 
         return self.derived("adj:" + ",".join(types), build)
 
+    def edges(self, rel: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every relationship of a type as (from id, to id, properties)."""
+        for u, lst in self._out.get(rel, {}).items():
+            for v, k in lst:
+                yield u, v, self.g.edges[u, v, k]
+
     def out(self, nid: str, rel: str) -> list[str]:
         return [v for v, _ in self._out.get(rel, {}).get(nid, ())]
 

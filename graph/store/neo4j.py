@@ -8,6 +8,7 @@ routes them to readers. Every transaction function is tagged with metadata
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,7 +20,7 @@ from neo4j import exceptions as neo4j_exc
 
 from graph.errors import ConfigError, StoreUnavailable
 from graph.model import NODE_KEYS, Label, Rel
-from graph.schema import cypher_statements
+from graph.schema import DOC_LABEL, cypher_statements
 from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import FactSet, P, R, batched, build_projection, empty_counts, node_id, projection_attrs
@@ -301,7 +302,11 @@ class Neo4jStore:
 
     def dump(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         fk = {lab.value: key for lab, key in NODE_KEYS.items()}
-        nodes_raw = self.read("MATCH (n) RETURN labels(n)[0] AS l, properties(n) AS p", name="dump_nodes")
+        nodes_raw = self.read(
+            "MATCH (n) WHERE labels(n)[0] IN $labels RETURN labels(n)[0] AS l, properties(n) AS p",
+            {"labels": sorted(fk)},
+            name="dump_nodes",
+        )
         rels_raw = self.read(
             "MATCH (a)-[r]->(b) RETURN type(r) AS t, labels(a)[0] AS al, a[$fk[labels(a)[0]]] AS ak, "
             "labels(b)[0] AS bl, b[$fk[labels(b)[0]]] AS bk, properties(r) AS p",
@@ -332,6 +337,39 @@ class Neo4jStore:
         nodes.sort(key=lambda n: n["id"])
         rels.sort(key=lambda r: (r["type"], r["from"], r["to"], r["rid"]))
         return nodes, rels
+
+    # --- documents (outside the domain graph: a label no question names) -------------
+
+    def put_doc(self, kind: str, doc_id: str, doc: Mapping[str, Any]) -> None:
+        self.write(
+            f"MERGE (d:{DOC_LABEL} {{kind: $kind, id: $id}}) SET d.json = $json",
+            {"kind": kind, "id": doc_id, "json": json.dumps(doc, ensure_ascii=False, sort_keys=True)},
+            "put_doc",
+        )
+
+    def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None:
+        rows = self.read(
+            f"MATCH (d:{DOC_LABEL} {{kind: $kind, id: $id}}) RETURN d.json AS j",
+            {"kind": kind, "id": doc_id},
+            "get_doc",
+        )
+        return json.loads(rows[0]["j"]) if rows else None
+
+    def list_docs(self, kind: str) -> list[dict[str, Any]]:
+        rows = self.read(
+            f"MATCH (d:{DOC_LABEL} {{kind: $kind}}) RETURN d.id AS id, d.json AS j ORDER BY id",
+            {"kind": kind},
+            "list_docs",
+        )
+        return [json.loads(r["j"]) for r in rows]
+
+    def delete_doc(self, kind: str, doc_id: str) -> bool:
+        rows = self.write(
+            f"MATCH (d:{DOC_LABEL} {{kind: $kind, id: $id}}) DELETE d RETURN count(*) AS n",
+            {"kind": kind, "id": doc_id},
+            "delete_doc",
+        )
+        return bool(rows and int(rows[0]["n"]))
 
     def projection(self, labels: Iterable[Label], rels: Iterable[Rel]) -> nx.Graph:
         labs = sorted(Label(x).value for x in labels)

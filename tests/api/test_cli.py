@@ -94,7 +94,10 @@ def test_orggraph_api_serves(tmp_path: Path) -> None:
         body = None
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:
+                health = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/health", headers={"Authorization": f"Bearer {token}"}
+                )
+                with urllib.request.urlopen(health, timeout=2) as r:
                     body = json.loads(r.read())
                     break
             except OSError:
@@ -114,3 +117,55 @@ def test_orggraph_api_serves(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _expire(token_id: str, expires_at: str | None = "2020-01-01T00:00:00+00:00") -> None:
+    """Move a token's expiry into the past (as if its days had run out)."""
+    path = TokenStore().path
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    for row in rows:
+        if row["token_id"] == token_id:
+            row["expires_at"] = expires_at
+            if expires_at is None:  # a record written before tokens expired
+                del row["expires_at"]
+                row["created_at"] = "2020-01-01T00:00:00+00:00"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+
+
+def test_tokens_expire_after_their_days() -> None:
+    import datetime as dt
+
+    from graph.tokens import DEFAULT_DAYS
+
+    r = runner.invoke(app, ["token", "create", "--role", "district", "--days", "7"])
+    assert r.exit_code == 0, r.output
+    assert "过期" in r.stdout
+    rec = TokenStore().list()[-1]
+    left = dt.datetime.fromisoformat(rec.expires_at or "") - dt.datetime.now(dt.UTC)
+    assert dt.timedelta(days=6, hours=23) < left <= dt.timedelta(days=7)
+    default = TokenStore().create("admin")[1]
+    left = dt.datetime.fromisoformat(default.expires_at or "") - dt.datetime.now(dt.UTC)
+    assert dt.timedelta(days=DEFAULT_DAYS - 1) < left <= dt.timedelta(days=DEFAULT_DAYS)
+
+    rows = json.loads(runner.invoke(app, ["token", "list", "--json"]).stdout)
+    assert [x["expires_at"][:10] for x in rows] == [
+        rec.expiry.isoformat()[:10],
+        default.expiry.isoformat()[:10],
+    ]
+    assert rec.expiry.isoformat()[:10] in runner.invoke(app, ["token", "list"]).stdout
+
+    assert runner.invoke(app, ["token", "create", "--role", "admin", "--days", "0"]).exit_code == 2
+
+
+def test_expired_and_legacy_tokens_are_refused_with_a_reason() -> None:
+    from graph.tokens import TokenExpired
+
+    ts = TokenStore()
+    tok, rec = ts.create("district")
+    legacy, old = ts.create("district")
+    _expire(rec.token_id)
+    _expire(old.token_id, None)  # no expiry recorded, created long ago: past the default lifetime
+    for t in (tok, legacy):
+        with pytest.raises(TokenExpired, match=r"已于 .* 过期"):
+            TokenStore().verify(t)
+    assert "（已过期）" in runner.invoke(app, ["token", "list"]).stdout

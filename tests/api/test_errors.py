@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from typing import Any
@@ -168,9 +169,19 @@ def test_503_when_the_store_is_down(down_client: TestClient, tokens: Tokens, url
     assert time.monotonic() - t0 < 5, "a stopped store must answer 503 at once, not after driver retries"
     body = assert_problem(r, 503, "store_unavailable")
     assert body["detail"] == body["message_zh"] == DOWN_ZH
-    assert body["title"] == "Service Unavailable"
+    assert body["title"] == "服务暂不可用 / Service Unavailable"
     assert r.headers["retry-after"] == "10"
     assert "127.0.0.1" not in r.text and "neo4j://" not in r.text  # no internals
+
+
+def test_store_outage_logs_once_per_window(
+    down_client: TestClient, tokens: Tokens, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="orggraph.api"):
+        for _ in range(30):
+            assert down_client.get(API + "/coverage", headers=tokens.headers("district")).status_code == 503
+    mine = [r.getMessage() for r in caplog.records if r.name == "orggraph.api"]
+    assert len(mine) == 1, mine
 
 
 def test_503_still_checks_the_token_first(down_client: TestClient) -> None:
@@ -366,3 +377,15 @@ def test_cold_question_is_computed_once(
     assert {r.status_code for r in answers} == {200}
     assert len({r.content for r in answers}) == 1
     assert len(calls) == 1
+
+
+def test_problem_titles_and_field_messages_are_chinese_first(client: TestClient, tokens: Tokens) -> None:
+    r = client.get(API + "/gaps?limit=abc", headers=tokens.headers("district"))
+    body = assert_problem(r, 422, "validation_error")
+    assert body["title"].startswith("参数无效 / Unprocessable")
+    err = body["errors"][0]
+    assert err["message"] == "应为整数" and "integer" in err["message_en"]
+    r = client.get(API + "/coverage")
+    assert assert_problem(r, 401, "unauthorized")["title"].startswith("未登录或令牌无效 / ")
+    r = client.get(API + "/no-such-route", headers=tokens.headers("district"))
+    assert assert_problem(r, 404, "not_found")["title"] == "未找到 / Not Found"

@@ -24,6 +24,17 @@ def get(client: TestClient, tokens: Tokens, url: str, role: str = "district", **
 def test_health_needs_no_token(client: TestClient) -> None:
     r = client.get(API + "/health")
     assert r.status_code == 200
+    # anonymous: up or down only, nothing about what the graph holds
+    assert r.json() == {"status": "ok"}
+    stale = client.get(API + "/health", headers={"Authorization": "Bearer og_not-a-token"})
+    assert stale.status_code == 200 and stale.json() == {"status": "ok"}
+
+
+def test_health_counts_need_a_token(client: TestClient, tokens: Tokens) -> None:
+    town = client.get(API + "/health", headers=tokens.headers("town1"))
+    assert town.status_code == 200 and town.json() == {"status": "ok"}
+    r = client.get(API + "/health", headers=tokens.headers("district"))
+    assert r.status_code == 200
     body = r.json()
     assert body["status"] == "ok"
     assert body["backend"] in ("embedded", "neo4j")
@@ -268,3 +279,30 @@ def test_admin_lookup_instructor_phone_and_stale_records(
     # an instructor's phone lookup counts the stale member too (it carries a phone hash)
     r = client.post(API + "/members/lookup", json={"phone": phone, "reason": "核对指导员"}, headers=h)
     assert (len(r.json()["matches"]), r.json()["stale_records"]) == (1, 1)
+
+
+def test_expired_token_answers_401_with_its_reason(client: TestClient, tokens: Tokens) -> None:
+    from graph.tokens import TokenStore
+    from tests.api.test_cli import _expire
+
+    who = TokenStore().verify(tokens.district)
+    assert client.get(API + "/coverage", headers=tokens.headers("district")).status_code == 200
+    _expire(who.token_id)
+    r = client.get(API + "/coverage", headers=tokens.headers("district"))
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert "过期" in r.text and "expired" in r.text
+
+
+def test_admin_lookup_takes_a_short_chinese_reason(client: TestClient, tokens: Tokens) -> None:
+    raw_id, _ = RAW_MEMBERS["M07"]
+    h = tokens.headers("admin")
+    r = client.post(API + "/members/lookup", json={"id_number": raw_id, "reason": "核对"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert [m["node"]["key"] for m in r.json()["matches"]] == ["M07"]
+    assert [e["reason"] for e in read_audit() if e["action"] == "api_unmask_lookup"] == ["核对"]
+    for blank in ("核", "   ", " 核 "):  # one character, or only blanks, is no reason
+        r = client.post(API + "/members/lookup", json={"id_number": raw_id, "reason": blank}, headers=h)
+        assert r.status_code == 422, blank
+        err = r.json()["errors"][0]
+        assert err["field"] == "body.reason" and "至少 2 个字符" in err["message"]

@@ -238,3 +238,33 @@ def test_neo4j_timeouts_are_configurable() -> None:
     store.close()
     with pytest.raises(ConfigError):
         Neo4jStore("neo4j://127.0.0.1:1", "neo4j", "x", max_transaction_retry_time=-1)
+
+
+def test_documents_round_trip_outside_the_domain_graph(store) -> None:  # type: ignore[no-untyped-def]
+    load_small(store)
+    before_counts, before_dump = store.counts(), store.dump()
+    doc = {"name": "方案一", "rows": [{"org": "O1", "formation": "单独建"}], "n": 3}
+    store.put_doc("plan", "p1", doc)
+    store.put_doc("plan", "p0", {"name": "方案零"})
+    store.put_doc("boundary", "T1", {"type": "Feature"})
+    assert store.get_doc("plan", "p1") == doc
+    assert [d["name"] for d in store.list_docs("plan")] == ["方案零", "方案一"]  # sorted by id
+    assert store.get_doc("plan", "missing") is None
+    # documents are invisible to every domain read
+    assert store.counts() == before_counts
+    assert store.dump() == before_dump
+    store.put_doc("plan", "p1", {"name": "方案一（改）"})
+    assert store.get_doc("plan", "p1") == {"name": "方案一（改）"}
+    assert store.delete_doc("plan", "p0") is True
+    assert store.delete_doc("plan", "p0") is False
+    assert [d["name"] for d in store.list_docs("plan")] == ["方案一（改）"]
+    assert store.list_docs("boundary") == [{"type": "Feature"}]
+
+
+def test_documents_persist_across_reopen(tmp_path: Path) -> None:
+    from graph.store.embedded import EmbeddedStore
+
+    first = EmbeddedStore(tmp_path)
+    first.put_doc("plan", "p1", {"name": "方案一"})
+    first.close()
+    assert EmbeddedStore(tmp_path).get_doc("plan", "p1") == {"name": "方案一"}

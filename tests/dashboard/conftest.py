@@ -44,11 +44,18 @@ def token(role: str, town: str | None = None) -> str:
     return tok
 
 
+def session_for(tok: str) -> str:
+    """A dashboard session id for a token, as a login would open it."""
+    from dashboard.session import SessionStore
+
+    return SessionStore().create(TokenStore().verify(tok))
+
+
 def app(tok: str | None, page: str | None = None) -> AppTest:
     """The app, logged in with ``tok`` (when given), run once, on ``page`` (when given)."""
     at = AppTest.from_file(APP, default_timeout=60)
     if tok:
-        at.session_state["og_token"] = tok
+        at.session_state["og_sid"] = session_for(tok)
     at.run()
     if page:
         at.switch_page(PAGES[page]).run()

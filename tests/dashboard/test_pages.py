@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 from dashboard.common import pct
+from graph.tokens import TokenStore
 from queries.membership import INCONSISTENCIES, MEMBERSHIP
 from queries.pairing import PAIRING
 from queries.paths import PATH
@@ -54,6 +55,19 @@ def test_login_with_bad_and_good_token(loaded: Any) -> None:
     at.button[0].click().run()
     assert not at.exception
     assert "非公经济组织覆盖率" in metrics(at)
+
+
+def test_login_refuses_an_expired_token(loaded: Any) -> None:
+    from graph.tokens import TokenStore
+    from tests.api.test_cli import _expire
+
+    tok = token("district")
+    _expire(TokenStore().list()[-1].token_id)
+    at = app(None)
+    at.text_input(key="login_token").input(tok)
+    at.button[0].click().run()
+    assert any("已于" in e.value and "过期" in e.value for e in at.error)
+    assert not at.metric
 
 
 def test_revoked_token_ends_session(loaded: Any) -> None:
@@ -312,7 +326,7 @@ def test_non_admin_cannot_open_import(loaded: Any, role: str, town: str | None) 
         at.switch_page(PAGES["import"])
     # Even run directly (bypassing the navigation), the page refuses a non-admin.
     direct = AppTest.from_file(str(Path(APP).parent / PAGES["import"]), default_timeout=60)
-    direct.session_state["og_token"] = tok
+    direct.session_state["og_principal"] = TokenStore().verify(tok)
     direct.run()
     assert any("只有管理员" in e.value for e in direct.error)
     assert not direct.get("file_uploader")

@@ -65,3 +65,25 @@ def test_answers_follow_writes(fx) -> None:  # type: ignore[no-untyped-def]
     assert [(i.member.key, i.code) for i in items if i.member.key in ("M08", "M09")] == [
         ("M09", "relationship_not_covering_employer")
     ]
+
+
+def test_nested_builds_never_deadlock() -> None:
+    # an answer's build asks for facts: two keys that shared a lock stripe (1 and 65 of 64)
+    # deadlocked the process; it must finish
+    import threading
+
+    from queries.cache import cached
+
+    class Store:
+        def version(self) -> str:
+            return "v1"
+
+    store, out = Store(), []
+
+    def ask() -> None:
+        out.append(cached(store, 1, lambda: cached(store, 65, lambda: "facts") + "+answer"))  # type: ignore[arg-type]
+
+    t = threading.Thread(target=ask, daemon=True)
+    t.start()
+    t.join(timeout=5)
+    assert out == ["facts+answer"]
