@@ -133,8 +133,8 @@ def test_501_when_a_query_is_not_written(
     def later(*a: Any, **k: Any) -> Any:
         raise NotImplementedError
 
-    monkeypatch.setattr(queries, "pairing", later)
-    assert_problem(client.get(API + "/pairings", headers=tokens.headers("admin")), 501, "not_implemented")
+    monkeypatch.setattr(queries, "gaps", later)
+    assert_problem(client.get(API + "/gaps", headers=tokens.headers("admin")), 501, "not_implemented")
 
 
 @pytest.fixture
