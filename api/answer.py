@@ -249,9 +249,6 @@ def _call(c: Caller, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return out
 
 
-Shape = Callable[[Any], tuple[Any, dict[str, str]]]
-
-
 def answer(
     c: Caller,
     fn: Callable[..., Any],
@@ -344,6 +341,8 @@ def list_page(limit: int, offset: int) -> Callable[[Any], tuple[Any, dict[str, s
 
 
 # --- questions ----------------------------------------------------------------------
+
+Shape = Callable[[Any], tuple[Any, dict[str, str]]]
 
 
 def ask(c: Caller, q: Question[Any, Any], p: BaseModel, *, shape: Shape | None = None) -> Response:

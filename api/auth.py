@@ -132,7 +132,8 @@ def _declared_query(route: object) -> frozenset[str] | None:
             d = todo.pop()
             for p in d.query_params:
                 model = p.field_info.annotation
-                if isinstance(model, type) and issubclass(model, BaseModel):  # a parameters model
+                if isinstance(model, type) and issubclass(model, BaseModel):
+                    # a parameters model read from the query: its fields are the parameters
                     names.update(f.alias or n for n, f in model.model_fields.items())
                 else:
                     names.add(p.alias)

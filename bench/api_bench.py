@@ -192,8 +192,8 @@ def _baseline_ms(store: Any, town: str, pairs: list[list[str]], members: list[st
         return round((time.perf_counter() - t0) * 1000 / n, 2)
 
     return {
-        "coverage": mean(lambda i: queries.coverage(store), 5),
-        "gaps": mean(lambda i: queries.gaps(store, town=town), 5),
+        "coverage": mean(lambda i: queries.COVERAGE(store), 5),
+        "gaps": mean(lambda i: queries.GAPS(store, queries.Scope(town)), 5),
         "paths": mean(lambda i: PATH(store, source=pairs[i][0], target=pairs[i][1]), 50),
         "membership": mean(lambda i: MEMBERSHIP(store, member_id=members[i]), 100),
     }

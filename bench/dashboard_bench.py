@@ -195,7 +195,7 @@ def _facts(home: Path) -> dict[str, Any]:
     try:
         net = PAIRING(store, pairing_type="示范帮扶")
         hub = max(net.partners, key=lambda p: (p.count, p.source.key)).source
-        towns = queries.coverage(store, by="town").rows
+        towns = queries.COVERAGE(store, by="town").rows
         return {
             "hub": hub,
             "member": INCONSISTENCIES(store).items[0].member,

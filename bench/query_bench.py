@@ -100,10 +100,10 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
         return PATH(st, Scope(t), source=s.org_in(t), target=s.member_in(t))
 
     return {
-        "coverage": lambda st: queries.coverage(st, by=s.rnd.choice(["category", "town", "park"])),
-        "coverage_town": lambda st: queries.coverage(st, town=s.town()),
-        "gaps": lambda st: queries.gaps(st, limit=50),
-        "gaps_town": lambda st: queries.gaps(st, town=s.town(), limit=50),
+        "coverage": lambda st: queries.COVERAGE(st, by=s.rnd.choice(["category", "town", "park"])),
+        "coverage_town": lambda st: queries.COVERAGE(st, queries.Scope(s.town())),
+        "gaps": lambda st: queries.GAPS(st, limit=50),
+        "gaps_town": lambda st: queries.GAPS(st, queries.Scope(s.town()), limit=50),
         "path": lambda st: PATH(st, source=s.pick(s.orgs), target=s.pick(s.members)),
         "path_town": path_town,
         "membership": lambda st: MEMBERSHIP(st, member_id=s.pick(s.members)),

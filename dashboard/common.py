@@ -92,7 +92,7 @@ def prewarm() -> None:
         importlib.import_module(mod)
     s = store()
     with contextlib.suppress(Exception):  # an empty or unreachable store is reported after login
-        queries.coverage(s)
+        queries.COVERAGE(s)
         ORG_TREE(s)
         PAIRING(s)
         if has_figures():
@@ -227,6 +227,9 @@ def _call(fn: str, town: str | None, params: dict[str, Any]) -> Any:
         from queries.figures import figures
 
         return figures(store(), town=town, **params)
+    question = queries.QUESTIONS.get(fn)
+    if question is not None:
+        return queries.ask(store(), question, queries.Scope(town), question.params.parse(params))
     return getattr(queries, fn)(store(), town=town, **params)
 
 

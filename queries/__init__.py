@@ -7,6 +7,10 @@ nodes whose ``town_code`` is that town, plus the district-level structure above 
 :class:`graph.errors.NotFound`, exactly like missing ones; bad arguments raise
 :class:`graph.errors.InputError`. Results are the pydantic models of :mod:`queries.models`.
 
+Questions already in the one-answer shape are :class:`queries.question.Question` values
+(``COVERAGE``, ``GAPS``, ``PAIRING``, ``PATH``...): ``COVERAGE(store, Scope("T01"), by="park")`` or
+``ask(store, GAPS, scope, GapsParams(limit=10))``.
+
 Entity references (``source``, ``target``, ``key``) are either ``"Label:key"``
 (e.g. ``"Organization:91500118MA5U7XXXX1"``) or a bare key, looked up in every label
 (an ambiguous bare key raises InputError).
@@ -16,8 +20,8 @@ Example
 >>> from graph.store import open_store
 >>> import queries
 >>> store = open_store()
->>> queries.coverage(store, town="T01").nonpublic.rate  # doctest: +SKIP
-0.7252
+>>> queries.PATH(store, queries.Scope("T01"), source="O01", target="D0").found  # doctest: +SKIP
+True
 """
 
 from __future__ import annotations
@@ -26,8 +30,6 @@ from typing import TYPE_CHECKING
 
 from queries.models import (
     CentralityResult,
-    CoverageResult,
-    GapsResult,
 )
 
 if TYPE_CHECKING:
@@ -39,114 +41,56 @@ if TYPE_CHECKING:
 from queries import (
     centrality as _centrality,
 )
-from queries import (
-    coverage as _coverage,
+from queries.coverage import COVERAGE, CoverageParams
+from queries.ego import EGO, EgoParams
+from queries.entities import (
+    ORG_TREE,
+    ORGANIZATION,
+    PARTY_ORG,
+    SEARCH,
+    OrganizationParams,
+    OrgTreeParams,
+    PartyOrgParams,
+    SearchParams,
 )
-
-# Importing a question module registers its questions (queries.question.QUESTIONS).
-from queries import ego, entities, lookup, membership, pairing, paths  # noqa: F401
-from queries import (
-    gaps as _gaps,
-)
+from queries.gaps import GAPS, GapsParams
+from queries.lookup import MEMBERS_BY_HASH, LookupParams
+from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
+from queries.pairing import PAIRING, PairingParams
+from queries.paths import PATH, PathParams
+from queries.question import QUESTIONS, ask
+from queries.scope import Scope
 
 __all__ = [
+    "COVERAGE",
+    "EGO",
+    "GAPS",
+    "INCONSISTENCIES",
+    "MEMBERSHIP",
+    "MEMBERS_BY_HASH",
+    "ORGANIZATION",
+    "ORG_TREE",
+    "PAIRING",
+    "PARTY_ORG",
+    "PATH",
+    "QUESTIONS",
+    "SEARCH",
+    "CoverageParams",
+    "EgoParams",
+    "GapsParams",
+    "InconsistencyParams",
+    "LookupParams",
+    "MembershipParams",
+    "OrgTreeParams",
+    "OrganizationParams",
+    "PairingParams",
+    "PartyOrgParams",
+    "PathParams",
+    "Scope",
+    "SearchParams",
+    "ask",
     "centrality",
-    "coverage",
-    "gaps",
 ]
-
-
-def coverage(
-    store: GraphStore,
-    *,
-    town: str | None = None,
-    by: str = "category",
-    category: str | None = None,
-    park: str | None = None,
-    industry: str | None = None,
-    association: str | None = None,
-    limit: int | None = 1000,
-) -> CoverageResult:
-    """Organisational (组织覆盖) and work (工作覆盖) coverage, and the uncovered organisations.
-
-    Parameters
-    ----------
-    store : GraphStore
-    town : str, optional
-        Town scope.
-    by : {"category", "town", "park", "industry", "association"}
-        Grouping of ``rows``.
-    category, park, industry, association : str, optional
-        Filters on the organisations counted (association = the association's USCC).
-    limit : int, optional
-        At most this many ``uncovered`` organisations (``None``: all); counts are always whole
-        and ``uncovered_total`` says how many there are.
-
-    Returns
-    -------
-    CoverageResult
-        ``nonpublic`` / ``social`` / ``self_employed`` totals, ``rows`` per group (sorted by
-        group value), and ``uncovered`` (sorted by key). 注销 organisations are excluded.
-    """
-    return _coverage.coverage(
-        store,
-        town=town,
-        by=by,
-        category=category,
-        park=park,
-        industry=industry,
-        association=association,
-        limit=limit,
-    )
-
-
-def gaps(
-    store: GraphStore,
-    *,
-    town: str | None = None,
-    park: str | None = None,
-    industry: str | None = None,
-    category: str | None = None,
-    min_employees: int | None = None,
-    max_hops: int = 4,
-    candidates: int = 5,
-    limit: int | None = 50,
-    offset: int = 0,
-) -> GapsResult:
-    """Uncovered organisations ranked for action, each with hosts, members and a recommendation.
-
-    Parameters
-    ----------
-    store : GraphStore
-    town, park, industry, category : str, optional
-        Filters (town is also the scope).
-    min_employees : int, optional
-        Only organisations with at least this many employees.
-    max_hops : int
-        Graph distance within which a party organisation counts as near (1-6).
-    candidates : int
-        How many ranked candidate hosts per organisation.
-    limit, offset : int
-        Page of ``entries`` (``limit=None``: all). ``self_employed`` is paged the same way.
-
-    Returns
-    -------
-    GapsResult
-        Entries ordered by full members (desc), all members (desc), employees (desc), key.
-        Candidates rank by DESIGN.md's "near" rule; the recommendation follows its default.
-    """
-    return _gaps.gaps(
-        store,
-        town=town,
-        park=park,
-        industry=industry,
-        category=category,
-        min_employees=min_employees,
-        max_hops=max_hops,
-        candidates=candidates,
-        limit=limit,
-        offset=offset,
-    )
 
 
 def centrality(

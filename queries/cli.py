@@ -85,6 +85,15 @@ def _run(
         show(result)
 
 
+def _params(model: Any, **given: Any) -> Any:
+    """The question's parameters from the options given (the model holds every default)."""
+    try:
+        return model.parse({k: v for k, v in given.items() if v is not None})
+    except OrgGraphError as exc:
+        typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.2f}%"
 
@@ -112,12 +121,18 @@ def coverage(
     park: Annotated[str | None, typer.Option(help="园区编码")] = None,
     industry: Annotated[str | None, typer.Option(help="行业")] = None,
     association: Annotated[str | None, typer.Option(help="所属协会信用代码")] = None,
+    limit: Annotated[int | None, typer.Option(help="未建党组织清单每页条数")] = None,
+    offset: Annotated[int | None, typer.Option(help="未建党组织清单跳过条数")] = None,
     town: TownOpt = None,
     backend: BackendOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """组织覆盖与工作覆盖 / organisational and work coverage."""
-    import queries
+    from queries.coverage import COVERAGE, CoverageParams
+    from queries.scope import Scope
+
+    given = dict(by=by, category=category, park=park, industry=industry, association=association)
+    params = _params(CoverageParams, **given, limit=limit, offset=offset)
 
     def show(res: Any) -> None:
         t = _table("党组织覆盖率", "范围", "组织数", "已覆盖", "覆盖率", "工作覆盖", "工作覆盖率")
@@ -143,7 +158,7 @@ def coverage(
             )
         _console.print(t)
         t = _table(
-            f"未建党组织的组织（{len(res.uncovered)}）",
+            f"未建党组织的组织（共 {res.uncovered_total} 个，自第 {res.offset + 1} 个起）",
             "信用代码",
             "名称",
             "类别",
@@ -166,9 +181,7 @@ def coverage(
         "coverage",
         backend,
         as_json,
-        lambda s: queries.coverage(
-            s, town=town, by=by, category=category, park=park, industry=industry, association=association
-        ),
+        lambda s: COVERAGE(s, Scope(town), params),
         show,
         town=town,
         by=by,
@@ -184,16 +197,29 @@ def gaps(
     industry: Annotated[str | None, typer.Option(help="行业")] = None,
     category: Annotated[str | None, typer.Option(help="组织类别")] = None,
     min_employees: Annotated[int | None, typer.Option("--min-employees", help="从业人员不少于")] = None,
-    max_hops: Annotated[int, typer.Option("--max-hops", help="图上邻近步数 1–6")] = 4,
-    candidates: Annotated[int, typer.Option(help="每个组织列出的候选党组织数")] = 3,
-    limit: Annotated[int, typer.Option(help="条数")] = 50,
-    offset: Annotated[int, typer.Option(help="跳过条数")] = 0,
+    max_hops: Annotated[int | None, typer.Option("--max-hops", help="图上邻近步数 1–6")] = None,
+    candidates: Annotated[int | None, typer.Option(help="每个组织列出的候选党组织数")] = None,
+    limit: Annotated[int | None, typer.Option(help="条数")] = None,
+    offset: Annotated[int | None, typer.Option(help="跳过条数")] = None,
     town: TownOpt = None,
     backend: BackendOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """未建党组织的组织及组建建议 / uncovered organisations and what to build."""
-    import queries
+    from queries.gaps import GAPS, GapsParams
+    from queries.scope import Scope
+
+    params = _params(
+        GapsParams,
+        park=park,
+        industry=industry,
+        category=category,
+        min_employees=min_employees,
+        max_hops=max_hops,
+        candidates=candidates,
+        limit=limit,
+        offset=offset,
+    )
 
     def table(title: str, entries: list[Any], start: int) -> None:
         t = _table(
@@ -234,18 +260,7 @@ def gaps(
         "gaps",
         backend,
         as_json,
-        lambda s: queries.gaps(
-            s,
-            town=town,
-            park=park,
-            industry=industry,
-            category=category,
-            min_employees=min_employees,
-            max_hops=max_hops,
-            candidates=candidates,
-            limit=limit,
-            offset=offset,
-        ),
+        lambda s: GAPS(s, Scope(town), params),
         show,
         town=town,
         park=park,

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 import queries
-from api.answer import Caller, answer, ask, caller, page_of
-from api.routers.params import Limit, Offset, Scoped, Text, Town
+from api.answer import Caller, answer, ask, caller
+from api.routers.params import Scoped, Town
+from queries.coverage import COVERAGE, CoverageParams
+from queries.gaps import GAPS, GapsParams
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
 from queries.pairing import PAIRING, PairingParams
+from queries.params import Params
+from queries.question import Question
+from queries.scope import Scope
 
 router = APIRouter()
 
-Category = Literal["非公企业", "个体工商户", "专业市场", "社会组织", "行业协会", "商会"]
+
+class CoverageQuery(CoverageParams, Scoped):
+    pass
+
+
+class GapsQuery(GapsParams, Scoped):
+    pass
+
+
+class PairingQuery(PairingParams, Scoped):
+    pass
+
+
+def _asked(q: Question[Any, Any], p: Params) -> Callable[..., Any]:
+    """``q`` as the ``answer`` plumbing calls it: (store, town=<the caller's scope>)."""
+    params = q.params.model_validate(p.model_dump(include=set(q.params.model_fields)))
+    return lambda store, town: q(store, Scope(town), params)
+
+
+def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
+    return lambda res: (res, {"X-Total-Count": str(getattr(res, field))})
 
 
 @router.get(
@@ -24,29 +50,8 @@ Category = Literal["非公企业", "个体工商户", "专业市场", "社会组
     tags=["coverage 覆盖"],
     summary="党组织覆盖率与未覆盖组织 / coverage and the uncovered organisations",
 )
-def coverage(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    by: Literal["category", "town", "park", "industry", "association"] = "category",
-    category: Category | None = None,
-    park: Text = None,
-    industry: Text = None,
-    association: Text = None,
-    limit: Annotated[Limit, Query(description="uncovered 列表每页条数 / page size of uncovered")] = 100,
-    offset: Offset = 0,
-) -> Response:
-    return answer(
-        c,
-        queries.coverage,
-        cache=True,
-        town=town,
-        shape=page_of("uncovered", limit, offset),
-        by=by,
-        category=category,
-        park=park,
-        industry=industry,
-        association=association,
-    )
+def coverage(c: Annotated[Caller, Depends(caller)], p: Annotated[CoverageQuery, Query()]) -> Response:
+    return answer(c, _asked(COVERAGE, p), cache=True, town=p.town, shape=_total("uncovered_total"))
 
 
 @router.get(
@@ -55,36 +60,8 @@ def coverage(
     tags=["gaps 空白点"],
     summary="未建党组织的组织、候选依托与建议 / uncovered organisations, hosts and a recommendation",
 )
-def gaps(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    park: Text = None,
-    industry: Text = None,
-    category: Category | None = None,
-    min_employees: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
-    max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
-    candidates: Annotated[int, Query(ge=0, le=20)] = 5,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> Response:
-    return answer(
-        c,
-        queries.gaps,
-        cache=True,
-        town=town,
-        park=park,
-        industry=industry,
-        category=category,
-        min_employees=min_employees,
-        max_hops=max_hops,
-        candidates=candidates,
-        limit=limit,
-        offset=offset,
-    )
-
-
-class PairingQuery(PairingParams, Scoped):
-    pass
+def gaps(c: Annotated[Caller, Depends(caller)], p: Annotated[GapsQuery, Query()]) -> Response:
+    return answer(c, _asked(GAPS, p), cache=True, town=p.town, shape=_total("total"))
 
 
 @router.get(

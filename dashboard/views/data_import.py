@@ -15,7 +15,6 @@ import streamlit as st
 
 from dashboard.common import header, me, record
 from graph.settings import get_settings
-from graph.store import open_store
 
 if not me().is_admin:  # app.py does not register this page for others; this guards direct runs
     st.error("只有管理员可以导入数据。")
@@ -24,8 +23,8 @@ if not me().is_admin:  # app.py does not register this page for others; this gua
 header("数据导入", "上传台账工作簿 → 校验（不写入）→ 确认导入。被拒绝的行会列出原因，其余行照常导入。")
 
 try:
-    from graph.loaders.load import load_roster
     from graph.loaders.report import EXIT_MEANING
+    from graph.loaders.service import run_load
 except ImportError:
     st.info("导入程序（graph.loaders）尚未安装，暂时无法在看板中导入。可使用命令行 `orggraph load`。")
     st.stop()
@@ -148,12 +147,9 @@ check_key = f"imp_check::{digest}::{sync}"
 if done_key not in st.session_state:
     path = _save(upload)
 if check_key not in st.session_state:
-    store = open_store()
-    try:
-        with st.spinner("正在校验工作簿……"):
-            st.session_state[check_key] = load_roster(path, store, dry_run=True, sync=sync)
-    finally:
-        store.close()
+    with st.spinner("正在校验工作簿……"):
+        # out of this process, under memory and time limits: no workbook can take the dashboard down
+        st.session_state[check_key] = run_load(path, dry_run=True, sync=sync)
 check = st.session_state[check_key]
 st.subheader("校验结果（尚未写入）")
 _report(check, dry_run=True)
@@ -172,13 +168,9 @@ if st.button(
         frac = 0.0 if total <= 0 else min(max(done / total, 0.0), 1.0)
         bar.progress(frac, text=f"{STAGE_ZH.get(stage, stage)}：{done} / {total}")
 
-    # A store of its own for the write: the cached reader never sees a half-written graph,
-    # and reloads from disk once the load has been persisted.
-    store = open_store()
-    try:
-        res = load_roster(path, store, sync=sync, progress=_progress)
-    finally:
-        store.close()
+    # A process (and store) of its own for the write, under memory and time limits: the cached
+    # reader never sees a half-written graph and reloads once the load has been persisted.
+    res = run_load(path, sync=sync, progress=_progress)
     bar.progress(1.0, text="完成")
     record(
         "dashboard.load",

@@ -17,11 +17,10 @@ from dashboard.common import (
     pick,
     q,
     record,
-    store,
     town_filter,
 )
 from dashboard.export import XLSX_MIME, file_name, to_xlsx
-from graph.model import NONPUBLIC_CATEGORIES, SOCIAL_CATEGORIES, Label
+from graph.model import NONPUBLIC_CATEGORIES, SOCIAL_CATEGORIES
 
 header("覆盖缺口", "尚未建立党组织的两新组织，按可行动性排序，并给出建议的组建方式与依托党组织")
 
@@ -46,6 +45,7 @@ res = q(
     category=category,
     min_employees=int(min_emp) or None,
     limit=None,
+    with_map=True,
 )
 
 formations = Counter(e.recommendation.formation for e in res.entries)
@@ -128,37 +128,15 @@ with tab_list:
             st.dataframe(pd.DataFrame(cand), hide_index=True, height=min(38 + 35 * max(len(cand), 1), 480))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _points(
-    where: str, version: str, scope_town: str | None
-) -> list[tuple[str, str, float, float, str | None]]:
-    """(key, name, lon, lat, park) of every organisation with coordinates in the scope.
-    The queries carry no coordinates yet, so this reads the organisations through the store."""
-    out = []
-    for key, p in store().fetch_nodes(Label.ORGANIZATION).items():
-        if scope_town and p.get("town_code") != scope_town:
-            continue
-        if p.get("status") == "注销" or p.get("lon") is None or p.get("lat") is None:
-            continue
-        try:
-            lon, lat = float(p["lon"]), float(p["lat"])
-        except (TypeError, ValueError):
-            continue
-        out.append((key, str(p.get("org_name") or key), lon, lat, p.get("park_code")))
-    return sorted(out)
-
-
 with tab_map:
-    from dashboard.common import effective_town, store_target, version
-
-    scope_town = effective_town(town)
-    pts = _points(store_target()[1], version(), scope_town)
+    # every organisation in scope with coordinates comes with the gaps answer
     listed = {e.org.key for e in res.entries}
-    all_uncovered = {u.org.key for u in q("coverage", town=town).uncovered}
-    filtered = [p for p in pts if (park is None or p[4] == park)]
-    red = [[p[2], p[3], p[1]] for p in filtered if p[0] in listed]
-    other_unc = [[p[2], p[3], p[1]] for p in filtered if p[0] in all_uncovered and p[0] not in listed]
-    grey = [[p[2], p[3], p[1]] for p in filtered if p[0] not in all_uncovered]
+    filtered = [p for p in res.map_points or [] if (park is None or p.park_code == park)]
+    red = [[p.lon, p.lat, p.org.name or p.org.key] for p in filtered if p.org.key in listed]
+    other_unc = [
+        [p.lon, p.lat, p.org.name or p.org.key] for p in filtered if not p.covered and p.org.key not in listed
+    ]
+    grey = [[p.lon, p.lat, p.org.name or p.org.key] for p in filtered if p.covered]
     if not filtered:
         st.info("当前范围内的组织没有填写经纬度。")
     else:

@@ -8,8 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from graph.errors import OrgGraphError
-
 
 def register(app: typer.Typer) -> None:
     app.command("template")(template)
@@ -69,26 +67,19 @@ def load(
     ] = None,
 ) -> None:
     """导入台账 / load a roster. 退出码 exit: 0 全部导入; 1 部分行被拒绝; 2 输入无法使用; 3 数据库故障."""
-    from graph.loaders.load import load_roster
+    from graph.loaders.service import run_load
 
     if backend not in (None, "embedded", "neo4j"):
         raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
-    try:
-        from graph.store import open_store
-
-        store = open_store(backend=backend)
-    except OrgGraphError as exc:
-        _err(exc.message_zh, exc.message_en)
-        raise typer.Exit(3 if exc.code == "store_unavailable" else 2) from None
     progress, bar = _progress_bar()
     try:
-        result = load_roster(
-            path, store, dry_run=dry_run, sync=sync, batch_size=batch_size, progress=progress
+        # in a process of its own, under the memory and time limits (graph/loaders/service.py)
+        result = run_load(
+            path, dry_run=dry_run, sync=sync, batch_size=batch_size, backend=backend, progress=progress
         )
     finally:
         if bar is not None:
             bar.close()
-        store.close()
     if report is not None:
         xlsx, js = result.write(report)
         typer.echo(f"报告 / report: {xlsx}  {js}")

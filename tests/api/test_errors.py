@@ -121,7 +121,11 @@ def test_500_hides_internals(client: TestClient, tokens: Tokens, monkeypatch: py
     def boom(*a: Any, **k: Any) -> Any:
         raise RuntimeError("secret internals /etc/passwd neo4j://10.0.0.1")
 
-    monkeypatch.setattr(queries, "coverage", boom)
+    import dataclasses
+
+    from api.routers import analytics
+
+    monkeypatch.setattr(analytics, "COVERAGE", dataclasses.replace(analytics.COVERAGE, run=boom, cache=False))
     r = client.get(API + "/coverage", headers=tokens.headers("admin"))
     assert_problem(r, 500, "internal_error")
     assert "secret" not in r.text and "passwd" not in r.text and "RuntimeError" not in r.text

@@ -97,7 +97,7 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
     at = app(token("district"))
     no_exception(at)
     m = metrics(at)
-    cov = queries.coverage(loaded)
+    cov = queries.COVERAGE(loaded)
     assert m["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
     assert m["社会组织覆盖率"] == pct(cov.social.rate)
     assert m["个体工商户"] == str(cov.self_employed.total)
@@ -136,9 +136,9 @@ def test_overview_reference_figures(loaded: Any) -> None:
 def test_overview_for_a_town_user(loaded: Any) -> None:
     at = app(token("town", "T2"))
     no_exception(at)
-    cov = queries.coverage(loaded, town="T2")
+    cov = queries.COVERAGE(loaded, queries.Scope("T2"))
     assert metrics(at)["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
-    assert cov.nonpublic.rate != queries.coverage(loaded).nonpublic.rate
+    assert cov.nonpublic.rate != queries.COVERAGE(loaded).nonpublic.rate
 
 
 # --- gaps --------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_overview_for_a_town_user(loaded: Any) -> None:
 def test_gaps_list_and_filters(loaded: Any) -> None:
     at = app(token("district"), "gaps")
     no_exception(at)
-    res = queries.gaps(loaded, limit=None)
+    res = queries.GAPS(loaded, limit=None)
     assert metrics(at)["未建党组织"] == str(res.total)
     table = at.dataframe[0].value
     assert list(table["统一社会信用代码"]) == [e.org.key for e in res.entries]
@@ -155,14 +155,14 @@ def test_gaps_list_and_filters(loaded: Any) -> None:
 
     at.selectbox(key="gaps_town").set_value("T2").run()
     no_exception(at)
-    t2 = queries.gaps(loaded, town="T2", limit=None)
+    t2 = queries.GAPS(loaded, queries.Scope("T2"), limit=None)
     assert metrics(at)["未建党组织"] == str(t2.total)
     assert t2.total != res.total
     assert list(at.dataframe[0].value["统一社会信用代码"]) == [e.org.key for e in t2.entries]
 
     at.selectbox(key="gaps_town").set_value(None).run()
     at.number_input(key="gaps_min_emp").set_value(50).run()
-    big = queries.gaps(loaded, min_employees=50, limit=None)
+    big = queries.GAPS(loaded, min_employees=50, limit=None)
     assert metrics(at)["未建党组织"] == str(big.total)
     assert big.total < res.total
 
@@ -311,7 +311,7 @@ def test_town_user_sees_no_other_town(loaded: Any, page: str) -> None:
 def test_town_user_has_no_town_filter(loaded: Any) -> None:
     at = app(token("town", "T1"), "gaps")
     assert "gaps_town" not in [s.key for s in at.selectbox]
-    assert metrics(at)["未建党组织"] == str(queries.gaps(loaded, town="T1").total)
+    assert metrics(at)["未建党组织"] == str(queries.GAPS(loaded, queries.Scope("T1")).total)
 
 
 # --- the admin-only import page -------------------------------------------------------------------

@@ -109,7 +109,7 @@ def _facts(home: Path) -> dict[str, Any]:
         hub = max(net.partners, key=lambda p: (p.count, p.source.key))
         inc = INCONSISTENCIES(store)
         member = inc.items[0].member
-        gaps = queries.gaps(store, limit=5)
+        gaps = queries.GAPS(store, limit=5)
         # A path worth drawing: from the member to some demonstration point, 3+ steps away.
         path_to = hub.partners[0]
         path_from = hub.source
@@ -129,7 +129,7 @@ def _facts(home: Path) -> dict[str, Any]:
             "path_to": path_to.key,
             "path_to_id": path_to.id,
             "gap_name": gaps.entries[0].org.name if gaps.entries else None,
-            "towns": sorted(r.group for r in queries.coverage(store, by="town").rows),
+            "towns": sorted(r.group for r in queries.COVERAGE(store, by="town").rows),
         }
     finally:
         store.close()

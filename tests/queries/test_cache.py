@@ -11,9 +11,9 @@ from queries.scope import Scope
 
 
 def test_answers_follow_writes(fx) -> None:  # type: ignore[no-untyped-def]
-    before = queries.gaps(fx, town="T1")
+    before = queries.GAPS(fx, queries.Scope("T1"))
     assert [e.org.key for e in before.entries] == ["O07", "O03", "O02"]
-    assert queries.coverage(fx, town="T1").nonpublic.covered == 3
+    assert queries.COVERAGE(fx, queries.Scope("T1")).nonpublic.covered == 3
     assert queries.centrality(fx, network="pairing", town="T1").node_count == 5
     assert INCONSISTENCIES(fx, Scope("T1")).total == 9
 
@@ -55,9 +55,9 @@ def test_answers_follow_writes(fx) -> None:  # type: ignore[no-untyped-def]
         )
     other.close()
 
-    after = queries.gaps(fx, town="T1")
+    after = queries.GAPS(fx, queries.Scope("T1"))
     assert [e.org.key for e in after.entries] == ["O03", "O02"]
-    assert queries.coverage(fx, town="T1").nonpublic.covered == 4
+    assert queries.COVERAGE(fx, queries.Scope("T1")).nonpublic.covered == 4
     assert [p.key for p in PAIRING(fx, Scope("T1")).unpaired_points] == ["PO3", "PO7"]
     assert ORG_TREE(fx, Scope("T1")).total == 9  # D0 D1 NP TC1 PC1 PO1 PO2 PO3 + PO7
     # M08 now relates to PO7 (which covers O07), the other three members still do not

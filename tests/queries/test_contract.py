@@ -28,11 +28,13 @@ def q(name: str, fn: Callable[[Any], Any]) -> None:
 
 for town in (None, "T1", "T2", "T3"):
     t = town
-    q(f"coverage:{t}", lambda s, t=t: queries.coverage(s, town=t))
+    q(f"coverage:{t}", lambda s, t=t: queries.COVERAGE(s, queries.Scope(t)))
     for by in ("town", "park", "industry", "association"):
-        q(f"coverage:{t}:{by}", lambda s, t=t, by=by: queries.coverage(s, town=t, by=by))
-    q(f"gaps:{t}", lambda s, t=t: queries.gaps(s, town=t, limit=None))
-    q(f"gaps:{t}:hops2", lambda s, t=t: queries.gaps(s, town=t, max_hops=2, candidates=10))
+        q(f"coverage:{t}:{by}", lambda s, t=t, by=by: queries.COVERAGE(s, queries.Scope(t), by=by))
+    q(f"gaps:{t}", lambda s, t=t: queries.GAPS(s, queries.Scope(t), limit=None))
+    q(f"coverage:{t}:page", lambda s, t=t: queries.COVERAGE(s, queries.Scope(t), limit=2, offset=1))
+    q(f"gaps:{t}:map", lambda s, t=t: queries.GAPS(s, queries.Scope(t), limit=3, offset=1, with_map=True))
+    q(f"gaps:{t}:hops2", lambda s, t=t: queries.GAPS(s, queries.Scope(t), max_hops=2, candidates=10))
     q(f"inconsistencies:{t}", lambda s, t=t: INCONSISTENCIES(s, Scope(t)))
     for ptype in ("示范帮扶", "村企联建"):
         q(f"pairing:{t}:{ptype}", lambda s, t=t, p=ptype: PAIRING(s, Scope(t), pairing_type=p))

@@ -41,9 +41,9 @@ def test_hostile_keys_are_not_found(fx, key) -> None:  # type: ignore[no-untyped
         lambda: PATH(fx, source=key, target="O01"),
         lambda: PATH(fx, source="O01", target=f"Organization:{key}"),
         lambda: EGO(fx, key=key),
-        lambda: queries.coverage(fx, town=key),
-        lambda: queries.gaps(fx, town=key),
-        lambda: queries.gaps(fx, park=key),
+        lambda: queries.COVERAGE(fx, queries.Scope(key)),
+        lambda: queries.GAPS(fx, queries.Scope(key)),
+        lambda: queries.GAPS(fx, park=key),
         lambda: PAIRING(fx, Scope(key)),
         lambda: queries.centrality(fx, town=key),
         lambda: ORG_TREE(fx, Scope(key)),
@@ -110,8 +110,8 @@ def entities_in(obj: Any, out: set[str]) -> set[str]:
 
 def answers_for(store, town):  # type: ignore[no-untyped-def]
     return {
-        "coverage": queries.coverage(store, town=town, by="association"),
-        "gaps": queries.gaps(store, town=town, limit=None),
+        "coverage": queries.COVERAGE(store, queries.Scope(town), by="association"),
+        "gaps": queries.GAPS(store, queries.Scope(town), limit=None),
         "path": PATH(store, Scope(town), source="M03", target="TC1", limit=100),
         "path2": PATH(store, Scope(town), source="O02", target="D0", limit=100),
         "membership": MEMBERSHIP(store, Scope(town), member_id="M03"),
