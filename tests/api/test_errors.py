@@ -137,8 +137,8 @@ def test_501_when_a_query_is_not_written(
     def later(*a: Any, **k: Any) -> Any:
         raise NotImplementedError
 
-    monkeypatch.setattr(queries, "gaps", later)
-    assert_problem(client.get(API + "/gaps", headers=tokens.headers("admin")), 501, "not_implemented")
+    monkeypatch.setattr(queries, "centrality", later)
+    assert_problem(client.get(API + "/centrality", headers=tokens.headers("admin")), 501, "not_implemented")
 
 
 @pytest.fixture
