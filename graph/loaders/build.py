@@ -117,8 +117,9 @@ def build_plan(val: Validation, hasher: Hasher) -> Plan:
                 link(Rel.IN_PARK, Label.PARTY_ORG, k, Label.PARK, v["park_code"])
             if "parent_code" in v:
                 link(Rel.REPORTS_TO, Label.PARTY_ORG, k, Label.PARTY_ORG, v["parent_code"])
-            for u in v.get("covers", ()):
-                link(Rel.COVERS, Label.PARTY_ORG, k, Label.ORGANIZATION, u)
+            # order: the first covered organisation is the core unit (joint and 1+X formations)
+            for i, u in enumerate(v.get("covers", ())):
+                link(Rel.COVERS, Label.PARTY_ORG, k, Label.ORGANIZATION, u, order=i)
         _own(plan, "党组织", Label.PARTY_ORG, rows)
 
     if "党员" in val.sheets:

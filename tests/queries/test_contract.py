@@ -11,10 +11,12 @@ import queries
 from graph.errors import OrgGraphError
 from queries.ego import EGO
 from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
+from queries.fiveones import FIVE_ONES, FiveOnesParams
 from queries.membership import INCONSISTENCIES, MEMBERSHIP
 from queries.pairing import PAIRING
 from queries.paths import PATH
 from queries.scope import Scope
+from queries.todo import TODO, TodoParams
 from tests.fixtures import load_fixture
 
 pytestmark = pytest.mark.neo4j
@@ -45,6 +47,8 @@ for town in (None, "T1", "T2", "T3"):
                 lambda s, t=t, n=net, m=metric: queries.centrality(s, town=t, network=n, metric=m, top=50),
             )
     q(f"tree:{t}", lambda s, t=t: ORG_TREE(s, Scope(t)))
+    q(f"five-ones:{t}", lambda s, t=t: FIVE_ONES(s, Scope(t), FiveOnesParams.parse(as_of="2011-12-31")))
+    q(f"todo:{t}", lambda s, t=t: TODO(s, Scope(t), TodoParams.parse(as_of="2011-12-31", instructor_cap=1)))
     q(f"search:{t}", lambda s, t=t: SEARCH(s, Scope(t), q="公司", limit=50))
 for tier in ("市级", "区级", "镇街级"):
     q(f"pairing:tier:{tier}", lambda s, tier=tier: PAIRING(s, tier=tier))
