@@ -14,6 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import header, me, record
+from graph.loaders.report import EXIT_MEANING
+from graph.loaders.service import run_load
 from graph.settings import get_settings
 
 if not me().is_admin:  # app.py does not register this page for others; this guards direct runs
@@ -22,12 +24,6 @@ if not me().is_admin:  # app.py does not register this page for others; this gua
 
 header("数据导入", "上传台账工作簿 → 校验（不写入）→ 确认导入。被拒绝的行会列出原因，其余行照常导入。")
 
-try:
-    from graph.loaders.report import EXIT_MEANING
-    from graph.loaders.service import run_load
-except ImportError:
-    st.info("导入程序（graph.loaders）尚未安装，暂时无法在看板中导入。可使用命令行 `orggraph load`。")
-    st.stop()
 
 STAGE_ZH = {"read": "读取工作簿", "validate": "校验", "write": "写入", "sync": "同步删除"}
 
