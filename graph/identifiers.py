@@ -100,3 +100,11 @@ class Hasher:
         h = self._base.copy()
         h.update(text.encode())
         return h.hexdigest()
+
+
+def mask_name(name: str) -> str:
+    """``张三丰`` -> ``张**``: the family name only (history and exports name people this way)."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)

@@ -42,6 +42,7 @@ from queries import (
     centrality as _centrality,
 )
 from queries.coverage import COVERAGE, CoverageParams
+from queries.dataset import DATASET, DatasetParams
 from queries.ego import EGO, EgoParams
 from queries.entities import (
     ORG_TREE,
@@ -63,6 +64,7 @@ from queries.scope import Scope
 
 __all__ = [
     "COVERAGE",
+    "DATASET",
     "EGO",
     "GAPS",
     "INCONSISTENCIES",
@@ -76,6 +78,7 @@ __all__ = [
     "QUESTIONS",
     "SEARCH",
     "CoverageParams",
+    "DatasetParams",
     "EgoParams",
     "GapsParams",
     "InconsistencyParams",
