@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from api.problems import RateLimited, Unauthorized
 from graph.errors import Forbidden, NotFound
@@ -129,7 +130,13 @@ def _declared_query(route: object) -> frozenset[str] | None:
         todo = [dependant]
         while todo:
             d = todo.pop()
-            names.update(p.alias for p in d.query_params)
+            for p in d.query_params:
+                model = p.field_info.annotation
+                if isinstance(model, type) and issubclass(model, BaseModel):
+                    # a parameters model read from the query: its fields are the parameters
+                    names.update(f.alias or n for n, f in model.model_fields.items())
+                else:
+                    names.add(p.alias)
             todo.extend(d.dependencies)
         _DECLARED[key] = frozenset(names)
     return _DECLARED[key]

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Row, percentiles, write_result
+from queries.membership import MEMBERSHIP
+from queries.paths import PATH
 
 HOST = "127.0.0.1"  # loopback only
 MAX_REQUESTS = 500_000  # per scenario, whatever the duration
@@ -191,10 +193,10 @@ def _baseline_ms(store: Any, town: str, pairs: list[list[str]], members: list[st
         return round((time.perf_counter() - t0) * 1000 / n, 2)
 
     return {
-        "coverage": mean(lambda i: queries.coverage(store), 5),
-        "gaps": mean(lambda i: queries.gaps(store, town=town), 5),
-        "paths": mean(lambda i: queries.path(store, source=pairs[i][0], target=pairs[i][1]), 50),
-        "membership": mean(lambda i: queries.membership(store, member_id=members[i]), 100),
+        "coverage": mean(lambda i: queries.COVERAGE(store), 5),
+        "gaps": mean(lambda i: queries.GAPS(store, queries.Scope(town)), 5),
+        "paths": mean(lambda i: PATH(store, source=pairs[i][0], target=pairs[i][1]), 50),
+        "membership": mean(lambda i: MEMBERSHIP(store, member_id=members[i]), 100),
     }
 
 
@@ -247,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     )[0]
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "api", "--host", HOST, "--port", str(port),
+        [sys.executable, "-m", "cli", "api", "--host", HOST, "--port", str(port),
          "--workers", str(args.workers), "--log-level", "warning"],
         env=env,
     )  # fmt: skip

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Row, percentiles, write_result
+from queries.membership import INCONSISTENCIES
+from queries.pairing import PAIRING
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
@@ -151,7 +153,7 @@ def _start(home: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "ORGGRAPH_"))}
     env.update(ORGGRAPH_HOME=str(home), ORGGRAPH_BACKEND="embedded")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "cli", "dashboard", "--port", str(port)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -191,12 +193,12 @@ def _facts(home: Path) -> dict[str, Any]:
 
     store = EmbeddedStore(home)
     try:
-        net = queries.pairing(store, pairing_type="示范帮扶")
+        net = PAIRING(store, pairing_type="示范帮扶")
         hub = max(net.partners, key=lambda p: (p.count, p.source.key)).source
-        towns = queries.coverage(store, by="town").rows
+        towns = queries.COVERAGE(store, by="town").rows
         return {
             "hub": hub,
-            "member": queries.membership_inconsistencies(store).items[0].member,
+            "member": INCONSISTENCIES(store).items[0].member,
             "town_name": sorted(towns, key=lambda r: r.group)[min(3, len(towns) - 1)].group_name,
         }
     finally:

@@ -2,7 +2,7 @@
 
 For each backend: the demo district (scale 1, CSV folder) is loaded with ``--sync`` from two seeds
 in turn, so the complete graphs before and after a load differ. Each round starts
-``python -m graph.cli load ... --sync`` as its own process, SIGKILLs it after a random share of an
+``python -m cli load ... --sync`` as its own process, SIGKILLs it after a random share of an
 uninterrupted load's time, then asks every reader:
 
 - the store (a fresh one): ``load_state()`` and the whole ``dump()``;
@@ -65,14 +65,14 @@ class Rig:
         return open_store(Settings(ORGGRAPH_HOME=str(self.home)), backend=self.backend)
 
     def start_load(self, roster: Path) -> subprocess.Popen[bytes]:
-        cmd = [sys.executable, "-m", "graph.cli", "load", str(roster), "--sync", "--backend", self.backend]
+        cmd = [sys.executable, "-m", "cli", "load", str(roster), "--sync", "--backend", self.backend]
         return subprocess.Popen(
             cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
 
     def full_load(self, roster: Path) -> float:
         t0 = time.perf_counter()
-        cmd = [sys.executable, "-m", "graph.cli", "load", str(roster), "--sync", "--backend", self.backend]
+        cmd = [sys.executable, "-m", "cli", "load", str(roster), "--sync", "--backend", self.backend]
         proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(
@@ -98,7 +98,7 @@ def _observe(rig: Rig, token: str, dashboard: bool) -> dict[str, Any]:
     finally:
         store.close()
     cli = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "query", "coverage", "--backend", rig.backend, "--json"],
+        [sys.executable, "-m", "cli", "query", "coverage", "--backend", rig.backend, "--json"],
         env=rig.env,
         capture_output=True,
         text=True,

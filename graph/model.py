@@ -7,6 +7,7 @@ Labels and relationship types here are the only source of label text in Cypher
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -124,14 +125,8 @@ REL_ENDS: dict[Rel, tuple[frozenset[Label], frozenset[Label]]] = {
 NONPUBLIC_CATEGORIES = frozenset({"非公企业", "专业市场"})
 SOCIAL_CATEGORIES = frozenset({"社会组织", "行业协会", "商会"})
 SELF_EMPLOYED_CATEGORY = "个体工商户"
-ORG_CATEGORIES = (
-    "非公企业",
-    "个体工商户",
-    "专业市场",
-    "社会组织",
-    "行业协会",
-    "商会",
-)
+OrgCategory = Literal["非公企业", "个体工商户", "专业市场", "社会组织", "行业协会", "商会"]
+ORG_CATEGORIES: tuple[str, ...] = get_args(OrgCategory)
 # Organisations that others can join (所属协会信用代码 must point at one of these).
 ASSOCIATION_CATEGORIES = frozenset({"行业协会", "商会", "专业市场"})
 ORG_STATUSES = ("在营", "在建", "注销")
@@ -190,3 +185,8 @@ class Link(BaseModel):
     to_key: str
     rid: str = ""
     props: dict[str, object] = {}
+
+# The store document recording the last load (file, time, rows): written by the loader with the
+# load, read by queries.dataset so every face can say which data it shows.
+LOAD_DOC_KIND = "dataset"
+LOAD_DOC_ID = "last_load"

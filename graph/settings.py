@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # audit.log is rotated past this size (0: never), keeping this many older files (audit.log.1 ..)
     audit_max_bytes: int = Field(default=10_000_000, ge=0, alias="ORGGRAPH_AUDIT_MAX_BYTES")
     audit_keep: int = Field(default=5, ge=1, le=1000, alias="ORGGRAPH_AUDIT_KEEP")
+    # a load runs in a process of its own with these limits (address space in MB, wall time in s)
+    load_memory_mb: int = Field(default=8192, ge=256, alias="ORGGRAPH_LOAD_MEMORY_MB")
+    load_timeout_s: float = Field(default=7200.0, gt=0, alias="ORGGRAPH_LOAD_TIMEOUT")
     # an identical log line is written once per this many seconds, then with the count left out
     log_repeat_seconds: float = Field(default=60.0, ge=0, alias="ORGGRAPH_LOG_REPEAT_SECONDS")
 

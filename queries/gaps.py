@@ -1,8 +1,9 @@
 """Question 2: uncovered organisations, the party organisations near them, and what to build.
 
-The backends gather the same facts (uncovered organisations with their members and links,
-candidate hosts with the organisations they cover, graph distances); the ranking and the
-recommendation are shared Python, so both backends answer alike by construction.
+The backends gather the same typed facts (uncovered organisations with their member counts,
+details of the page's organisations, candidate hosts with what they cover, graph distances,
+coordinates for the map) through fact sets, one Cypher and one networkx side each; the
+ranking and the recommendation are written once, so both backends answer alike by construction.
 
 "Near" (DESIGN.md): same park, then same association, then same town (closer first by
 straight-line km when both have coordinates), then graph distance, then key. Graph distance
@@ -13,39 +14,47 @@ district-level / structural party organisation (they connect everything).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import Field
 
 from graph.model import (
     ASSOCIATION_CATEGORIES,
     DEREGISTERED,
-    ORG_CATEGORIES,
     SELF_EMPLOYED_CATEGORY,
     STRUCTURAL_KINDS,
     Label,
+    OrgCategory,
     Rel,
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import (
-    STRUCTURAL,
-    check_choice,
-    check_int,
-    check_key,
-    check_town,
-    coords,
-    haversine_km,
-    in_scope,
-    in_town,
-    is_hub,
-    neo4j_cached,
-    ref_from,
+from graph.store.base import CypherReader, FactSet, GraphStore
+from graph.store.index import GraphIndex
+from queries._common import STRUCTURAL, check_key, check_scope, coords, haversine_km, is_hub, ref_from
+from queries.cache import cached, facts
+from queries.models import (
+    Candidate,
+    GapEntry,
+    GapMember,
+    GapsResult,
+    Helper,
+    MapPoint,
+    NodeRef,
+    Recommendation,
 )
-from queries.models import Candidate, GapEntry, GapMember, GapsResult, Helper, NodeRef, Recommendation
+from queries.names import association_shown, names
+from queries.params import MAX_PAGE, Params
+from queries.question import Question, register
+from queries.scope import Scope
 
 HOST_LEVELS = ["党委", "党总支", "党支部"]  # a group (党小组) cannot take in another organisation
 ASSOCIATIONS = sorted(ASSOCIATION_CATEGORIES)  # what an organisation's association_uscc may name
 FULL, PROBATIONARY = "正式党员", "预备党员"
 FLOATING, HIDDEN = "流动党员", "隐性党员"
+MAX_HOPS = 6
+MAX_CANDIDATES = 20
 # Links that make two organisations "near" in the graph (Town / Park links excluded: hubs).
 NEAR_RELS = [
     Rel.ACTIVE_IN,
@@ -60,248 +69,350 @@ NEAR_RELS = [
 ]
 
 
-def _scope(var: str) -> str:
-    po = L(Label.PARTY_ORG)
-    return f"($town IS NULL OR {var}.town_code = $town OR ({var}:{po} AND {var}.town_code IS NULL))"
+class GapsParams(Params):
+    park: str | None = Field(None, description="只看该园区（园区编码）")
+    industry: str | None = Field(None, max_length=100, description="只看该行业")
+    category: OrgCategory | None = Field(None, description="只看该组织类别")
+    min_employees: int | None = Field(None, ge=0, le=10_000_000, description="从业人员不少于")
+    max_hops: int = Field(4, ge=1, le=MAX_HOPS, description=f"图上相距几步以内算邻近（1–{MAX_HOPS}）")
+    candidates: int = Field(
+        5, ge=0, le=MAX_CANDIDATES, description=f"每个组织列出的候选依托党组织数（最多 {MAX_CANDIDATES}）"
+    )
+    limit: int | None = Field(
+        50, ge=1, le=MAX_PAGE, description=f"每页条数（最多 {MAX_PAGE}；不传则为 50）；个体工商户同样分页"
+    )
+    offset: int = Field(0, ge=0, le=1_000_000, description="跳过条数")
+    with_map: bool = Field(False, description="同时给出范围内有经纬度的组织（分布图用）")
+
+
+# --- facts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgFact:
+    """An uncovered organisation in scope, with the members working there (in scope)."""
+
+    uscc: str
+    name: str | None
+    town_code: str | None
+    category: str | None
+    industry: str | None
+    park_code: str | None
+    association_uscc: str | None
+    employees: int | None
+    status: str | None
+    xy: tuple[float, float] | None  # lon, lat
+    full: int  # full members working there
+    n: int  # all members working there
+
+
+@dataclass(frozen=True)
+class MemberFact:
+    member_id: str
+    name: str | None
+    town_code: str | None
+    member_type: str | None
+    flag: str | None
+
+
+@dataclass(frozen=True)
+class HelperFact:
+    label: str
+    key: str | None
+    name: str | None
+    town_code: str | None
+    since: str | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class OrgDetails:
+    members: tuple[MemberFact, ...]
+    demos: tuple[NodeRef, ...]
+    instructors: tuple[NodeRef, ...]
+    helpers: tuple[HelperFact, ...]
+
+
+@dataclass(frozen=True)
+class HostFact:
+    """A party organisation that can host, with what the near rule needs of what it covers."""
+
+    code: str
+    name: str | None
+    town_code: str | None
+    kind: str | None
+    level: str | None
+    formation: str | None
+    parks: tuple[str, ...]  # its own park and those of the organisations it covers
+    assocs: tuple[str, ...]  # the associations of the organisations it covers
+    assoc_orgs: tuple[str, ...]  # the associations among the organisations it covers
+    pts: tuple[tuple[float, float], ...]  # lon, lat of the organisations it covers
+
+
+@dataclass(frozen=True)
+class PointFact:
+    uscc: str
+    name: str | None
+    town_code: str | None
+    park_code: str | None
+    xy: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class DetailQuery:
+    scope: Scope
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HopQuery:
+    scope: Scope
+    keys: tuple[str, ...]
+    hosts: tuple[str, ...]
+    max_hops: int
 
 
 ORG_FIELDS = (
     "uscc", "org_name", "town_code", "org_category", "industry", "park_code", "association_uscc",
     "employees", "status", "lon", "lat",
 )  # fmt: skip
-HOST_FIELDS = ("party_org_code", "party_org_name", "town_code", "park_code", "kind", "level", "formation")
+HOST_FIELDS = ("party_org_code", "party_org_name", "town_code", "kind", "level", "formation")
 
 
 def _list(var: str, fields: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"{var}.{f}" for f in fields) + "]"
 
 
-# Phase 1: every uncovered organisation in scope with its member counts, in one record
-# (the driver pays per record; details are fetched for the page only).
-GAPS_UNCOVERED = f"""
-MATCH (o:{L(Label.ORGANIZATION)}) WHERE ($town IS NULL OR o.town_code = $town)
-  AND coalesce(o.status, '') <> $deregistered
+def _int(v: Any) -> int | None:
+    return None if v is None else int(v)
+
+
+def _xy(lon: Any, lat: Any) -> tuple[float, float] | None:
+    return coords({"lon": lon, "lat": lat})
+
+
+def _org(props: dict[str, Any], full: int, n: int) -> OrgFact:
+    p = props
+    return OrgFact(
+        uscc=str(p["uscc"]),
+        name=p.get("org_name"),
+        town_code=p.get("town_code"),
+        category=p.get("org_category"),
+        industry=p.get("industry"),
+        park_code=p.get("park_code"),
+        association_uscc=p.get("association_uscc"),
+        employees=_int(p.get("employees")),
+        status=p.get("status"),
+        xy=_xy(p.get("lon"), p.get("lat")),
+        full=full,
+        n=n,
+    )
+
+
+def _host(p: dict[str, Any], parks: Any, assocs: Any, assoc_orgs: Any, pts: Any) -> HostFact:
+    return HostFact(
+        code=str(p["party_org_code"]),
+        name=p.get("party_org_name"),
+        town_code=p.get("town_code"),
+        kind=p.get("kind"),
+        level=p.get("level"),
+        formation=p.get("formation"),
+        parks=tuple(parks),
+        assocs=tuple(assocs),
+        assoc_orgs=tuple(assoc_orgs),
+        pts=tuple(xy for xy in (_xy(x, y) for x, y in pts) if xy is not None),
+    )
+
+
+def _member(m: dict[str, Any]) -> MemberFact:
+    return MemberFact(m["member_id"], m.get("name"), m.get("town_code"), m.get("member_type"), m.get("flag"))
+
+
+# --- facts: Cypher ------------------------------------------------------------------------
+
+
+def _uncovered_cypher(db: CypherReader, scope: Scope) -> tuple[OrgFact, ...]:
+    # every uncovered organisation in scope with its member counts, in one record (the driver
+    # pays per record; details are fetched for the page only)
+    text = f"""{scope.match("o", Label.ORGANIZATION)}
+  WHERE coalesce(o.status, '') <> $deregistered
   AND NOT EXISTS {{ (:{L(Label.PARTY_ORG)})-[:{T(Rel.COVERS)}]->(o) }}
-WITH o, COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {_scope("m")}
+WITH o, COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {scope.cypher("m")}
                   RETURN coalesce(m.member_type, '') }} AS types
-RETURN collect({_list("o", ORG_FIELDS)} + [size([t IN types WHERE t = $full]), size(types)]) AS orgs
-"""
-# Phase 2: the people and points already linked to the organisations on the page.
-GAPS_DETAILS = f"""
-UNWIND $keys AS k
+RETURN collect({_list("o", ORG_FIELDS)} + [size([t IN types WHERE t = $full]), size(types)]) AS orgs"""
+    row = db.read(text, {**scope.params(), "deregistered": DEREGISTERED, "full": FULL}, "gaps_uncovered")[0]
+    return tuple(
+        _org(dict(zip(ORG_FIELDS, r[:-2], strict=True)), int(r[-2]), int(r[-1])) for r in row["orgs"]
+    )
+
+
+def _details_cypher(db: CypherReader, q: DetailQuery) -> dict[str, OrgDetails]:
+    s = q.scope
+    text = f"""UNWIND $keys AS k
 MATCH (o:{L(Label.ORGANIZATION)} {{uscc: k}})
 WITH k,
-  COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {_scope("m")}
+  COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {s.cypher("m")}
             RETURN m {{.member_id, .name, .town_code, .member_type, .flag}} }} AS members,
-  COLLECT {{ MATCH (d:{L(Label.PARTY_ORG)})-[:{T(Rel.PAIRED_WITH)}]->(o) WHERE {_scope("d")}
+  COLLECT {{ MATCH (d:{L(Label.PARTY_ORG)})-[:{T(Rel.PAIRED_WITH)}]->(o) WHERE {s.cypher("d")}
             RETURN [d.party_org_code, d.party_org_name, d.town_code] }} AS demos,
-  COLLECT {{ MATCH (i:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(o) WHERE {_scope("i")}
+  COLLECT {{ MATCH (i:{L(Label.INSTRUCTOR)})-[:{T(Rel.ASSIGNED_TO)}]->(o) WHERE {s.cypher("i")}
             RETURN [i.instructor_id, i.name, i.town_code] }} AS instructors,
-  COLLECT {{ MATCH (h)-[r:{T(Rel.HELPS_BUILD)}]->(o) WHERE {_scope("h")}
+  COLLECT {{ MATCH (h)-[r:{T(Rel.HELPS_BUILD)}]->(o) WHERE {s.cypher("h")}
             RETURN {{label: labels(h)[0], key: coalesce(h.instructor_id, h.member_id), name: h.name,
                     town_code: h.town_code, since: r.since, status: r.status}} }} AS helpers
-RETURN collect({{k: k, members: members, demos: demos, instructors: instructors, helpers: helpers}}) AS rows
-"""
+RETURN collect({{k: k, members: members, demos: demos, instructors: instructors,
+                 helpers: helpers}}) AS rows"""
+    rows = db.read(text, {**s.params(), "keys": list(q.keys)}, "gaps_details")[0]["rows"]
+    return {
+        r["k"]: OrgDetails(
+            members=tuple(_member(m) for m in r["members"]),
+            demos=tuple(ref_from(Label.PARTY_ORG.value, *d) for d in r["demos"]),
+            instructors=tuple(ref_from(Label.INSTRUCTOR.value, *i) for i in r["instructors"]),
+            helpers=tuple(
+                HelperFact(h["label"], h["key"], h["name"], h["town_code"], h["since"], h["status"])
+                for h in r["helpers"]
+            ),
+        )
+        for r in rows
+    }
 
-GAPS_UNCOVERED_IN_TOWN = in_town(GAPS_UNCOVERED, "o", Label.ORGANIZATION)
 
-# Party organisations that can host: a branch-level or higher organisation's own party
-# organisation with a town (structural and district-level bodies excluded), with what the
-# near rule needs of the organisations it covers, summarised on the server: their parks,
-# their associations and the associations among them, their coordinates.
-GAPS_HOSTS = f"""
-MATCH (p:{L(Label.PARTY_ORG)}) WHERE ($town IS NULL OR p.town_code = $town)
-  AND p.town_code IS NOT NULL AND p.level IN $levels AND NOT coalesce(p.kind, '') IN $structural
+def _hosts_cypher(db: CypherReader, scope: Scope) -> tuple[HostFact, ...]:
+    # a branch-level or higher organisation's own party organisation with a town (structural
+    # and district-level bodies excluded), with what it covers summarised on the server
+    text = f"""{scope.match("p", Label.PARTY_ORG)}
+  WHERE p.town_code IS NOT NULL AND p.level IN $levels AND NOT coalesce(p.kind, '') IN $structural
 WITH p, COLLECT {{ MATCH (p)-[:{T(Rel.COVERS)}]->(c:{L(Label.ORGANIZATION)}) RETURN c }} AS cs
 RETURN collect([{_list("p", HOST_FIELDS)},
   [x IN [p.park_code] + [c IN cs | c.park_code] WHERE x IS NOT NULL],
   [x IN [c IN cs | c.association_uscc] WHERE x IS NOT NULL],
   [c IN cs WHERE c.org_category IN $associations | c.uscc],
-  [c IN cs WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL | [c.lon, c.lat]]]) AS hosts
-"""
-GAPS_HOSTS_IN_TOWN = in_town(GAPS_HOSTS, "p", Label.PARTY_ORG)
+  [c IN cs WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL | [c.lon, c.lat]]]) AS hosts"""
+    params = {**scope.params(), "levels": HOST_LEVELS, "structural": STRUCTURAL, "associations": ASSOCIATIONS}
+    row = db.read(text, params, "gaps_hosts")[0]
+    return tuple(_host(dict(zip(HOST_FIELDS, h, strict=True)), *rest) for h, *rest in row["hosts"])
 
-_NEAR_PATTERN = "|".join(T(r) for r in NEAR_RELS)
-# Shortest hop count from each organisation to each host, walking only non-hub nodes in scope.
-GAPS_HOPS = f"""
-UNWIND $keys AS k
+
+def _hops_cypher(db: CypherReader, q: HopQuery) -> dict[str, dict[str, int]]:
+    # shortest hop count from each organisation to each host, walking only non-hub nodes in scope
+    near = "|".join(T(r) for r in NEAR_RELS)
+    text = f"""UNWIND $keys AS k
 MATCH (o:{L(Label.ORGANIZATION)} {{uscc: k}})
-MATCH p = ANY SHORTEST (o)(()-[:{_NEAR_PATTERN}]-(x WHERE NOT x:{L(Label.TOWN)} AND NOT x:{L(Label.PARK)}
+MATCH p = ANY SHORTEST (o)(()-[:{near}]-(x WHERE NOT x:{L(Label.TOWN)} AND NOT x:{L(Label.PARK)}
     AND NOT x:{L(Label.INSTRUCTOR)}
     AND NOT (x:{L(Label.PARTY_ORG)} AND (x.town_code IS NULL OR coalesce(x.kind, '') IN $structural))
-    AND ($town IS NULL OR x.town_code = $town))){{1,%d}}(h:{L(Label.PARTY_ORG)})
+    AND {q.scope.cypher("x")})){{1,{int(q.max_hops)}}}(h:{L(Label.PARTY_ORG)})
 WHERE h.party_org_code IN $hosts
-RETURN k, h.party_org_code AS code, length(p) AS hops
-"""
-
-
-# --- facts: Neo4j ----------------------------------------------------------------------
-
-
-Facts = tuple[list[dict[str, Any]], list[dict[str, Any]], "_HostIndex"]
-
-
-def _facts_neo4j(store: Any, town: str | None) -> Facts:
-    def fetch() -> Facts:
-        orgs, hosts = _fetch_facts_neo4j(store, town)
-        return orgs, hosts, _HostIndex(hosts)
-
-    return neo4j_cached(store, f"gaps_facts:{town}", fetch)
-
-
-def _fetch_facts_neo4j(store: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    row = store.read(
-        GAPS_UNCOVERED_IN_TOWN if town else GAPS_UNCOVERED,
-        {"town": town, "deregistered": DEREGISTERED, "full": FULL},
-        "gaps_uncovered",
-    )[0]
-    orgs = [{**dict(zip(ORG_FIELDS, r[:-2], strict=True)), "_full": r[-2], "_n": r[-1]} for r in row["orgs"]]
-    hrow = store.read(
-        GAPS_HOSTS_IN_TOWN if town else GAPS_HOSTS,
-        {"town": town, "levels": HOST_LEVELS, "structural": STRUCTURAL, "associations": ASSOCIATIONS},
-        "gaps_hosts",
-    )[0]
-    hosts = [
-        {
-            **dict(zip(HOST_FIELDS, h, strict=True)),
-            "_parks": parks,
-            "_assocs": assocs,
-            "_assoc_orgs": assoc_orgs,
-            "_pts": pts,
-        }
-        for h, parks, assocs, assoc_orgs, pts in hrow["hosts"]
-    ]
-    return orgs, hosts
-
-
-def _details_neo4j(store: Any, keys: list[str], town: str | None) -> dict[str, dict[str, Any]]:
-    if not keys:
-        return {}
-    rows = neo4j_cached(
-        store,
-        f"gaps_details:{town}:{','.join(keys)}",
-        lambda: store.read(GAPS_DETAILS, {"keys": keys, "town": town}, "gaps_details")[0]["rows"],
-    )
-    return {
-        r["k"]: {
-            "_members": r["members"],
-            "_demos": [ref_from(Label.PARTY_ORG.value, *d) for d in r["demos"]],
-            "_instructors": [ref_from(Label.INSTRUCTOR.value, *i) for i in r["instructors"]],
-            "_helpers": r["helpers"],
-        }
-        for r in rows
-    }
-
-
-def _hops_neo4j(
-    store: Any, keys: list[str], hosts: list[str], town: str | None, max_hops: int
-) -> dict[str, dict[str, int]]:
-    if not keys or not hosts:
-        return {}
-    rows = neo4j_cached(
-        store,
-        f"gaps_hops:{town}:{max_hops}:{','.join(keys)}",
-        lambda: store.read(
-            GAPS_HOPS % max_hops,
-            {"keys": keys, "hosts": hosts, "town": town, "structural": STRUCTURAL},
-            "gaps_hops",
-        ),
-    )
+RETURN k, h.party_org_code AS code, length(p) AS hops"""
+    params = {**q.scope.params(), "keys": list(q.keys), "hosts": list(q.hosts), "structural": STRUCTURAL}
     out: dict[str, dict[str, int]] = {}
-    for r in rows:
+    for r in db.read(text, params, "gaps_hops"):
         out.setdefault(r["k"], {})[r["code"]] = int(r["hops"])
     return out
 
 
-# --- facts: embedded --------------------------------------------------------------------
+def _points_cypher(db: CypherReader, scope: Scope) -> tuple[PointFact, ...]:
+    text = f"""{scope.match("o", Label.ORGANIZATION)}
+  WHERE coalesce(o.status, '') <> $deregistered AND o.lon IS NOT NULL AND o.lat IS NOT NULL
+  AND EXISTS {{ (:{L(Label.PARTY_ORG)})-[:{T(Rel.COVERS)}]->(o) }}
+RETURN collect([o.uscc, o.org_name, o.town_code, o.park_code, o.lon, o.lat]) AS pts"""
+    row = db.read(text, {**scope.params(), "deregistered": DEREGISTERED}, "gaps_points")[0]
+    return _point_facts(row["pts"])
 
 
-def _facts_embedded(store: Any, town: str | None) -> Facts:
-    from queries._embedded import index
-
-    ix = index(store)
-
-    def build() -> Facts:
-        orgs, hosts = _build_facts_embedded(ix, town)
-        return orgs, hosts, _HostIndex(hosts)
-
-    return ix.derived(f"gaps_facts:{town}", build)
+def _point_facts(rows: Any) -> tuple[PointFact, ...]:
+    out = []
+    for k, name, town, park, lon, lat in rows:
+        xy = _xy(lon, lat)
+        if xy is not None:
+            out.append(PointFact(str(k), name, town, park, xy))
+    return tuple(sorted(out, key=lambda p: p.uscc))
 
 
-def _build_facts_embedded(ix: Any, town: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
+# --- facts: networkx ----------------------------------------------------------------------
 
-    def node(nid: str) -> tuple[str, dict[str, Any]]:
-        d = ix.props(nid)
-        return d["_label"], d
 
-    orgs = []
-    for nid, d in ix.town_nodes(org, town):
-        if (town is not None and d.get("town_code") != town) or d.get("status") == DEREGISTERED:
+def _covered(ix: GraphIndex, nid: str) -> bool:
+    po = Label.PARTY_ORG.value
+    return any(ix.props(u)["_label"] == po for u in ix.inn(nid, Rel.COVERS))
+
+
+def _uncovered_nx(ix: GraphIndex, scope: Scope) -> tuple[OrgFact, ...]:
+    org, mem = Label.ORGANIZATION, Label.MEMBER.value
+    out = []
+    for nid, d in ix.scoped_nodes(org.value, scope.town):
+        if not scope.admits(org, d) or d.get("status") == DEREGISTERED or _covered(ix, nid):
             continue
-        if any(node(u)[0] == po for u in ix.inn(nid, Rel.COVERS)):
-            continue
-        o = {k: d.get(k) for k in ORG_FIELDS}
-        members = []
-        for u in ix.inn(nid, Rel.WORKS_AT):
-            lab, m = node(u)
-            if lab == Label.MEMBER.value and in_scope(lab, m, town):
-                members.append(
-                    {k: m.get(k) for k in ("member_id", "name", "town_code", "member_type", "flag")}
-                )
-        o["_members"] = members
-        o["_full"] = sum(1 for m in members if m.get("member_type") == FULL)
-        o["_n"] = len(members)
-        o["_demos"] = [
-            ref_from(po, m["party_org_code"], m.get("party_org_name"), m.get("town_code"))
-            for lab, m in map(node, ix.inn(nid, Rel.PAIRED_WITH))
-            if lab == po and in_scope(lab, m, town)
+        types = [
+            m.get("member_type")
+            for m in map(ix.props, ix.inn(nid, Rel.WORKS_AT))
+            if m["_label"] == mem and scope.admits(mem, m)
         ]
-        o["_instructors"] = [
-            ref_from(lab, m["instructor_id"], m.get("name"), m.get("town_code"))
-            for lab, m in map(node, ix.inn(nid, Rel.ASSIGNED_TO))
-            if lab == Label.INSTRUCTOR.value and in_scope(lab, m, town)
+        out.append(_org(d, sum(1 for t in types if t == FULL), len(types)))
+    return tuple(out)
+
+
+def _details_nx(ix: GraphIndex, q: DetailQuery) -> dict[str, OrgDetails]:
+    s, po, ins, mem = q.scope, Label.PARTY_ORG.value, Label.INSTRUCTOR.value, Label.MEMBER.value
+    out = {}
+    for k in q.keys:
+        nid = f"{Label.ORGANIZATION.value}:{k}"
+        if nid not in ix.nodes:
+            continue
+        members = [
+            _member(m)
+            for m in map(ix.props, ix.inn(nid, Rel.WORKS_AT))
+            if m["_label"] == mem and s.admits(mem, m)
+        ]
+        demos = [
+            ref_from(po, m["party_org_code"], m.get("party_org_name"), m.get("town_code"))
+            for m in map(ix.props, ix.inn(nid, Rel.PAIRED_WITH))
+            if m["_label"] == po and s.admits(po, m)
+        ]
+        instructors = [
+            ref_from(ins, m["instructor_id"], m.get("name"), m.get("town_code"))
+            for m in map(ix.props, ix.inn(nid, Rel.ASSIGNED_TO))
+            if m["_label"] == ins and s.admits(ins, m)
         ]
         helpers = []
         for u, e in ix.in_edges(nid, Rel.HELPS_BUILD):
-            lab, m = node(u)
-            if in_scope(lab, m, town):
+            m = ix.props(u)
+            if s.admits(m["_label"], m):
+                key = m.get("instructor_id") or m.get("member_id")
                 helpers.append(
-                    {
-                        "label": lab,
-                        "key": m.get("instructor_id") or m.get("member_id"),
-                        "name": m.get("name"),
-                        "town_code": m.get("town_code"),
-                        "since": e.get("since"),
-                        "status": e.get("status"),
-                    }
+                    HelperFact(
+                        m["_label"], key, m.get("name"), m.get("town_code"), e.get("since"), e.get("status")
+                    )
                 )
-        o["_helpers"] = helpers
-        orgs.append(o)
+        out[k] = OrgDetails(tuple(members), tuple(demos), tuple(instructors), tuple(helpers))
+    return out
 
-    hosts = []
-    for nid, d in ix.town_nodes(po, town):
+
+def _hosts_nx(ix: GraphIndex, scope: Scope) -> tuple[HostFact, ...]:
+    po, org = Label.PARTY_ORG, Label.ORGANIZATION.value
+    out = []
+    for nid, d in ix.scoped_nodes(po.value, scope.town):
         if (
-            d.get("town_code") is None
+            not scope.admits(po, d)
+            or d.get("town_code") is None
             or d.get("level") not in HOST_LEVELS
             or d.get("kind") in STRUCTURAL_KINDS
         ):
             continue
-        if town is not None and d.get("town_code") != town:
-            continue
-        h = {k: d.get(k) for k in HOST_FIELDS}
-        cs = [c for lab, c in map(node, ix.out(nid, Rel.COVERS)) if lab == org]
-        h["_parks"] = [x for x in [d.get("park_code"), *(c.get("park_code") for c in cs)] if x is not None]
-        h["_assocs"] = [c["association_uscc"] for c in cs if c.get("association_uscc") is not None]
-        h["_assoc_orgs"] = [c["uscc"] for c in cs if c.get("org_category") in ASSOCIATION_CATEGORIES]
-        h["_pts"] = [
-            [c["lon"], c["lat"]] for c in cs if c.get("lon") is not None and c.get("lat") is not None
-        ]
-        hosts.append(h)
-    return orgs, hosts
+        cs = [c for c in map(ix.props, ix.out(nid, Rel.COVERS)) if c["_label"] == org]
+        out.append(
+            _host(
+                d,
+                [x for x in [d.get("park_code"), *(c.get("park_code") for c in cs)] if x is not None],
+                [c["association_uscc"] for c in cs if c.get("association_uscc") is not None],
+                [c["uscc"] for c in cs if c.get("org_category") in ASSOCIATION_CATEGORIES],
+                [[c["lon"], c["lat"]] for c in cs if c.get("lon") is not None and c.get("lat") is not None],
+            )
+        )
+    return tuple(out)
 
 
-def _near_adjacency(ix: Any) -> dict[str, tuple[str, ...]]:
+def _near_adjacency(ix: GraphIndex) -> dict[str, tuple[str, ...]]:
     """NEAR_RELS adjacency restricted to nodes that may carry a "near" path (no hubs, no instructors)."""
 
     def ok(nid: str) -> bool:
@@ -313,67 +424,75 @@ def _near_adjacency(ix: Any) -> dict[str, tuple[str, ...]]:
     return {u: tuple(v for v in nb if v in keep) for u, nb in full.items() if u in keep}
 
 
-def _hops_embedded(
-    store: Any, keys: list[str], hosts: list[str], town: str | None, max_hops: int
-) -> dict[str, dict[str, int]]:
-    from queries._embedded import index
-
-    ix = index(store)
+def _hops_nx(ix: GraphIndex, q: HopQuery) -> dict[str, dict[str, int]]:
     near = ix.derived("gaps_near", lambda: _near_adjacency(ix))
-    host_ids = {f"PartyOrg:{h}" for h in hosts}
-    nodes = ix.nodes
-
+    prefix = f"{Label.PARTY_ORG.value}:"
+    host_ids = {prefix + h for h in q.hosts}
+    nodes, scope = ix.nodes, q.scope
     out: dict[str, dict[str, int]] = {}
-    for k in keys:
-        start = f"Organization:{k}"
+    for k in q.keys:
+        start = f"{Label.ORGANIZATION.value}:{k}"
         dist = {start: 0}
         frontier = [start]
-        for hop in range(1, max_hops + 1):
+        for hop in range(1, q.max_hops + 1):
             nxt = []
             for u in frontier:
                 for v in near.get(u, ()):
-                    if v not in dist and (town is None or nodes[v].get("town_code") == town):
+                    if v not in dist and scope.admits(nodes[v]["_label"], nodes[v]):
                         dist[v] = hop
                         nxt.append(v)
             frontier = nxt
             if not frontier:
                 break
-        out[k] = {nid[len("PartyOrg:") :]: dv for nid, dv in dist.items() if nid in host_ids}
+        out[k] = {nid[len(prefix) :]: dv for nid, dv in dist.items() if nid in host_ids}
     return out
 
 
-# --- shared ranking ----------------------------------------------------------------------
+def _points_nx(ix: GraphIndex, scope: Scope) -> tuple[PointFact, ...]:
+    org = Label.ORGANIZATION
+    rows = [
+        (d["uscc"], d.get("org_name"), d.get("town_code"), d.get("park_code"), d.get("lon"), d.get("lat"))
+        for nid, d in ix.scoped_nodes(org.value, scope.town)
+        if scope.admits(org, d)
+        and d.get("status") != DEREGISTERED
+        and d.get("lon") is not None
+        and d.get("lat") is not None
+        and _covered(ix, nid)
+    ]
+    return _point_facts(rows)
 
 
-def _org_ref(o: dict[str, Any]) -> NodeRef:
-    return ref_from(Label.ORGANIZATION.value, o["uscc"], o.get("org_name"), o.get("town_code"))
+UNCOVERED = FactSet("gaps.uncovered", cypher=_uncovered_cypher, networkx=_uncovered_nx)
+DETAILS = FactSet("gaps.details", cypher=_details_cypher, networkx=_details_nx)
+HOSTS = FactSet("gaps.hosts", cypher=_hosts_cypher, networkx=_hosts_nx)
+HOPS = FactSet("gaps.hops", cypher=_hops_cypher, networkx=_hops_nx)
+POINTS = FactSet("gaps.points", cypher=_points_cypher, networkx=_points_nx)
 
 
-def _assoc_related(a: dict[str, Any], b: dict[str, Any]) -> bool:
+# --- the answer: ranking and recommendation, written once -----------------------------------
+
+
+def _org_ref(o: OrgFact) -> NodeRef:
+    return ref_from(Label.ORGANIZATION.value, o.uscc, o.name, o.town_code)
+
+
+def _assoc_related(a: OrgFact, b: OrgFact) -> bool:
     """Two organisations share an association, or one is the other's association."""
-    aa, ba = a.get("association_uscc"), b.get("association_uscc")
-    return bool((aa and (aa == ba or aa == b.get("uscc"))) or (ba and ba == a.get("uscc")))
+    aa, ba = a.association_uscc, b.association_uscc
+    return bool((aa and (aa == ba or aa == b.uscc)) or (ba and ba == a.uscc))
 
 
-def _km(o: dict[str, Any], others: list[dict[str, Any]]) -> float | None:
-    here = coords(o)
-    if here is None:
+def _km(a: OrgFact, b: OrgFact) -> float | None:
+    if a.xy is None or b.xy is None:
         return None
-    best = None
-    for c in others:
-        there = coords(c)
-        if there is not None:
-            d = haversine_km(here[0], here[1], there[0], there[1])
-            best = d if best is None or d < best else best
-    return None if best is None else round(best, 3)
+    return round(haversine_km(a.xy[0], a.xy[1], b.xy[0], b.xy[1]), 3)
 
 
 _EARTH_KM = 6371.0088
 Point = tuple[float, float, float]  # latitude and longitude in radians, cos(latitude)
 
 
-def _point(o: dict[str, Any]) -> Point | None:
-    xy = coords(o)
+def _point(xy: tuple[float, float] | None) -> Point | None:
     if xy is None:
         return None
     lat = math.radians(xy[1])
@@ -397,55 +516,55 @@ class _Host:
 
     __slots__ = ("assoc_keys", "code", "covered_assocs", "h", "parks", "pts", "ref")
 
-    def __init__(self, h: dict[str, Any]) -> None:
+    def __init__(self, h: HostFact) -> None:
         self.h = h
-        self.code: str = h["party_org_code"]
-        self.parks = set(h["_parks"])
+        self.code = h.code
+        self.parks = set(h.parks)
         # o shares an association with an organisation c this host covers when o's association
         # is c's, or is c itself (c an association), or when o is c's association.
-        self.covered_assocs = set(h["_assocs"])
-        self.assoc_keys = self.covered_assocs | set(h["_assoc_orgs"])
-        self.pts = [pt for pt in (_point({"lon": x, "lat": y}) for x, y in h["_pts"]) if pt is not None]
-        self.ref = ref_from(Label.PARTY_ORG.value, self.code, h.get("party_org_name"), h.get("town_code"))
+        self.covered_assocs = set(h.assocs)
+        self.assoc_keys = self.covered_assocs | set(h.assoc_orgs)
+        self.pts = [pt for pt in map(_point, h.pts) if pt is not None]
+        self.ref = ref_from(Label.PARTY_ORG.value, h.code, h.name, h.town_code)
 
 
 class _HostIndex:
     """Hosts by town, park and association, so each organisation looks only at its own."""
 
-    def __init__(self, hosts: list[dict[str, Any]]) -> None:
-        self.by_code = {h["party_org_code"]: _Host(h) for h in hosts}
+    def __init__(self, hosts: tuple[HostFact, ...]) -> None:
+        self.by_code = {h.code: _Host(h) for h in hosts}
         self.by_town: dict[Any, set[str]] = {}
         self.by_park: dict[Any, set[str]] = {}
         self.by_assoc: dict[Any, set[str]] = {}
         for code, host in self.by_code.items():
-            self.by_town.setdefault(host.h.get("town_code"), set()).add(code)
+            self.by_town.setdefault(host.h.town_code, set()).add(code)
             for p in host.parks:
                 self.by_park.setdefault(p, set()).add(code)
             for a in host.assoc_keys:
                 self.by_assoc.setdefault(a, set()).add(code)
 
-    def near(self, o: dict[str, Any], hop_codes: set[str]) -> list[_Host]:
-        codes = set(hop_codes) | self.by_town.get(o.get("town_code"), set())
-        if o.get("park_code"):
-            codes |= self.by_park.get(o["park_code"], set())
-        for a in (o.get("association_uscc"), o.get("uscc")):
+    def near(self, o: OrgFact, hop_codes: set[str]) -> list[_Host]:
+        codes = set(hop_codes) | self.by_town.get(o.town_code, set())
+        if o.park_code:
+            codes |= self.by_park.get(o.park_code, set())
+        for a in (o.association_uscc, o.uscc):
             if a:
                 codes |= self.by_assoc.get(a, set())
         return [self.by_code[c] for c in sorted(codes) if c in self.by_code]
 
 
 def _candidates(
-    o: dict[str, Any], hosts: _HostIndex, hops: dict[str, dict[str, int]], max_hops: int, top: int
+    o: OrgFact, hosts: _HostIndex, hops: dict[str, dict[str, int]], max_hops: int, top: int
 ) -> list[Candidate]:
     """The ``top`` nearest hosts by the near rule (models are built for those only)."""
-    park, assoc, uscc, town = o.get("park_code"), o.get("association_uscc"), o["uscc"], o.get("town_code")
-    here = _point(o)
+    park, assoc, uscc, town = o.park_code, o.association_uscc, o.uscc, o.town_code
+    here = _point(o.xy)
     mine = hops.get(uscc, {})
     ranked = []
     for host in hosts.near(o, set(mine)):
         same_park = bool(park) and park in host.parks
         same_assoc = bool(assoc and assoc in host.assoc_keys) or uscc in host.covered_assocs
-        same_town = host.h.get("town_code") == town
+        same_town = host.h.town_code == town
         n = mine.get(host.code)
         if not (same_park or same_assoc or same_town or (n is not None and n <= max_hops)):
             continue
@@ -479,9 +598,9 @@ def _candidates(
         out.append(
             Candidate(
                 party_org=host.ref,
-                kind=h.get("kind"),
-                level=h.get("level"),
-                formation=h.get("formation"),
+                kind=h.kind,
+                level=h.level,
+                formation=h.formation,
                 same_park=same_park,
                 same_association=same_assoc,
                 same_town=same_town,
@@ -493,20 +612,20 @@ def _candidates(
     return out
 
 
-def _neighbours(o: dict[str, Any], pool: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _neighbours(o: OrgFact, pool: list[OrgFact]) -> list[OrgFact]:
     """Uncovered organisations near ``o`` with 1–2 full members (partners for 联合建), nearest first."""
-    park = o.get("park_code")
+    park = o.park_code
     near = []
     for n in pool:
-        if n["uscc"] == o["uscc"] or not 1 <= n["_full"] <= 2:
+        if n.uscc == o.uscc or not 1 <= n.full <= 2:
             continue
-        same_park = bool(park) and n.get("park_code") == park
+        same_park = bool(park) and n.park_code == park
         same_assoc = _assoc_related(o, n)
-        same_town = n.get("town_code") == o.get("town_code")
+        same_town = n.town_code == o.town_code
         if not (same_park or same_assoc or same_town):
             continue
-        km = _km(o, [n])
-        near.append(((not same_park, not same_assoc, not same_town, km is None, km or 0.0, n["uscc"]), n))
+        km = _km(o, n)
+        near.append(((not same_park, not same_assoc, not same_town, km is None, km or 0.0, n.uscc), n))
     near.sort(key=lambda x: x[0])
     return [n for _, n in near]
 
@@ -515,12 +634,13 @@ def _name(r: NodeRef) -> str:
     return r.name or r.key
 
 
-def _recommend(o: dict[str, Any], cands: list[Candidate], pool: list[dict[str, Any]]) -> Recommendation:
-    full = o["_full"]
+def _recommend(
+    o: OrgFact, instructors: tuple[NodeRef, ...], cands: list[Candidate], pool: list[OrgFact]
+) -> Recommendation:
+    full = o.full
     host = cands[0] if cands else None
     why = "、".join(r for r in host.reasons if not r.startswith("图上")) if host else ""
     why = why or (host.reasons[0] if host and host.reasons else "")
-    instructors = o["_instructors"]
     help_txt = f"（已派驻：{'、'.join(_name(i) for i in instructors)}）" if instructors else ""
     if full >= 3:
         return Recommendation(
@@ -528,19 +648,19 @@ def _recommend(o: dict[str, Any], cands: list[Candidate], pool: list[dict[str, A
             reason=f"有{full}名正式党员在此工作，达到单独组建党组织的条件（至少3名正式党员）",
         )
     if full >= 1:
-        partners: list[dict[str, Any]] = []
+        partners: list[OrgFact] = []
         total = full
         for n in _neighbours(o, pool):
             partners.append(n)
-            total += n["_full"]
+            total += n.full
             if total >= 3:
                 break
         if total >= 3:
-            names = "、".join(n.get("org_name") or n["uscc"] for n in partners)
+            names_ = "、".join(n.name or n.uscc for n in partners)
             return Recommendation(
                 formation="联合建",
                 partners=[_org_ref(n) for n in partners],
-                reason=f"有{full}名正式党员，不足3名；与邻近未建组织{names}合计{total}名正式党员，可联合组建",
+                reason=f"有{full}名正式党员，不足3名；与邻近未建组织{names_}合计{total}名正式党员，可联合组建",
             )
         if host is not None:
             return Recommendation(
@@ -564,115 +684,135 @@ def _recommend(o: dict[str, Any], cands: list[Candidate], pool: list[dict[str, A
     )
 
 
-def _entry(o: dict[str, Any], cands: list[Candidate], pool: list[dict[str, Any]], top: int) -> GapEntry:
-    members = sorted(o["_members"], key=lambda m: m["member_id"])
-    emp = o.get("employees")
+def _entry(
+    o: OrgFact,
+    det: OrgDetails,
+    cands: list[Candidate],
+    pool: list[OrgFact],
+    top: int,
+    association: tuple[str | None, str | None],
+) -> GapEntry:
+    members = sorted(det.members, key=lambda m: m.member_id)
+    instructors = tuple(sorted(det.instructors, key=lambda r: r.key))
     return GapEntry(
         org=_org_ref(o),
-        category=o.get("org_category"),
-        industry=o.get("industry"),
-        park_code=o.get("park_code"),
-        association_uscc=o.get("association_uscc"),
-        employees=None if emp is None else int(emp),
-        status=o.get("status"),
+        category=o.category,
+        industry=o.industry,
+        park_code=o.park_code,
+        association_uscc=association[0],
+        association_name=association[1],
+        employees=o.employees,
+        status=o.status,
         members=[
             GapMember(
-                member=ref_from(Label.MEMBER.value, m["member_id"], m.get("name"), m.get("town_code")),
-                member_type=m.get("member_type"),
-                flag=m.get("flag"),
+                member=ref_from(Label.MEMBER.value, m.member_id, m.name, m.town_code),
+                member_type=m.member_type,
+                flag=m.flag,
             )
             for m in members
         ],
-        full_members=o["_full"],
-        probationary_members=sum(1 for m in members if m.get("member_type") == PROBATIONARY),
-        floating_members=sum(1 for m in members if m.get("flag") == FLOATING),
-        hidden_members=sum(1 for m in members if m.get("flag") == HIDDEN),
+        full_members=o.full,
+        probationary_members=sum(1 for m in members if m.member_type == PROBATIONARY),
+        floating_members=sum(1 for m in members if m.flag == FLOATING),
+        hidden_members=sum(1 for m in members if m.flag == HIDDEN),
         candidates=cands[:top],
-        recommendation=_recommend(o, cands, pool),
-        demo_points=sorted(o["_demos"], key=lambda r: r.key),
-        instructors=sorted(o["_instructors"], key=lambda r: r.key),
+        recommendation=_recommend(o, det.instructors, cands, pool),
+        demo_points=sorted(det.demos, key=lambda r: r.key),
+        instructors=list(instructors),
         helpers=sorted(
             (
                 Helper(
-                    helper=ref_from(h["label"], h["key"], h.get("name"), h.get("town_code")),
-                    since=h.get("since"),
-                    status=h.get("status"),
+                    helper=ref_from(h.label, str(h.key), h.name, h.town_code),
+                    since=h.since,
+                    status=h.status,
                 )
-                for h in o["_helpers"]
+                for h in det.helpers
             ),
             key=lambda h: (h.helper.label, h.helper.key, h.since or ""),
         ),
     )
 
 
-def gaps(
-    store: Any,
-    *,
-    town: str | None = None,
-    park: str | None = None,
-    industry: str | None = None,
-    category: str | None = None,
-    min_employees: int | None = None,
-    max_hops: int = 4,
-    candidates: int = 5,
-    limit: int | None = 50,
-    offset: int = 0,
-) -> GapsResult:
-    """See :func:`queries.gaps` (the public wrapper)."""
-    check_town(store, town)
-    if park is not None:
-        check_key(park, "园区")
-    if category is not None:
-        check_choice(category, ORG_CATEGORIES, "category")
-    if min_employees is not None:
-        check_int(min_employees, "min_employees", 0, 10**9)
-    check_int(max_hops, "max_hops", 1, 6)
-    check_int(candidates, "candidates", 0, 100)
-    check_int(offset, "offset", 0, 10**9)
-    if limit is not None:
-        check_int(limit, "limit", 0, 10**6)
+_NO_DETAILS = OrgDetails((), (), (), ())
 
-    neo = store.backend == "neo4j"
-    orgs, hosts, hix = _facts_neo4j(store, town) if neo else _facts_embedded(store, town)
-    # Partners for 联合建 come from every uncovered organisation in scope, not only the filtered ones.
-    # (only those with 1-2 full members can be partners; 3+ build on their own)
-    pool = [o for o in orgs if 1 <= o["_full"] <= 2 and o.get("org_category") != SELF_EMPLOYED_CATEGORY]
 
-    def keep(o: dict[str, Any]) -> bool:
-        emp = o.get("employees")
+def _map_points(orgs: tuple[OrgFact, ...], covered: tuple[PointFact, ...]) -> list[MapPoint]:
+    pts = [
+        MapPoint(org=_org_ref(o), lon=o.xy[0], lat=o.xy[1], park_code=o.park_code, covered=False)
+        for o in orgs
+        if o.xy is not None
+    ]
+    pts += [
+        MapPoint(
+            org=ref_from(Label.ORGANIZATION.value, p.uscc, p.name, p.town_code),
+            lon=p.xy[0],
+            lat=p.xy[1],
+            park_code=p.park_code,
+            covered=True,
+        )
+        for p in covered
+    ]
+    return sorted(pts, key=lambda p: p.org.key)
+
+
+def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
+    """Uncovered organisations ranked for action, each with hosts, members and a recommendation.
+
+    Entries are ordered by full members (desc), all members (desc), employees (desc), key;
+    candidates rank by DESIGN.md's "near" rule; the recommendation follows its default.
+    ``self_employed`` (个体工商户) is paged like ``entries``.
+
+    Example
+    -------
+    >>> GAPS(store, Scope("T01"), GapsParams(limit=10)).entries[0].recommendation  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    if p.park is not None:
+        check_key(p.park, "园区")
+    ver = store.version()
+    orgs = facts(store, UNCOVERED, scope, ver)
+    hosts = facts(store, HOSTS, scope, ver)
+    hix = cached(store, ("gaps.host_index", scope.key), lambda: _HostIndex(hosts), ver)
+    # Partners for 联合建 come from every uncovered organisation in scope, not only the filtered
+    # ones (only those with 1-2 full members can be partners; 3+ build on their own).
+    pool = [o for o in orgs if 1 <= o.full <= 2 and o.category != SELF_EMPLOYED_CATEGORY]
+
+    def keep(o: OrgFact) -> bool:
         return (
-            (park is None or o.get("park_code") == park)
-            and (industry is None or o.get("industry") == industry)
-            and (category is None or o.get("org_category") == category)
-            and (min_employees is None or (emp is not None and int(emp) >= min_employees))
+            (p.park is None or o.park_code == p.park)
+            and (p.industry is None or o.industry == p.industry)
+            and (p.category is None or o.category == p.category)
+            and (p.min_employees is None or (o.employees is not None and o.employees >= p.min_employees))
         )
 
-    def order(o: dict[str, Any]) -> tuple[Any, ...]:
-        return (-o["_full"], -o["_n"], -int(o.get("employees") or 0), o["uscc"])
+    chosen = sorted((o for o in orgs if keep(o)), key=lambda o: (-o.full, -o.n, -(o.employees or 0), o.uscc))
+    main = [o for o in chosen if o.category != SELF_EMPLOYED_CATEGORY]
+    selfemp = [o for o in chosen if o.category == SELF_EMPLOYED_CATEGORY]
+    end = None if p.limit is None else p.offset + p.limit
+    page, page_self = main[p.offset : end], selfemp[p.offset : end]
 
-    chosen = sorted((o for o in orgs if keep(o)), key=order)
-    main = [o for o in chosen if o.get("org_category") != SELF_EMPLOYED_CATEGORY]
-    selfemp = [o for o in chosen if o.get("org_category") == SELF_EMPLOYED_CATEGORY]
-    end = None if limit is None else offset + limit
-    page, page_self = main[offset:end], selfemp[offset:end]
+    keys = tuple(o.uscc for o in page + page_self)
+    details = facts(store, DETAILS, DetailQuery(scope, keys), ver) if keys else {}
+    host_keys = tuple(sorted(h.code for h in hosts))
+    hops = facts(store, HOPS, HopQuery(scope, keys, host_keys, p.max_hops), ver) if keys and host_keys else {}
+    assoc = names(
+        store, Label.ORGANIZATION, {o.association_uscc for o in page + page_self if o.association_uscc}
+    )
 
-    keys = [o["uscc"] for o in page + page_self]
-    if neo:
-        details = _details_neo4j(store, keys, town)
-        page = [{**o, **details[o["uscc"]]} for o in page]
-        page_self = [{**o, **details[o["uscc"]]} for o in page_self]
-    host_keys = sorted(h["party_org_code"] for h in hosts)
-    hop_fn = _hops_neo4j if neo else _hops_embedded
-    hops = hop_fn(store, keys, host_keys, town, max_hops)
-
-    def build(o: dict[str, Any]) -> GapEntry:
-        return _entry(o, _candidates(o, hix, hops, max_hops, max(candidates, 1)), pool, candidates)
+    def build(o: OrgFact) -> GapEntry:
+        cands = _candidates(o, hix, hops, p.max_hops, max(p.candidates, 1))
+        shown = association_shown(scope, o.association_uscc, assoc)
+        return _entry(o, details.get(o.uscc, _NO_DETAILS), cands, pool, p.candidates, shown)
 
     return GapsResult(
-        town=town,
+        town=scope.town,
         total=len(main),
-        offset=offset,
+        offset=p.offset,
         entries=[build(o) for o in page],
         self_employed_total=len(selfemp),
         self_employed=[build(o) for o in page_self],
+        map_points=_map_points(orgs, facts(store, POINTS, scope, ver)) if p.with_map else None,
     )
+
+
+GAPS = register(Question("gaps", "覆盖缺口", GapsParams, GapsResult, gaps))

@@ -17,6 +17,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=False, extra="forbid")
 
 
+# Vocabularies the faces share (graph.model holds the same values as tuples; a test checks).
+InconsistencyCode = Literal[
+    "activity_town_mismatch",
+    "relationship_not_covering_employer",
+    "flagged_without_relationship",
+    "committee_without_post",
+]
+PairingType = Literal["示范帮扶", "村企联建"]
+DemoTier = Literal["市级", "区级", "镇街级"]
+
+
 # --- building blocks -----------------------------------------------------------------
 
 
@@ -71,7 +82,8 @@ class UncoveredOrg(_Model):
     category: str | None = None
     industry: str | None = None
     park_code: str | None = None
-    association_uscc: str | None = None
+    association_uscc: str | None = None  # None for a town user when the association is another town's
+    association_name: str | None = None
     employees: int | None = None
     work_covered: bool = False  # an instructor serves it although no PartyOrg covers it
 
@@ -86,7 +98,8 @@ class CoverageResult(_Model):
     self_employed: CoverageRow  # 个体工商户, reported on its own, in neither rate
     rows: list[CoverageRow]
     uncovered: list[UncoveredOrg]  # uncovered organisations matching the filters (incl. 个体工商户), by key
-    uncovered_total: int = 0  # all of them; ``uncovered`` holds the first ``limit``
+    uncovered_total: int = 0  # all of them; ``uncovered`` holds one page (``offset``, ``limit``)
+    offset: int = 0
 
 
 # --- 2. gaps -------------------------------------------------------------------------
@@ -131,7 +144,8 @@ class GapEntry(_Model):
     category: str | None = None
     industry: str | None = None
     park_code: str | None = None
-    association_uscc: str | None = None
+    association_uscc: str | None = None  # None for a town user when the association is another town's
+    association_name: str | None = None
     employees: int | None = None
     status: str | None = None
     members: list[GapMember] = Field(default_factory=list)
@@ -146,6 +160,14 @@ class GapEntry(_Model):
     helpers: list[Helper] = Field(default_factory=list)  # HELPS_BUILD it
 
 
+class MapPoint(_Model):
+    org: NodeRef
+    lon: float
+    lat: float
+    park_code: str | None = None
+    covered: bool  # some party organisation covers it
+
+
 class GapsResult(_Model):
     """Uncovered organisations ranked for action (most full members first, then employees, key)."""
 
@@ -155,6 +177,8 @@ class GapsResult(_Model):
     entries: list[GapEntry]
     self_employed_total: int = 0
     self_employed: list[GapEntry] = Field(default_factory=list)  # 个体工商户, reported separately
+    # with ``with_map``: every organisation in scope with coordinates (the map of the gaps page)
+    map_points: list[MapPoint] | None = None
 
 
 # --- 3. paths ------------------------------------------------------------------------
@@ -186,12 +210,7 @@ class ChainStep(_Model):
 
 class Inconsistency(_Model):
     member: NodeRef
-    code: Literal[
-        "activity_town_mismatch",
-        "relationship_not_covering_employer",
-        "flagged_without_relationship",
-        "committee_without_post",
-    ]
+    code: InconsistencyCode
     message: str  # Chinese
     related: list[NodeRef] = Field(default_factory=list)
 
@@ -226,7 +245,7 @@ class PartnerCount(_Model):
 
 
 class PairingNetwork(_Model):
-    pairing_type: Literal["示范帮扶", "村企联建"]
+    pairing_type: PairingType
     town: str | None = None
     tier: str | None = None
     nodes: list[NetworkNode]
@@ -311,6 +330,12 @@ class SearchHit(_Model):
     node: NodeRef
     label_zh: str
     matched: str  # the property that matched: "key" or "name"
+
+
+class SearchResult(_Model):
+    total: int  # every match in scope, not only the page
+    offset: int = 0
+    items: list[SearchHit]  # exact key matches first, then label order, name length, key
 
 
 class TreeNode(_Model):

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from pydantic import Field
 
-import queries
-from api.answer import Caller, answer, caller, page_of
-from api.routers.params import Limit, Offset, Text, Town
+from api.answer import Caller, ask, caller
+from api.routers.params import Scoped
+from queries.centrality import CENTRALITY, CentralityParams
+from queries.coverage import COVERAGE, CoverageParams
+from queries.gaps import GAPS, GapsParams
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
+from queries.pairing import PAIRING, PairingParams
+from queries.params import MAX_PAGE
 
 router = APIRouter()
 
-Category = Literal["非公企业", "个体工商户", "专业市场", "社会组织", "行业协会", "商会"]
+
+class CoverageQuery(CoverageParams, Scoped):
+    pass
+
+
+class GapsQuery(GapsParams, Scoped):
+    pass
+
+
+class PairingQuery(PairingParams, Scoped):
+    pass
+
+
+class CentralityQuery(CentralityParams, Scoped):
+    # an API answer holds at most one page (the command line may ask for more)
+    top: int = Field(20, ge=1, le=MAX_PAGE, description="排名条数")
+
+
+def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
+    return lambda res: (res, {"X-Total-Count": str(getattr(res, field))})
 
 
 @router.get(
@@ -23,29 +48,8 @@ Category = Literal["非公企业", "个体工商户", "专业市场", "社会组
     tags=["coverage 覆盖"],
     summary="党组织覆盖率与未覆盖组织 / coverage and the uncovered organisations",
 )
-def coverage(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    by: Literal["category", "town", "park", "industry", "association"] = "category",
-    category: Category | None = None,
-    park: Text = None,
-    industry: Text = None,
-    association: Text = None,
-    limit: Annotated[Limit, Query(description="uncovered 列表每页条数 / page size of uncovered")] = 100,
-    offset: Offset = 0,
-) -> Response:
-    return answer(
-        c,
-        queries.coverage,
-        cache=True,
-        town=town,
-        shape=page_of("uncovered", limit, offset),
-        by=by,
-        category=category,
-        park=park,
-        industry=industry,
-        association=association,
-    )
+def coverage(c: Annotated[Caller, Depends(caller)], p: Annotated[CoverageQuery, Query()]) -> Response:
+    return ask(c, COVERAGE, p, shape=_total("uncovered_total"))
 
 
 @router.get(
@@ -54,32 +58,8 @@ def coverage(
     tags=["gaps 空白点"],
     summary="未建党组织的组织、候选依托与建议 / uncovered organisations, hosts and a recommendation",
 )
-def gaps(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    park: Text = None,
-    industry: Text = None,
-    category: Category | None = None,
-    min_employees: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
-    max_hops: Annotated[int, Query(ge=1, le=6)] = 4,
-    candidates: Annotated[int, Query(ge=0, le=20)] = 5,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> Response:
-    return answer(
-        c,
-        queries.gaps,
-        cache=True,
-        town=town,
-        park=park,
-        industry=industry,
-        category=category,
-        min_employees=min_employees,
-        max_hops=max_hops,
-        candidates=candidates,
-        limit=limit,
-        offset=offset,
-    )
+def gaps(c: Annotated[Caller, Depends(caller)], p: Annotated[GapsQuery, Query()]) -> Response:
+    return ask(c, GAPS, p, shape=_total("total"))
 
 
 @router.get(
@@ -88,13 +68,8 @@ def gaps(
     tags=["pairing 结对"],
     summary="示范帮扶 / 村企联建网络 / the pairing networks",
 )
-def pairings(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    pairing_type: Literal["示范帮扶", "村企联建"] = "示范帮扶",
-    tier: Literal["市级", "区级", "镇街级"] | None = None,
-) -> Response:
-    return answer(c, queries.pairing, cache=True, town=town, pairing_type=pairing_type, tier=tier)
+def pairings(c: Annotated[Caller, Depends(caller)], q: Annotated[PairingQuery, Query()]) -> Response:
+    return ask(c, PAIRING, q)
 
 
 @router.get(
@@ -103,11 +78,5 @@ def pairings(
     tags=["centrality 中心性"],
     summary="中心性排名、关节点与桥 / centrality, articulation points, bridges",
 )
-def centrality(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    network: Literal["pairing", "organisation", "membership"] = "organisation",
-    metric: Literal["degree", "betweenness", "pagerank"] = "degree",
-    top: Annotated[int, Query(ge=1, le=500)] = 20,
-) -> Response:
-    return answer(c, queries.centrality, cache=True, town=town, network=network, metric=metric, top=top)
+def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]) -> Response:
+    return ask(c, CENTRALITY, p)

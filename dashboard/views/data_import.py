@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import header, me, record
+from graph.loaders.report import EXIT_MEANING
 from graph.settings import get_settings
-from graph.store import open_store
+from workflows.loading import run as run_load
 
 if not me().is_admin:  # app.py does not register this page for others; this guards direct runs
     st.error("只有管理员可以导入数据。")
@@ -23,12 +24,6 @@ if not me().is_admin:  # app.py does not register this page for others; this gua
 
 header("数据导入", "上传台账工作簿 → 校验（不写入）→ 确认导入。被拒绝的行会列出原因，其余行照常导入。")
 
-try:
-    from graph.loaders.load import load_roster
-    from graph.loaders.report import EXIT_MEANING
-except ImportError:
-    st.info("导入程序（graph.loaders）尚未安装，暂时无法在看板中导入。可使用命令行 `orggraph load`。")
-    st.stop()
 
 STAGE_ZH = {"read": "读取工作簿", "validate": "校验", "write": "写入", "sync": "同步删除"}
 
@@ -45,24 +40,36 @@ def _upload_dir() -> Path:
     for old in d.iterdir():
         with contextlib.suppress(OSError):
             if now - old.stat().st_mtime > UPLOAD_MAX_AGE_S:
-                old.unlink()
+                if old.is_dir():
+                    for f in old.iterdir():
+                        f.unlink()
+                    old.rmdir()
+                else:
+                    old.unlink()
     return d
 
 
+def _safe_name(upload: Any) -> str:
+    """The upload's file name, reduced to letters, digits, “.” and “-” (for the load record,
+    which names the file a person knows, and the audit log)."""
+    name = re.sub(r"[^\w.\-]", "_", Path(str(upload.name)).name)[:100].lstrip(".") or "roster"
+    suffix = Path(name).suffix.lower()
+    return name if suffix in (".xlsx", ".xls", ".csv") else f"{Path(name).stem}.xlsx"
+
+
 def _target(upload: Any) -> tuple[str, Path]:
-    """(digest, path) for an upload: named by its content, never by the untrusted file name."""
+    """(digest, path) for an upload: a private folder named by its content, holding the file
+    under its cleaned name (so the load records the name the user knows)."""
     digest = hashlib.sha256(upload.getvalue()).hexdigest()[:16]
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in (".xlsx", ".xls", ".csv"):
-        suffix = ".xlsx"
-    return digest, _upload_dir() / f"{digest}{suffix}"
+    return digest, _upload_dir() / digest / _safe_name(upload)
 
 
 def _save(upload: Any) -> Path:
     data = upload.getvalue()
     _, path = _target(upload)
     if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".tmp")
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        tmp = path.with_name(".upload.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -132,14 +139,42 @@ def _report(res: Any, *, dry_run: bool) -> None:
         )
 
 
-upload = st.file_uploader("台账工作簿（.xlsx / .xls / .csv）", type=["xlsx", "xls", "csv"], key="imp_file")
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    """The empty roster workbook of `orggraph template` (headers, dropdowns, 说明 sheet)."""
+    import tempfile
+
+    from graph.loaders.template import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_template(Path(tmp) / "台账模板.xlsx").read_bytes()
+
+
+st.download_button(
+    "下载台账模板（Excel）",
+    data=_template,
+    file_name="台账模板.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    help="空白台账：每个工作表的表头（红色为必填）、下拉选项和填表说明",
+    key="imp_template",
+)
+upload = st.file_uploader(
+    "台账工作簿（.xlsx / .xls / .csv）",
+    type=["xlsx", "xls", "csv"],
+    key="imp_file",
+    help="拖放文件到此处，或点“选择文件”；单个文件不超过 200MB",
+)
 sync = st.checkbox(
     "同步模式：删除台账中已不存在的记录",
     key="imp_sync",
     help="仅在没有被拒绝的行时才会删除；不勾选则只新增和更新",
 )
+as_of = st.date_input(
+    "数据日期", value="today", key="imp_as_of", help="台账反映的日期（如季度末），变化趋势按它排列"
+)
 if upload is None:
-    st.caption("还没有工作簿？用 `orggraph template 台账模板.xlsx` 生成带说明的空白模板。")
+    st.caption("还没有工作簿？先下载上面的台账模板（命令行：`orggraph template 台账模板.xlsx`）。")
     st.stop()
 
 digest, path = _target(upload)
@@ -148,12 +183,9 @@ check_key = f"imp_check::{digest}::{sync}"
 if done_key not in st.session_state:
     path = _save(upload)
 if check_key not in st.session_state:
-    store = open_store()
-    try:
-        with st.spinner("正在校验工作簿……"):
-            st.session_state[check_key] = load_roster(path, store, dry_run=True, sync=sync)
-    finally:
-        store.close()
+    with st.spinner("正在校验工作簿……"):
+        # out of this process, under memory and time limits: no workbook can take the dashboard down
+        st.session_state[check_key] = run_load(path, dry_run=True, sync=sync)
 check = st.session_state[check_key]
 st.subheader("校验结果（尚未写入）")
 _report(check, dry_run=True)
@@ -172,23 +204,21 @@ if st.button(
         frac = 0.0 if total <= 0 else min(max(done / total, 0.0), 1.0)
         bar.progress(frac, text=f"{STAGE_ZH.get(stage, stage)}：{done} / {total}")
 
-    # A store of its own for the write: the cached reader never sees a half-written graph,
-    # and reloads from disk once the load has been persisted.
-    store = open_store()
-    try:
-        res = load_roster(path, store, sync=sync, progress=_progress)
-    finally:
-        store.close()
+    # A process (and store) of its own for the write, under memory and time limits: the cached
+    # reader never sees a half-written graph and reloads once the load has been persisted.
+    res = run_load(path, sync=sync, progress=_progress, as_of=as_of, operator=me().who)
     bar.progress(1.0, text="完成")
     record(
         "dashboard.load",
-        file=re.sub(r"[^\w.\-]", "_", upload.name)[:100],
+        file=_safe_name(upload),
         sha256=res.sha256,
         exit_code=res.exit_code,
         rejected=res.rejected_rows,
     )
     st.session_state[done_key] = res
     path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()
     st.cache_data.clear()
 
 if done_key in st.session_state:

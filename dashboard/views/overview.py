@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -9,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.common import has_figures, header, pct, q, scope, town_name
+from dashboard.common import header, pct, q, scope, town_name
+from dashboard.export import data_date_text
 from graph.model import DEMO_TIERS, TWO_NEW_KINDS, TWO_NEW_LEVELS
 
 header(
@@ -23,7 +25,44 @@ cov = q("coverage", by="category")
 tree = q("org_tree")
 demo = q("pairing", pairing_type="示范帮扶")
 joint = q("pairing", pairing_type="村企联建")
-fig = q("figures") if has_figures() else None
+fig = q("figures")
+ds = q("dataset")
+
+# Which data this is: the last load's date and file (recorded by the loader with the load).
+st.caption(f"数据来源：{data_date_text(ds.last_load)}" + ("" if ds.last_load else "，请先导入台账"))
+if ds.standing is not None:
+    ts = ds.standing
+    st.subheader("本镇街在全区的位置")
+    c = st.columns(3)
+    c[0].metric("本镇街党组织覆盖率", pct(ts.rate), border=True)
+    c[1].metric(
+        "在全区镇街中的名次",
+        "—" if ts.rank is None else f"第 {ts.rank} 名",
+        help="按党组织覆盖率从高到低排名，并列同名次；不显示其他镇街的数值",
+        border=True,
+    )
+    c[1].caption(f"共 {ts.towns} 个镇街")
+    c[2].metric("全区镇街平均覆盖率", pct(ts.district_average), border=True)
+    c[2].caption(f"全区合计覆盖率 {pct(ts.district_rate)}")
+
+# The article's values as FACTS.md prints them (English in places), said in Chinese here.
+ARTICLE_ZH = {
+    "12 (incl. 渝西矿业集团党委)": "12（含渝西矿业集团党委）",
+    "168 non-demo party orgs + 157 orgs without a party org": "非示范党组织 168 个 + 未建党组织的组织 157 家",
+    "129 orgs with 173 villages": "129 家企业联建 173 个村（社区）",
+    "500+ / 2000+ / 13 million+ yuan": "500+ 次 / 2000+ 个 / 1300 万+ 元",
+    "58 organisation, 48 member": "组织 58 项、党员 48 项",
+    "25.7 bn yuan / 67.6% / 38.02 bn yuan": "257 亿元 / 67.6% / 380.2 亿元",
+}
+
+
+def _article(text: str) -> str:
+    return ARTICLE_ZH.get(text, text)
+
+
+def _definition(text: str) -> str:
+    """A figure's definition without the relationship codes in brackets (the Chinese word is there)."""
+    return re.sub(r"（[A-Z_]+）", "", text)
 
 
 def _walk(nodes: list[Any], depth: int = 0) -> list[tuple[int, Any]]:
@@ -42,8 +81,8 @@ n_demo = sum(tiers.values())
 
 # The article's figures beside the computed ones, when the loaded graph is the demo district
 # (every figure agrees): against a real district, Yongchuan's 2011 values would only confuse.
-figs = {f.id: f for f in fig.figures} if fig is not None else {}
-show_ref = bool(fig is not None and fig.all_agree)
+figs = {f.id: f for f in fig.figures}
+show_ref = bool(fig.all_agree)
 
 
 def _part(fid: str, key: str) -> Any:
@@ -212,37 +251,34 @@ with tab_tree:
                     st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(38 + 35 * len(rows), 420))
 
 with tab_ref:
-    if fig is None:
-        st.info("参考指标核对需要 queries.figures（尚未安装）。")
+    if fig.all_agree:
+        st.success(f"全部 {len(fig.figures)} 项图谱指标与原文（永川区，2011 年底）一致。")
+    elif fig.all_agree is False:
+        n_bad = sum(1 for f in fig.figures if f.agrees is False)
+        st.warning(f"{n_bad} 项指标与原文不一致（导入的不是演示数据时，这是正常的）。")
     else:
-        if fig.all_agree:
-            st.success(f"全部 {len(fig.figures)} 项图谱指标与原文（永川区，2011 年底）一致。")
-        elif fig.all_agree is False:
-            n_bad = sum(1 for f in fig.figures if f.agrees is False)
-            st.warning(f"{n_bad} 项指标与原文不一致（导入的不是演示数据时，这是正常的）。")
-        else:
-            st.caption("镇街范围内的数值不与全区原文比较。")
-        ref_df = pd.DataFrame(
-            [
-                {
-                    "编号": f.id,
-                    "指标": f.title_zh,
-                    "图谱计算值": f.value_text,
-                    "原文": f.article,
-                    "一致": "" if f.agrees is None else ("✓" if f.agrees else "✗"),
-                    "口径": f.definition,
-                }
-                for f in fig.figures
-            ]
-        )
+        st.caption("镇街范围内的数值不与全区原文比较。")
+    ref_df = pd.DataFrame(
+        [
+            {
+                "编号": f.id,
+                "指标": f.title_zh,
+                "图谱计算值": f.value_text,
+                "原文": _article(f.article),
+                "一致": "" if f.agrees is None else ("✓" if f.agrees else "✗"),
+                "口径": _definition(f.definition),
+            }
+            for f in fig.figures
+        ]
+    )
+    st.dataframe(ref_df, hide_index=True, column_config={"口径": st.column_config.TextColumn(width="large")})
+    if fig.context:
+        st.markdown("**背景数字**（图模型中没有对应数据，仅作参考）")
         st.dataframe(
-            ref_df, hide_index=True, column_config={"口径": st.column_config.TextColumn(width="large")}
+            pd.DataFrame(
+                [{"编号": x.id, "指标": x.title_zh, "原文": _article(x.article)} for x in fig.context]
+            ),
+            hide_index=True,
         )
-        if fig.context:
-            st.markdown("**背景数字**（图模型中没有对应数据，仅作参考）")
-            st.dataframe(
-                pd.DataFrame([{"编号": x.id, "指标": x.title_zh, "原文": x.article} for x in fig.context]),
-                hide_index=True,
-            )
-        if fig.omitted:
-            st.caption("镇街范围不含的全区指标：" + "、".join(fig.omitted))
+    if fig.omitted:
+        st.caption("镇街范围不含的全区指标：" + "、".join(fig.omitted))

@@ -19,6 +19,50 @@ from graph.loaders.spec import Column, normalise
 Note = Callable[[str], None]  # records a warning code for the current cell
 
 
+class CellIssue:
+    """A cell whose value the file does not hold, put in the grid by the reader: a formula never
+    computed, an Excel error value, or a cell covered by a merge. Rejected in a required column,
+    a warning (and empty) in an optional one."""
+
+    __slots__ = ("code", "en", "text", "zh")
+
+    def __init__(self, code: str, zh: str, en: str, text: str = "") -> None:
+        self.code, self.zh, self.en, self.text = code, zh, en, text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"CellIssue({self.code!r}, {self.text!r})"
+
+
+FORMULA_NO_VALUE = CellIssue(
+    "formula_no_value",
+    "公式没有计算结果，请在 Excel 中打开并保存后再导入",
+    "a formula without a computed value (the file was saved by a tool that does not calculate): open"
+    " and save it in Excel, then load it again",
+)
+
+
+def excel_error(value: str) -> CellIssue:
+    return CellIssue(
+        "excel_error",
+        f"单元格是 Excel 错误值（如 {value}），公式或引用出错，请改正后再导入",
+        f"the cell holds an Excel error value (e.g. {value}): fix the formula or reference",
+        value,
+    )
+
+
+def merged_cell(ref: str) -> CellIssue:
+    return CellIssue(
+        "merged_cell",
+        f"单元格在合并单元格中（如 {ref}），只有左上角有值；请取消合并，并在每一行填写",
+        f"the cell lies inside a merged range (e.g. {ref}); only its top-left cell holds the value:"
+        " unmerge and fill in every row",
+        "",
+    )
+
+
 class Bad(Exception):
     def __init__(self, code: str, zh: str, en: str) -> None:
         super().__init__(code)

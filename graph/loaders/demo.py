@@ -74,6 +74,18 @@ MEMBERS_AT_UNCOVERED = 10
 INSTRUCTORS_FOR_ORGS, INSTRUCTORS_FOR_PARTY = 236, 54  # F14: 290
 HELP_UNCOVERED, HELP_ESTABLISHED, HELP_SECOND_HELPER = 120, 16, 10  # F10: 136 targets
 JOINT_SOURCES, JOINT_VILLAGES, JOINT_EXTRA_ROWS = 129, 173, 12  # F17
+# 五个一 at 2011-12-31 (issue 17): what happens to each active help-build pair's contacts.
+CONTACT_FATES = ("kept", "calls_stopped", "visits_stopped", "owner_stopped", "call_gap")
+CONTACT_FATE_WEIGHTS = (86, 5, 3, 2, 4)
+_STOPS = {
+    "kept": "",
+    "calls_stopped": "电话",
+    "visits_stopped": "走访",
+    "owner_stopped": "业主面谈",
+    "call_gap": "",
+}
+YEARLY_KEPT = 0.96  # share of helpers with a member developed / a party organisation built in the year
+TERMS_ENDED, TERMS_ENDING = 0.02, 0.04  # 换届: already ended / ending within six months
 # A handful of inconsistencies for the membership checks.
 ACTIVITY_ELSEWHERE, RELATIONSHIP_ELSEWHERE, ACTIVITY_EMPTY = 5, 4, 6
 
@@ -117,6 +129,7 @@ class _Party:
     founded: str = ""
     family: int = 0  # a committee and its branches share one: they are not paired with each other
     role: str = ""  # the design group it belongs to (direct, sub, park, assoc, town, ...)
+    term_ends: str = ""  # 本届届满日期
     secretary: str = ""  # member id of its 书记
 
 
@@ -124,10 +137,31 @@ def _iso(d: dt.date) -> str:
     return d.isoformat()
 
 
+def _periods(method: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The working days of each 五个一 period from ``start``'s to ``end``'s: Monday to Friday of
+    an ISO week (电话), the 1st to the 28th of a month (走访), a quarter's first 88 days (业主面谈)."""
+    out = []
+    if method == "电话":
+        a = start - dt.timedelta(days=start.weekday())
+        while a <= end:
+            out.append((a, a + dt.timedelta(days=4)))
+            a += dt.timedelta(days=7)
+        return out
+    step = 1 if method == "走访" else 3
+    m = start.month if step == 1 else 3 * ((start.month - 1) // 3) + 1
+    a = dt.date(start.year, m, 1)
+    while a <= end:
+        out.append((a, a + dt.timedelta(days=27 if step == 1 else 87)))
+        n = a.month - 1 + step
+        a = dt.date(a.year + n // 12, n % 12 + 1, 1)
+    return [(lo, hi) for lo, hi in out if hi >= start and lo <= end]
+
+
 class _District:
     """One copy of the district, built in memory (about 20k rows) and then streamed out."""
 
     def __init__(self, seed: int, copy: int, used_ids: set[int]) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)  # structure: identical for every copy
         self.prng = random.Random(seed * 1_000_003 + copy)  # people: differ per copy
         self.copy = copy
@@ -391,6 +425,7 @@ class _District:
         self.build_instructors()
         self.build_pairings()
         self.build_help()
+        self.build_terms()
         self.emit_orgs_and_parties()
         return self.rows
 
@@ -1299,7 +1334,6 @@ class _District:
     def build_help(self) -> None:
         rng = self.rng
         help_rows = self.rows["帮建"]
-        contact_rows = self.rows["联系记录"]
         demo_secretaries: dict[int, list[str]] = defaultdict(list)
         for p in self.demo:
             demo_secretaries[p.town if p.town >= 0 else p.covers[0].town].append(p.secretary)
@@ -1331,23 +1365,91 @@ class _District:
                     None,
                 )
             )
-        for helper, o, since, status, founded in ledger:
+        for helper, o, since, status, _ in ledger:
             help_rows.append((helper, o.uscc, _iso(since), status))
-            # 五个一 (loosely): phone weekly, visit monthly, owner quarterly, a member, an organisation.
-            start = max(since, dt.date(2011, 1, 1))
-            end = _YEAR_END if status != "暂停" else self.date(start + dt.timedelta(days=30), _YEAR_END)
-            events: list[tuple[dt.date, int, str]] = []
-            for order, method, lo, hi in ((0, "电话", 5, 8), (1, "走访", 24, 33), (2, "业主面谈", 80, 92)):
-                d = start + dt.timedelta(days=rng.randint(0, lo))
-                while d <= end:
-                    events.append((d, order, method))
-                    d += dt.timedelta(days=rng.randint(lo, hi))
-            if status != "暂停" and rng.random() < 0.4:
-                events.append((self.date(start, end), 3, "发展党员"))
+        self.build_contacts(ledger)
+
+    def build_contacts(self, ledger: list[tuple[str, _Org, dt.date, str, dt.date | None]]) -> None:
+        """五个一 contacts that make the follow-up page meaningful at 2011-12-31.
+
+        Drawn from a stream of their own (structure only, same for every copy), so the rest of
+        the district never depends on them. Most active pairs keep every rule; some stopped
+        calling or visiting (overdue by days or months) or skipped a period; most helpers
+        developed a member at a target and helped build a party organisation founded in 2011.
+        """
+        rng = random.Random(self.seed * 7_919 + 17)
+        rows = self.rows["联系记录"]
+        events: list[tuple[str, str, dt.date, int, str]] = []
+        year_start = dt.date(2011, 1, 1)
+        for helper, o, since, status, founded in ledger:
+            start = max(since, year_start)
+            if status == "进行中":
+                fate = rng.choices(CONTACT_FATES, weights=CONTACT_FATE_WEIGHTS)[0]
+                end = _YEAR_END
+            else:  # paused or established: contacts stop
+                fate = "kept"
+                end = founded or self.date_with(rng, start + dt.timedelta(days=30), _YEAR_END)
+            stop = {
+                "kept": end,
+                "call_gap": end,
+                "calls_stopped": _YEAR_END - dt.timedelta(days=rng.randint(8, 30)),
+                "visits_stopped": dt.date(2011, rng.randint(8, 10), rng.randint(1, 28)),
+                "owner_stopped": dt.date(2011, 6, rng.randint(1, 30)),
+            }
+            gap = _YEAR_END - dt.timedelta(days=rng.randint(20, 80)) if fate == "call_gap" else None
+            for order, method in enumerate(("电话", "走访", "业主面谈")):
+                last = min(end, stop[fate]) if _STOPS[fate] == method else end
+                for lo, hi in _periods(method, start, last) if start <= last else ():
+                    day = self.date_with(rng, max(lo, start), min(hi, last))
+                    if gap is not None and method == "电话" and gap <= day < gap + dt.timedelta(days=14):
+                        continue
+                    events.append((helper, o.uscc, day, order, method))
             if founded is not None and start <= founded:
-                events.append((founded, 4, "建立党组织"))
-            for d, _, method in sorted(events):
-                contact_rows.append((helper, o.uscc, _iso(d), method))
+                events.append((helper, o.uscc, founded, 4, "建立党组织"))
+        # The yearly rules: per helper of an active pair, a member developed at one of its
+        # targets and a party organisation founded in 2011 in its town that it helped build.
+        active: dict[str, list[tuple[_Org, dt.date]]] = defaultdict(list)
+        for helper, o, since, status, _ in ledger:
+            if status == "进行中":
+                active[helper].append((o, max(since, year_start)))
+        built: dict[int, list[_Party]] = defaultdict(list)
+        for p in self.parties:
+            if p.founded.startswith("2011") and p.covers and p.kind in ("组织党组织", "协会党组织"):
+                built[p.covers[0].town].append(p)
+        for helper in sorted(active):
+            o, start = active[helper][0]
+            if rng.random() < YEARLY_KEPT:
+                events.append((helper, o.uscc, self.date_with(rng, start, _YEAR_END), 3, "发展党员"))
+            towns_built = built.get(o.town) or [p for ps in built.values() for p in ps]
+            if rng.random() < YEARLY_KEPT and towns_built:
+                p = rng.choice(towns_built)
+                events.append((helper, p.covers[0].uscc, dt.date.fromisoformat(p.founded), 4, "建立党组织"))
+        seen: set[tuple[str, str, dt.date, str]] = set()
+        for helper, uscc, d, _, method in sorted(events, key=lambda e: (e[2], e[3], e[0], e[1])):
+            if (helper, uscc, d, method) not in seen:
+                seen.add((helper, uscc, d, method))
+                rows.append((helper, uscc, _iso(d), method))
+
+    @staticmethod
+    def date_with(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+        return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+    def build_terms(self) -> None:
+        """本届届满日期: most terms end well after 2011, a few within six months, a few already ended."""
+        rng = random.Random(self.seed * 7_919 + 29)
+        for p in self.parties:
+            if p.kind == "区委" or not p.founded:
+                continue
+            founded = dt.date.fromisoformat(p.founded)
+            years = 5 if p.level in ("党委", "党工委") else 3
+            r = rng.random()
+            if r < TERMS_ENDED and founded.year < 2008:
+                ends = _YEAR_END - dt.timedelta(days=rng.randint(1, 150))
+            elif r < TERMS_ENDED + TERMS_ENDING and founded.year < 2009:
+                ends = _YEAR_END + dt.timedelta(days=rng.randint(1, 180))
+            else:
+                ends = _YEAR_END + dt.timedelta(days=rng.randint(200, 365 * years))
+            p.term_ends = _iso(ends)
 
     # --- rows ---------------------------------------------------------------------------------
 
@@ -1392,6 +1494,7 @@ class _District:
                     ";".join(o.uscc for o in p.covers),
                     p.tier,
                     p.founded if p.kind != "区委" else "",
+                    p.term_ends,
                 )
             )
         self.rows["党员"] = self.members  # type: ignore[assignment]
@@ -1480,7 +1583,9 @@ class _CsvOut:
             f.close()
 
 
-def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False) -> Path:
+def generate(
+    out: Path, scale: int = 1, seed: int = 2011, progress: bool = False, year: int | None = None
+) -> Path:
     """Write the synthetic district roster and return the path written.
 
     ``out`` ending in ``.xlsx`` gives a workbook, unless a sheet would exceed Excel's row limit;
@@ -1497,6 +1602,12 @@ def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False
         raise ValueError("scale must be at least 1")
     used_ids: set[int] = set()
     first = _District(seed, 1, used_ids).build()
+    events: list[dict[str, Any]] = []
+    if year is not None:  # an earlier year: 2011 with the later events undone (demo_history)
+        from graph.loaders.demo_history import rewind
+
+        first, ev = rewind(first, year, seed, 1)
+        events += ev
     # Every copy has the same row counts (same structure stream), so the format is known now.
     too_big = any(len(rows) * scale > EXCEL_MAX_ROWS for rows in first.values())
     note = _note_rows(seed, scale)
@@ -1520,6 +1631,9 @@ def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False
         for copy in range(1, scale + 1):
             if copy > 1:
                 rows = _District(seed, copy, used_ids).build()
+                if year is not None:
+                    rows, ev = rewind(rows, year, seed, copy)
+                    events += ev
             features += town_features([str(r[0]) for r in rows["镇街"]], [str(r[1]) for r in rows["镇街"]])
             for sheet in SHEETS:
                 writer.write(sheet, rows[sheet])
@@ -1533,7 +1647,19 @@ def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False
     boundaries_path(target).write_text(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
     )
+    if year is not None:
+        events_path(target).write_text(
+            json.dumps(
+                {"year": year, "seed": seed, "scale": scale, "events": events}, ensure_ascii=False, indent=1
+            ),
+            encoding="utf-8",
+        )
     return target
+
+
+def events_path(workbook: Path) -> Path:
+    """Where ``--year`` writes the events behind the roster (``demo.xlsx`` -> ``demo.events.json``)."""
+    return workbook.with_name(workbook.with_suffix("").name + ".events.json")
 
 
 # --- synthetic town boundaries (the map) ------------------------------------------------------

@@ -192,6 +192,13 @@ SHEETS: tuple[Sheet, ...] = (
                 help="市级/区级/镇街级（镇街(园区)级 同 镇街级）；非示范点留空",
             ),
             Column("成立日期", "founded", DATE, help="日期，如 2011-07-01"),
+            Column(
+                "本届届满日期",
+                "term_ends",
+                DATE,
+                aliases=("届满日期",),
+                help="本届班子任期届满的日期（换届提醒），可留空",
+            ),
         ),
         Label.PARTY_ORG,
         "party_org_code",

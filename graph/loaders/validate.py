@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.loaders import spec as S
-from graph.loaders.cells import PARSERS, TEXT_PARSERS, Bad, display_value
+from graph.loaders.cells import PARSERS, TEXT_PARSERS, Bad, CellIssue, display_value
 from graph.loaders.reader import RawSheet, Workbook
 from graph.loaders.spec import ZERO_WIDTH, Column, Sheet, normalise
 from graph.model import (
@@ -222,6 +222,11 @@ class Validator:
                                 else:
                                     note("normalised")
                         v = tparse(t, col, note) if t else None
+                    elif cell.__class__ is CellIssue:
+                        if required:
+                            raise Bad(cell.code, cell.zh, cell.en)
+                        warn.add(cell.code, cell.zh, cell.en, name, col.header, rno)
+                        v = None
                     else:
                         v = None if cell is None else parse(cell, col, note)
                 except Bad as bad:

@@ -17,13 +17,13 @@ def test_every_page_on_neo4j(loaded_neo4j: Any) -> None:
     tok = token("admin")
     at = app(tok)
     no_exception(at)
-    cov = queries.coverage(loaded_neo4j)
+    cov = queries.COVERAGE(loaded_neo4j)
     assert metrics(at)["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
     for page in PAGES:
         at.switch_page(PAGES[page]).run()
         no_exception(at)
     at.switch_page(PAGES["gaps"]).run()
-    assert metrics(at)["未建党组织"] == str(queries.gaps(loaded_neo4j).total)
+    assert metrics(at)["未建党组织"] == str(queries.GAPS(loaded_neo4j).total)
 
 
 def test_town_scope_on_neo4j(loaded_neo4j: Any) -> None:

@@ -12,6 +12,9 @@ from streamlit.testing.v1 import AppTest
 import queries
 from dashboard.common import pct
 from graph.tokens import TokenStore
+from queries.membership import INCONSISTENCIES, MEMBERSHIP
+from queries.pairing import PAIRING
+from queries.paths import PATH
 from tests.dashboard.conftest import APP, PAGES, all_text, app, chart_data, metrics, no_exception, token
 
 # Names that exist only outside town T1 (中山路街道): a T1 user must never see them.
@@ -94,13 +97,13 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
     at = app(token("district"))
     no_exception(at)
     m = metrics(at)
-    cov = queries.coverage(loaded)
+    cov = queries.COVERAGE(loaded)
     assert m["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
     assert m["社会组织覆盖率"] == pct(cov.social.rate)
     assert m["个体工商户"] == str(cov.self_employed.total)
     assert m["非公未建党组织"] == str(cov.nonpublic.total - cov.nonpublic.covered)
-    demo = queries.pairing(loaded, pairing_type="示范帮扶")
-    joint = queries.pairing(loaded, pairing_type="村企联建")
+    demo = PAIRING(loaded, pairing_type="示范帮扶")
+    joint = PAIRING(loaded, pairing_type="村企联建")
     assert m["示范帮扶结对"] == str(len(demo.edges))
     assert m["村企联建"] == str(len(joint.edges))
     # fixture: PO1 区级, PO3 镇街级, PO4 市级; six two-new party organisations (PO1-PO6)
@@ -117,7 +120,8 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
 
 
 def test_overview_reference_figures(loaded: Any) -> None:
-    figures = pytest.importorskip("queries.figures")
+    from queries import figures
+
     at = app(token("district"))
     res = figures.figures(loaded)
     table = next(d.value for d in at.dataframe if "图谱计算值" in d.value.columns)
@@ -133,9 +137,9 @@ def test_overview_reference_figures(loaded: Any) -> None:
 def test_overview_for_a_town_user(loaded: Any) -> None:
     at = app(token("town", "T2"))
     no_exception(at)
-    cov = queries.coverage(loaded, town="T2")
+    cov = queries.COVERAGE(loaded, queries.Scope("T2"))
     assert metrics(at)["非公经济组织覆盖率"] == pct(cov.nonpublic.rate)
-    assert cov.nonpublic.rate != queries.coverage(loaded).nonpublic.rate
+    assert cov.nonpublic.rate != queries.COVERAGE(loaded).nonpublic.rate
 
 
 # --- gaps --------------------------------------------------------------------------------------
@@ -144,7 +148,7 @@ def test_overview_for_a_town_user(loaded: Any) -> None:
 def test_gaps_list_and_filters(loaded: Any) -> None:
     at = app(token("district"), "gaps")
     no_exception(at)
-    res = queries.gaps(loaded, limit=None)
+    res = queries.GAPS(loaded, limit=None)
     assert metrics(at)["未建党组织"] == str(res.total)
     table = at.dataframe[0].value
     assert list(table["统一社会信用代码"]) == [e.org.key for e in res.entries]
@@ -152,14 +156,14 @@ def test_gaps_list_and_filters(loaded: Any) -> None:
 
     at.selectbox(key="gaps_town").set_value("T2").run()
     no_exception(at)
-    t2 = queries.gaps(loaded, town="T2", limit=None)
+    t2 = queries.GAPS(loaded, queries.Scope("T2"), limit=None)
     assert metrics(at)["未建党组织"] == str(t2.total)
     assert t2.total != res.total
     assert list(at.dataframe[0].value["统一社会信用代码"]) == [e.org.key for e in t2.entries]
 
     at.selectbox(key="gaps_town").set_value(None).run()
     at.number_input(key="gaps_min_emp").set_value(50).run()
-    big = queries.gaps(loaded, min_employees=50, limit=None)
+    big = queries.GAPS(loaded, min_employees=50, limit=None)
     assert metrics(at)["未建党组织"] == str(big.total)
     assert big.total < res.total
 
@@ -179,7 +183,7 @@ def test_gaps_scatter_highlights_uncovered(loaded: Any) -> None:
 def test_pairing_network_and_filters(loaded: Any) -> None:
     at = app(token("district"), "pairing")
     no_exception(at)
-    net = queries.pairing(loaded, pairing_type="示范帮扶")
+    net = PAIRING(loaded, pairing_type="示范帮扶")
     m = metrics(at)
     assert m["结对关系"] == str(len(net.edges))
     assert m["未结对示范点"] == str(len(net.unpaired_points))
@@ -190,12 +194,12 @@ def test_pairing_network_and_filters(loaded: Any) -> None:
 
     at.selectbox(key="pair_tier").set_value("市级").run()
     no_exception(at)
-    city = queries.pairing(loaded, pairing_type="示范帮扶", tier="市级")
+    city = PAIRING(loaded, pairing_type="示范帮扶", tier="市级")
     assert metrics(at)["结对关系"] == str(len(city.edges)) != m["结对关系"]
 
     at.button_group(key="pair_type").set_value("村企联建").run()
     no_exception(at)
-    joint = queries.pairing(loaded, pairing_type="村企联建")
+    joint = PAIRING(loaded, pairing_type="村企联建")
     assert metrics(at)["联建关系"] == str(len(joint.edges))
     assert metrics(at)["无联建的村社区"] == str(len(joint.unpaired_points))
 
@@ -219,7 +223,7 @@ def test_membership_search_and_chains(loaded: Any) -> None:
     at.text_input(key="mem_q").input("孙三").run()
     no_exception(at)
     assert at.selectbox(key="mem_pick").value == "M03"
-    r = queries.membership(loaded, member_id="M03")
+    r = MEMBERSHIP(loaded, member_id="M03")
     text = all_text(at)
     for step in r.relationship_chain + r.activity_chain:
         assert step.node.name in text
@@ -231,11 +235,11 @@ def test_membership_search_and_chains(loaded: Any) -> None:
 
 def test_membership_inconsistency_list_and_filter(loaded: Any) -> None:
     at = app(token("district"), "membership")
-    res = queries.membership_inconsistencies(loaded)
+    res = INCONSISTENCIES(loaded)
     assert metrics(at)["不一致合计"] == str(res.total)
     at.selectbox(key="inc_code").set_value("flagged_without_relationship").run()
     no_exception(at)
-    one = queries.membership_inconsistencies(loaded, code="flagged_without_relationship")
+    one = INCONSISTENCIES(loaded, code="flagged_without_relationship")
     assert metrics(at)["不一致合计"] == str(one.total) != str(res.total)
     table = at.dataframe[-1].value
     assert sorted(table["党员编号"]) == sorted(i.member.key for i in one.items)
@@ -251,7 +255,7 @@ def test_path_between_two_entities(loaded: Any) -> None:
     at.text_input(key="path_dst_q").input("辛建设集团").run()
     at.selectbox(key="path_dst_pick").set_value("Organization:O09").run()
     no_exception(at)
-    r = queries.path(loaded, source="Organization:O01", target="Organization:O09")
+    r = PATH(loaded, source="Organization:O01", target="Organization:O09")
     assert metrics(at)["最短路径长度"] == f"{r.length} 步"
     assert any(p.chain_zh in m.value for p in r.paths for m in at.markdown)
 
@@ -308,7 +312,7 @@ def test_town_user_sees_no_other_town(loaded: Any, page: str) -> None:
 def test_town_user_has_no_town_filter(loaded: Any) -> None:
     at = app(token("town", "T1"), "gaps")
     assert "gaps_town" not in [s.key for s in at.selectbox]
-    assert metrics(at)["未建党组织"] == str(queries.gaps(loaded, town="T1").total)
+    assert metrics(at)["未建党组织"] == str(queries.GAPS(loaded, queries.Scope("T1")).total)
 
 
 # --- the admin-only import page -------------------------------------------------------------------

@@ -13,7 +13,7 @@ def rows(res):  # type: ignore[no-untyped-def]
 
 
 def test_district_totals(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.coverage(fx)
+    res = queries.COVERAGE(fx)
     # non-public: O01 O02 O03 O04 O07 O09 O10 O11 O13 O14 O15 (O08 注销 is out);
     # covered: O01 O04 O09 O10 O11 O14
     assert (res.nonpublic.total, res.nonpublic.covered) == (11, 6)
@@ -35,7 +35,7 @@ def test_district_totals(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_by_category(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.coverage(fx, by="category")
+    res = queries.COVERAGE(fx, by="category")
     assert rows(res) == {
         "非公企业": (10, 5, 8),
         "专业市场": (1, 1, 1),
@@ -48,55 +48,59 @@ def test_by_category(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_by_town_with_names(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.coverage(fx, by="town")
+    res = queries.COVERAGE(fx, by="town")
     assert rows(res) == {"T1": (8, 4, 5), "T2": (5, 4, 5), "T3": (2, 0, 2)}
     assert [r.group_name for r in res.rows] == ["中山路街道", "青峰镇", "双石镇"]
     assert res.rows[0].rate == 0.5
 
 
 def test_by_park_and_association(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.coverage(fx, by="park")
+    res = queries.COVERAGE(fx, by="park")
     assert rows(res) == {"": (12, 7, 10), "P1": (3, 1, 2)}
     assert res.rows[0].group_name == "（未填）"
     assert res.rows[1].group_name == "凤凰湖工业园区"
-    res = queries.coverage(fx, by="association")
+    res = queries.COVERAGE(fx, by="association")
     assert rows(res)["O05"] == (2, 1, 1)
     assert res.rows[-1].group_name == "永川区机械行业协会"
 
 
 def test_filters(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.coverage(fx, association="O05")
+    res = queries.COVERAGE(fx, association="O05")
     assert (res.nonpublic.total, res.nonpublic.covered) == (2, 1)
     assert [u.org.key for u in res.uncovered] == ["O07"]
-    res = queries.coverage(fx, industry="商贸")
+    res = queries.COVERAGE(fx, industry="商贸")
     assert [u.org.key for u in res.uncovered] == ["O16"]
     assert (res.nonpublic.total, res.social.total) == (3, 1)
-    res = queries.coverage(fx, category="商会")
+    res = queries.COVERAGE(fx, category="商会")
     assert (res.social.total, res.nonpublic.total) == (1, 0)
     assert res.nonpublic.rate is None
 
 
 def test_town_scope(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.coverage(fx, town="T3")
+    res = queries.COVERAGE(fx, queries.Scope("T3"))
     assert (res.nonpublic.total, res.nonpublic.covered, res.nonpublic.work_covered) == (1, 0, 1)
     assert (res.social.total, res.social.covered) == (1, 0)
     assert [u.org.key for u in res.uncovered] == ["O15", "O16"]
-    res = queries.coverage(fx, town="T2", by="town")
+    res = queries.COVERAGE(fx, queries.Scope("T2"), by="town")
     assert rows(res) == {"T2": (5, 4, 5)}
 
 
 def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError):
-        queries.coverage(fx, by="colour")
+        queries.COVERAGE(fx, by="colour")
     with pytest.raises(InputError):
-        queries.coverage(fx, category="国企")
+        queries.COVERAGE(fx, category="国企")
     with pytest.raises(NotFound):
-        queries.coverage(fx, town="T9")
+        queries.COVERAGE(fx, queries.Scope("T9"))
 
 
-def test_uncovered_list_is_capped_not_the_counts(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.coverage(fx, limit=2)
+def test_uncovered_list_is_paged_not_the_counts(fx) -> None:  # type: ignore[no-untyped-def]
+    res = queries.COVERAGE(fx, limit=2)
     assert [u.org.key for u in res.uncovered] == ["O02", "O03"]
     assert res.uncovered_total == 7
     assert (res.nonpublic.total, res.nonpublic.covered) == (11, 6)
-    assert len(queries.coverage(fx, limit=None).uncovered) == 7
+    page = queries.COVERAGE(fx, limit=2, offset=5)
+    assert ([u.org.key for u in page.uncovered], page.offset, page.uncovered_total) == (["O15", "O16"], 5, 7)
+    assert queries.COVERAGE(fx, offset=7).uncovered == []
+    with pytest.raises(InputError):
+        queries.COVERAGE(fx, limit=0)

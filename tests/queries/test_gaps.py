@@ -13,7 +13,7 @@ def entry(res, key):  # type: ignore[no-untyped-def]
 
 
 def test_ranking_and_split(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.gaps(fx)
+    res = queries.GAPS(fx)
     # full members desc, then all members, employees, key; 个体工商户 O06 apart; O08 注销 absent
     assert [e.org.key for e in res.entries] == ["O07", "O03", "O15", "O02", "O13", "O16"]
     assert res.total == 6
@@ -22,7 +22,7 @@ def test_ranking_and_split(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_member_counts(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.gaps(fx)
+    res = queries.GAPS(fx)
     o07 = entry(res, "O07")
     assert (o07.full_members, o07.probationary_members) == (3, 1)
     assert [m.member.key for m in o07.members] == ["M08", "M09", "M10", "M11"]
@@ -32,14 +32,14 @@ def test_member_counts(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_standalone_when_three_full_members(fx) -> None:  # type: ignore[no-untyped-def]
-    rec = entry(queries.gaps(fx), "O07").recommendation
+    rec = entry(queries.GAPS(fx), "O07").recommendation
     assert rec.formation == "单独建"
     assert rec.host is None
     assert "3名正式党员" in rec.reason
 
 
 def test_joint_with_uncovered_neighbour_in_park(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.gaps(fx)
+    res = queries.GAPS(fx)
     o02, o03 = entry(res, "O02"), entry(res, "O03")
     assert o02.recommendation.formation == "联合建"
     assert [p.key for p in o02.recommendation.partners] == ["O03"]  # 1 + 2 = 3
@@ -49,7 +49,7 @@ def test_joint_with_uncovered_neighbour_in_park(fx) -> None:  # type: ignore[no-
 
 
 def test_instructor_when_no_host(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.gaps(fx)
+    res = queries.GAPS(fx)
     o15, o16 = entry(res, "O15"), entry(res, "O16")
     # T3 has only its town committee (structural): no host, no partner with members
     assert o15.candidates == [] and o16.candidates == []
@@ -60,7 +60,7 @@ def test_instructor_when_no_host(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_one_plus_x_under_nearest_host(fx) -> None:  # type: ignore[no-untyped-def]
-    o13 = entry(queries.gaps(fx), "O13")
+    o13 = entry(queries.GAPS(fx), "O13")
     assert o13.recommendation.formation == "1+X"
     assert o13.recommendation.host is not None and o13.recommendation.host.key == "PO4"
     # same town for all three; PO4 has a distance (to O09); PO5 / PO6 tie on 2 hops, then key
@@ -74,7 +74,7 @@ def test_one_plus_x_under_nearest_host(fx) -> None:  # type: ignore[no-untyped-d
 
 
 def test_near_rule_order(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.gaps(fx)
+    res = queries.GAPS(fx)
     o02 = entry(res, "O02")
     # PO1: same park; PO2: same town with a distance (5.9 km); PO3: same town, no coordinates
     assert [c.party_org.key for c in o02.candidates] == ["PO1", "PO2", "PO3"]
@@ -93,50 +93,50 @@ def test_near_rule_order(fx) -> None:  # type: ignore[no-untyped-def]
 
 def test_hops_never_through_hubs(fx) -> None:  # type: ignore[no-untyped-def]
     # O03's members relate only to TC1 (a town committee): no graph distance to anyone
-    o03 = entry(queries.gaps(fx), "O03")
+    o03 = entry(queries.GAPS(fx), "O03")
     assert all(c.hops is None for c in o03.candidates)
     assert [c.party_org.key for c in o03.candidates] == ["PO1", "PO2", "PO3"]
 
 
 def test_max_hops_and_candidate_count(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.gaps(fx, max_hops=1, candidates=2)
+    res = queries.GAPS(fx, max_hops=1, candidates=2)
     o07 = entry(res, "O07")
     # no hop counts within 1: association ties then key
     assert [(c.party_org.key, c.hops) for c in o07.candidates] == [("PO2", None), ("PO3", None)]
 
 
 def test_self_employed_one_plus_x(fx) -> None:  # type: ignore[no-untyped-def]
-    o06 = queries.gaps(fx).self_employed[0]
+    o06 = queries.GAPS(fx).self_employed[0]
     assert o06.recommendation.formation == "1+X"
     assert o06.recommendation.host is not None and o06.recommendation.host.key == "PO1"
 
 
 def test_filters_and_paging(fx) -> None:  # type: ignore[no-untyped-def]
-    assert [e.org.key for e in queries.gaps(fx, park="P1").entries] == ["O03", "O02"]
-    assert [e.org.key for e in queries.gaps(fx, min_employees=40).entries] == ["O07", "O15", "O02"]
-    assert [e.org.key for e in queries.gaps(fx, industry="农业").entries] == ["O13"]
-    assert [e.org.key for e in queries.gaps(fx, category="商会").entries] == ["O16"]
-    page = queries.gaps(fx, limit=2, offset=1)
+    assert [e.org.key for e in queries.GAPS(fx, park="P1").entries] == ["O03", "O02"]
+    assert [e.org.key for e in queries.GAPS(fx, min_employees=40).entries] == ["O07", "O15", "O02"]
+    assert [e.org.key for e in queries.GAPS(fx, industry="农业").entries] == ["O13"]
+    assert [e.org.key for e in queries.GAPS(fx, category="商会").entries] == ["O16"]
+    page = queries.GAPS(fx, limit=2, offset=1)
     assert [e.org.key for e in page.entries] == ["O03", "O15"]
     assert (page.total, page.offset) == (6, 1)
     # partners come from all uncovered organisations, not only the filtered page
-    o02 = queries.gaps(fx, min_employees=40).entries[2]
+    o02 = queries.GAPS(fx, min_employees=40).entries[2]
     assert [p.key for p in o02.recommendation.partners] == ["O03"]
 
 
 def test_town_scope(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.gaps(fx, town="T1")
+    res = queries.GAPS(fx, queries.Scope("T1"))
     assert [e.org.key for e in res.entries] == ["O07", "O03", "O02"]
     o02 = entry(res, "O02")
     assert o02.instructors == []  # I3 serves two towns: district level, not the town's
-    res = queries.gaps(fx, town="T2")
+    res = queries.GAPS(fx, queries.Scope("T2"))
     assert [e.org.key for e in res.entries] == ["O13"]
 
 
 def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError):
-        queries.gaps(fx, max_hops=0)
+        queries.GAPS(fx, max_hops=0)
     with pytest.raises(InputError):
-        queries.gaps(fx, category="国企")
+        queries.GAPS(fx, category="国企")
     with pytest.raises(NotFound):
-        queries.gaps(fx, town="T1' OR 1=1 //")
+        queries.GAPS(fx, queries.Scope("T1' OR 1=1 //"))

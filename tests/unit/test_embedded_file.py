@@ -243,7 +243,7 @@ def test_migrate_round_trip(tmp_path: Path) -> None:
 
 
 def test_migrate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph.cli import app
+    from cli.main import app
 
     src = EmbeddedStore(tmp_path / "src")
     _fill(src)

@@ -1,33 +1,34 @@
 """``orggraph query ...``: every question from the command line, as tables or JSON.
 
 The command line is the operator's own (admin); each question is audited under the OS user.
+A question in the registry gets its options from its parameters model (:func:`ask_command`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from graph.errors import OrgGraphError
+from cli.common import BackendOpt, JsonOpt, TownOpt, echo_json, opened, scope_of
+from cli.params import command_from, option
+from graph.store import GraphStore
+from queries.centrality import CENTRALITY
+from queries.ego import EGO, EgoParams
+from queries.entities import ORG_TREE, SEARCH, OrgTreeParams, SearchParams
+from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
+from queries.pairing import PAIRING, PairingParams
+from queries.paths import PATH, PathParams
+from queries.question import Question, ask
 
 query_app = typer.Typer(
     help="图谱问答 / ask the graph: coverage, gaps, path, membership, pairing, centrality, ego",
     no_args_is_help=True,
 )
-
-BackendOpt = Annotated[
-    str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
-TownOpt = Annotated[str | None, typer.Option("--town", help="只看本镇街（镇街编码）/ scope to one town")]
 
 _console = Console()
 
@@ -35,21 +36,6 @@ _console = Console()
 def register(app: typer.Typer) -> None:
     """Add ``orggraph query`` to the main app."""
     app.add_typer(query_app, name="query")
-
-
-@contextmanager
-def _store(backend: str | None) -> Iterator[Any]:
-    from graph.store import open_store
-    from graph.store.base import require_complete
-
-    if backend not in (None, "embedded", "neo4j"):
-        raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
-    store = open_store(backend=backend)
-    try:
-        require_complete(store)  # never answer from a half-written graph (exit 3, message)
-        yield store
-    finally:
-        store.close()
 
 
 def _run(
@@ -62,23 +48,48 @@ def _run(
 ) -> None:
     from graph.audit import audit, operator
 
-    try:
-        with _store(backend) as store:
-            audit("query", operator(), question=name, **{k: v for k, v in args.items() if v is not None})
-            result = fn(store)
-    except OrgGraphError as exc:
-        typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
-        if exc.message_en != exc.message_zh:
-            typer.secho(f"error: {exc.message_en}", fg="red", err=True)
-        raise typer.Exit(4 if exc.code == "not_found" else 2 if exc.code == "invalid_input" else 3) from None
+    with opened(backend) as store:
+        scope_of(store, args.get("town"))  # an unknown --town is a bad option (exit 2)
+        audit("query", operator(), question=name, **{k: v for k, v in args.items() if v is not None})
+        result = fn(store)
     if as_json:
-        if isinstance(result, list):
-            data: Any = [r.model_dump(mode="json") for r in result]
-        else:
-            data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        echo_json(result)
     else:
         show(result)
+
+
+def ask_command(
+    q: Question[Any, Any],
+    show: Callable[[Any], None],
+    *,
+    doc: str,
+    arguments: Sequence[str] = (),
+    flags: dict[str, str] | None = None,
+) -> Callable[..., None]:
+    """``orggraph query <name>`` for a question: its options from the parameters model, plus
+    --town, --backend and --json; the answer through :func:`queries.question.ask`."""
+
+    def run(p: Any, extra: dict[str, Any]) -> None:
+        town = extra["town"]
+
+        def fn(store: GraphStore) -> Any:
+            return ask(store, q, scope_of(store, town), p)
+
+        _run(q.name, extra["backend"], extra["as_json"], fn, show, town=town, **p.model_dump(mode="json"))
+
+    return command_from(
+        q.params,
+        run,
+        extra=[option("town", TownOpt), option("backend", BackendOpt), option("as_json", JsonOpt, False)],
+        arguments=arguments,
+        flags=flags,
+        doc=doc,
+    )
+
+
+def _params(model: Any, **given: Any) -> Any:
+    """The question's parameters from the options given (the model holds every default)."""
+    return model.parse({k: v for k, v in given.items() if v is not None})
 
 
 def _pct(x: float | None) -> str:
@@ -108,12 +119,18 @@ def coverage(
     park: Annotated[str | None, typer.Option(help="园区编码")] = None,
     industry: Annotated[str | None, typer.Option(help="行业")] = None,
     association: Annotated[str | None, typer.Option(help="所属协会信用代码")] = None,
+    limit: Annotated[int | None, typer.Option(help="未建党组织清单每页条数")] = None,
+    offset: Annotated[int | None, typer.Option(help="未建党组织清单跳过条数")] = None,
     town: TownOpt = None,
     backend: BackendOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """组织覆盖与工作覆盖 / organisational and work coverage."""
-    import queries
+    from queries.coverage import COVERAGE, CoverageParams
+    from queries.scope import Scope
+
+    given = dict(by=by, category=category, park=park, industry=industry, association=association)
+    params = _params(CoverageParams, **given, limit=limit, offset=offset)
 
     def show(res: Any) -> None:
         t = _table("党组织覆盖率", "范围", "组织数", "已覆盖", "覆盖率", "工作覆盖", "工作覆盖率")
@@ -139,7 +156,7 @@ def coverage(
             )
         _console.print(t)
         t = _table(
-            f"未建党组织的组织（{len(res.uncovered)}）",
+            f"未建党组织的组织（共 {res.uncovered_total} 个，自第 {res.offset + 1} 个起）",
             "信用代码",
             "名称",
             "类别",
@@ -162,9 +179,7 @@ def coverage(
         "coverage",
         backend,
         as_json,
-        lambda s: queries.coverage(
-            s, town=town, by=by, category=category, park=park, industry=industry, association=association
-        ),
+        lambda s: COVERAGE(s, Scope(town), params),
         show,
         town=town,
         by=by,
@@ -180,16 +195,29 @@ def gaps(
     industry: Annotated[str | None, typer.Option(help="行业")] = None,
     category: Annotated[str | None, typer.Option(help="组织类别")] = None,
     min_employees: Annotated[int | None, typer.Option("--min-employees", help="从业人员不少于")] = None,
-    max_hops: Annotated[int, typer.Option("--max-hops", help="图上邻近步数 1–6")] = 4,
-    candidates: Annotated[int, typer.Option(help="每个组织列出的候选党组织数")] = 3,
-    limit: Annotated[int, typer.Option(help="条数")] = 50,
-    offset: Annotated[int, typer.Option(help="跳过条数")] = 0,
+    max_hops: Annotated[int | None, typer.Option("--max-hops", help="图上邻近步数 1–6")] = None,
+    candidates: Annotated[int | None, typer.Option(help="每个组织列出的候选党组织数")] = None,
+    limit: Annotated[int | None, typer.Option(help="条数")] = None,
+    offset: Annotated[int | None, typer.Option(help="跳过条数")] = None,
     town: TownOpt = None,
     backend: BackendOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """未建党组织的组织及组建建议 / uncovered organisations and what to build."""
-    import queries
+    from queries.gaps import GAPS, GapsParams
+    from queries.scope import Scope
+
+    params = _params(
+        GapsParams,
+        park=park,
+        industry=industry,
+        category=category,
+        min_employees=min_employees,
+        max_hops=max_hops,
+        candidates=candidates,
+        limit=limit,
+        offset=offset,
+    )
 
     def table(title: str, entries: list[Any], start: int) -> None:
         t = _table(
@@ -230,18 +258,7 @@ def gaps(
         "gaps",
         backend,
         as_json,
-        lambda s: queries.gaps(
-            s,
-            town=town,
-            park=park,
-            industry=industry,
-            category=category,
-            min_employees=min_employees,
-            max_hops=max_hops,
-            candidates=candidates,
-            limit=limit,
-            offset=offset,
-        ),
+        lambda s: GAPS(s, Scope(town), params),
         show,
         town=town,
         park=park,
@@ -263,7 +280,6 @@ def path(
     as_json: JsonOpt = False,
 ) -> None:
     """两个对象之间的最短路径 / shortest paths between two entities."""
-    import queries
 
     def show(res: Any) -> None:
         if not res.found:
@@ -278,8 +294,13 @@ def path(
         "path",
         backend,
         as_json,
-        lambda s: queries.path(
-            s, source=source, target=target, town=town, max_hops=max_hops, rels=rel or None, limit=limit
+        lambda s: ask(
+            s,
+            PATH,
+            scope_of(s, town),
+            _params(
+                PathParams, source=source, target=target, max_hops=max_hops, rels=rel or None, limit=limit
+            ),
         ),
         show,
         town=town,
@@ -302,7 +323,6 @@ def membership(
     as_json: JsonOpt = False,
 ) -> None:
     """党员组织关系链、活动链与不一致情况 / a member's chains, or the inconsistency list."""
-    import queries
 
     def show_one(res: Any) -> None:
         _console.print(
@@ -326,7 +346,7 @@ def membership(
             "membership_inconsistencies",
             backend,
             as_json,
-            lambda s: queries.membership_inconsistencies(s, town=town, code=code),
+            lambda s: ask(s, INCONSISTENCIES, scope_of(s, town), _params(InconsistencyParams, code=code)),
             show_list,
             town=town,
         )
@@ -335,7 +355,7 @@ def membership(
             "membership",
             backend,
             as_json,
-            lambda s: queries.membership(s, member_id=member_id, town=town),
+            lambda s: ask(s, MEMBERSHIP, scope_of(s, town), _params(MembershipParams, member_id=member_id)),
             show_one,
             town=town,
             member_id=member_id,
@@ -354,7 +374,6 @@ def pairing(
     as_json: JsonOpt = False,
 ) -> None:
     """结对网络 / the pairing networks."""
-    import queries
 
     def show(res: Any) -> None:
         _console.print(
@@ -381,7 +400,9 @@ def pairing(
         "pairing",
         backend,
         as_json,
-        lambda s: queries.pairing(s, town=town, pairing_type=pairing_type, tier=tier),
+        lambda s: ask(
+            s, PAIRING, scope_of(s, town), _params(PairingParams, pairing_type=pairing_type, tier=tier)
+        ),
         show,
         town=town,
         pairing_type=pairing_type,
@@ -391,44 +412,30 @@ def pairing(
 # --- centrality ------------------------------------------------------------------------
 
 
-@query_app.command()
-def centrality(
-    network: Annotated[str, typer.Option(help="pairing | organisation | membership")] = "organisation",
-    metric: Annotated[str, typer.Option(help="degree | betweenness | pagerank")] = "degree",
-    top: Annotated[int, typer.Option(help="前几名")] = 20,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """网络中心性、关键节点与桥 / centrality, articulation points and bridges."""
-    import queries
-
-    def show(res: Any) -> None:
-        approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
-        t = _table(
-            f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
-            "名次",
-            "类型",
-            "对象",
-            "得分",
-        )
-        for i in res.items:
-            t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
-        _console.print(t)
-        shown = "、".join(_name(a) for a in res.articulation_points[:20])
-        _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
-        _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
-
-    _run(
-        "centrality",
-        backend,
-        as_json,
-        lambda s: queries.centrality(s, town=town, network=network, metric=metric, top=top),
-        show,
-        town=town,
-        network=network,
-        metric=metric,
+def _show_centrality(res: Any) -> None:
+    approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
+    t = _table(
+        f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
+        "名次",
+        "类型",
+        "对象",
+        "得分",
     )
+    for i in res.items:
+        t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
+    _console.print(t)
+    shown = "、".join(_name(a) for a in res.articulation_points[:20])
+    _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
+    _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
+
+
+query_app.command("centrality")(
+    ask_command(
+        CENTRALITY,
+        _show_centrality,
+        doc="网络中心性、关键节点与桥 / centrality, articulation points and bridges.",
+    )
+)
 
 
 # --- ego -------------------------------------------------------------------------------
@@ -438,13 +445,12 @@ def centrality(
 def ego(
     key: Annotated[str, typer.Argument(help="编码，或 类型:编码")],
     hops: Annotated[int, typer.Option(help="步数 1–3")] = 1,
-    cap: Annotated[int, typer.Option(help="最多节点数")] = 500,
+    cap: Annotated[int, typer.Option(help="最多节点数（1–500）")] = EgoParams.model_fields["cap"].default,
     town: TownOpt = None,
     backend: BackendOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """某个对象的邻域 / the neighbourhood of one entity."""
-    import queries
 
     def show(res: Any) -> None:
         capped = "（已截断）" if res.capped else ""
@@ -462,7 +468,7 @@ def ego(
         "ego",
         backend,
         as_json,
-        lambda s: queries.ego(s, key=key, town=town, hops=hops, cap=cap),
+        lambda s: ask(s, EGO, scope_of(s, town), _params(EgoParams, key=key, hops=hops, cap=cap)),
         show,
         town=town,
         key=key,
@@ -475,7 +481,6 @@ def ego(
 @query_app.command()
 def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
     """四级党组织架构 / the four-level party organisation tree."""
-    import queries
 
     def show(res: Any) -> None:
         root = Tree(f"党组织 {res.total} 个")
@@ -490,7 +495,14 @@ def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = Fa
             add(root, r)
         _console.print(root)
 
-    _run("org_tree", backend, as_json, lambda s: queries.org_tree(s, town=town), show, town=town)
+    _run(
+        "org_tree",
+        backend,
+        as_json,
+        lambda s: ask(s, ORG_TREE, scope_of(s, town), OrgTreeParams()),
+        show,
+        town=town,
+    )
 
 
 @query_app.command()
@@ -502,12 +514,18 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """按编码或名称查找 / find entities by key or name."""
-    import queries
 
     def show(res: Any) -> None:
-        t = _table(f"找到 {len(res)} 个", "类型", "编码", "名称", "镇街")
-        for h in res:
+        t = _table(f"找到 {res.total} 个（列出 {len(res.items)} 个）", "类型", "编码", "名称", "镇街")
+        for h in res.items:
             t.add_row(h.label_zh, h.node.key, h.node.name or "", h.node.town_code or "")
         _console.print(t)
 
-    _run("search", backend, as_json, lambda s: queries.search(s, q, town=town, limit=limit), show, town=town)
+    _run(
+        "search",
+        backend,
+        as_json,
+        lambda s: ask(s, SEARCH, scope_of(s, town), _params(SearchParams, q=q, limit=limit)),
+        show,
+        town=town,
+    )
