@@ -20,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import OrgGraphError
+from graph.errors import Forbidden
 from graph.model import Label, Rel
 from graph.store.embedded import (
     FILE_MODE,
@@ -36,7 +36,7 @@ _SAFE_BUILTINS = {"set", "frozenset", "list", "dict", "tuple", "bytearray", "com
 _SAFE_OTHER = {("collections", "OrderedDict"), ("copyreg", "_reconstructor"), ("builtins", "object")}
 
 
-class MigrationRefused(OrgGraphError):
+class MigrationRefused(Forbidden):
     code = "migrate_refused"
     status = 403
 
