@@ -70,7 +70,8 @@ class ImpactParams(Params):
     keys: tuple[str, ...] = Field(
         (),
         max_length=MAX_KEYS,
-        description=f"要模拟撤销的对象编码（示范点、党建指导员、党组织或党员；可多个，一并撤销；最多 {MAX_KEYS} 个）",
+        description="要模拟撤销的对象编码（示范点、党建指导员、党组织或党员；可多个，一并撤销；"
+        f"最多 {MAX_KEYS} 个）",
     )
     rank: Kind | None = Field(
         None,
@@ -342,14 +343,16 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
         if d.get("status") == DEREGISTERED:
             continue
         cov = sorted(
-            (key(p), instructors_of(p))
-            for p in set(ix.inn(nid, Rel.COVERS))
-            if ix.props(p)["_label"] == po_l
+            (key(p), instructors_of(p)) for p in set(ix.inn(nid, Rel.COVERS)) if ix.props(p)["_label"] == po_l
         )
         orgs.append(
             OrgFact(
-                key(nid), _s(d.get("org_name")), _s(d.get("town_code")), _s(d.get("org_category")),
-                tuple(cov), instructors_of(nid),
+                key(nid),
+                _s(d.get("org_name")),
+                _s(d.get("town_code")),
+                _s(d.get("org_category")),
+                tuple(cov),
+                instructors_of(nid),
             )
         )
     pos, pairs, members = [], [], []
@@ -357,8 +360,12 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
         parents = sorted({key(q) for q in ix.out(nid, Rel.REPORTS_TO) if ix.props(q)["_label"] == po_l})
         pos.append(
             PartyOrgFact(
-                key(nid), _s(d.get("party_org_name")), _s(d.get("town_code")), _s(d.get("kind")),
-                _s(d.get("demo_tier")), tuple(parents),
+                key(nid),
+                _s(d.get("party_org_name")),
+                _s(d.get("town_code")),
+                _s(d.get("kind")),
+                _s(d.get("demo_tier")),
+                tuple(parents),
             )
         )
     for s, t, _ in ix.edges(Rel.PAIRED_WITH):
@@ -377,8 +384,12 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
         d = ix.props(m)
         members.append(
             MemberFact(
-                key(m), _s(d.get("name")), _s(d.get("town_code")), _s(d.get("member_type")),
-                _s(d.get("post")), tuple(sorted(rel)),
+                key(m),
+                _s(d.get("name")),
+                _s(d.get("town_code")),
+                _s(d.get("member_type")),
+                _s(d.get("post")),
+                tuple(sorted(rel)),
             )
         )
     ins = [
@@ -423,15 +434,15 @@ def _model(f: ImpactFacts) -> _Model:
     for o in f.orgs:
         m.orgs[o.uscc] = o
         instr = set(o.instructors)
-        for p, pi in o.coverers:
-            m.covered_by[p].append(o.uscc)
+        for code, pi in o.coverers:
+            m.covered_by[code].append(o.uscc)
             instr.update(pi)
-        for i in sorted(instr):
-            m.served_by[i].append(o.uscc)
-    for p in f.party_orgs:
-        m.pos[p.code] = p
-        for q in p.parents:
-            m.children[q].append(p.code)
+        for ins in sorted(instr):
+            m.served_by[ins].append(o.uscc)
+    for po in f.party_orgs:
+        m.pos[po.code] = po
+        for q in po.parents:
+            m.children[q].append(po.code)
     for pr in f.pairs:
         t = (pr.label, pr.key)
         m.partners[t].append(pr.source)
@@ -439,10 +450,10 @@ def _model(f: ImpactFacts) -> _Model:
         m.targets[t] = pr
     for mf in f.members:
         m.members[mf.member_id] = mf
-        for p in mf.relationship:
-            m.rel_members[p].append(mf.member_id)
-    for i in f.instructors:
-        m.instructors[i.instructor_id] = i
+        for code in mf.relationship:
+            m.rel_members[code].append(mf.member_id)
+    for inf in f.instructors:
+        m.instructors[inf.instructor_id] = inf
     for h in f.helps:
         m.helpers[h.org].append(h.helper)
         m.helped_by[h.helper].append(h.org)
@@ -533,7 +544,8 @@ def _simulate(m: _Model, removed: set[str]) -> _Loss:
     ri = {k for lab, _, k in (n.partition(":") for n in removed) if lab == Label.INSTRUCTOR.value}
     rm = {k for lab, _, k in (n.partition(":") for n in removed) if lab == Label.MEMBER.value}
     loss = _Loss()
-    touched = {o for p in rp for o in m.covered_by.get(p, ())} | {o for i in ri for o in m.served_by.get(i, ())}
+    touched = {o for p in rp for o in m.covered_by.get(p, ())}
+    touched |= {o for i in ri for o in m.served_by.get(i, ())}
     for u in sorted(touched):
         o = m.orgs[u]
         cov_before = bool(o.coverers)
@@ -585,7 +597,7 @@ _FIGURES_ZH = {
 
 def _figures(store: GraphStore, scope: Scope, m: _Model, loss: _Loss) -> list[ImpactFigure]:
     """Before: the coverage question's own answer; after: minus the organisations that lose it."""
-    cov = ask(store, COVERAGE, scope, CoverageParams(limit=1))
+    cov = ask(store, COVERAGE, scope, CoverageParams.parse(limit=1))
     lost_c = [m.orgs[u].category for u in loss.lost_coverage]
     lost_w = [m.orgs[u].category for u in loss.lost_work]
 
@@ -734,8 +746,7 @@ def _sentence(kind: str, c: dict[str, int]) -> str:
         return s
     if kind == "instructor":
         return (
-            f"该指导员离任 → {c['lost_work_coverage']} 家失去工作覆盖，"
-            f"{c['lost_instructor']} 家不再有指导员"
+            f"该指导员离任 → {c['lost_work_coverage']} 家失去工作覆盖，{c['lost_instructor']} 家不再有指导员"
         )
     if kind == "party_org":
         return (
