@@ -1,33 +1,29 @@
 """``orggraph query ...``: every question from the command line, as tables or JSON.
 
 The command line is the operator's own (admin); each question is audited under the OS user.
+A question in the registry gets its options from its parameters model (:func:`ask_command`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from graph.errors import OrgGraphError
+from cli.common import BackendOpt, JsonOpt, TownOpt, echo_json, opened, scope_of
+from cli.params import command_from, option
+from graph.store import GraphStore
+from queries.centrality import CENTRALITY
+from queries.question import Question, ask
 
 query_app = typer.Typer(
     help="图谱问答 / ask the graph: coverage, gaps, path, membership, pairing, centrality, ego",
     no_args_is_help=True,
 )
-
-BackendOpt = Annotated[
-    str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
-TownOpt = Annotated[str | None, typer.Option("--town", help="只看本镇街（镇街编码）/ scope to one town")]
 
 _console = Console()
 
@@ -35,19 +31,6 @@ _console = Console()
 def register(app: typer.Typer) -> None:
     """Add ``orggraph query`` to the main app."""
     app.add_typer(query_app, name="query")
-
-
-@contextmanager
-def _store(backend: str | None) -> Iterator[Any]:
-    from graph.store import open_store
-
-    if backend not in (None, "embedded", "neo4j"):
-        raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
-    store = open_store(backend=backend)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _run(
@@ -60,32 +43,48 @@ def _run(
 ) -> None:
     from graph.audit import audit, operator
 
-    try:
-        with _store(backend) as store:
-            audit("query", operator(), question=name, **{k: v for k, v in args.items() if v is not None})
-            result = fn(store)
-    except OrgGraphError as exc:
-        typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
-        if exc.message_en != exc.message_zh:
-            typer.secho(f"error: {exc.message_en}", fg="red", err=True)
-        raise typer.Exit(4 if exc.code == "not_found" else 2 if exc.code == "invalid_input" else 3) from None
+    with opened(backend) as store:
+        scope_of(store, args.get("town"))  # an unknown --town is a bad option (exit 2)
+        audit("query", operator(), question=name, **{k: v for k, v in args.items() if v is not None})
+        result = fn(store)
     if as_json:
-        if isinstance(result, list):
-            data: Any = [r.model_dump(mode="json") for r in result]
-        else:
-            data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        echo_json(result)
     else:
         show(result)
 
 
+def ask_command(
+    q: Question[Any, Any],
+    show: Callable[[Any], None],
+    *,
+    doc: str,
+    arguments: Sequence[str] = (),
+    flags: dict[str, str] | None = None,
+) -> Callable[..., None]:
+    """``orggraph query <name>`` for a question: its options from the parameters model, plus
+    --town, --backend and --json; the answer through :func:`queries.question.ask`."""
+
+    def run(p: Any, extra: dict[str, Any]) -> None:
+        town = extra["town"]
+
+        def fn(store: GraphStore) -> Any:
+            return ask(store, q, scope_of(store, town), p)
+
+        _run(q.name, extra["backend"], extra["as_json"], fn, show, town=town, **p.model_dump(mode="json"))
+
+    return command_from(
+        q.params,
+        run,
+        extra=[option("town", TownOpt), option("backend", BackendOpt), option("as_json", JsonOpt, False)],
+        arguments=arguments,
+        flags=flags,
+        doc=doc,
+    )
+
+
 def _params(model: Any, **given: Any) -> Any:
     """The question's parameters from the options given (the model holds every default)."""
-    try:
-        return model.parse({k: v for k, v in given.items() if v is not None})
-    except OrgGraphError as exc:
-        typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
-        raise typer.Exit(2) from None
+    return model.parse({k: v for k, v in given.items() if v is not None})
 
 
 def _pct(x: float | None) -> str:
@@ -404,44 +403,30 @@ def pairing(
 # --- centrality ------------------------------------------------------------------------
 
 
-@query_app.command()
-def centrality(
-    network: Annotated[str, typer.Option(help="pairing | organisation | membership")] = "organisation",
-    metric: Annotated[str, typer.Option(help="degree | betweenness | pagerank")] = "degree",
-    top: Annotated[int, typer.Option(help="前几名")] = 20,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """网络中心性、关键节点与桥 / centrality, articulation points and bridges."""
-    import queries
-
-    def show(res: Any) -> None:
-        approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
-        t = _table(
-            f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
-            "名次",
-            "类型",
-            "对象",
-            "得分",
-        )
-        for i in res.items:
-            t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
-        _console.print(t)
-        shown = "、".join(_name(a) for a in res.articulation_points[:20])
-        _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
-        _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
-
-    _run(
-        "centrality",
-        backend,
-        as_json,
-        lambda s: queries.centrality(s, town=town, network=network, metric=metric, top=top),
-        show,
-        town=town,
-        network=network,
-        metric=metric,
+def _show_centrality(res: Any) -> None:
+    approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
+    t = _table(
+        f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
+        "名次",
+        "类型",
+        "对象",
+        "得分",
     )
+    for i in res.items:
+        t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
+    _console.print(t)
+    shown = "、".join(_name(a) for a in res.articulation_points[:20])
+    _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
+    _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
+
+
+query_app.command("centrality")(
+    ask_command(
+        CENTRALITY,
+        _show_centrality,
+        doc="网络中心性、关键节点与桥 / centrality, articulation points and bridges.",
+    )
+)
 
 
 # --- ego -------------------------------------------------------------------------------
