@@ -15,6 +15,7 @@ from api.routers.params import Scoped, Town
 from queries.centrality import CENTRALITY, CentralityParams
 from queries.coverage import COVERAGE, CoverageParams
 from queries.gaps import GAPS, GapsParams
+from queries.impact import IMPACT, ImpactParams, ImpactResult
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
 from queries.params import MAX_PAGE
 
@@ -32,6 +33,10 @@ class GapsQuery(GapsParams, Scoped):
 class CentralityQuery(CentralityParams, Scoped):
     # an API answer holds at most one page (the command line may ask for more)
     top: int = Field(20, ge=1, le=MAX_PAGE, description="排名条数")
+
+
+class ImpactQuery(ImpactParams, Scoped):
+    pass
 
 
 def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
@@ -81,3 +86,14 @@ def pairings(
 )
 def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]) -> Response:
     return ask(c, CENTRALITY, p)
+
+
+@router.get(
+    "/impact",
+    response_model=ImpactResult,
+    tags=["impact 影响分析"],
+    summary="影响分析：撤销示范点、指导员、党组织或党员会失去什么；按影响排名 / what is lost if entities "
+    "drop out; ranking by impact",
+)
+def impact(c: Annotated[Caller, Depends(caller)], p: Annotated[ImpactQuery, Query()]) -> Response:
+    return ask(c, IMPACT, p)
