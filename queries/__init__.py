@@ -67,15 +67,18 @@ from queries import (
 )
 from queries.coverage import COVERAGE, CoverageParams
 from queries.gaps import GAPS, GapsParams
+from queries.impact import IMPACT, ImpactParams
 from queries.question import QUESTIONS, ask
 from queries.scope import Scope
 
 __all__ = [
     "COVERAGE",
     "GAPS",
+    "IMPACT",
     "QUESTIONS",
     "CoverageParams",
     "GapsParams",
+    "ImpactParams",
     "Scope",
     "ask",
     "centrality",

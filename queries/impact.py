@@ -331,8 +331,15 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
     def key(nid: str) -> str:
         return nid.partition(":")[2]
 
+    # one pass over ASSIGNED_TO instead of a lookup per organisation and covering party org
+    assigned: dict[str, list[str]] = defaultdict(list)
+    for i, target, _ in ix.edges(Rel.ASSIGNED_TO):
+        if ix.nodes[i]["_label"] == ins_l:
+            assigned[target].append(key(i))
+    ins_of = {t: tuple(sorted(set(v))) for t, v in assigned.items()}
+
     def instructors_of(nid: str) -> tuple[str, ...]:
-        return tuple(sorted(key(i) for i in ix.inn(nid, Rel.ASSIGNED_TO) if ix.props(i)["_label"] == ins_l))
+        return ins_of.get(nid, ())
 
     def live(nid: str, label: str) -> bool:
         d = ix.props(nid)
