@@ -40,9 +40,51 @@ _CSS = """
 .og-banner { border-left: 5px solid #B71C1C; padding: 0.2rem 0 0.2rem 0.8rem; margin-bottom: 0.6rem; }
 .og-banner h2 { margin: 0; padding: 0; font-size: 1.55rem; }
 .og-banner p { margin: 0.1rem 0 0 0; color: #5f6368; font-size: 0.92rem; }
+/* 会议材料: printing a page (Ctrl-P) gives the page itself, without sidebar, toolbar or widgets' chrome */
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSkipToContent"],
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"] { display: none !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+}
 </style>
 """
 st.markdown(_CSS, unsafe_allow_html=True)
+
+# Streamlit 1.67 has no Chinese locale for a few texts of its own (the file uploader's
+# "Upload" / "200MB per file", the "Skip to main content" link): rewrite them in place
+# whenever they appear. Text nodes are edited, never replaced, so React keeps its nodes.
+_ZH_SCRIPT = """
+<script>
+(function () {
+  if (window.__ogZh) return;
+  window.__ogZh = true;
+  var exact = {"Upload": "选择文件", "Browse files": "选择文件", "Skip to main content": "跳到正文",
+               "Drag and drop file here": "将文件拖放到此处", "Drag and drop files here": "将文件拖放到此处"};
+  var limit = /^(\\d+(?:\\.\\d+)?\\s*[KMG]B) per file(?: \\u2022 (.*))?$/;
+  function fix(node) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    var t;
+    while ((t = walker.nextNode())) {
+      var v = t.nodeValue.trim();
+      if (!v || /[\\u4e00-\\u9fff]/.test(v)) continue;
+      if (exact[v]) { t.nodeValue = exact[v]; continue; }
+      var m = v.match(limit);
+      if (m) t.nodeValue = "单个文件不超过 " + m[1] + (m[2] ? "，格式 " + m[2].split(", ").join("、") : "");
+    }
+  }
+  fix(document.body);
+  new MutationObserver(function (muts) {
+    muts.forEach(function (m) {
+      if (m.type === "characterData") fix(m.target.parentNode || document.body);
+      m.addedNodes.forEach(function (n) { fix(n.nodeType === 3 ? n.parentNode || document.body : n); });
+    });
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+})();
+</script>
+"""
+st.html(_ZH_SCRIPT, unsafe_allow_javascript=True)
 
 
 def _login_page() -> None:
@@ -117,6 +159,7 @@ def main() -> None:
             _page("membership.py", "党员关系", ":material/badge:", "membership"),
             _page("paths.py", "路径查询", ":material/route:", "paths"),
             _page("centrality.py", "网络分析", ":material/insights:", "centrality"),
+            _page("map.py", "党建地图", ":material/map:", "map"),
             _page("entity.py", "对象详情", ":material/search:", "entity"),
         ],
     }

@@ -244,7 +244,7 @@ INCONSISTENCY_ZH = {
     "committee_without_post": "交叉任职但无党内职务",
 }
 NETWORK_ZH = {"organisation": "组织网络", "pairing": "结对网络", "membership": "党员关系网络"}
-METRIC_ZH = {"degree": "度中心性", "betweenness": "中介中心性", "pagerank": "PageRank 影响力"}
+METRIC_ZH = {"degree": "度中心性", "betweenness": "中介中心性", "pagerank": "影响力（PageRank）"}
 FORMATION_ZH_HELP = {
     "单独建": "正式党员 3 名以上，单独组建",
     "联合建": "与邻近未建组织联合组建",

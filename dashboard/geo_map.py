@@ -25,7 +25,8 @@ FORMATION_COLOURS = {
     "1+X": "#a0d911",
     "派驻指导员": "#8c8c8c",
 }
-LINK_STYLE = {
+ALL_LAYERS = ("towns", "organizations", "party_orgs", "villages", "gap", "示范帮扶", "村企联建")
+LINK_STYLE: dict[str, tuple[str, str, str]] = {
     "gap": ("空白点→建议依托", "#fa8c16", "dashed"),
     "示范帮扶": ("示范帮扶", "#c41d2f", "solid"),
     "村企联建": ("村企联建", "#1677ff", "solid"),
@@ -84,7 +85,8 @@ def map_view(
     """ECharts options for the layers (dicts in the API's GeoJSON shape) and the switches."""
     legend, is_rate = METRICS[metric]
     feats = towns.get("features", []) if "towns" in show else []
-    geojson = {"type": "FeatureCollection", "features": [_town_feature(f) for f in feats]}
+    town_features = [_town_feature(f) for f in feats]
+    geojson = {"type": "FeatureCollection", "features": town_features}
     all_xy = [f["geometry"]["coordinates"] for f in points.get("features", [])]
     lat0 = sum(p[1] for p in all_xy) / len(all_xy) if all_xy else 29.3
     geo: dict[str, Any] = {
@@ -114,7 +116,7 @@ def map_view(
                 "geoIndex": 0,
                 "data": [
                     {"name": g["properties"]["name"], "value": _shown(v, is_rate)}
-                    for g, v in zip(geojson["features"], values, strict=True)
+                    for g, v in zip(town_features, values, strict=True)
                 ],
             }
         )  # fmt: skip

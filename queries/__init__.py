@@ -66,6 +66,7 @@ from queries import (
     paths as _paths,
 )
 from queries.coverage import COVERAGE, CoverageParams
+from queries.dataset import DATASET, DatasetParams
 from queries.gaps import GAPS, GapsParams
 from queries.impact import IMPACT, ImpactParams
 from queries.question import QUESTIONS, ask
@@ -73,10 +74,12 @@ from queries.scope import Scope
 
 __all__ = [
     "COVERAGE",
+    "DATASET",
     "GAPS",
     "IMPACT",
     "QUESTIONS",
     "CoverageParams",
+    "DatasetParams",
     "GapsParams",
     "ImpactParams",
     "Scope",

@@ -159,4 +159,7 @@ def test_import_dry_run_then_load(tab: Page, server: Server, tmp_path: Path) -> 
     assert not [e for e in tab.errors() if "输入无法使用" in e]
     tab.shot("import-loaded")
     # The roster (raw ID numbers) does not stay on the server once loaded.
-    assert not [p for p in (server.home / "uploads").iterdir() if p.suffix in (".xlsx", ".xls", ".csv")]
+    assert not [p for p in (server.home / "uploads").rglob("*") if p.suffix in (".xlsx", ".xls", ".csv")]
+    # The overview names the data it shows: the uploaded file, by the name the user gave it.
+    tab.open("总览")
+    assert "roster.xlsx" in tab.page.locator('[data-testid="stMain"]').inner_text()
