@@ -234,15 +234,34 @@ def _s(v: Any) -> str | None:
 
 def _facts_cypher(db: CypherReader, scope: Scope) -> ImpactFacts:
     params = {**scope.params(), "deregistered": DEREGISTERED, "fk": FK}
+    # flat reads joined in Python: nested pattern comprehensions per organisation cost more
     orgs = db.read(
         f"""{scope.match("o", Label.ORGANIZATION)}
 WHERE coalesce(o.status, '') <> $deregistered
-RETURN collect([o.uscc, o.org_name, o.town_code, o.org_category,
-  [(p:{_PO})-[:{_COVERS}]->(o) | [p.party_org_code, [(i:{_I})-[:{_ASSIGNED}]->(p) | i.instructor_id]]],
-  [(i:{_I})-[:{_ASSIGNED}]->(o) | i.instructor_id]]) AS rows""",
+RETURN collect([o.uscc, o.org_name, o.town_code, o.org_category]) AS rows""",
         params,
         "impact_orgs",
     )[0]["rows"]
+    covers = db.read(
+        f"""{scope.match("o", Label.ORGANIZATION)}<-[:{_COVERS}]-(p:{_PO})
+WHERE coalesce(o.status, '') <> $deregistered
+RETURN collect([o.uscc, p.party_org_code]) AS rows""",
+        params,
+        "impact_covers",
+    )[0]["rows"]
+    assigned = db.read(
+        f"""MATCH (i:{_I})-[:{_ASSIGNED}]->(t) WHERE t:{_O} OR t:{_PO}
+RETURN collect([labels(t)[0] + ':' + t[$fk[labels(t)[0]]], i.instructor_id]) AS rows""",
+        params,
+        "impact_assigned",
+    )[0]["rows"]
+    ins_of: dict[str, set[str]] = defaultdict(set)
+    for t, i in assigned:
+        ins_of[str(t)].add(str(i))
+    cov_of: dict[str, set[str]] = defaultdict(set)
+    for u, p in covers:
+        cov_of[str(u)].add(str(p))
+    po_, org_ = Label.PARTY_ORG.value, Label.ORGANIZATION.value
     pos = db.read(
         f"""MATCH (p:{_PO}) WHERE {scope.cypher("p")}
 RETURN collect([p.party_org_code, p.party_org_name, p.town_code, p.kind, p.demo_tier,
@@ -260,7 +279,7 @@ RETURN collect([s.party_org_code, labels(t)[0], t[$fk[labels(t)[0]]],
         "impact_pairs",
     )[0]["rows"]
     members = db.read(
-        f"""MATCH (m:{_M_})-[:{_REL_IN}]->(p:{_PO}) WHERE {scope.cypher("m")}
+        f"""{scope.match("m", Label.MEMBER)}-[:{_REL_IN}]->(p:{_PO})
 WITH m, collect(p.party_org_code) AS rel
 RETURN collect([m.member_id, m.name, m.town_code, m.member_type, m.post, rel]) AS rows""",
         params,
@@ -287,10 +306,12 @@ RETURN collect([labels(h)[0] + ':' + h[$fk[labels(h)[0]]], o.uscc]) AS rows""",
                 _s(n),
                 _s(t),
                 _s(c),
-                tuple(sorted((str(p), tuple(sorted(map(str, ii)))) for p, ii in cov)),
-                tuple(sorted(map(str, ins_))),
+                tuple(
+                    (p, tuple(sorted(ins_of.get(f"{po_}:{p}", ())))) for p in sorted(cov_of.get(str(u), ()))
+                ),
+                tuple(sorted(ins_of.get(f"{org_}:{u}", ()))),
             )
-            for u, n, t, c, cov, ins_ in orgs
+            for u, n, t, c in orgs
         ],
         [
             PartyOrgFact(str(c), _s(n), _s(t), _s(k), _s(d), tuple(sorted(map(str, par))))
@@ -611,7 +632,7 @@ def _figures(store: GraphStore, scope: Scope, m: _Model, loss: _Loss) -> list[Im
     def fig(name: str, total: int, before: int, lost: int) -> ImpactFigure:
         after = before - lost
         return ImpactFigure(
-            name=name,  # type: ignore[arg-type]
+            name=name,
             name_zh=_FIGURES_ZH[name],
             total=total,
             before=before,
@@ -784,7 +805,7 @@ def _ranking(store: GraphStore, scope: Scope, m: _Model, kind: str, top: int) ->
         )
         for i, (nid, c) in enumerate(rows[:top])
     ]
-    return ImpactRanking(kind=kind, kind_zh=KIND_ZH[kind], total=len(rows), items=items)  # type: ignore[arg-type]
+    return ImpactRanking(kind=kind, kind_zh=KIND_ZH[kind], total=len(rows), items=items)
 
 
 def impact(store: GraphStore, scope: Scope, p: ImpactParams) -> ImpactResult:
