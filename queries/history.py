@@ -739,7 +739,7 @@ def compose(steps: Sequence[Sequence[Change]]) -> list[Change]:
     out: list[Change] = []
     for chain in net.values():
         out += _net(chain)
-    out += [Change(kind=k, town=t, count=n, sync=s) for (k, t, s), n in counts.items()]  # type: ignore[arg-type]
+    out += [Change(kind=k, town=t, count=n, sync=s) for (k, t, s), n in counts.items()]
     out.sort(key=_sort_key)
     return out
 

@@ -75,7 +75,7 @@ def _cli(env: dict[str, str], *args: str) -> None:
 def _load(home: Path, env: dict[str, str]) -> str:
     try:
         import graph.loaders.demo
-        import graph.loaders.load  # noqa: F401
+        import graph.loaders.load
     except ImportError:
         from graph.store.embedded import EmbeddedStore
         from tests.fixtures import load_fixture
@@ -91,6 +91,8 @@ def _load(home: Path, env: dict[str, str]) -> str:
     except subprocess.CalledProcessError as exc:
         if exc.returncode != 1:  # 1 = some rows rejected, the rest loaded
             raise
+    # the demo's synthetic town polygons, for the party-building map
+    _cli(env, "boundaries", "import", str(graph.loaders.demo.boundaries_path(workbook)))
     return "demo"
 
 
