@@ -30,6 +30,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from queries.ego import EGO
+from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
+from queries.membership import INCONSISTENCIES, MEMBERSHIP
+from queries.pairing import PAIRING
+from queries.paths import PATH
+from queries.scope import Scope
+
 TARGET_MS = 50.0
 CENTRALITY_TARGET_MS = 2000.0
 
@@ -113,21 +120,21 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
 
     def path_town(st: Any) -> Any:
         t = s.town()
-        return queries.path(st, source=s.org_in(t), target=s.member_in(t), town=t)
+        return PATH(st, Scope(t), source=s.org_in(t), target=s.member_in(t))
 
     return {
         "coverage": lambda st: queries.COVERAGE(st, by=s.rnd.choice(["category", "town", "park"])),
         "coverage_town": lambda st: queries.COVERAGE(st, queries.Scope(s.town())),
         "gaps": lambda st: queries.GAPS(st, limit=50),
         "gaps_town": lambda st: queries.GAPS(st, queries.Scope(s.town()), limit=50),
-        "path": lambda st: queries.path(st, source=s.pick(s.orgs), target=s.pick(s.members)),
+        "path": lambda st: PATH(st, source=s.pick(s.orgs), target=s.pick(s.members)),
         "path_town": path_town,
-        "membership": lambda st: queries.membership(st, member_id=s.pick(s.members)),
-        "inconsistencies": lambda st: queries.membership_inconsistencies(st),
-        "inconsistencies_town": lambda st: queries.membership_inconsistencies(st, town=s.town()),
-        "pairing": lambda st: queries.pairing(st, tier=s.rnd.choice([None, "市级", "区级", "镇街级"])),
-        "pairing_town": lambda st: queries.pairing(st, town=s.town()),
-        "pairing_village": lambda st: queries.pairing(st, pairing_type="村企联建"),
+        "membership": lambda st: MEMBERSHIP(st, member_id=s.pick(s.members)),
+        "inconsistencies": lambda st: INCONSISTENCIES(st),
+        "inconsistencies_town": lambda st: INCONSISTENCIES(st, Scope(s.town())),
+        "pairing": lambda st: PAIRING(st, tier=s.rnd.choice([None, "市级", "区级", "镇街级"])),
+        "pairing_town": lambda st: PAIRING(st, Scope(s.town())),
+        "pairing_village": lambda st: PAIRING(st, pairing_type="村企联建"),
         "centrality_degree": lambda st: queries.centrality(st, network="organisation", metric="degree"),
         "centrality_betweenness": lambda st: queries.centrality(
             st, network="organisation", metric="betweenness"
@@ -135,11 +142,11 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
         "centrality_pagerank_town": lambda st: queries.centrality(
             st, network="membership", metric="pagerank", town=s.town()
         ),
-        "ego": lambda st: queries.ego(st, key=s.pick(s.orgs), hops=2),
-        "organization": lambda st: queries.organization(st, s.pick(s.orgs)),
-        "party_org": lambda st: queries.party_org(st, s.pick(s.party_orgs)),
-        "search": lambda st: queries.search(st, s.pick(s.names)),
-        "org_tree": lambda st: queries.org_tree(st, town=s.rnd.choice([None, s.town()])),
+        "ego": lambda st: EGO(st, key=s.pick(s.orgs), hops=2),
+        "organization": lambda st: ORGANIZATION(st, uscc=s.pick(s.orgs)),
+        "party_org": lambda st: PARTY_ORG(st, code=s.pick(s.party_orgs)),
+        "search": lambda st: SEARCH(st, q=s.pick(s.names)),
+        "org_tree": lambda st: ORG_TREE(st, Scope(s.rnd.choice([None, s.town()]))),
         "impact_one": impact_one,
         "impact_one_uncached": uncached(impact_one),
         "impact_rank_town_uncached": uncached(rank_town),

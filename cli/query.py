@@ -18,7 +18,12 @@ from cli.common import BackendOpt, JsonOpt, TownOpt, echo_json, opened, scope_of
 from cli.params import command_from, option
 from graph.store import GraphStore
 from queries.centrality import CENTRALITY
+from queries.ego import EGO, EgoParams
+from queries.entities import ORG_TREE, SEARCH, OrgTreeParams, SearchParams
 from queries.impact import IMPACT
+from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
+from queries.pairing import PAIRING, PairingParams
+from queries.paths import PATH, PathParams
 from queries.question import Question, ask
 
 query_app = typer.Typer(
@@ -276,7 +281,6 @@ def path(
     as_json: JsonOpt = False,
 ) -> None:
     """两个对象之间的最短路径 / shortest paths between two entities."""
-    import queries
 
     def show(res: Any) -> None:
         if not res.found:
@@ -291,8 +295,13 @@ def path(
         "path",
         backend,
         as_json,
-        lambda s: queries.path(
-            s, source=source, target=target, town=town, max_hops=max_hops, rels=rel or None, limit=limit
+        lambda s: ask(
+            s,
+            PATH,
+            scope_of(s, town),
+            _params(
+                PathParams, source=source, target=target, max_hops=max_hops, rels=rel or None, limit=limit
+            ),
         ),
         show,
         town=town,
@@ -315,7 +324,6 @@ def membership(
     as_json: JsonOpt = False,
 ) -> None:
     """党员组织关系链、活动链与不一致情况 / a member's chains, or the inconsistency list."""
-    import queries
 
     def show_one(res: Any) -> None:
         _console.print(
@@ -339,7 +347,7 @@ def membership(
             "membership_inconsistencies",
             backend,
             as_json,
-            lambda s: queries.membership_inconsistencies(s, town=town, code=code),
+            lambda s: ask(s, INCONSISTENCIES, scope_of(s, town), _params(InconsistencyParams, code=code)),
             show_list,
             town=town,
         )
@@ -348,7 +356,7 @@ def membership(
             "membership",
             backend,
             as_json,
-            lambda s: queries.membership(s, member_id=member_id, town=town),
+            lambda s: ask(s, MEMBERSHIP, scope_of(s, town), _params(MembershipParams, member_id=member_id)),
             show_one,
             town=town,
             member_id=member_id,
@@ -367,7 +375,6 @@ def pairing(
     as_json: JsonOpt = False,
 ) -> None:
     """结对网络 / the pairing networks."""
-    import queries
 
     def show(res: Any) -> None:
         _console.print(
@@ -394,7 +401,9 @@ def pairing(
         "pairing",
         backend,
         as_json,
-        lambda s: queries.pairing(s, town=town, pairing_type=pairing_type, tier=tier),
+        lambda s: ask(
+            s, PAIRING, scope_of(s, town), _params(PairingParams, pairing_type=pairing_type, tier=tier)
+        ),
         show,
         town=town,
         pairing_type=pairing_type,
@@ -494,13 +503,12 @@ query_app.command("impact")(
 def ego(
     key: Annotated[str, typer.Argument(help="编码，或 类型:编码")],
     hops: Annotated[int, typer.Option(help="步数 1–3")] = 1,
-    cap: Annotated[int, typer.Option(help="最多节点数")] = 500,
+    cap: Annotated[int, typer.Option(help="最多节点数（1–500）")] = EgoParams.model_fields["cap"].default,
     town: TownOpt = None,
     backend: BackendOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """某个对象的邻域 / the neighbourhood of one entity."""
-    import queries
 
     def show(res: Any) -> None:
         capped = "（已截断）" if res.capped else ""
@@ -518,7 +526,7 @@ def ego(
         "ego",
         backend,
         as_json,
-        lambda s: queries.ego(s, key=key, town=town, hops=hops, cap=cap),
+        lambda s: ask(s, EGO, scope_of(s, town), _params(EgoParams, key=key, hops=hops, cap=cap)),
         show,
         town=town,
         key=key,
@@ -531,7 +539,6 @@ def ego(
 @query_app.command()
 def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
     """四级党组织架构 / the four-level party organisation tree."""
-    import queries
 
     def show(res: Any) -> None:
         root = Tree(f"党组织 {res.total} 个")
@@ -546,7 +553,14 @@ def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = Fa
             add(root, r)
         _console.print(root)
 
-    _run("org_tree", backend, as_json, lambda s: queries.org_tree(s, town=town), show, town=town)
+    _run(
+        "org_tree",
+        backend,
+        as_json,
+        lambda s: ask(s, ORG_TREE, scope_of(s, town), OrgTreeParams()),
+        show,
+        town=town,
+    )
 
 
 @query_app.command()
@@ -558,12 +572,18 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """按编码或名称查找 / find entities by key or name."""
-    import queries
 
     def show(res: Any) -> None:
-        t = _table(f"找到 {len(res)} 个", "类型", "编码", "名称", "镇街")
-        for h in res:
+        t = _table(f"找到 {res.total} 个（列出 {len(res.items)} 个）", "类型", "编码", "名称", "镇街")
+        for h in res.items:
             t.add_row(h.label_zh, h.node.key, h.node.name or "", h.node.town_code or "")
         _console.print(t)
 
-    _run("search", backend, as_json, lambda s: queries.search(s, q, town=town, limit=limit), show, town=town)
+    _run(
+        "search",
+        backend,
+        as_json,
+        lambda s: ask(s, SEARCH, scope_of(s, town), _params(SearchParams, q=q, limit=limit)),
+        show,
+        town=town,
+    )

@@ -17,6 +17,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=False, extra="forbid")
 
 
+# Vocabularies the faces share (graph.model holds the same values as tuples; a test checks).
+InconsistencyCode = Literal[
+    "activity_town_mismatch",
+    "relationship_not_covering_employer",
+    "flagged_without_relationship",
+    "committee_without_post",
+]
+PairingType = Literal["示范帮扶", "村企联建"]
+DemoTier = Literal["市级", "区级", "镇街级"]
+
+
 # --- building blocks -----------------------------------------------------------------
 
 
@@ -199,12 +210,7 @@ class ChainStep(_Model):
 
 class Inconsistency(_Model):
     member: NodeRef
-    code: Literal[
-        "activity_town_mismatch",
-        "relationship_not_covering_employer",
-        "flagged_without_relationship",
-        "committee_without_post",
-    ]
+    code: InconsistencyCode
     message: str  # Chinese
     related: list[NodeRef] = Field(default_factory=list)
 
@@ -239,7 +245,7 @@ class PartnerCount(_Model):
 
 
 class PairingNetwork(_Model):
-    pairing_type: Literal["示范帮扶", "村企联建"]
+    pairing_type: PairingType
     town: str | None = None
     tier: str | None = None
     nodes: list[NetworkNode]
@@ -342,6 +348,12 @@ class SearchHit(_Model):
     node: NodeRef
     label_zh: str
     matched: str  # the property that matched: "key" or "name"
+
+
+class SearchResult(_Model):
+    total: int  # every match in scope, not only the page
+    offset: int = 0
+    items: list[SearchHit]  # exact key matches first, then label order, name length, key
 
 
 class TreeNode(_Model):

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-import queries
-from api.answer import Caller, answer, ask, caller
-from api.routers.params import Scoped, Town
+from api.answer import Caller, ask, caller
+from api.routers.params import Scoped
 from queries.centrality import CENTRALITY, CentralityParams
 from queries.coverage import COVERAGE, CoverageParams
 from queries.gaps import GAPS, GapsParams
 from queries.impact import IMPACT, ImpactParams, ImpactResult
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
+from queries.pairing import PAIRING, PairingParams
 from queries.params import MAX_PAGE
 
 router = APIRouter()
@@ -27,6 +27,10 @@ class CoverageQuery(CoverageParams, Scoped):
 
 
 class GapsQuery(GapsParams, Scoped):
+    pass
+
+
+class PairingQuery(PairingParams, Scoped):
     pass
 
 
@@ -69,13 +73,8 @@ def gaps(c: Annotated[Caller, Depends(caller)], p: Annotated[GapsQuery, Query()]
     tags=["pairing 结对"],
     summary="示范帮扶 / 村企联建网络 / the pairing networks",
 )
-def pairings(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    pairing_type: Literal["示范帮扶", "村企联建"] = "示范帮扶",
-    tier: Literal["市级", "区级", "镇街级"] | None = None,
-) -> Response:
-    return answer(c, queries.pairing, cache=True, town=town, pairing_type=pairing_type, tier=tier)
+def pairings(c: Annotated[Caller, Depends(caller)], q: Annotated[PairingQuery, Query()]) -> Response:
+    return ask(c, PAIRING, q)
 
 
 @router.get(
