@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Row, percentiles, write_result
+from queries.membership import MEMBERSHIP
+from queries.paths import PATH
 
 HOST = "127.0.0.1"  # loopback only
 MAX_REQUESTS = 500_000  # per scenario, whatever the duration
@@ -192,8 +194,8 @@ def _baseline_ms(store: Any, town: str, pairs: list[list[str]], members: list[st
     return {
         "coverage": mean(lambda i: queries.COVERAGE(store), 5),
         "gaps": mean(lambda i: queries.GAPS(store, queries.Scope(town)), 5),
-        "paths": mean(lambda i: queries.path(store, source=pairs[i][0], target=pairs[i][1]), 50),
-        "membership": mean(lambda i: queries.membership(store, member_id=members[i]), 100),
+        "paths": mean(lambda i: PATH(store, source=pairs[i][0], target=pairs[i][1]), 50),
+        "membership": mean(lambda i: MEMBERSHIP(store, member_id=members[i]), 100),
     }
 
 
