@@ -361,6 +361,9 @@ class EmbeddedStore:
         # A write outside bulk() is its own small load.
         if self._bulk_depth:
             yield
+            # inside a load the graph changes in place: a new generation, so the version, the
+            # index and every cached answer move with it (a workflow reads before it persists)
+            self._generation += 1
         else:
             with self.bulk():
                 yield
