@@ -63,7 +63,7 @@ app = typer.Typer(
 
 
 def _compose() -> None:
-    from cli import api, boundaries, dashboard, figures, graph, load, plan, query
+    from cli import api, boundaries, dashboard, figures, graph, history, load, plan, query
 
     load.register(app)  # template, load, demo
     graph.register(app)  # stats, export, neo4j
@@ -73,6 +73,7 @@ def _compose() -> None:
     dashboard.register(app)
     plan.register(app)  # plan, plan pairing, plan save|list|show
     boundaries.register(app)  # boundaries import (the map)
+    history.register(app)  # history, history diff
 
 
 _compose()

@@ -18,7 +18,7 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard import common  # noqa: E402
-from graph.errors import Forbidden, OrgGraphError  # noqa: E402
+from graph.errors import Forbidden, LoadIncomplete, OrgGraphError  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 _TIMING = os.environ.get("ORGGRAPH_DASHBOARD_TIMING") == "1"
@@ -186,6 +186,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "总览": [("overview.py", "总览", ":material/dashboard:", "overview")],
     "分析": [
         ("gaps.py", "覆盖缺口", ":material/travel_explore:", "gaps"),
+        ("plan.py", "组建规划", ":material/assignment:", "plan"),
         ("pairing.py", "结对网络", ":material/hub:", "pairing"),
         ("membership.py", "党员关系", ":material/badge:", "membership"),
         ("paths.py", "路径查询", ":material/route:", "paths"),
@@ -225,6 +226,10 @@ def main() -> None:
     pg = st.navigation(pages, position="sidebar", expanded=True)
     try:
         common.begin_run()
+    except LoadIncomplete as exc:  # a half-written graph: say so; only the import page (to rerun) runs
+        st.error(exc.message_zh, icon=":material/sync_problem:")
+        if pg.url_path != "import":
+            st.stop()
     except OrgGraphError as exc:  # the store is unreachable: say so, in Chinese, and stop
         st.error(exc.message_zh)
         st.stop()
