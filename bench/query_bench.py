@@ -76,6 +76,8 @@ class Samples:
         pos = store.fetch_nodes(Label.PARTY_ORG)
         self.party_orgs = sorted(pos)
         self.po_town = {k: p.get("town_code") for k, p in pos.items()}
+        self.demo_points = sorted(k for k, p in pos.items() if p.get("demo_tier"))
+        self.instructors = sorted(store.fetch_nodes(Label.INSTRUCTOR))
         self.names = sorted({str(p.get("org_name", ""))[:2] for p in orgs.values() if p.get("org_name")})
 
     def pick(self, xs: list[str]) -> str:
@@ -94,6 +96,27 @@ class Samples:
 
 def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
     import queries
+    from queries.cache import clear
+    from queries.impact import IMPACT, ImpactParams
+
+    def impact_one(st: Any) -> Any:
+        key = s.pick(s.rnd.choice([s.demo_points, s.instructors, s.party_orgs]))
+        return IMPACT(st, queries.Scope(), ImpactParams(keys=(key,)))
+
+    def uncached(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """Every call from the store's facts up: the one answer cache is emptied first."""
+
+        def run(st: Any) -> Any:
+            clear(st)
+            return fn(st)
+
+        return run
+
+    def rank_town(st: Any) -> Any:
+        return IMPACT(st, queries.Scope(s.town()), ImpactParams(rank="demo_point"))
+
+    def rank_district(st: Any) -> Any:
+        return IMPACT(st, queries.Scope(), ImpactParams(rank="demo_point"))
 
     def path_town(st: Any) -> Any:
         t = s.town()
@@ -124,6 +147,10 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
         "party_org": lambda st: PARTY_ORG(st, code=s.pick(s.party_orgs)),
         "search": lambda st: SEARCH(st, q=s.pick(s.names)),
         "org_tree": lambda st: ORG_TREE(st, Scope(s.rnd.choice([None, s.town()]))),
+        "impact_one": impact_one,
+        "impact_one_uncached": uncached(impact_one),
+        "impact_rank_town_uncached": uncached(rank_town),
+        "impact_rank_district_uncached": uncached(rank_district),
     }
 
 
@@ -144,7 +171,17 @@ def timed(fn: Callable[[], Any]) -> float:
 SCALE40_TARGETS = {"coverage", "coverage_town", "gaps_town", "path", "path_town", "membership"}
 
 
+IMPACT_TARGETS_S1 = {  # issue 15, scale 1 (uncached: facts fetched and the answer computed per call)
+    "impact_one": 100.0,
+    "impact_one_uncached": 2000.0,
+    "impact_rank_town_uncached": 300.0,
+    "impact_rank_district_uncached": 2000.0,
+}
+
+
 def _target(scale: int, q: str) -> float | None:
+    if scale == 1 and q in IMPACT_TARGETS_S1:
+        return IMPACT_TARGETS_S1[q]
     if scale == 1:
         return CENTRALITY_TARGET_MS if q.startswith("centrality") else TARGET_MS
     return 300.0 if q in SCALE40_TARGETS else None

@@ -20,6 +20,7 @@ from graph.store import GraphStore
 from queries.centrality import CENTRALITY
 from queries.ego import EGO, EgoParams
 from queries.entities import ORG_TREE, SEARCH, OrgTreeParams, SearchParams
+from queries.impact import IMPACT
 from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
 from queries.pairing import PAIRING, PairingParams
 from queries.paths import PATH, PathParams
@@ -413,20 +414,22 @@ def pairing(
 
 
 def _show_centrality(res: Any) -> None:
+    _console.print(f"{res.network} 网络：{res.node_count} 个节点，{res.edge_count} 条边")
+    for title, cuts, total in (
+        ("关键节点：去掉后断开的对象", res.cut_points, res.cut_points_total),
+        ("关键连接（桥）：断开后脱离网络的对象", res.cut_bridges, res.cut_bridges_total),
+    ):
+        t = _table(f"{title}（共 {total} 个，按断开规模）", "断开数", "说明")
+        for c in cuts:
+            t.add_row(str(c.cut_off), c.sentence_zh)
+        _console.print(t)
+    if res.leaf_cuts_hidden:
+        _console.print(f"另有 {res.leaf_cuts_hidden} 处只断开一个末梢对象，未列出（--include-leaves 显示）")
     approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
-    t = _table(
-        f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
-        "名次",
-        "类型",
-        "对象",
-        "得分",
-    )
+    t = _table(f"高级：{res.metric_zh}{approx}", "名次", "类型", "对象", "得分")
     for i in res.items:
         t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
     _console.print(t)
-    shown = "、".join(_name(a) for a in res.articulation_points[:20])
-    _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
-    _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
 
 
 query_app.command("centrality")(
@@ -434,6 +437,61 @@ query_app.command("centrality")(
         CENTRALITY,
         _show_centrality,
         doc="网络中心性、关键节点与桥 / centrality, articulation points and bridges.",
+    )
+)
+
+
+# --- impact ----------------------------------------------------------------------------
+
+
+def _show_impact(res: Any) -> None:
+    if res.ranking is not None:
+        r = res.ranking
+        t = _table(f"{r.kind_zh}按影响排名（共 {r.total} 个）", "名次", "对象", "影响")
+        for i in r.items:
+            t.add_row(str(i.rank), _name(i.entity.node), i.sentence_zh)
+        _console.print(t)
+        return
+    im = res.impact
+    _console.print("撤销：" + "、".join(f"{e.kind_zh} {_name(e.node)}" for e in im.removed))
+    for line in im.summary_zh:
+        _console.print(f"· {line}")
+    for title, refs in (
+        ("失去示范点帮扶", im.lost_pairing),
+        ("失去党组织覆盖", im.lost_coverage),
+        ("失去工作覆盖", im.lost_work_coverage),
+        ("不再有党建指导员", im.lost_instructor),
+        ("需调整隶属关系的下级党组织", im.orphaned_party_orgs),
+        ("帮建对象无人帮建", im.lost_helper),
+    ):
+        if refs:
+            _console.print(f"{title}：" + "、".join(_name(x) for x in refs))
+    if im.members_to_transfer_total:
+        more = "等" if im.members_to_transfer_total > len(im.members_to_transfer) else ""
+        _console.print(
+            f"需转接组织关系的党员（{im.members_to_transfer_total}）："
+            + "、".join(_name(x) for x in im.members_to_transfer[:30])
+            + more
+        )
+    t = _table("覆盖率 撤销前 → 撤销后", "指标", "撤销前", "撤销后")
+    for f in im.figures:
+        t.add_row(
+            f.name_zh,
+            f"{f.before}/{f.total}（{_pct(f.before_rate)}）",
+            f"{f.after}/{f.total}（{_pct(f.after_rate)}）",
+        )
+    _console.print(t)
+    if im.handoff.units:
+        _console.print("交组建规划重新安排的单位：" + "、".join(im.handoff.units))
+
+
+query_app.command("impact")(
+    ask_command(
+        IMPACT,
+        _show_impact,
+        arguments=["keys"],
+        doc="影响分析：撤销示范点、党建指导员、党组织或党员会失去什么（可多个一并撤销）；"
+        "--rank 按影响排名 / what is lost if entities drop out; --rank ranks a kind by impact.",
     )
 )
 

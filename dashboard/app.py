@@ -18,7 +18,7 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard import common  # noqa: E402
-from graph.errors import Forbidden, OrgGraphError  # noqa: E402
+from graph.errors import Forbidden, LoadIncomplete, OrgGraphError  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 _TIMING = os.environ.get("ORGGRAPH_DASHBOARD_TIMING") == "1"
@@ -171,6 +171,10 @@ def main() -> None:
     pg = st.navigation(pages, position="sidebar", expanded=True)
     try:
         common.begin_run()
+    except LoadIncomplete as exc:  # a half-written graph: say so; only the import page (to rerun) runs
+        st.error(exc.message_zh, icon=":material/sync_problem:")
+        if pg.url_path != "import":
+            st.stop()
     except OrgGraphError as exc:  # the store is unreachable: say so, in Chinese, and stop
         st.error(exc.message_zh)
         st.stop()

@@ -230,3 +230,26 @@ def draw_map(view: MapView, *, key: str, height: int = 640) -> str | None:
         selection_mode=("points",),
     )
     return clicked(result, view)
+
+
+def party_map(
+    town: str | None,
+    *,
+    key: str,
+    metric: str = "coverage_rate",
+    show: tuple[str, ...] = ALL_LAYERS,
+    height: int = 640,
+    only_with_boundaries: bool = False,
+) -> tuple[str | None, Any, bool]:
+    """Ask the map questions for the logged-in user and draw them: (clicked id, the points
+    layer, whether boundaries exist). Used by the map page, the overview and the gaps page;
+    ``only_with_boundaries``: draw nothing when no town polygons were imported."""
+    from dashboard.common import q
+
+    towns = q("map_towns", town=town)
+    if only_with_boundaries and not towns.features:
+        return None, None, False
+    points = q("map_points", town=town)
+    links = q("map_links", town=town)
+    view = map_view(towns.model_dump(), points.model_dump(), links.model_dump(), metric=metric, show=show)
+    return draw_map(view, key=key, height=height), points, bool(towns.features)

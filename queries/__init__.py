@@ -55,6 +55,7 @@ from queries.entities import (
     SearchParams,
 )
 from queries.gaps import GAPS, GapsParams
+from queries.impact import IMPACT, ImpactParams
 from queries.lookup import MEMBERS_BY_HASH, LookupParams
 from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
 from queries.pairing import PAIRING, PairingParams
@@ -67,6 +68,7 @@ __all__ = [
     "DATASET",
     "EGO",
     "GAPS",
+    "IMPACT",
     "INCONSISTENCIES",
     "MEMBERSHIP",
     "MEMBERS_BY_HASH",
@@ -81,6 +83,7 @@ __all__ = [
     "DatasetParams",
     "EgoParams",
     "GapsParams",
+    "ImpactParams",
     "InconsistencyParams",
     "LookupParams",
     "MembershipParams",

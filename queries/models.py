@@ -266,6 +266,18 @@ class CentralityItem(_Model):
     rank: int
 
 
+class CutConsequence(_Model):
+    """What one articulation point or bridge cuts off when it is removed."""
+
+    node: NodeRef | None = None  # the articulation point (None for a bridge)
+    edge: tuple[NodeRef, NodeRef] | None = None  # the bridge's ends (sorted by id)
+    component_size: int  # nodes of its connected part before the cut
+    pieces: int  # parts left (without the removed node)
+    cut_off: int  # nodes no longer joined to the largest remaining part
+    cut_off_nodes: list[NodeRef]  # which (first 20, by id)
+    sentence_zh: str
+
+
 class CentralityResult(_Model):
     network: Literal["pairing", "organisation", "membership"]
     metric: Literal["degree", "betweenness", "pagerank"]
@@ -279,6 +291,12 @@ class CentralityResult(_Model):
     articulation_total: int
     bridges: list[tuple[str, str]]  # node ids (u < v), sorted; first 100
     bridges_total: int
+    metric_zh: str = ""  # the metric's name and what it means, one line
+    cut_points: list[CutConsequence] = Field(default_factory=list)  # by cut_off desc, then id
+    cut_bridges: list[CutConsequence] = Field(default_factory=list)  # by cut_off desc, then ids
+    cut_points_total: int = 0  # shown under the leaf rule (include_leaves)
+    cut_bridges_total: int = 0
+    leaf_cuts_hidden: int = 0  # points and bridges that detach a single node, hidden unless asked
 
 
 # --- 7. ego --------------------------------------------------------------------------

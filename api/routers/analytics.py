@@ -14,6 +14,7 @@ from api.routers.params import Scoped
 from queries.centrality import CENTRALITY, CentralityParams
 from queries.coverage import COVERAGE, CoverageParams
 from queries.gaps import GAPS, GapsParams
+from queries.impact import IMPACT, ImpactParams, ImpactResult
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
 from queries.pairing import PAIRING, PairingParams
 from queries.params import MAX_PAGE
@@ -36,6 +37,10 @@ class PairingQuery(PairingParams, Scoped):
 class CentralityQuery(CentralityParams, Scoped):
     # an API answer holds at most one page (the command line may ask for more)
     top: int = Field(20, ge=1, le=MAX_PAGE, description="排名条数")
+
+
+class ImpactQuery(ImpactParams, Scoped):
+    pass
 
 
 def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
@@ -80,3 +85,14 @@ def pairings(c: Annotated[Caller, Depends(caller)], q: Annotated[PairingQuery, Q
 )
 def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]) -> Response:
     return ask(c, CENTRALITY, p)
+
+
+@router.get(
+    "/impact",
+    response_model=ImpactResult,
+    tags=["impact 影响分析"],
+    summary="影响分析：撤销示范点、指导员、党组织或党员会失去什么；按影响排名 / what is lost if entities "
+    "drop out; ranking by impact",
+)
+def impact(c: Annotated[Caller, Depends(caller)], p: Annotated[ImpactQuery, Query()]) -> Response:
+    return ask(c, IMPACT, p)

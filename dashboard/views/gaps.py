@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, geo_map
 from dashboard.common import (
     FORMATION_ZH_HELP,
     group_names,
@@ -176,6 +176,17 @@ with tab_list:
 
 
 with tab_map:
+    # with town boundaries: the party-building map, gaps and the hosts they are recommended to
+    _, _, has_boundaries = geo_map.party_map(
+        town,
+        key="gaps_geo",
+        metric="gaps",
+        show=("towns", "organizations", "party_orgs", "gap"),
+        height=560,
+        only_with_boundaries=True,
+    )
+    if has_boundaries:
+        st.caption("镇街按未建党组织数着色；虚线连接未建组织与建议依托的党组织。完整图层见“党建地图”。")
     # every organisation in scope with coordinates comes with the gaps answer
     listed = {e.org.key for e in res.entries}
     filtered = [p for p in res.map_points or [] if (park is None or p.park_code == park)]
@@ -184,7 +195,9 @@ with tab_map:
         [p.lon, p.lat, p.org.name or p.org.key] for p in filtered if not p.covered and p.org.key not in listed
     ]
     grey = [[p.lon, p.lat, p.org.name or p.org.key] for p in filtered if p.covered]
-    if not filtered:
+    if has_boundaries:
+        pass
+    elif not filtered:
         st.info("当前范围内的组织没有填写经纬度。")
     else:
         charts.draw_scatter(

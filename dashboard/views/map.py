@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import queries.map  # noqa: F401  (registers the map questions)
 from dashboard import geo_map
-from dashboard.common import header, label_zh, q, town_filter
+from dashboard.common import header, label_zh, town_filter
 from dashboard.entity import show_entity
+from queries.map import NO_BOUNDARIES_HINT  # (importing it registers the map questions)
 
 header("党建地图", "镇街覆盖情况、两新组织与党组织分布、结对与村企联建连线（离线地图，不连接互联网）")
 
@@ -37,16 +37,11 @@ with c[2]:
         key="map_layers",
     )
 
-towns = q("map_towns", town=town)
-points = q("map_points", town=town)
-links = q("map_links", town=town)
-if towns.note:
-    st.info(towns.note)
-
-view = geo_map.map_view(
-    towns.model_dump(), points.model_dump(), links.model_dump(), metric=metric, show=tuple(shown)
+picked, points, has_boundaries = geo_map.party_map(
+    town, key="party_map", metric=metric, show=tuple(shown), height=680
 )
-picked = geo_map.draw_map(view, key="party_map", height=680)
+if not has_boundaries:
+    st.info(NO_BOUNDARIES_HINT)
 st.caption("滚轮缩放、拖动平移；点击点位或连线查看详情。外镇街的连线止于本镇街边界，标为“外镇街”。")
 
 if picked and not picked.startswith("Town:"):

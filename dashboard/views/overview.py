@@ -9,10 +9,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, geo_map
 from dashboard.common import header, pct, q, scope, town_name
 from dashboard.export import data_date_text
 from graph.model import DEMO_TIERS, TWO_NEW_KINDS, TWO_NEW_LEVELS
+from queries.map import NO_BOUNDARIES_HINT
 
 header(
     "总览",
@@ -152,7 +153,21 @@ c[4].caption("派驻到组织或党组织" + _ref("F14", "instructors"))
 if show_ref:
     st.caption("“原文”为永川区 2011 年底的参考值（演示数据与之逐项一致时显示）；详见“参考指标核对”。")
 
-tab_cov, tab_tree, tab_ref = st.tabs(["覆盖率明细", "组织体系", "参考指标核对"])
+tab_cov, tab_map, tab_tree, tab_ref = st.tabs(["覆盖率明细", "党建地图", "组织体系", "参考指标核对"])
+
+with tab_map:
+    _metric = st.radio(
+        "镇街着色",
+        list(geo_map.METRICS),
+        format_func=lambda m: geo_map.METRICS[m][0],
+        horizontal=True,
+        key="overview_map_metric",
+    )
+    _, _, _has_map = geo_map.party_map(
+        scope(), key="overview_map", metric=_metric, show=("towns",), height=520, only_with_boundaries=True
+    )
+    if not _has_map:
+        st.info(NO_BOUNDARIES_HINT)
 
 with tab_cov:
     left, right = st.columns([1, 1.3])

@@ -45,3 +45,22 @@ def test_a_town_user_sees_only_its_own_polygon(loaded: Any, tmp_path: Path) -> N
     names = {t["town_code"]: t["town_name"] for t in TOWNS}
     assert names["T1"] in blob
     assert all(name not in blob for code, name in names.items() if code != "T1")
+
+
+def test_overview_and_gaps_use_the_map_once_boundaries_exist(loaded: Any, tmp_path: Path) -> None:
+    path = tmp_path / "towns.geojson"
+    path.write_text(json.dumps(_collection([t["town_code"] for t in TOWNS])), encoding="utf-8")
+    assert import_boundaries(loaded, path).ok
+    overview = app(token("district"))
+    no_exception(overview)
+    assert any(
+        "orggraph-towns" in json.dumps(chart_data(overview, i))
+        for i in range(len(overview.get("bidi_component")))
+    )
+    gaps = app(token("district"), "gaps")
+    no_exception(gaps)
+    blobs = [
+        json.dumps(chart_data(gaps, i), ensure_ascii=False) for i in range(len(gaps.get("bidi_component")))
+    ]
+    geo = [b for b in blobs if "orggraph-towns" in b]
+    assert geo and "空白点→建议依托" in geo[0]

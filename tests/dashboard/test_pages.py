@@ -261,19 +261,36 @@ def test_path_between_two_entities(loaded: Any) -> None:
 
 
 def test_centrality_rankings_and_network_switch(loaded: Any) -> None:
+    from queries.centrality import CENTRALITY, CentralityParams
+    from queries.impact import IMPACT, ImpactParams
+
     at = app(token("district"), "centrality")
     no_exception(at)
-    r = queries.centrality(loaded, network="organisation", metric="degree", top=20)
+    # the default view: demonstration points ranked by impact, with the sentence
+    rk = IMPACT(loaded, queries.Scope(), ImpactParams(rank="demo_point")).ranking
+    first = at.dataframe[0].value
+    assert list(first["编码"]) == [i.entity.node.key for i in rk.items]
+    assert list(first["影响"]) == [i.sentence_zh for i in rk.items]
+    at.selectbox(key="imp_kind").set_value("instructor").run()
+    no_exception(at)
+    ins = IMPACT(loaded, queries.Scope(), ImpactParams(rank="instructor")).ranking
+    assert list(at.dataframe[0].value["编码"]) == [i.entity.node.key for i in ins.items]
+    # where the networks break: consequences, not bare scores
+    r = CENTRALITY(loaded, queries.Scope(), CentralityParams(network="organisation", cuts=50))
     m = metrics(at)
     assert m["节点"] == str(r.node_count)
-    assert m["单点（割点）"] == str(r.articulation_total)
-    assert list(at.dataframe[0].value["编码"]) == [i.node.key for i in r.items]
+    assert m["关键节点"] == str(r.cut_points_total)
+    assert any(
+        c.sentence_zh in " ".join(map(str, d.value["后果"])) for d in at.dataframe[1:2] for c in r.cut_points
+    )
     at.selectbox(key="cen_net").set_value("pairing").run()
     no_exception(at)
-    p = queries.centrality(loaded, network="pairing", metric="degree", top=20)
+    p = CENTRALITY(loaded, queries.Scope(), CentralityParams(network="pairing"))
     assert metrics(at)["节点"] == str(p.node_count) != m["节点"]
+    assert "末梢" in all_text(at)
     at.selectbox(key="cen_metric").set_value("betweenness").run()
     no_exception(at)
+    assert "中介中心性：" in all_text(at)
 
 
 def test_entity_page_search_and_details(loaded: Any) -> None:

@@ -12,6 +12,7 @@ from graph.errors import OrgGraphError
 from queries.ego import EGO
 from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
 from queries.fiveones import FIVE_ONES, FiveOnesParams
+from queries.impact import IMPACT, ImpactParams
 from queries.membership import INCONSISTENCIES, MEMBERSHIP
 from queries.pairing import PAIRING
 from queries.paths import PATH
@@ -50,6 +51,10 @@ for town in (None, "T1", "T2", "T3"):
     q(f"five-ones:{t}", lambda s, t=t: FIVE_ONES(s, Scope(t), FiveOnesParams.parse(as_of="2011-12-31")))
     q(f"todo:{t}", lambda s, t=t: TODO(s, Scope(t), TodoParams.parse(as_of="2011-12-31", instructor_cap=1)))
     q(f"search:{t}", lambda s, t=t: SEARCH(s, Scope(t), q="公司", limit=50))
+    for kind in ("demo_point", "instructor", "party_org", "post_holder"):
+        q(f"impact:{t}:rank:{kind}", lambda s, t=t, k=kind: IMPACT(s, Scope(t), ImpactParams(rank=k)))
+    for ks in (("PO1",), ("PO4",), ("I1",), ("I3",), ("M01", "M02"), ("PO1", "PO2"), ("D1",)):
+        q(f"impact:{t}:{ks}", lambda s, t=t, ks=ks: IMPACT(s, Scope(t), ImpactParams(keys=ks)))
 for tier in ("市级", "区级", "镇街级"):
     q(f"pairing:tier:{tier}", lambda s, tier=tier: PAIRING(s, tier=tier))
 for key in ("O01", "O02", "O05", "O09", "O13", "O16", "O08"):
