@@ -113,6 +113,7 @@ def main() -> None:
         "总览": [_page("overview.py", "总览", ":material/dashboard:", "overview", default=True)],
         "分析": [
             _page("gaps.py", "覆盖缺口", ":material/travel_explore:", "gaps"),
+            _page("followup.py", "督办", ":material/assignment_late:", "followup"),
             _page("pairing.py", "结对网络", ":material/hub:", "pairing"),
             _page("membership.py", "党员关系", ":material/badge:", "membership"),
             _page("paths.py", "路径查询", ":material/route:", "paths"),

@@ -56,6 +56,7 @@ from queries import (
 from queries import (
     entities as _entities,
 )
+from queries import fiveones as _fiveones  # noqa: F401  (registers five-ones)
 from queries import (
     membership as _membership,
 )
@@ -65,6 +66,7 @@ from queries import (
 from queries import (
     paths as _paths,
 )
+from queries import todo as _todo  # noqa: F401  (registers todo)
 from queries.coverage import COVERAGE, CoverageParams
 from queries.gaps import GAPS, GapsParams
 from queries.question import QUESTIONS, ask
