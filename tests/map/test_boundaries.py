@@ -24,17 +24,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
 
 
 def _rows(wb: Path, sheet: str, marker: str = "所在镇街编码") -> list[dict[str, Any]]:
-    ws = openpyxl.load_workbook(wb, read_only=True)[sheet]
-    it = ws.iter_rows(values_only=True)
-    header: list[Any] | None = None
-    out = []
-    for r in it:
-        if header is None:
-            if marker in r:
-                header = list(r)
-            continue
-        out.append(dict(zip(header, r, strict=False)))
-    return out
+    book = openpyxl.load_workbook(wb, read_only=True)
+    try:
+        header: list[Any] | None = None
+        out = []
+        for r in book[sheet].iter_rows(values_only=True):
+            if header is None:
+                if marker in r:
+                    header = list(r)
+                continue
+            out.append(dict(zip(header, r, strict=False)))
+        return out
+    finally:
+        book.close()
 
 
 def test_every_demo_entity_lies_in_its_own_towns_polygon(demo: tuple[Path, dict[str, Any]]) -> None:
