@@ -35,6 +35,7 @@ _console = Console()
 def register(app: typer.Typer) -> None:
     """Add ``orggraph query`` to the main app."""
     app.add_typer(query_app, name="query")
+    app.command("todo")(todo)  # 督办待办清单 (issue 17)
 
 
 @contextmanager
@@ -524,3 +525,114 @@ def search(
         _console.print(t)
 
     _run("search", backend, as_json, lambda s: queries.search(s, q, town=town, limit=limit), show, town=town)
+
+
+# --- follow-up (督办, issue 17) ------------------------------------------------------------
+
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="截至日期 YYYY-MM-DD（默认今天）")]
+
+
+def _days(n: int | None) -> str:
+    return "不详" if n is None else str(n)
+
+
+@query_app.command("five-ones")
+def five_ones(
+    town: TownOpt = None,
+    as_of: AsOfOpt = None,
+    weeks: Annotated[int | None, typer.Option(help="电话：评判最近多少个 ISO 周（默认 13）")] = None,
+    months: Annotated[int | None, typer.Option(help="走访：评判最近多少个自然月（默认 6）")] = None,
+    quarters: Annotated[int | None, typer.Option(help="业主面谈：评判最近多少个季度（默认 4）")] = None,
+    top: Annotated[int | None, typer.Option(help="最差情况列出条数（默认 20）")] = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """五个一落实情况：帮建人达标率与逾期 / five-ones compliance of the help-build ledger."""
+    from queries.fiveones import FIVE_ONES, FiveOnesParams
+    from queries.question import ask
+    from queries.scope import Scope
+
+    given = {"as_of": as_of, "weeks": weeks, "months": months, "quarters": quarters, "top": top}
+
+    def fn(store: Any) -> Any:
+        p = FiveOnesParams.parse({k: v for k, v in given.items() if v is not None})
+        return ask(store, FIVE_ONES, Scope(town), p)
+
+    def show(res: Any) -> None:
+        d = res.district
+        _console.print(
+            f"截至 {res.as_of}：进行中的帮建结对 {d.pairs} 对，帮建人 {d.helpers} 名，"
+            f"达标 {d.helpers_ok} / {d.helpers_judged}（{_pct(d.helper_rate)}），规则达标率 {_pct(d.rate)}，"
+            f"逾期 {d.overdue} 项。{res.year_note}"
+        )
+        t = _table("各镇街", "镇街", "结对", "帮建人", "达标", "达标率", "逾期", "最严重逾期")
+        for a in res.towns:
+            w = a.worst[0] if a.worst else None
+            worst = f"{w.kind} {_days(w.overdue_days)} 天" if w else ""
+            t.add_row(
+                a.town_name or a.town_code,
+                str(a.pairs),
+                str(a.helpers),
+                str(a.helpers_ok),
+                _pct(a.helper_rate),
+                str(a.overdue),
+                worst,
+            )
+        _console.print(t)
+        t = _table("最严重的逾期", "帮建对象", "帮建人", "方式", "最近一次", "逾期天数")
+        for w in res.worst:
+            t.add_row(
+                _name(w.target), _name(w.helper), w.kind, str(w.last_contact or "从未"), _days(w.overdue_days)
+            )
+        _console.print(t)
+
+    _run("five-ones", backend, as_json, fn, show, town=town, as_of=as_of)
+
+
+def todo(
+    town: TownOpt = None,
+    as_of: AsOfOpt = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="只看这些类别（可重复）")] = None,
+    overdue_only: Annotated[bool, typer.Option("--overdue-only", help="只看已逾期的")] = False,
+    instructor_cap: Annotated[int, typer.Option(help="指导员派驻对象上限")] = 5,
+    out: Annotated[
+        str | None, typer.Option("--out", help="写出 Excel 会议材料（按镇街分页），如 todo.xlsx")
+    ] = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """督办待办清单：每项附原因与建议措施 / the to-do list per town, each with reason and action."""
+    from queries.question import ask
+    from queries.scope import Scope
+    from queries.todo import TODO, TodoParams
+    from queries.todo_export import filters_text, write_todo_xlsx
+
+    given: dict[str, Any] = {
+        "as_of": as_of,
+        "kinds": kind or None,
+        "overdue_only": overdue_only,
+        "instructor_cap": instructor_cap,
+        "limit": 100_000,
+    }
+
+    def fn(store: Any) -> Any:
+        p = TodoParams.parse({k: v for k, v in given.items() if v is not None})
+        res = ask(store, TODO, Scope(town), p)
+        if out:
+            write_todo_xlsx(res, out, filters=filters_text(p))
+        return res
+
+    def show(res: Any) -> None:
+        _console.print(f"截至 {res.as_of}：待办 {res.total} 项，其中逾期 {res.overdue} 项")
+        for t in res.towns:
+            items = [i for i in res.items if i.town_code == t.town_code]
+            tab = _table(
+                f"{t.town_name or t.town_code or '区级'}：{t.total} 项", "类别", "对象", "原因", "建议措施"
+            )
+            for i in items:
+                tab.add_row(i.kind_zh, _name(i.subject), i.reason, i.action)
+            _console.print(tab)
+        if out:
+            _console.print(f"已写出：{out}")
+
+    _run("todo", backend, as_json, fn, show, town=town, as_of=as_of)
