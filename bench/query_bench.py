@@ -22,6 +22,7 @@ Results: bench/results/<date>-queries.json and bench/RESULTS.md (bench.common).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import statistics
@@ -87,6 +88,11 @@ class Samples:
 
 def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
     import queries
+    from queries.fiveones import FIVE_ONES, FiveOnesParams
+    from queries.todo import TODO, TodoParams
+
+    def as_of() -> str:
+        return (dt.date(2011, 7, 1) + dt.timedelta(days=s.rnd.randrange(184))).isoformat()
 
     def path_town(st: Any) -> Any:
         t = s.town()
@@ -117,6 +123,13 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
         "party_org": lambda st: queries.party_org(st, s.pick(s.party_orgs)),
         "search": lambda st: queries.search(st, s.pick(s.names)),
         "org_tree": lambda st: queries.org_tree(st, town=s.rnd.choice([None, s.town()])),
+        # issue 17: the as-of date drawn per call (facts are fetched once per store version)
+        "five_ones": lambda st: FIVE_ONES(st, queries.Scope(), FiveOnesParams.parse(as_of=as_of())),
+        "five_ones_town": lambda st: FIVE_ONES(
+            st, queries.Scope(s.town()), FiveOnesParams.parse(as_of=as_of())
+        ),
+        "todo": lambda st: TODO(st, queries.Scope(), TodoParams.parse(as_of=as_of(), limit=50)),
+        "todo_town": lambda st: TODO(st, queries.Scope(s.town()), TodoParams.parse(as_of=as_of(), limit=50)),
     }
 
 
