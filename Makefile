@@ -24,7 +24,7 @@ venv: $(STAMP)
 
 # Generate the demo district, load it into the default store, print URLs and an admin token.
 demo: $(STAMP)
-	@$(BIN)/python -m graph.demo_run
+	@$(BIN)/python -m cli.demo_run
 
 # The whole suite. Uses NEO4J_URI when set; otherwise starts the local Neo4j and stops it after.
 test: $(STAMP)
@@ -47,8 +47,8 @@ neo4j-status:
 	@$(NEO4J) status
 
 lint: $(STAMP)
-	@$(BIN)/ruff check graph queries api dashboard tests bench
-	@$(BIN)/ruff format --check graph queries api dashboard tests bench
+	@$(BIN)/ruff check graph queries api dashboard cli tests bench
+	@$(BIN)/ruff format --check graph queries api dashboard cli tests bench
 	@$(BIN)/mypy
 
 bench: $(STAMP)

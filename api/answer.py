@@ -1,33 +1,42 @@
-"""How every router answers: scope from the token, call a query, cache, audit, serialise.
+"""How every router answers: scope from the token, ask the question, audit, serialise.
 
-Routers stay a few lines each: they name the query and its parameters and call
-:func:`answer`, which passes ``town`` from the token (never from the request for a town
-caller), caches the heavy questions per (scope, route, parameters) on ``store.version()``,
-writes an audit entry when the answer holds personal data, and returns JSON bytes.
+Routers stay a few lines each: they declare the question's parameters model as query
+parameters and call :func:`ask`, which builds the :class:`~queries.scope.Scope` from the
+token (``Scope.for_caller``: never widened by the request), asks through the one answer cache
+of ``queries/`` (per store version, scope and parameters), writes an audit entry when the
+answer holds personal data, and returns JSON bytes. Serialisation and audit stay here, at
+the edge.
 """
 
 from __future__ import annotations
 
 import copy
-import threading
+import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
 from api.auth import effective_town, known_query_only, principal
-from api.problems import NotImplementedYet
 from graph.audit import audit
 from graph.errors import StoreUnavailable
 from graph.settings import Settings
-from graph.store.base import GraphStore
+from graph.store import GraphStore
 from graph.tokens import Principal
+from queries.cache import cached
 from queries.models import NodeRef
+from queries.params import Params
+from queries.question import Question
+from queries.question import ask as ask_question
+from queries.scope import Scope
+
+P = TypeVar("P", bound=Params)
+R = TypeVar("R", bound=BaseModel)
+Shape = Callable[[Any], tuple[Any, dict[str, str]]]
 
 API_PREFIX = "/api/v1"
 
@@ -81,84 +90,6 @@ def inspect(result: Any) -> tuple[Any, list[str]]:
     return result, people
 
 
-# --- cache --------------------------------------------------------------------------
-
-
-class AnswerCache:
-    """Bounded LRU of serialised answers, each valid for one store version."""
-
-    def __init__(self, max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._data: OrderedDict[tuple[Any, ...], tuple[str, bytes, list[str], dict[str, str]]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        # Striped locks: one computation per key at a time, so 32 clients asking a cold
-        # question compute it once, not 32 times (bounded: no lock per key to clean up).
-        self._stripes = [threading.Lock() for _ in range(64)]
-        self.hits = 0
-        self.misses = 0
-
-    def computing(self, key: tuple[Any, ...]) -> threading.Lock:
-        return self._stripes[hash(key) % len(self._stripes)]
-
-    def get(self, key: tuple[Any, ...], version: str) -> tuple[bytes, list[str], dict[str, str]] | None:
-        with self._lock:
-            item = self._data.get(key)
-            if item is None or item[0] != version:
-                self.misses += 1
-                return None
-            self._data.move_to_end(key)
-            self.hits += 1
-            return item[1], item[2], item[3]
-
-    def put(
-        self, key: tuple[Any, ...], version: str, body: bytes, people: list[str], headers: dict[str, str]
-    ) -> None:
-        if len(body) > self.max_bytes // 4:
-            return  # one huge answer must not flush everything else
-        with self._lock:
-            old = self._data.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old[1])
-            self._data[key] = (version, body, people, headers)
-            self._bytes += len(body)
-            while len(self._data) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._data.popitem(last=False)
-                self._bytes -= len(dropped[1])
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-class VersionClock:
-    """``store.version()``, asked at most once per ``ttl`` seconds on a networked store.
-
-    On Neo4j a version is a round trip; asked per request it would cost every cached answer
-    a query. Reusing it for up to a second means a cached answer outlives a change of the
-    graph by at most that second. The embedded store's version is a file stat: always fresh.
-    """
-
-    def __init__(self, ttl: float = 1.0) -> None:
-        self.ttl = ttl
-        self._at = -1e9
-        self._value = ""
-
-    def get(self, store: GraphStore) -> str:
-        if store.backend == "embedded" or self.ttl <= 0:
-            return store.version()
-        now = time.monotonic()
-        if now - self._at >= self.ttl:
-            self._value = store.version()
-            self._at = now
-        return self._value
-
-
 # --- the caller's context -----------------------------------------------------------
 
 
@@ -177,6 +108,10 @@ class Caller:
 
     def town(self, requested: str | None = None) -> str | None:
         return effective_town(self.who, requested)
+
+    def scope(self, requested: str | None = None) -> Scope:
+        """The caller's scope: the token's town always; a district caller may narrow it."""
+        return Scope.for_caller(self.who.scope_town, requested)
 
 
 class StoreGuard:
@@ -237,13 +172,38 @@ def _call(c: Caller, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except StoreUnavailable:
         guard.failed()
         raise
-    except ModuleNotFoundError as exc:
-        # a question whose module is not written yet answers 501, not 500
-        if exc.name and exc.name.startswith("queries"):
-            raise NotImplementedYet("该查询尚未实现", f"query not implemented yet ({exc.name})") from None
-        raise
     guard.ok()
     return out
+
+
+def _respond(c: Caller, result: Any, shape: Shape | None) -> Response:
+    headers: dict[str, str] = {}
+    if shape is not None:
+        result, headers = shape(result)
+    result, people = inspect(result)
+    if people:
+        record_read(c, route_template(c.request), people)
+    return Response(content=_dump(result), media_type="application/json", headers=headers)
+
+
+def ask(c: Caller, q: Question[P, R], p: Params, *, shape: Shape | None = None) -> Response:
+    """Answer question ``q`` for the caller and send JSON.
+
+    ``p`` is the route's parameters model: the question's own, optionally with ``town`` (the
+    requested town, replaced by the token's for a town caller) and fields the edge uses
+    itself (paging by ``shape``); only the question's fields reach the question.
+
+    Example
+    -------
+    >>> @router.get("/centrality")  # doctest: +SKIP
+    ... def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]):
+    ...     return ask(c, CENTRALITY, p)
+    """
+    values = p.model_dump()
+    scope = c.scope(values.get("town"))
+    params = q.params.model_validate({k: v for k, v in values.items() if k in q.params.model_fields})
+    result = _call(c, ask_question, c.store, q, scope, params)
+    return _respond(c, result, shape)
 
 
 def answer(
@@ -252,55 +212,26 @@ def answer(
     *args: Any,
     cache: bool = False,
     town: str | None = None,
-    shape: Callable[[Any], tuple[Any, dict[str, str]]] | None = None,
+    shape: Shape | None = None,
     **params: Any,
 ) -> Response:
     """Run ``fn(store, *args, town=<scope>, **params)`` for the caller and answer JSON.
 
-    ``town`` is the requested town (ignored in favour of the token's for a town caller);
-    ``shape`` turns the query's result into the page to send (and extra headers).
+    For the questions not yet asked through :func:`ask`: ``town`` is the requested town
+    (ignored in favour of the token's for a town caller); ``cache`` keeps the answer in the
+    one answer cache of ``queries/`` (per store version, scope and parameters).
     """
     scope_town = c.town(town)
-    route_path = route_template(c.request)
-    key: tuple[Any, ...] = ()
-    version = ""
-    hit = None
+
+    def run() -> Any:
+        return fn(c.store, *args, town=scope_town, **params)
+
     if cache:
-        version = _call(c, c.request.app.state.version_clock.get, c.store)
-        # (scope, route, parameters): the path holds the path parameters; the town parameter
-        # is already in the scope, so T1's answer is shared by a T1 token and ?town=T1.
-        items = sorted(kv for kv in c.request.query_params.multi_items() if kv[0] != "town")
-        key = (scope_town, c.request.url.path, tuple(items))
-        hit = c.request.app.state.cache.get(key, version)
-    if hit is None and cache:
-        store_cache: AnswerCache = c.request.app.state.cache
-        with store_cache.computing(key):
-            hit = store_cache.get(key, version)  # filled while this request waited?
-            if hit is None:
-                hit = _compute(c, fn, args, scope_town, shape, params)
-                store_cache.put(key, version, *hit)
-    elif hit is None:
-        hit = _compute(c, fn, args, scope_town, shape, params)
-    body, people, headers = hit
-    if people:
-        record_read(c, route_path, people)
-    return Response(content=body, media_type="application/json", headers=headers)
-
-
-def _compute(
-    c: Caller,
-    fn: Callable[..., Any],
-    args: tuple[Any, ...],
-    scope_town: str | None,
-    shape: Callable[[Any], tuple[Any, dict[str, str]]] | None,
-    params: dict[str, Any],
-) -> tuple[bytes, list[str], dict[str, str]]:
-    result = _call(c, fn, c.store, *args, town=scope_town, **params)
-    headers: dict[str, str] = {}
-    if shape is not None:
-        result, headers = shape(result)
-    result, people = inspect(result)
-    return _dump(result), people, headers
+        key = ("api", fn.__module__, fn.__qualname__, scope_town, args, json.dumps(params, sort_keys=True))
+        result = _call(c, cached, c.store, key, run)
+    else:
+        result = _call(c, run)
+    return _respond(c, result, shape)
 
 
 def record_read(c: Caller, route_path: str, records: Iterable[str], **extra: Any) -> None:

@@ -19,14 +19,14 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.answer import API_PREFIX, AnswerCache, StoreGuard, VersionClock
+from api.answer import API_PREFIX, StoreGuard
 from api.auth import RateLimiter
 from api.problems import PROBLEM_JSON, GuardMiddleware, Problem, install_handlers
 from api.problems import log as problems_log
-from api.routers import analytics, entities, followup, graphs, health, members
+from api.routers import analytics, entities, followup, graphs, health, members, plans
 from graph.logs import limit_repeats
 from graph.settings import Settings, get_settings
-from graph.store.base import GraphStore
+from graph.store import GraphStore
 from graph.tokens import TokenStore
 
 STATIC_URL = "/static-docs"
@@ -48,7 +48,6 @@ _PROBLEMS: dict[str, str] = {
     "422": "参数无效（指明字段）/ invalid parameter (the field is named)",
     "429": "请求过于频繁 / rate limited (see Retry-After)",
     "500": "服务器内部错误 / internal error",
-    "501": "尚未实现 / not implemented yet",
     "503": "图存储不可用 / the graph store is unavailable",
 }
 _PUBLIC_PROBLEMS = ("500", "503")
@@ -134,15 +133,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = store
     app.state.tokens = TokenStore(settings)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.cache = AnswerCache()
-    app.state.health_counts = None
     app.state.store_guard = StoreGuard()
-    app.state.version_clock = VersionClock()
 
     install_handlers(app)
     # an outage logs the same warning on every request: once per window, then how many were left out
     limit_repeats(problems_log, settings.log_repeat_seconds)
-    for module in (health, analytics, graphs, members, entities, followup):
+    for module in (health, analytics, graphs, members, entities, plans, followup):
         app.include_router(module.router, prefix=API_PREFIX)
 
     if assets is not None:

@@ -69,11 +69,6 @@ class RateLimited(OrgGraphError):
         )
 
 
-class NotImplementedYet(OrgGraphError):
-    code = "not_implemented"
-    status = 501
-
-
 # Plain HTTP errors (unknown route, wrong method, ...) in both languages.
 _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
     404: ("not_found", "找不到该地址", "no such route"),
@@ -199,7 +194,7 @@ def from_error(exc: OrgGraphError, instance: str | None = None) -> JSONResponse:
         return problem_response(
             503, exc.code, STORE_DOWN_ZH, STORE_DOWN_EN, instance, {"Retry-After": str(STORE_RETRY_AFTER)}
         )
-    if status >= 500 and not isinstance(exc, NotImplementedYet):
+    if status >= 500:
         # Configuration and other internal errors: the message may name internals, so log it
         # and answer a generic problem.
         log.error("internal error: %s", exc)
@@ -239,15 +234,9 @@ def install_handlers(app: FastAPI) -> None:
             errors=errors,
         )
 
-    async def on_not_implemented(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(
-            501, "not_implemented", "该功能尚未实现", "not implemented yet", request.url.path
-        )
-
     app.add_exception_handler(OrgGraphError, on_orggraph)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(NotImplementedError, on_not_implemented)
 
 
 class GuardMiddleware:

@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     )[0]
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "api", "--host", HOST, "--port", str(port),
+        [sys.executable, "-m", "cli", "api", "--host", HOST, "--port", str(port),
          "--workers", str(args.workers), "--log-level", "warning"],
         env=env,
     )  # fmt: skip

@@ -151,7 +151,7 @@ def _start(home: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "ORGGRAPH_"))}
     env.update(ORGGRAPH_HOME=str(home), ORGGRAPH_BACKEND="embedded")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "cli", "dashboard", "--port", str(port)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -137,9 +137,6 @@ def main() -> None:
         pg.run()
     except OrgGraphError as exc:
         st.error(exc.message_zh)
-    except ImportError as exc:
-        # Another part of the system (a query or the loader) is not installed yet.
-        st.info(f"此功能尚未就绪：{exc}")
     finally:
         if _TIMING:  # ORGGRAPH_DASHBOARD_TIMING=1: one line per script run on stderr
             print(

@@ -1,7 +1,8 @@
 """Network and scatter drawings (ECharts through streamlit-echarts, bundled: works offline).
 
-Layouts are computed here on the server with fixed seeds, so a view looks the same on every
-visit and the browser never runs a force simulation over thousands of nodes.
+Charts take plain data (ids, names, pairs); layouts come from :mod:`queries.layout`, computed
+on the server with fixed seeds, so a view looks the same on every visit and the browser never
+runs a force simulation over thousands of nodes.
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import streamlit as st
 
-MAX_DRAWN = 2000  # DESIGN.md: never draw more than about 2,000 nodes at once
-SEED = 7
-GAP = 1.2  # space between packed components, in layout units
+from queries.layout import MAX_DRAWN, cap_nodes, degrees, pack_layout
 
 # One palette for every page, so a colour means the same thing everywhere.
 COLORS = {
@@ -61,95 +59,6 @@ class Drawing:
         return int(min(max(0.8 * width / max(self.aspect, 0.2) + 48 + 24, lo), hi))
 
 
-# --- layout -------------------------------------------------------------------------------
-
-
-def _radial(g: nx.Graph, root: str) -> dict[str, tuple[float, float]]:
-    """Radial tree layout from a BFS tree: each subtree gets an angle share by its leaves.
-    O(n), deterministic; used for components too big for the dense spring layout."""
-    tree = nx.bfs_tree(g, root, sort_neighbors=sorted)
-    leaves: dict[str, int] = {}
-    for n in reversed(list(nx.topological_sort(tree))):
-        kids = list(tree.successors(n))
-        leaves[n] = sum(leaves[k] for k in kids) if kids else 1
-    pos = {root: (0.0, 0.0)}
-    stack = [(root, 0.0, 2 * math.pi, 0)]
-    while stack:
-        n, a0, a1, depth = stack.pop()
-        kids = sorted(tree.successors(n))
-        total = sum(leaves[k] for k in kids) or 1
-        a = a0
-        for k in kids:
-            span = (a1 - a0) * leaves[k] / total
-            mid = a + span / 2
-            r = depth + 1
-            pos[k] = (r * math.cos(mid), r * math.sin(mid))
-            stack.append((k, a, a + span, depth + 1))
-            a += span
-    return pos
-
-
-def _component_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
-    n = g.number_of_nodes()
-    nodes = sorted(g.nodes)
-    if n == 1:
-        return {nodes[0]: (0.0, 0.0)}
-    if n == 2:  # upright, so a row of pairs does not read as one long chain
-        return {nodes[0]: (0.0, 0.0), nodes[1]: (0.0, 1.0)}
-    if n < 500:  # networkx's dense solver needs only numpy below 500 nodes
-        pos = nx.spring_layout(g, seed=SEED, iterations=60, method="force")
-        return {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
-    root = max(nodes, key=lambda x: (g.degree(x), x))
-    return _radial(g, root)
-
-
-def pack_layout(g: nx.Graph, aspect: float = 1.5) -> dict[str, tuple[float, float]]:
-    """Lay out each connected component on its own and shelf-pack their boxes in rows,
-    largest first, to about ``aspect`` (width / height): star-shaped pairing networks read
-    far better this way than as one force-directed blob."""
-    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
-    boxes: list[tuple[dict[str, tuple[float, float]], float, float]] = []
-    for comp in comps:
-        pos = _component_layout(g.subgraph(comp))
-        xs = [p[0] for p in pos.values()]
-        ys = [p[1] for p in pos.values()]
-        extent = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-        size = 1.1 * math.sqrt(len(comp)) if len(comp) > 1 else 0.0  # area grows with the size
-        scaled = {
-            k: ((x - min(xs)) / extent * size, (y - min(ys)) / extent * size) for k, (x, y) in pos.items()
-        }
-        w = max(p[0] for p in scaled.values()) + GAP
-        h = max(p[1] for p in scaled.values()) + GAP
-        boxes.append((scaled, w, h))
-    area = sum(w * h for _, w, h in boxes)
-    width = max(math.sqrt(area * aspect), max(w for _, w, _ in boxes))
-    out: dict[str, tuple[float, float]] = {}
-    x = y = row_h = 0.0
-    for pos, w, h in boxes:
-        if x + w > width and x > 0:
-            x, y, row_h = 0.0, y + row_h, 0.0
-        for k, (px, py) in pos.items():
-            out[k] = (x + GAP / 2 + px, y + GAP / 2 + py)
-        x += w
-        row_h = max(row_h, h)
-    return out
-
-
-def cap_nodes(g: nx.Graph, cap: int = MAX_DRAWN) -> tuple[nx.Graph, bool]:
-    """At most ``cap`` nodes: whole components, largest first; a single larger component is
-    cut to its best-connected nodes."""
-    if g.number_of_nodes() <= cap:
-        return g, False
-    keep: list[str] = []
-    for comp in sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0])):
-        if len(keep) + len(comp) <= cap:
-            keep.extend(comp)
-        elif not keep:
-            keep = sorted(comp, key=lambda n: (-g.degree(n), n))[:cap]
-            break
-    return g.subgraph(keep).copy(), True
-
-
 # --- drawing ----------------------------------------------------------------------------
 
 
@@ -161,32 +70,31 @@ def build_drawing(
     directed_layout: dict[str, tuple[float, float]] | None = None,
 ) -> Drawing:
     """``nodes`` are (id, name, category, tooltip); ``edges`` are (source, target, text)."""
-    g = nx.Graph()
     meta = {}
     for nid, name, cat, tip in sorted(nodes):
-        g.add_node(nid)
         meta[nid] = (name, cat, tip)
     edge_text: dict[tuple[str, str], str] = {}
     for u, v, text in edges:
         if u in meta and v in meta and u != v:
-            g.add_edge(u, v)
             edge_text[(u, v)] = text
-    total = g.number_of_nodes()
-    g, truncated = cap_nodes(g, cap)
-    pos = directed_layout or pack_layout(g)
+    total = len(meta)
+    kept, truncated = cap_nodes(meta, edge_text, cap)
+    inside = set(kept)
+    pairs = [(u, v) for u, v in edge_text if u in inside and v in inside]
+    pos = directed_layout or pack_layout(kept, pairs)
+    deg = degrees(kept, pairs)
     cats: list[str] = []
-    for nid in sorted(g.nodes):
+    for nid in kept:
         if meta[nid][1] not in cats:
             cats.append(meta[nid][1])
     cats.sort(key=lambda c: list(COLORS).index(c) if c in COLORS else len(COLORS))
-    big = g.number_of_nodes() > 300
+    big = len(kept) > 300
     # Labels for everything in small drawings; in large ones only for the best-connected few.
-    labelled = set(sorted(g.nodes, key=lambda n: (-g.degree(n), n))[: (12 if big else 60)])
+    labelled = set(sorted(kept, key=lambda n: (-deg[n], n))[: (12 if big else 60)])
     drawn_nodes = []
-    for nid in sorted(g.nodes):
+    for nid in kept:
         name, cat, tip = meta[nid]
-        deg = g.degree(nid)
-        size = min(10 + 3 * math.sqrt(deg), 34) if not big else min(7 + 2.5 * math.sqrt(deg), 26)
+        size = min(10 + 3 * math.sqrt(deg[nid]), 34) if not big else min(7 + 2.5 * math.sqrt(deg[nid]), 26)
         x, y = pos.get(nid, (0.0, 0.0))
         drawn_nodes.append(
             {
@@ -203,7 +111,7 @@ def build_drawing(
     links = [
         {"source": u, "target": v, "value": text}
         for (u, v), text in sorted(edge_text.items())
-        if u in g and v in g
+        if u in inside and v in inside
     ]
     xs = [n["x"] for n in drawn_nodes] or [0.0]
     ys = [n["y"] for n in drawn_nodes] or [0.0]

@@ -1,8 +1,9 @@
-"""Shared dashboard plumbing: the store, login, scoped and cached queries, labels.
+"""Shared dashboard plumbing: the store, login, scoped questions, labels.
 
-Pages stay thin: they pick parameters from widgets and call :func:`q`, which runs the
-public function of :mod:`queries` with the caller's town scope (from the token, never from
-a widget) and caches the answer by store version, scope and parameters.
+Pages stay thin: they pick parameters from widgets and call :func:`q`, which asks the
+question (:mod:`queries.question`) with the caller's :class:`~queries.scope.Scope` (from the
+token, never from a widget) through the one answer cache of ``queries/`` (per store version,
+scope and parameters). The dashboard itself caches only what it draws.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from graph.model import LABEL_ZH, Label
 from graph.settings import get_settings
 from graph.store import open_store
 from graph.tokens import Principal, TokenStore
+from queries.cache import cached
+from queries.figures import figures
+from queries.question import QUESTIONS, ask
+from queries.scope import Scope
 
 APP_TITLE = "两新组织党建图谱"
-QUERY_TTL = 600  # seconds; the version key already invalidates on every load
+QUERY_TTL = 600  # seconds (labels read once per process)
 
 ROLE_ZH = {"admin": "管理员", "district": "区级用户", "town": "镇街用户"}
 
@@ -90,10 +95,7 @@ def prewarm() -> None:
         queries.COVERAGE(s)
         queries.org_tree(s)
         queries.pairing(s)
-        if has_figures():
-            from queries.figures import figures
-
-            figures(s)
+        figures(s)
 
 
 # --- login ----------------------------------------------------------------------------
@@ -209,15 +211,8 @@ def record(action: str, **details: Any) -> None:
 # --- cached, scoped queries ----------------------------------------------------------------
 
 
-@st.cache_data(ttl=QUERY_TTL, max_entries=512, show_spinner=False)
-def _cached(backend: str, where: str, version: str, fn: str, town: str | None, params: str) -> Any:
-    return _call(fn, town, json.loads(params))
-
-
 def _call(fn: str, town: str | None, params: dict[str, Any]) -> Any:
     if fn == "figures":
-        from queries.figures import figures
-
         return figures(store(), town=town, **params)
     question = queries.QUESTIONS.get(fn)
     if question is not None:
@@ -226,22 +221,18 @@ def _call(fn: str, town: str | None, params: dict[str, Any]) -> Any:
 
 
 def q(fn: str, *, town: str | None = None, **params: Any) -> Any:
-    """Run ``queries.<fn>`` for the logged-in user.
+    """Ask question ``fn`` for the logged-in user.
 
-    ``town`` is a filter a district user chose; a town user's own town replaces it, so a
-    widget can narrow the scope but never widen it.
+    ``town`` is a filter a district user chose; a town user is always confined to its own
+    town (:meth:`Scope.for_caller`), so a widget can narrow the scope but never widen it.
     """
-    t = effective_town(town)
-    key = json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
-    return _cached(*store_target(), version(), fn, t, key)
-
-
-def has_figures() -> bool:
-    try:
-        import queries.figures  # noqa: F401
-    except (ImportError, SyntaxError):  # not installed, or mid-edit in a working tree
-        return False
-    return True
+    scope_ = Scope.for_caller(scope(), town)
+    question = QUESTIONS.get(fn)
+    if question is not None:
+        return ask(store(), question, scope_, question.params.parse(params))
+    # a question not yet in the registry: through the one answer cache all the same
+    key = ("dashboard", fn, scope_.key, json.dumps(params, sort_keys=True, ensure_ascii=False, default=str))
+    return cached(store(), key, lambda: _call(fn, scope_.town, params))
 
 
 # --- labels and formatting ---------------------------------------------------------------
@@ -294,10 +285,8 @@ def _prop_zh() -> dict[str, str]:
         "town_code": "所在镇街编码",
         "association_uscc": "所属协会信用代码",
     }
-    try:
-        from graph.loaders.spec import SHEETS
-    except ImportError:
-        return out
+    from graph.loaders.spec import SHEETS
+
     for sheet in SHEETS:
         for col in sheet.columns:
             out.setdefault(col.key, col.header)

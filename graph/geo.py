@@ -65,7 +65,7 @@ def outline(centres: Mapping[str, LonLat], lat0: float, margin: float = 0.05) ->
     """A plausible district outline: the centres' hull, grown by ``margin`` degrees and rounded."""
     hull = MultiPoint([_xy(c, lat0) for c in centres.values()]).convex_hull
     shape = hull.buffer(margin, quad_segs=8).buffer(-margin / 3).buffer(margin / 3)
-    return from_plane(shape, lat0)  # type: ignore[return-value]
+    return from_plane(shape, lat0)
 
 
 def voronoi_cells(centres: Mapping[str, LonLat], boundary: Polygon, lat0: float) -> dict[str, BaseGeometry]:

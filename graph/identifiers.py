@@ -84,3 +84,11 @@ def mask_phone(number: str) -> str:
     if len(number) < 7:
         return "*" * len(number)
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def mask_name(name: str) -> str:
+    """``张三丰`` -> ``张**``: the family name only (history and exports name people this way)."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)

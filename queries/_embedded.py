@@ -11,7 +11,7 @@ __all__ = ["Index", "index", "props_of"]
 
 
 def index(store: Any) -> Index:
-    return store.index()  # type: ignore[no-any-return]
+    return store.index()
 
 
 def props_of(d: dict[str, Any]) -> dict[str, Any]:

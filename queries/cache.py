@@ -27,6 +27,7 @@ _lock = threading.Lock()
 # lock is per key, not striped: an answer's build asks for facts (nested ``cached`` calls), and
 # two keys sharing a stripe deadlocked. Keys depend on each other without cycles.
 _inflight: dict[tuple[int, Hashable], list[Any]] = {}  # (store, key) -> [lock, users]
+_stats = {"hits": 0, "misses": 0}
 
 
 def _get(store: GraphStore, key: Hashable, ver: str) -> tuple[bool, Any]:
@@ -35,6 +36,7 @@ def _get(store: GraphStore, key: Hashable, ver: str) -> tuple[bool, Any]:
         hit = per.get(key)
         if hit is not None and hit[0] == ver:
             per.move_to_end(key)
+            _stats["hits"] += 1
             return True, hit[1]
     return False, None
 
@@ -49,7 +51,7 @@ def cached(store: GraphStore, key: Hashable, build: Callable[[], T], version: st
     ver = version if version is not None else store.version()
     found, value = _get(store, key, ver)
     if found:
-        return value  # type: ignore[no-any-return]
+        return value
     ik = (id(store), key)
     with _lock:
         slot = _inflight.setdefault(ik, [threading.Lock(), 0])
@@ -58,9 +60,10 @@ def cached(store: GraphStore, key: Hashable, build: Callable[[], T], version: st
         with slot[0]:
             found, value = _get(store, key, ver)
             if found:
-                return value  # type: ignore[no-any-return]
+                return value
             value = build()
             with _lock:
+                _stats["misses"] += 1
                 per = _caches.setdefault(store, OrderedDict())
                 per[key] = (ver, value)
                 per.move_to_end(key)
@@ -71,7 +74,7 @@ def cached(store: GraphStore, key: Hashable, build: Callable[[], T], version: st
             slot[1] -= 1
             if slot[1] == 0:
                 _inflight.pop(ik, None)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def facts(store: GraphStore, fs: FactSet[P, R], params: P, version: str | None = None) -> R:
@@ -89,3 +92,9 @@ def clear(store: GraphStore | None = None) -> None:
             _caches.clear()
         else:
             _caches.pop(store, None)
+
+
+def stats() -> dict[str, int]:
+    """Hits and computations so far (all stores), for tests and benches."""
+    with _lock:
+        return dict(_stats)

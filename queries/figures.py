@@ -30,16 +30,14 @@ Example
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import typer
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.model import (
@@ -71,7 +69,6 @@ __all__ = [
     "agrees_all",
     "article_tokens",
     "figures",
-    "register",
 ]
 
 # --- vocabulary (kinds and levels the definitions name) ------------------------------------
@@ -1052,80 +1049,3 @@ def figures(store: Any, *, town: str | None = None) -> FiguresResult:
     check_town(store, town)
     res = cached(store, f"figures:{town}", lambda: _compute(store, town))
     return res.model_copy(deep=True)
-
-
-# --- command line ----------------------------------------------------------------------------
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``orggraph figures`` to the main app."""
-
-    def figures_command(
-        as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
-        backend: Annotated[
-            str | None,
-            typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)"),
-        ] = None,
-        town: Annotated[
-            str | None,
-            typer.Option("--town", help="只看本镇街（镇街编码），不与原文比较 / one town's values"),
-        ] = None,
-    ) -> None:
-        """原文参考数字：从图中计算并与原文比较 / the reference figures of FACTS.md, computed from the graph.
-
-        退出码 exit: 0 已计算（无论是否一致）; 2 参数无效; 3 数据库故障.
-        """
-        from graph.audit import audit, operator
-        from graph.errors import OrgGraphError
-        from graph.store import open_store
-
-        if backend not in (None, "embedded", "neo4j"):
-            raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
-        try:
-            store = open_store(backend=backend)
-            try:
-                store.ping()  # fail fast: the driver would retry a read for half a minute
-                audit("query", operator(), question="figures", town=town)
-                res = figures(store, town=town)
-            finally:
-                store.close()
-        except OrgGraphError as exc:
-            typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
-            if exc.message_en != exc.message_zh:
-                typer.secho(f"error: {exc.message_en}", fg="red", err=True)
-            raise typer.Exit(2 if exc.code in ("not_found", "invalid_input") else 3) from None
-        if as_json:
-            typer.echo(json.dumps(res.model_dump(mode="json"), ensure_ascii=False, indent=1))
-        else:
-            show(res)
-
-    app.command("figures")(figures_command)
-
-
-def show(res: FiguresResult) -> None:
-    """The figures as a table (what ``orggraph figures`` prints)."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    con = Console(highlight=False)
-    scope = "全区" if res.town is None else f"镇街 {res.town}（本镇街数值，不与原文的全区数字比较）"
-    t = Table(title=f"原文参考数字 · {scope}", title_justify="left")
-    for col in ("编号", "名称", "计算值", "原文值", "是否一致"):
-        t.add_column(col, overflow="fold")
-    for f in res.figures:
-        value = f.value_text
-        if f.id in ("F2", "F21") and f.detail:  # the article names these; show what the graph holds
-            head, sep, rest = value.partition(" / ")
-            value = f"{head}（{'、'.join(f.detail)}）{sep}{rest}"
-        mark = "—" if f.agrees is None else ("[green]✓[/]" if f.agrees else "[bold red]✗[/]")
-        t.add_row(f.id, escape(f.title_zh), escape(value), escape(f.article), mark)
-    con.print(t)
-    if res.all_agree is not None:
-        n = sum(1 for f in res.figures if f.agrees)
-        colour = "green" if res.all_agree else "red"
-        con.print(f"[{colour}]{n} / {len(res.figures)} 项与原文一致[/]")
-    if res.omitted:
-        con.print(f"仅全区口径、此处略去：{'、'.join(res.omitted)}", style="dim")
-    ctx = "；".join(f"{c.id} {c.title_zh} {c.article}" for c in res.context)
-    con.print(escape(f"背景数字（图中无数据，不计算）：{ctx}"), style="dim")

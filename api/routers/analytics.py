@@ -7,16 +7,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from pydantic import Field
 
 import queries
-from api.answer import Caller, answer, caller
+from api.answer import Caller, answer, ask, caller
 from api.routers.params import Scoped, Town
+from queries.centrality import CENTRALITY, CentralityParams
 from queries.coverage import COVERAGE, CoverageParams
 from queries.gaps import GAPS, GapsParams
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
-from queries.params import Params
-from queries.question import Question
-from queries.scope import Scope
+from queries.params import MAX_PAGE
 
 router = APIRouter()
 
@@ -29,10 +29,9 @@ class GapsQuery(GapsParams, Scoped):
     pass
 
 
-def _asked(q: Question[Any, Any], p: Params) -> Callable[..., Any]:
-    """``q`` as the ``answer`` plumbing calls it: (store, town=<the caller's scope>)."""
-    params = q.params.model_validate(p.model_dump(include=set(q.params.model_fields)))
-    return lambda store, town: q(store, Scope(town), params)
+class CentralityQuery(CentralityParams, Scoped):
+    # an API answer holds at most one page (the command line may ask for more)
+    top: int = Field(20, ge=1, le=MAX_PAGE, description="排名条数")
 
 
 def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
@@ -46,7 +45,7 @@ def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
     summary="党组织覆盖率与未覆盖组织 / coverage and the uncovered organisations",
 )
 def coverage(c: Annotated[Caller, Depends(caller)], p: Annotated[CoverageQuery, Query()]) -> Response:
-    return answer(c, _asked(COVERAGE, p), cache=True, town=p.town, shape=_total("uncovered_total"))
+    return ask(c, COVERAGE, p, shape=_total("uncovered_total"))
 
 
 @router.get(
@@ -56,7 +55,7 @@ def coverage(c: Annotated[Caller, Depends(caller)], p: Annotated[CoverageQuery, 
     summary="未建党组织的组织、候选依托与建议 / uncovered organisations, hosts and a recommendation",
 )
 def gaps(c: Annotated[Caller, Depends(caller)], p: Annotated[GapsQuery, Query()]) -> Response:
-    return answer(c, _asked(GAPS, p), cache=True, town=p.town, shape=_total("total"))
+    return ask(c, GAPS, p, shape=_total("total"))
 
 
 @router.get(
@@ -80,11 +79,5 @@ def pairings(
     tags=["centrality 中心性"],
     summary="中心性排名、关节点与桥 / centrality, articulation points, bridges",
 )
-def centrality(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    network: Literal["pairing", "organisation", "membership"] = "organisation",
-    metric: Literal["degree", "betweenness", "pagerank"] = "degree",
-    top: Annotated[int, Query(ge=1, le=500)] = 20,
-) -> Response:
-    return answer(c, queries.centrality, cache=True, town=town, network=network, metric=metric, top=top)
+def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]) -> Response:
+    return ask(c, CENTRALITY, p)

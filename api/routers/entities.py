@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 import queries
 from api.answer import Caller, answer, caller, list_page
-from api.problems import NotImplementedYet
 from api.routers.params import Town
+from queries.figures import FiguresResult
+from queries.figures import figures as figures_fn
 from queries.models import OrganizationDetail, OrgTree, PartyOrgDetail, SearchHit
 
 router = APIRouter(tags=["entities 组织与党组织"])
@@ -45,32 +45,11 @@ def org_tree(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Respon
     return answer(c, queries.org_tree, cache=True, town=town)
 
 
-def _figures_fn() -> Any:
-    try:
-        return importlib.import_module("queries.figures").figures
-    except ModuleNotFoundError as exc:
-        if exc.name == "queries.figures":
-            return None
-        raise
-
-
-def _figures_model() -> Any:
-    # Only the schema depends on this: a broken or missing module must not stop the API.
-    try:
-        fn = _figures_fn()
-        return None if fn is None else get_type_hints(fn).get("return")
-    except Exception:
-        return None
-
-
 @router.get(
     "/figures",
-    response_model=_figures_model(),
+    response_model=FiguresResult,
     tags=["figures 参考数字"],
     summary="从图中计算的参考数字 / the reference figures, computed from the graph",
 )
 def figures(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Response:
-    fn = _figures_fn()
-    if fn is None:
-        raise NotImplementedYet("参考数字查询尚未实现", "the figures query is not available")
-    return answer(c, fn, cache=True, town=town)
+    return answer(c, figures_fn, cache=True, town=town)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from graph.errors import Forbidden, StoreUnavailable
+from queries.stats import store_stats
 
 router = APIRouter(tags=["health 健康检查"])
 
@@ -30,7 +31,7 @@ def health(request: Request) -> Health:
     guard = request.app.state.store_guard
     guard.check(store)  # fails at once (503) when the store is down
     try:
-        version = request.app.state.version_clock.get(store)
+        stats = store_stats(store)
     except StoreUnavailable:
         guard.failed()
         raise
@@ -44,8 +45,4 @@ def health(request: Request) -> Health:
         return Health(status="ok")  # a probe with a stale token still learns up or down, nothing more
     if who.scope_town is not None:
         return Health(status="ok")  # district-wide counts are not a town's business
-    cached = request.app.state.health_counts
-    if cached is None or cached[0] != version:
-        cached = (version, store.counts())
-        request.app.state.health_counts = cached
-    return Health(status="ok", backend=store.backend, counts=cached[1])
+    return Health(status="ok", backend=stats.backend, counts=stats.counts)

@@ -14,7 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common import header, me, record
+from graph.loaders.report import EXIT_MEANING
 from graph.settings import get_settings
+from workflows.loading import run as run_load
 
 if not me().is_admin:  # app.py does not register this page for others; this guards direct runs
     st.error("只有管理员可以导入数据。")
@@ -22,12 +24,6 @@ if not me().is_admin:  # app.py does not register this page for others; this gua
 
 header("数据导入", "上传台账工作簿 → 校验（不写入）→ 确认导入。被拒绝的行会列出原因，其余行照常导入。")
 
-try:
-    from graph.loaders.report import EXIT_MEANING
-    from graph.loaders.service import run_load
-except ImportError:
-    st.info("导入程序（graph.loaders）尚未安装，暂时无法在看板中导入。可使用命令行 `orggraph load`。")
-    st.stop()
 
 STAGE_ZH = {"read": "读取工作簿", "validate": "校验", "write": "写入", "sync": "同步删除"}
 
@@ -137,6 +133,9 @@ sync = st.checkbox(
     key="imp_sync",
     help="仅在没有被拒绝的行时才会删除；不勾选则只新增和更新",
 )
+as_of = st.date_input(
+    "数据日期", value="today", key="imp_as_of", help="台账反映的日期（如季度末），变化趋势按它排列"
+)
 if upload is None:
     st.caption("还没有工作簿？用 `orggraph template 台账模板.xlsx` 生成带说明的空白模板。")
     st.stop()
@@ -170,7 +169,7 @@ if st.button(
 
     # A process (and store) of its own for the write, under memory and time limits: the cached
     # reader never sees a half-written graph and reloads once the load has been persisted.
-    res = run_load(path, sync=sync, progress=_progress)
+    res = run_load(path, sync=sync, progress=_progress, as_of=as_of, operator=me().who)
     bar.progress(1.0, text="完成")
     record(
         "dashboard.load",

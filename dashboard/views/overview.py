@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.common import has_figures, header, pct, q, scope, town_name
+from dashboard.common import header, pct, q, scope, town_name
 from graph.model import DEMO_TIERS, TWO_NEW_KINDS, TWO_NEW_LEVELS
 
 header(
@@ -23,7 +23,7 @@ cov = q("coverage", by="category")
 tree = q("org_tree")
 demo = q("pairing", pairing_type="示范帮扶")
 joint = q("pairing", pairing_type="村企联建")
-fig = q("figures") if has_figures() else None
+fig = q("figures")
 
 
 def _walk(nodes: list[Any], depth: int = 0) -> list[tuple[int, Any]]:
@@ -42,8 +42,8 @@ n_demo = sum(tiers.values())
 
 # The article's figures beside the computed ones, when the loaded graph is the demo district
 # (every figure agrees): against a real district, Yongchuan's 2011 values would only confuse.
-figs = {f.id: f for f in fig.figures} if fig is not None else {}
-show_ref = bool(fig is not None and fig.all_agree)
+figs = {f.id: f for f in fig.figures}
+show_ref = bool(fig.all_agree)
 
 
 def _part(fid: str, key: str) -> Any:
@@ -212,37 +212,32 @@ with tab_tree:
                     st.dataframe(pd.DataFrame(rows), hide_index=True, height=min(38 + 35 * len(rows), 420))
 
 with tab_ref:
-    if fig is None:
-        st.info("参考指标核对需要 queries.figures（尚未安装）。")
+    if fig.all_agree:
+        st.success(f"全部 {len(fig.figures)} 项图谱指标与原文（永川区，2011 年底）一致。")
+    elif fig.all_agree is False:
+        n_bad = sum(1 for f in fig.figures if f.agrees is False)
+        st.warning(f"{n_bad} 项指标与原文不一致（导入的不是演示数据时，这是正常的）。")
     else:
-        if fig.all_agree:
-            st.success(f"全部 {len(fig.figures)} 项图谱指标与原文（永川区，2011 年底）一致。")
-        elif fig.all_agree is False:
-            n_bad = sum(1 for f in fig.figures if f.agrees is False)
-            st.warning(f"{n_bad} 项指标与原文不一致（导入的不是演示数据时，这是正常的）。")
-        else:
-            st.caption("镇街范围内的数值不与全区原文比较。")
-        ref_df = pd.DataFrame(
-            [
-                {
-                    "编号": f.id,
-                    "指标": f.title_zh,
-                    "图谱计算值": f.value_text,
-                    "原文": f.article,
-                    "一致": "" if f.agrees is None else ("✓" if f.agrees else "✗"),
-                    "口径": f.definition,
-                }
-                for f in fig.figures
-            ]
-        )
+        st.caption("镇街范围内的数值不与全区原文比较。")
+    ref_df = pd.DataFrame(
+        [
+            {
+                "编号": f.id,
+                "指标": f.title_zh,
+                "图谱计算值": f.value_text,
+                "原文": f.article,
+                "一致": "" if f.agrees is None else ("✓" if f.agrees else "✗"),
+                "口径": f.definition,
+            }
+            for f in fig.figures
+        ]
+    )
+    st.dataframe(ref_df, hide_index=True, column_config={"口径": st.column_config.TextColumn(width="large")})
+    if fig.context:
+        st.markdown("**背景数字**（图模型中没有对应数据，仅作参考）")
         st.dataframe(
-            ref_df, hide_index=True, column_config={"口径": st.column_config.TextColumn(width="large")}
+            pd.DataFrame([{"编号": x.id, "指标": x.title_zh, "原文": x.article} for x in fig.context]),
+            hide_index=True,
         )
-        if fig.context:
-            st.markdown("**背景数字**（图模型中没有对应数据，仅作参考）")
-            st.dataframe(
-                pd.DataFrame([{"编号": x.id, "指标": x.title_zh, "原文": x.article} for x in fig.context]),
-                hide_index=True,
-            )
-        if fig.omitted:
-            st.caption("镇街范围不含的全区指标：" + "、".join(fig.omitted))
+    if fig.omitted:
+        st.caption("镇街范围不含的全区指标：" + "、".join(fig.omitted))

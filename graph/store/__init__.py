@@ -6,7 +6,7 @@ from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore, node_id, split_node_id
 from graph.store.embedded import EmbeddedStore
 
-__all__ = ["EmbeddedStore", "GraphStore", "node_id", "open_store", "split_node_id"]
+__all__ = ["EmbeddedStore", "GraphStore", "backend_name", "node_id", "open_store", "split_node_id"]
 
 
 def open_store(settings: Settings | None = None, backend: str | None = None) -> GraphStore:
@@ -23,3 +23,8 @@ def open_store(settings: Settings | None = None, backend: str | None = None) -> 
             settings.neo4j_database,
         )
     return EmbeddedStore(settings.home)
+
+
+def backend_name(store: GraphStore) -> str:
+    """Which backend a store is, for people (health, stats); never to choose a code path."""
+    return store.backend

@@ -221,7 +221,7 @@ class EmbeddedStore:
 
     def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None:
         text = self._docs(kind).get(doc_id)
-        return None if text is None else json.loads(text)  # type: ignore[no-any-return]
+        return None if text is None else json.loads(text)
 
     def list_docs(self, kind: str) -> list[dict[str, Any]]:
         docs = self._docs(kind)

@@ -9,6 +9,8 @@ routes them to readers. Every transaction function is tagged with metadata
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -33,6 +35,8 @@ DEFAULT_ACQUISITION_TIMEOUT = 5.0
 DEFAULT_READ_RETRY_TIME = 2.0  # retry delays are 1 s, 2 s, 4 s (+-20 %): at most two retries
 # Writes (the loader) ride out a short leader switch or restart instead.
 DEFAULT_WRITE_RETRY_TIME = 30.0
+# Seconds a read version is reused (caches key on it; asking costs a round trip).
+DEFAULT_VERSION_TTL = 1.0
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -56,16 +60,19 @@ class Neo4jStore:
         connection_acquisition_timeout: float = DEFAULT_ACQUISITION_TIMEOUT,
         max_transaction_retry_time: float = DEFAULT_READ_RETRY_TIME,
         write_retry_time: float = DEFAULT_WRITE_RETRY_TIME,
+        version_ttl: float = DEFAULT_VERSION_TTL,
     ) -> None:
         """``connection_timeout``: to open one connection; ``connection_acquisition_timeout``: to get
         one from the pool (including opening it); ``max_transaction_retry_time``: how long reads
         are retried on transient errors; ``write_retry_time``: the same for writes (longer, so a
-        load survives a brief restart). All in seconds."""
+        load survives a brief restart); ``version_ttl``: how long :meth:`version` is reused. All in
+        seconds."""
         for name, value in (
             ("connection_timeout", connection_timeout),
             ("connection_acquisition_timeout", connection_acquisition_timeout),
             ("max_transaction_retry_time", max_transaction_retry_time),
             ("write_retry_time", write_retry_time),
+            ("version_ttl", version_ttl),
         ):
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ConfigError(f"Neo4j 超时设置无效：{name}={value!r}", f"invalid {name} {value!r}")
@@ -74,6 +81,9 @@ class Neo4jStore:
         self.batch_size = batch_size
         self.write_retry_time = float(write_retry_time)
         self._write_counter = 0
+        self.version_ttl = float(version_ttl)
+        self._version: tuple[float, int, str] | None = None  # (monotonic time, writes then, value)
+        self._version_lock = threading.Lock()
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri,
@@ -395,6 +405,28 @@ class Neo4jStore:
         return build_projection(nodes, edges)
 
     def version(self) -> str:
+        """The graph's version, asked of the server at most once per ``version_ttl`` seconds.
+
+        Asked per question it would cost every cached answer a round trip; reused for up to a
+        second, an answer outlives a change made by another process by at most that second
+        (this store's own writes are seen at once)."""
+        held = self._version
+        if held is not None and self._fresh(held):
+            return held[2]
+        with self._version_lock:
+            held = self._version
+            if held is not None and self._fresh(held):
+                return held[2]
+            writes, now = self._write_counter, time.monotonic()
+            value = self._ask_version()
+            self._version = (now, writes, value)
+            return value
+
+    def _fresh(self, held: tuple[float, int, str]) -> bool:
+        # this store's own writes are seen at once: any write since makes the value stale
+        return held[1] == self._write_counter and time.monotonic() - held[0] < self.version_ttl
+
+    def _ask_version(self) -> str:
         # A read transaction's bookmark names the last transaction the server had committed,
         # so it changes exactly when the graph does (cache keys).
         with self._translate(), self.driver.session(database=self.database) as s:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from graph.audit import read_audit
-from graph.cli import app
 from graph.tokens import TokenStore
 
 runner = CliRunner()
@@ -85,7 +85,7 @@ def test_orggraph_api_serves(tmp_path: Path) -> None:
     token, _ = TokenStore().create("district")
     env = {**os.environ, "ORGGRAPH_BACKEND": "embedded"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "api", "--port", str(port), "--log-level", "warning"],
+        [sys.executable, "-m", "cli", "api", "--port", str(port), "--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -9,9 +9,10 @@ import networkx as nx
 import pandas as pd
 from openpyxl import load_workbook
 
+from cli.dashboard import streamlit_command
 from dashboard import charts
-from dashboard.cli import streamlit_command
 from dashboard.export import to_xlsx
+from queries.layout import pack_layout
 
 
 def _stars(n_stars: int, leaves: int) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str]]]:
@@ -42,7 +43,7 @@ def test_packed_components_do_not_overlap() -> None:
     nodes, edges = _stars(40, 2)
     g.add_nodes_from(n[0] for n in nodes)
     g.add_edges_from((u, v) for u, v, _ in edges)
-    pos = charts.pack_layout(g)
+    pos = pack_layout([n[0] for n in nodes], [(u, v) for u, v, _ in edges])
     boxes = []
     for comp in nx.connected_components(g):
         xs = [pos[n][0] for n in comp]

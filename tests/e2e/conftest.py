@@ -68,7 +68,7 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def _cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "graph.cli", *args], env=env, check=True, cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "cli", *args], env=env, check=True, cwd=ROOT,
                    capture_output=True, timeout=300)  # fmt: skip
 
 
@@ -155,7 +155,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = home / "dashboard.log"
     with log.open("w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "dashboard", "--port", str(port), "--host", "127.0.0.1"],
+            [sys.executable, "-m", "cli", "dashboard", "--port", str(port), "--host", "127.0.0.1"],
             env=env,
             cwd=ROOT,
             stdout=fh,

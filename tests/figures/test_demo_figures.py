@@ -271,7 +271,7 @@ def test_moving_a_member_out_of_jishan_changes_f20(demo: Any) -> None:
 
 
 def _cli(monkeypatch: pytest.MonkeyPatch, home: Path, *args: str) -> Any:
-    from graph.cli import app
+    from cli import app
     from graph.settings import get_settings
 
     monkeypatch.setenv("ORGGRAPH_HOME", str(home))

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from graph.cli import app
+from cli import app
 from graph.loaders.load import load_roster
 from graph.loaders.spec import SHEETS
 from graph.model import Label

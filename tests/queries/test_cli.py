@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from graph.cli import app
+from cli import app
 from graph.settings import get_settings
 from graph.store.embedded import EmbeddedStore
 from tests.fixtures import load_fixture

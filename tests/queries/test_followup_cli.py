@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from graph.cli import app
+from cli import app
 from graph.settings import get_settings
 from graph.store.embedded import EmbeddedStore
 from tests.queries.followup_fixture import USCC, load

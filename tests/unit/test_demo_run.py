@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.demo_run import box
+from cli.demo_run import box
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,7 +83,7 @@ def test_demo_with_hostile_environment_writes_only_dot_orggraph_and_ends_with_th
         PYTHONUNBUFFERED="1",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graph.demo_run"],
+        [sys.executable, "-m", "cli.demo_run"],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,

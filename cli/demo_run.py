@@ -25,7 +25,7 @@ START_TIMEOUT_S = 90
 
 
 def _run(*args: str) -> int:
-    return subprocess.call([sys.executable, "-m", "graph.cli", *args])
+    return subprocess.call([sys.executable, "-m", "cli", *args])
 
 
 def _width(text: str) -> int:
@@ -90,7 +90,7 @@ def main() -> int:
     _run("figures")
     print("3/4 创建管理员令牌 / creating an admin token")
     token = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "token", "create", "--role", "admin", "--quiet"],
+        [sys.executable, "-m", "cli", "token", "create", "--role", "admin", "--quiet"],
         capture_output=True,
         text=True,
     )
@@ -112,7 +112,7 @@ def main() -> int:
         fh = log.open("ab")
         handles.append(fh)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", *args],
+            [sys.executable, "-m", "cli", *args],
             stdout=fh,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

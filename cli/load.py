@@ -1,4 +1,4 @@
-"""Command-line commands of the loaders: template, load, demo (registered by graph.cli)."""
+"""``orggraph template``, ``load`` and ``demo``: the loaders from the command line."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from cli.common import BackendOpt, check_backend
 
 
 def register(app: typer.Typer) -> None:
@@ -62,20 +64,34 @@ def load(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="每批写入的行数 / rows per batch")
     ] = 5000,
-    backend: Annotated[
-        str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
+    backend: BackendOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="数据日期 YYYY-MM-DD（默认导入当天）/ data date (default today)"),
     ] = None,
 ) -> None:
     """导入台账 / load a roster. 退出码 exit: 0 全部导入; 1 部分行被拒绝; 2 输入无法使用; 3 数据库故障."""
-    from graph.loaders.service import run_load
+    import datetime as dt
 
-    if backend not in (None, "embedded", "neo4j"):
-        raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
+    from workflows.loading import run as run_load
+
+    try:
+        data_date = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter("--as-of 应为日期 YYYY-MM-DD / must be a date YYYY-MM-DD") from None
+
+    check_backend(backend)
     progress, bar = _progress_bar()
     try:
         # in a process of its own, under the memory and time limits (graph/loaders/service.py)
         result = run_load(
-            path, dry_run=dry_run, sync=sync, batch_size=batch_size, backend=backend, progress=progress
+            path,
+            dry_run=dry_run,
+            sync=sync,
+            batch_size=batch_size,
+            backend=backend,
+            progress=progress,
+            as_of=data_date,
         )
     finally:
         if bar is not None:
@@ -84,13 +100,9 @@ def load(
         xlsx, js = result.write(report)
         typer.echo(f"报告 / report: {xlsx}  {js}")
     summarise(result)
+    if result.snapshot:
+        typer.echo(f"已记录快照 / snapshot recorded: {result.snapshot}（orggraph history）")
     raise typer.Exit(result.exit_code)
-
-
-def _err(zh: str, en: str) -> None:
-    typer.secho(f"错误：{zh}", fg="red", err=True)
-    if en and en != zh:
-        typer.secho(f"error: {en}", fg="red", err=True)
 
 
 def summarise(result: Any, limit: int = 30) -> None:

@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 
-ENTRY = Path(__file__).resolve().parent / "app.py"
+from cli.common import BackendOpt, check_backend
+
+ENTRY = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 
 def streamlit_command(port: int, host: str) -> list[str]:
@@ -33,14 +35,10 @@ def register(app: typer.Typer) -> None:
     def dashboard(
         port: Annotated[int, typer.Option("--port", help="端口 / port")] = 8501,
         host: Annotated[str, typer.Option("--host", help="监听地址 / address to listen on")] = "127.0.0.1",
-        backend: Annotated[
-            str | None,
-            typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)"),
-        ] = None,
+        backend: BackendOpt = None,
     ) -> None:
         """看板（Streamlit）/ the dashboard."""
-        if backend not in (None, "embedded", "neo4j"):
-            raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
+        check_backend(backend)
         env = dict(os.environ)
         if backend:
             env["ORGGRAPH_BACKEND"] = backend

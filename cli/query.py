@@ -1,33 +1,31 @@
 """``orggraph query ...``: every question from the command line, as tables or JSON.
 
 The command line is the operator's own (admin); each question is audited under the OS user.
+A question in the registry gets its options from its parameters model (:func:`ask_command`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from graph.errors import OrgGraphError
+from cli.common import BackendOpt, JsonOpt, TownOpt, echo_json, opened, scope_of
+from cli.params import command_from, option
+from graph.store import GraphStore
+from queries.centrality import CENTRALITY
+from queries.fiveones import FIVE_ONES
+from queries.question import Question, ask
+from queries.todo import TODO, TodoParams
 
 query_app = typer.Typer(
     help="图谱问答 / ask the graph: coverage, gaps, path, membership, pairing, centrality, ego",
     no_args_is_help=True,
 )
-
-BackendOpt = Annotated[
-    str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
-TownOpt = Annotated[str | None, typer.Option("--town", help="只看本镇街（镇街编码）/ scope to one town")]
 
 _console = Console()
 
@@ -36,19 +34,6 @@ def register(app: typer.Typer) -> None:
     """Add ``orggraph query`` to the main app."""
     app.add_typer(query_app, name="query")
     app.command("todo")(todo)  # 督办待办清单 (issue 17)
-
-
-@contextmanager
-def _store(backend: str | None) -> Iterator[Any]:
-    from graph.store import open_store
-
-    if backend not in (None, "embedded", "neo4j"):
-        raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
-    store = open_store(backend=backend)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _run(
@@ -61,32 +46,48 @@ def _run(
 ) -> None:
     from graph.audit import audit, operator
 
-    try:
-        with _store(backend) as store:
-            audit("query", operator(), question=name, **{k: v for k, v in args.items() if v is not None})
-            result = fn(store)
-    except OrgGraphError as exc:
-        typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
-        if exc.message_en != exc.message_zh:
-            typer.secho(f"error: {exc.message_en}", fg="red", err=True)
-        raise typer.Exit(4 if exc.code == "not_found" else 2 if exc.code == "invalid_input" else 3) from None
+    with opened(backend) as store:
+        scope_of(store, args.get("town"))  # an unknown --town is a bad option (exit 2)
+        audit("query", operator(), question=name, **{k: v for k, v in args.items() if v is not None})
+        result = fn(store)
     if as_json:
-        if isinstance(result, list):
-            data: Any = [r.model_dump(mode="json") for r in result]
-        else:
-            data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        echo_json(result)
     else:
         show(result)
 
 
+def ask_command(
+    q: Question[Any, Any],
+    show: Callable[[Any], None],
+    *,
+    doc: str,
+    arguments: Sequence[str] = (),
+    flags: dict[str, str] | None = None,
+) -> Callable[..., None]:
+    """``orggraph query <name>`` for a question: its options from the parameters model, plus
+    --town, --backend and --json; the answer through :func:`queries.question.ask`."""
+
+    def run(p: Any, extra: dict[str, Any]) -> None:
+        town = extra["town"]
+
+        def fn(store: GraphStore) -> Any:
+            return ask(store, q, scope_of(store, town), p)
+
+        _run(q.name, extra["backend"], extra["as_json"], fn, show, town=town, **p.model_dump(mode="json"))
+
+    return command_from(
+        q.params,
+        run,
+        extra=[option("town", TownOpt), option("backend", BackendOpt), option("as_json", JsonOpt, False)],
+        arguments=arguments,
+        flags=flags,
+        doc=doc,
+    )
+
+
 def _params(model: Any, **given: Any) -> Any:
     """The question's parameters from the options given (the model holds every default)."""
-    try:
-        return model.parse({k: v for k, v in given.items() if v is not None})
-    except OrgGraphError as exc:
-        typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
-        raise typer.Exit(2) from None
+    return model.parse({k: v for k, v in given.items() if v is not None})
 
 
 def _pct(x: float | None) -> str:
@@ -405,44 +406,30 @@ def pairing(
 # --- centrality ------------------------------------------------------------------------
 
 
-@query_app.command()
-def centrality(
-    network: Annotated[str, typer.Option(help="pairing | organisation | membership")] = "organisation",
-    metric: Annotated[str, typer.Option(help="degree | betweenness | pagerank")] = "degree",
-    top: Annotated[int, typer.Option(help="前几名")] = 20,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """网络中心性、关键节点与桥 / centrality, articulation points and bridges."""
-    import queries
-
-    def show(res: Any) -> None:
-        approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
-        t = _table(
-            f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
-            "名次",
-            "类型",
-            "对象",
-            "得分",
-        )
-        for i in res.items:
-            t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
-        _console.print(t)
-        shown = "、".join(_name(a) for a in res.articulation_points[:20])
-        _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
-        _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
-
-    _run(
-        "centrality",
-        backend,
-        as_json,
-        lambda s: queries.centrality(s, town=town, network=network, metric=metric, top=top),
-        show,
-        town=town,
-        network=network,
-        metric=metric,
+def _show_centrality(res: Any) -> None:
+    approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
+    t = _table(
+        f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
+        "名次",
+        "类型",
+        "对象",
+        "得分",
     )
+    for i in res.items:
+        t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
+    _console.print(t)
+    shown = "、".join(_name(a) for a in res.articulation_points[:20])
+    _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
+    _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
+
+
+query_app.command("centrality")(
+    ask_command(
+        CENTRALITY,
+        _show_centrality,
+        doc="网络中心性、关键节点与桥 / centrality, articulation points and bridges.",
+    )
+)
 
 
 # --- ego -------------------------------------------------------------------------------
@@ -529,110 +516,96 @@ def search(
 
 # --- follow-up (督办, issue 17) ------------------------------------------------------------
 
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="截至日期 YYYY-MM-DD（默认今天）")]
-
 
 def _days(n: int | None) -> str:
     return "不详" if n is None else str(n)
 
 
-@query_app.command("five-ones")
-def five_ones(
-    town: TownOpt = None,
-    as_of: AsOfOpt = None,
-    weeks: Annotated[int | None, typer.Option(help="电话：评判最近多少个 ISO 周（默认 13）")] = None,
-    months: Annotated[int | None, typer.Option(help="走访：评判最近多少个自然月（默认 6）")] = None,
-    quarters: Annotated[int | None, typer.Option(help="业主面谈：评判最近多少个季度（默认 4）")] = None,
-    top: Annotated[int | None, typer.Option(help="最差情况列出条数（默认 20）")] = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """五个一落实情况：帮建人达标率与逾期 / five-ones compliance of the help-build ledger."""
-    from queries.fiveones import FIVE_ONES, FiveOnesParams
-    from queries.question import ask
-    from queries.scope import Scope
-
-    given = {"as_of": as_of, "weeks": weeks, "months": months, "quarters": quarters, "top": top}
-
-    def fn(store: Any) -> Any:
-        p = FiveOnesParams.parse({k: v for k, v in given.items() if v is not None})
-        return ask(store, FIVE_ONES, Scope(town), p)
-
-    def show(res: Any) -> None:
-        d = res.district
-        _console.print(
-            f"截至 {res.as_of}：进行中的帮建结对 {d.pairs} 对，帮建人 {d.helpers} 名，"
-            f"达标 {d.helpers_ok} / {d.helpers_judged}（{_pct(d.helper_rate)}），规则达标率 {_pct(d.rate)}，"
-            f"逾期 {d.overdue} 项。{res.year_note}"
+def _show_five_ones(res: Any) -> None:
+    d = res.district
+    _console.print(
+        f"截至 {res.as_of}：进行中的帮建结对 {d.pairs} 对，帮建人 {d.helpers} 名，"
+        f"达标 {d.helpers_ok} / {d.helpers_judged}（{_pct(d.helper_rate)}），规则达标率 {_pct(d.rate)}，"
+        f"逾期 {d.overdue} 项。{res.year_note}"
+    )
+    t = _table("各镇街", "镇街", "结对", "帮建人", "达标", "达标率", "逾期", "最严重逾期")
+    for a in res.towns:
+        w = a.worst[0] if a.worst else None
+        worst = f"{w.kind} {_days(w.overdue_days)} 天" if w else ""
+        t.add_row(
+            a.town_name or a.town_code,
+            str(a.pairs),
+            str(a.helpers),
+            str(a.helpers_ok),
+            _pct(a.helper_rate),
+            str(a.overdue),
+            worst,
         )
-        t = _table("各镇街", "镇街", "结对", "帮建人", "达标", "达标率", "逾期", "最严重逾期")
-        for a in res.towns:
-            w = a.worst[0] if a.worst else None
-            worst = f"{w.kind} {_days(w.overdue_days)} 天" if w else ""
-            t.add_row(
-                a.town_name or a.town_code,
-                str(a.pairs),
-                str(a.helpers),
-                str(a.helpers_ok),
-                _pct(a.helper_rate),
-                str(a.overdue),
-                worst,
-            )
-        _console.print(t)
-        t = _table("最严重的逾期", "帮建对象", "帮建人", "方式", "最近一次", "逾期天数")
-        for w in res.worst:
-            t.add_row(
-                _name(w.target), _name(w.helper), w.kind, str(w.last_contact or "从未"), _days(w.overdue_days)
-            )
-        _console.print(t)
-
-    _run("five-ones", backend, as_json, fn, show, town=town, as_of=as_of)
+    _console.print(t)
+    t = _table("最严重的逾期", "帮建对象", "帮建人", "方式", "最近一次", "逾期天数")
+    for w in res.worst:
+        t.add_row(
+            _name(w.target), _name(w.helper), w.kind, str(w.last_contact or "从未"), _days(w.overdue_days)
+        )
+    _console.print(t)
 
 
-def todo(
-    town: TownOpt = None,
-    as_of: AsOfOpt = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="只看这些类别（可重复）")] = None,
-    overdue_only: Annotated[bool, typer.Option("--overdue-only", help="只看已逾期的")] = False,
-    instructor_cap: Annotated[int, typer.Option(help="指导员派驻对象上限")] = 5,
-    out: Annotated[
-        str | None, typer.Option("--out", help="写出 Excel 会议材料（按镇街分页），如 todo.xlsx")
-    ] = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """督办待办清单：每项附原因与建议措施 / the to-do list per town, each with reason and action."""
-    from queries.question import ask
-    from queries.scope import Scope
-    from queries.todo import TODO, TodoParams
+query_app.command("five-ones")(
+    ask_command(
+        FIVE_ONES,
+        _show_five_ones,
+        doc="五个一落实情况：帮建人达标率与逾期 / five-ones compliance of the help-build ledger.",
+    )
+)
+
+
+def _show_todo(res: Any) -> None:
+    _console.print(f"截至 {res.as_of}：待办 {res.total} 项，其中逾期 {res.overdue} 项")
+    for t in res.towns:
+        items = [i for i in res.items if i.town_code == t.town_code]
+        tab = _table(
+            f"{t.town_name or t.town_code or '区级'}：{t.total} 项", "类别", "对象", "原因", "建议措施"
+        )
+        for i in items:
+            tab.add_row(i.kind_zh, _name(i.subject), i.reason, i.action)
+        _console.print(tab)
+
+
+def _todo(p: TodoParams, extra: dict[str, Any]) -> None:
     from queries.todo_export import filters_text, write_todo_xlsx
 
-    given: dict[str, Any] = {
-        "as_of": as_of,
-        "kinds": kind or None,
-        "overdue_only": overdue_only,
-        "instructor_cap": instructor_cap,
-        "limit": 100_000,
-    }
+    town, out = extra["town"], extra["out"]
+    if out:  # meeting material holds every item
+        p = p.model_copy(update={"limit": 100_000, "offset": 0})
 
-    def fn(store: Any) -> Any:
-        p = TodoParams.parse({k: v for k, v in given.items() if v is not None})
-        res = ask(store, TODO, Scope(town), p)
+    def fn(store: GraphStore) -> Any:
+        res = ask(store, TODO, scope_of(store, town), p)
         if out:
             write_todo_xlsx(res, out, filters=filters_text(p))
         return res
 
     def show(res: Any) -> None:
-        _console.print(f"截至 {res.as_of}：待办 {res.total} 项，其中逾期 {res.overdue} 项")
-        for t in res.towns:
-            items = [i for i in res.items if i.town_code == t.town_code]
-            tab = _table(
-                f"{t.town_name or t.town_code or '区级'}：{t.total} 项", "类别", "对象", "原因", "建议措施"
-            )
-            for i in items:
-                tab.add_row(i.kind_zh, _name(i.subject), i.reason, i.action)
-            _console.print(tab)
+        _show_todo(res)
         if out:
             _console.print(f"已写出：{out}")
 
-    _run("todo", backend, as_json, fn, show, town=town, as_of=as_of)
+    _run("todo", extra["backend"], extra["as_json"], fn, show, town=town, **p.model_dump(mode="json"))
+
+
+todo = command_from(
+    TodoParams,
+    _todo,
+    extra=[
+        option(
+            "out",
+            Annotated[
+                str | None, typer.Option("--out", help="写出 Excel 会议材料（按镇街分页），如 todo.xlsx")
+            ],
+        ),
+        option("town", TownOpt),
+        option("backend", BackendOpt),
+        option("as_json", JsonOpt, False),
+    ],
+    flags={"kinds": "--kind"},
+    doc="督办待办清单：每项附原因与建议措施 / the to-do list per town, each with its reason and action.",
+)

@@ -1,4 +1,4 @@
-"""`orggraph api` and `orggraph token ...` (registered into graph.cli's typer app)."""
+"""``orggraph api`` and ``orggraph token create|list|revoke``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from graph.errors import OrgGraphError
+from cli.common import BackendOpt, check_backend
 from graph.tokens import DEFAULT_DAYS
 
 token_app = typer.Typer(
@@ -17,22 +17,13 @@ token_app = typer.Typer(
 )
 
 
-def _fail(exc: OrgGraphError) -> None:
-    typer.secho(f"错误：{exc.message_zh}", fg="red", err=True)
-    if exc.message_en != exc.message_zh:
-        typer.secho(f"error: {exc.message_en}", fg="red", err=True)
-    raise typer.Exit(2)
-
-
 def api(
     host: Annotated[
         str, typer.Option(help="监听地址（默认仅本机）/ bind address (loopback by default)")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="工作进程数 / worker processes")] = 1,
-    backend: Annotated[
-        str | None, typer.Option("--backend", help="embedded | neo4j (默认按 ORGGRAPH_BACKEND / NEO4J_URI)")
-    ] = None,
+    backend: BackendOpt = None,
     log_level: Annotated[str, typer.Option(help="uvicorn 日志级别 / log level")] = "info",
 ) -> None:
     """启动 API（uvicorn）；文档在 /docs，OpenAPI 在 /openapi.json / serve the API."""
@@ -40,15 +31,11 @@ def api(
 
     from graph.settings import get_settings
 
-    if backend is not None:
-        if backend not in ("embedded", "neo4j"):
-            raise typer.BadParameter("--backend 只能是 embedded 或 neo4j / must be embedded or neo4j")
-        os.environ["ORGGRAPH_BACKEND"] = backend  # the workers read their settings from the environment
+    chosen = check_backend(backend)
+    if chosen is not None:
+        os.environ["ORGGRAPH_BACKEND"] = chosen  # the workers read their settings from the environment
         get_settings.cache_clear()
-    try:
-        get_settings()  # refuse development defaults in production before binding
-    except OrgGraphError as exc:
-        _fail(exc)
+    get_settings()  # refuse development defaults in production before binding
     typer.echo(f"orggraph API: http://{host}:{port}/docs  (OpenAPI /openapi.json, /api/v1)", err=True)
     uvicorn.run(
         "api.app:create_app",
@@ -76,10 +63,7 @@ def token_create(
     from graph.audit import audit, operator
     from graph.tokens import TokenStore
 
-    try:
-        token, rec = TokenStore().create(role, town=town, label=label, days=days)
-    except OrgGraphError as exc:
-        _fail(exc)
+    token, rec = TokenStore().create(role, town=town, label=label, days=days)
     audit(
         "token_create",
         operator(),
@@ -136,10 +120,7 @@ def token_revoke(
     from graph.audit import audit, operator
     from graph.tokens import TokenStore
 
-    try:
-        rec = TokenStore().revoke(token_id)
-    except OrgGraphError as exc:
-        _fail(exc)
+    rec = TokenStore().revoke(token_id)
     audit("token_revoke", operator(), token_id=rec.token_id, role=rec.role, town=rec.town)
     typer.echo(f"已撤销 / revoked {rec.token_id}")
 
