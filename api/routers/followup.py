@@ -7,19 +7,15 @@ questions' own models (:class:`queries.fiveones.FiveOnesParams`, :class:`queries
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.answer import Caller, answer, caller
+from api.answer import Caller, ask, caller
 from api.routers.params import Scoped
 from queries.fiveones import FIVE_ONES, FiveOnesParams, FiveOnesResult
-from queries.params import Params
-from queries.question import Question
-from queries.scope import Scope
 from queries.todo import TODO, TodoParams, TodoResult
 
 router = APIRouter()
@@ -34,11 +30,6 @@ class TodoQuery(TodoParams, Scoped):
     pass
 
 
-def _asked(q: Question[Any, Any], p: Params) -> Callable[..., Any]:
-    params = q.params.model_validate(p.model_dump(include=set(q.params.model_fields)))
-    return lambda store, town: q(store, Scope(town), params)
-
-
 @router.get(
     "/five-ones",
     response_model=FiveOnesResult,
@@ -46,7 +37,7 @@ def _asked(q: Question[Any, Any], p: Params) -> Callable[..., Any]:
     summary="五个一落实情况：每名帮建人的达标率与最严重逾期，镇街与全区汇总 / five-ones compliance",
 )
 def five_ones(c: Annotated[Caller, Depends(caller)], p: Annotated[FiveOnesQuery, Query()]) -> Response:
-    return answer(c, _asked(FIVE_ONES, p), cache=True, town=p.town)
+    return ask(c, FIVE_ONES, p)
 
 
 @router.get(
@@ -56,9 +47,7 @@ def five_ones(c: Annotated[Caller, Depends(caller)], p: Annotated[FiveOnesQuery,
     summary="待办清单：每项附原因与建议措施 / the to-do list, each item with its reason and action",
 )
 def todo(c: Annotated[Caller, Depends(caller)], p: Annotated[TodoQuery, Query()]) -> Response:
-    return answer(
-        c, _asked(TODO, p), cache=True, town=p.town, shape=lambda r: (r, {"X-Total-Count": str(r.total)})
-    )
+    return ask(c, TODO, p, shape=lambda r: (r, {"X-Total-Count": str(r.total)}))
 
 
 @router.get(
@@ -72,7 +61,7 @@ def todo_xlsx(c: Annotated[Caller, Depends(caller)], p: Annotated[TodoQuery, Que
     from queries.todo_export import filters_text, write_todo_xlsx
 
     whole = p.model_copy(update={"limit": 100_000, "offset": 0})
-    res = answer(c, _asked(TODO, whole), cache=True, town=p.town)
+    res = ask(c, TODO, whole)  # scope from the token, audited like /todo
     result = TodoResult.model_validate_json(res.body)
     buf = io.BytesIO()
     write_todo_xlsx(result, buf, filters=filters_text(whole))

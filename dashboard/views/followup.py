@@ -74,7 +74,7 @@ with todo_tab:
             "原因": i.reason,
             "建议措施": i.action,
             "逾期": "是" if i.overdue else "",
-            "天数": i.days,
+            "天数": "" if i.days is None else str(i.days),
             "到期日": i.due.isoformat() if i.due else "",
         }
         for i in res.items
@@ -164,7 +164,7 @@ with five_tab:
                     "帮建人": w.helper.name or w.helper.key,
                     "方式": w.kind,
                     "最近一次": w.last_contact.isoformat() if w.last_contact else "从未",
-                    "逾期天数": w.overdue_days if w.overdue_days is not None else "不详",
+                    "逾期天数": str(w.overdue_days) if w.overdue_days is not None else "不详",
                 }
                 for w in fo.worst
             ]
