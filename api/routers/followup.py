@@ -1,4 +1,5 @@
-"""Follow-up (督办, issue 17): five-ones compliance and the to-do list, with the Excel export.
+"""Follow-up (督办, issue 17): five-ones compliance and the to-do list (the Excel meeting material
+is the CLI's ``orggraph todo --out`` and the dashboard's export).
 
 The town comes from the token (a town caller sees its own town only); the parameters are the
 questions' own models (:class:`queries.fiveones.FiveOnesParams`, :class:`queries.todo.TodoParams`).
@@ -6,9 +7,7 @@ questions' own models (:class:`queries.fiveones.FiveOnesParams`, :class:`queries
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -48,26 +47,3 @@ def five_ones(c: Annotated[Caller, Depends(caller)], p: Annotated[FiveOnesQuery,
 )
 def todo(c: Annotated[Caller, Depends(caller)], p: Annotated[TodoQuery, Query()]) -> Response:
     return ask(c, TODO, p, shape=lambda r: (r, {"X-Total-Count": str(r.total)}))
-
-
-@router.get(
-    "/todo.xlsx",
-    tags=["follow-up 督办"],
-    summary="待办清单 Excel（按镇街分页的会议材料）/ the to-do list as meeting material (xlsx)",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
-)
-def todo_xlsx(c: Annotated[Caller, Depends(caller)], p: Annotated[TodoQuery, Query()]) -> Response:
-    from queries.todo_export import filters_text, write_todo_xlsx
-
-    whole = p.model_copy(update={"limit": 100_000, "offset": 0})
-    res = ask(c, TODO, whole)  # scope from the token, audited like /todo
-    result = TodoResult.model_validate_json(res.body)
-    buf = io.BytesIO()
-    write_todo_xlsx(result, buf, filters=filters_text(whole))
-    name = f"督办待办清单-{result.town or '全区'}-{result.as_of.isoformat()}.xlsx"
-    return Response(
-        buf.getvalue(),
-        media_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-    )

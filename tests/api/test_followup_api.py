@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -76,24 +74,3 @@ def test_five_ones_route(fclient: TestClient, tokens: Tokens) -> None:
         400,
         422,
     )
-
-
-def test_todo_xlsx_is_meeting_material(fclient: TestClient, tokens: Tokens) -> None:
-    r = fclient.get(f"{API}/todo.xlsx?{AS_OF}", headers=tokens.headers("district"))
-    assert r.status_code == 200, r.text[:300]
-    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
-    sheets = pd.read_excel(io.BytesIO(r.content), sheet_name=None, header=None, dtype=str, engine="calamine")
-    assert list(sheets)[:3] == ["汇总", "一镇", "二镇"]
-    t1 = sheets["一镇"]
-    assert t1.iloc[0, 0].startswith("一镇 督办事项") and "2011-12-31" in t1.iloc[1, 0]
-    assert "范围：全区" in t1.iloc[1, 0] and "筛选：" in t1.iloc[1, 0]
-    assert list(t1.iloc[4, :3]) == ["序号", "类别", "对象"]
-    # every T1 item is on the T1 page
-    body = fclient.get(f"{API}/todo?{AS_OF}", headers=tokens.headers("district")).json()
-    t1_items = [i for i in body["items"] if i["town_code"] == "T1"]
-    assert len(t1) - 5 == len(t1_items)
-    town = fclient.get(f"{API}/todo.xlsx?{AS_OF}", headers=tokens.headers("town2"))
-    assert list(pd.read_excel(io.BytesIO(town.content), sheet_name=None, engine="calamine")) == [
-        "汇总",
-        "二镇",
-    ]

@@ -39,7 +39,14 @@ def test_todo_command(home: Path, tmp_path: Path) -> None:
     res = run("todo", "--as-of", "2011-12-31", "--out", str(out))
     assert res.exit_code == 0, res.output
     assert "一镇" in res.output and "单独建" in res.output and out.is_file()
-    assert list(pd.read_excel(out, sheet_name=None, engine="calamine"))[:3] == ["汇总", "一镇", "二镇"]
+    sheets = pd.read_excel(out, sheet_name=None, header=None, dtype=str, engine="calamine")
+    assert list(sheets)[:3] == ["汇总", "一镇", "二镇"]
+    t1 = sheets["一镇"]  # meeting material: title, data date, scope and filters above the table
+    assert t1.iloc[0, 0].startswith("一镇 督办事项") and "2011-12-31" in t1.iloc[1, 0]
+    assert "范围：全区" in t1.iloc[1, 0] and "筛选：类别：全部类别" in t1.iloc[1, 0]
+    assert list(t1.iloc[4, :3]) == ["序号", "类别", "对象"]
+    t1_items = [i for i in body["items"] if i["town_code"] == "T1"]
+    assert len(t1) - 5 == len(t1_items)
     assert run("todo", "--as-of", "2011-13-01").exit_code == 2
     assert run("todo", "--town", "T9").exit_code == 2  # an unknown --town is a bad option
 
