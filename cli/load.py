@@ -196,9 +196,18 @@ def demo(
         int, typer.Option("--scale", min=1, help="规模，1 = 文章中的区 / 1 = the article's district")
     ] = 1,
     seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 2011,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            min=2009,
+            max=2011,
+            help="该年年底的区（默认 2011）；旁边另写 .events.json / the district at the end of that year",
+        ),
+    ] = None,
 ) -> None:
     """生成合成的示例区台账 / write the synthetic demo district workbook."""
-    from graph.loaders.demo import generate  # written by the demo data issue
+    from graph.loaders.demo import generate
 
-    path = generate(out, scale=scale, seed=seed, progress=sys.stderr.isatty())
+    path = generate(out, scale=scale, seed=seed, progress=sys.stderr.isatty(), year=year)
     typer.echo(f"已生成示例台账 / demo workbook written: {path}")

@@ -143,3 +143,84 @@ def pairing(
         t.add_row(r.target_name or r.target, r.phase, r.point_name or r.point, r.match, r.reason)
     _console.print(t)
     _console.print(f"未结对：{len(res.unpaired)}")
+
+
+# --- saved plans -----------------------------------------------------------------------
+
+
+@plan_app.command("save")
+def save(
+    name: Annotated[str, typer.Option("--name", help="方案名称")],
+    town: TownOpt = None,
+    max_units: Annotated[int, typer.Option("--max-units")] = 5,
+    host_cap: Annotated[int, typer.Option("--host-cap")] = 4,
+    instructor_cap: Annotated[int, typer.Option("--instructor-cap")] = 5,
+    distance_km: Annotated[float, typer.Option("--distance-km")] = 3.0,
+    include_individual: Annotated[bool, typer.Option("--include-individual")] = False,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """保存规划方案（名称、参数、编制人、日期，随图存储）/ save a plan with the graph."""
+    from graph.audit import operator
+    from queries.plan import PlanParams
+    from queries.plan_saved import save_plan
+
+    p = PlanParams.parse(
+        distance_km=distance_km,
+        max_units=max_units,
+        host_cap=host_cap,
+        instructor_cap=instructor_cap,
+        include_individual=include_individual,
+    )
+    info = _run(
+        "plan_save", backend, town, lambda s, sc: save_plan(s, sc, name, p, operator()), plan_name=name
+    )
+    if as_json:
+        echo_json(info)
+    else:
+        _console.print(f"已保存方案 {info.name}（编号 {info.id}，{info.rows} 行，未安排 {info.unplaced}）")
+
+
+@plan_app.command("list")
+def list_(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
+    """已保存的规划方案 / saved plans."""
+    from queries.plan_saved import list_plans
+
+    plans = _run("plan_list", backend, town, list_plans)
+    if as_json:
+        echo_json(plans)
+        return
+    t = Table(title=f"已保存的规划方案（{len(plans)}）", title_justify="left")
+    for c in ("编号", "名称", "镇街", "编制人", "日期", "行数"):
+        t.add_column(c)
+    for x in plans:
+        t.add_row(x.id, x.name, x.town or "全区", x.author, x.created, str(x.rows))
+    _console.print(t)
+
+
+@plan_app.command("show")
+def show(
+    plan_id: Annotated[str, typer.Argument(help="方案编号")],
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """方案及其落实进度（已完成 / 未完成 / 以其他方式覆盖）/ a saved plan and its progress."""
+    from queries.plan_saved import plan_progress
+
+    pr = _run("plan_show", backend, town, lambda s, sc: plan_progress(s, sc, plan_id), plan_id=plan_id)
+    if as_json:
+        echo_json(pr)
+        return
+    i = pr.info
+    _console.print(f"{i.name}（{i.id}）{i.town or '全区'} {i.author} {i.created}")
+    rate = _pct(pr.progress)
+    _console.print(
+        f"进度：已完成 {pr.done}，以其他方式覆盖 {pr.otherwise}，未完成 {pr.open}（完成率 {rate}）"
+    )
+    t = Table(title_justify="left")
+    for c in ("单位", "组建方式", "状态", "现状"):
+        t.add_column(c, overflow="fold")
+    for r in pr.rows:
+        t.add_row(r.row.org_name or r.row.org, r.row.formation, r.status, r.now)
+    _console.print(t)

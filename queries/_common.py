@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.errors import InputError, NotFound
 from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label, Rel
@@ -13,6 +13,9 @@ from graph.schema import label as L
 from queries.cache import cached
 from queries.models import NodeRef
 from queries.scope import Scope
+
+if TYPE_CHECKING:
+    from graph.store.base import GraphStore
 
 T = TypeVar("T")
 
@@ -156,7 +159,7 @@ def parse_ref(value: str) -> tuple[Label | None, str]:
     return None, check_key(value)
 
 
-def resolve(store: Any, value: str, town: str | None) -> tuple[str, dict[str, Any]]:
+def resolve(store: GraphStore, value: str, scope: Scope) -> tuple[str, dict[str, Any]]:
     """(label, properties) of the entity a reference names, within the scope."""
     lab, key = parse_ref(value)
     labels = [lab] if lab is not None else LABEL_ORDER
@@ -165,7 +168,7 @@ def resolve(store: Any, value: str, town: str | None) -> tuple[str, dict[str, An
         rows = store.fetch_nodes(cand, [key])
         if key in rows:
             found.append((cand.value, rows[key]))
-    found = [f for f in found if in_scope(f[0], f[1], town)]
+    found = [f for f in found if scope.admits(f[0], f[1])]
     if not found:
         raise not_found("对象", key)
     if len(found) > 1:
@@ -177,12 +180,17 @@ def resolve(store: Any, value: str, town: str | None) -> tuple[str, dict[str, An
     return found[0]
 
 
-def fetch_one(store: Any, label: Label, key: str, town: str | None, what: str) -> dict[str, Any]:
+def fetch_one(store: GraphStore, label: Label, key: str, scope: Scope, what: str) -> dict[str, Any]:
     check_key(key, what)
     props = store.fetch_nodes(label, [key]).get(key)
-    if props is None or not in_scope(label.value, props, town):
+    if props is None or not scope.admits(label, props):
         raise not_found(what, key)
     return props
+
+
+def visible(n: NodeRef, scope: Scope) -> bool:
+    """Whether a node named in an answer is in the scope."""
+    return scope.admits(n.label, {"town_code": n.town_code})
 
 
 def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

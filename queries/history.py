@@ -400,48 +400,34 @@ def _rate(a: int, b: int) -> float | None:
 def tallies(state: State) -> tuple[Tally, dict[str, Tally], dict[str, dict[str, int]]]:
     """(district, per town, per category {total, covered}) from one state."""
     names = dict(state.towns)
-    district = Tally(name="全区")
-    towns: dict[str, Tally] = {c: Tally(name=n) for c, n in state.towns}
+    acc: dict[str | None, Counter[str]] = defaultdict(Counter)  # None: the district
 
-    def both(town: str | None) -> list[Tally]:
-        out = [district]
-        if town is not None:
-            out.append(towns.setdefault(town, Tally(name=names.get(town, town))))
-        return out
+    def bump(town: str | None, **fields: int) -> None:
+        for key in (None, town) if town is not None else (None,):
+            acc[key].update(fields)
 
     cats: dict[str, dict[str, int]] = defaultdict(lambda: {"total": 0, "covered": 0})
     for o in state.orgs:
         if o.status == DEREGISTERED:
             continue
+        cov = int(bool(o.covered_by))
         c = cats[o.category]
         c["total"] += 1
-        c["covered"] += bool(o.covered_by)
-        if o.category not in TWO_NEW:
-            continue
-        for t in both(o.town):
-            t.orgs += 1
-            t.covered += bool(o.covered_by)
-            t.worked += o.worked
-            if o.category in NONPUBLIC_CATEGORIES:
-                t.nonpublic += 1
-                t.nonpublic_covered += bool(o.covered_by)
-            else:
-                t.social += 1
-                t.social_covered += bool(o.covered_by)
+        c["covered"] += cov
+        if o.category in NONPUBLIC_CATEGORIES:
+            bump(o.town, orgs=1, covered=cov, worked=int(o.worked), nonpublic=1, nonpublic_covered=cov)
+        elif o.category in SOCIAL_CATEGORIES:
+            bump(o.town, orgs=1, covered=cov, worked=int(o.worked), social=1, social_covered=cov)
     for p in state.parties:
-        for t in both(p.town):
-            t.party_orgs += 1
-            t.demo_points += p.tier in DEMO_TIERS
+        bump(p.town, party_orgs=1, demo_points=int(p.tier in DEMO_TIERS))
     for link in state.links:
-        for t in both(link.town):
-            if link.type == Rel.PAIRED_WITH.value:
-                t.pairings += 1
-            else:
-                t.joint += 1
+        bump(link.town, **({"pairings": 1} if link.type == Rel.PAIRED_WITH.value else {"joint": 1}))
     for m in state.members:
-        for t in both(m.town):
-            t.members += 1
-    return district, dict(sorted(towns.items())), {k: cats[k] for k in sorted(cats)}
+        bump(m.town, members=1)
+    district = Tally(name="全区", **acc.pop(None, Counter()))
+    codes = sorted(set(names) | {k for k in acc if k is not None})
+    towns = {t: Tally(name=names.get(t, t), **acc.get(t, Counter())) for t in codes}
+    return district, towns, {k: cats[k] for k in sorted(cats)}
 
 
 # --- changes ----------------------------------------------------------------------------------
@@ -739,7 +725,7 @@ def compose(steps: Sequence[Sequence[Change]]) -> list[Change]:
     out: list[Change] = []
     for chain in net.values():
         out += _net(chain)
-    out += [Change(kind=k, town=t, count=n, sync=s) for (k, t, s), n in counts.items()]  # type: ignore[arg-type]
+    out += [Change(kind=k, town=t, count=n, sync=s) for (k, t, s), n in counts.items()]
     out.sort(key=_sort_key)
     return out
 

@@ -241,10 +241,10 @@ class _Positions:
         if p.label == "PartyOrg":
             for u in covers:
                 if u in org_xy:
-                    return org_xy[u]  # type: ignore[no-any-return]
+                    return org_xy[u]
             return None
         if p.label == "Village" and p.town_code in self.towns:
-            return self.towns[p.town_code]["label_point"]  # type: ignore[no-any-return]
+            return self.towns[p.town_code]["label_point"]
         return None
 
     def foreign(self, label: str, key: str) -> tuple[float, float] | None:
@@ -253,7 +253,8 @@ class _Positions:
         if d is None:
             return None
         p = _place(label, d)
-        xy, covers = {}, ()
+        xy: dict[str, Any] = {}
+        covers: tuple[str, ...] = ()
         if p.label == "PartyOrg":
             covers = self.store.facts(MAP_COVERS, (key,)).get(key, ())
             xy = {

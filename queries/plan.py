@@ -1009,7 +1009,7 @@ def write_rows(
         rows.append(
             PlanRow(
                 **base(u),
-                formation=form,  # type: ignore[arg-type]
+                formation=form,
                 host=h,
                 host_name=host.p.name,
                 distance_km=link.km,

@@ -45,16 +45,51 @@ def load(
     >>> res.snapshot  # doctest: +SKIP
     '0001'
     """
+    if dry_run:
+        return load_roster(
+            path, store, dry_run=True, sync=sync, batch_size=batch_size, progress=progress, settings=settings
+        )
     errors = _store_errors()
-    prev: h.State | None = None
-    if not dry_run:
-        with contextlib.suppress(*errors):  # the load reports the store's trouble itself (exit 3)
-            prev = _previous_state(store)
-    result = load_roster(
-        path, store, dry_run=dry_run, sync=sync, batch_size=batch_size, progress=progress, settings=settings
-    )
-    if dry_run or result.exit_code not in (0, 1):
-        return result
+    try:
+        # one write for the load and its snapshot (the embedded store persists once); a load
+        # that fails midway is dropped whole, as it would be without history
+        with store.bulk():
+            prev: h.State | None = None
+            with contextlib.suppress(*errors):  # the load reports the store's trouble itself (exit 3)
+                prev = _previous_state(store)
+            result = load_roster(
+                path, store, sync=sync, batch_size=batch_size, progress=progress, settings=settings
+            )
+            if result.exit_code == 3:
+                raise _Abandon(result)
+            if result.exit_code in (0, 1):
+                _record_or_warn(store, result, prev, as_of, operator, errors)
+    except _Abandon as stop:
+        return stop.result
+    except errors as exc:  # the final write itself failed: nothing of this load was kept
+        return LoadResult(
+            path=str(path),
+            exit_code=3,
+            sync=sync,
+            message_zh=f"写入图数据时出错（{type(exc).__name__}），本次导入未保存；再次运行同一命令即可",
+            message_en=f"the store failed while saving the load ({type(exc).__name__}); load again",
+        )
+    return result
+
+
+class _Abandon(Exception):
+    def __init__(self, result: LoadResult) -> None:
+        self.result = result
+
+
+def _record_or_warn(
+    store: GraphStore,
+    result: LoadResult,
+    prev: h.State | None,
+    as_of: dt.date | None,
+    operator: str | None,
+    errors: tuple[type[BaseException], ...],
+) -> None:
     if operator is None:
         from graph.audit import operator as os_operator
 
@@ -70,7 +105,6 @@ def load(
                 message_en=f"loaded, but the history snapshot could not be recorded ({type(exc).__name__})",
             )
         )
-    return result
 
 
 def _previous_state(store: GraphStore) -> h.State | None:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-import queries
-from api.answer import Caller, answer, ask, caller
-from api.routers.params import Scoped, Town
+from api.answer import Caller, ask, caller
+from api.routers.params import Scoped
 from queries.centrality import CENTRALITY, CentralityParams
 from queries.coverage import COVERAGE, CoverageParams
 from queries.gaps import GAPS, GapsParams
+from queries.impact import IMPACT, ImpactParams, ImpactResult
 from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
+from queries.pairing import PAIRING, PairingParams
 from queries.params import MAX_PAGE
 
 router = APIRouter()
@@ -29,9 +30,17 @@ class GapsQuery(GapsParams, Scoped):
     pass
 
 
+class PairingQuery(PairingParams, Scoped):
+    pass
+
+
 class CentralityQuery(CentralityParams, Scoped):
     # an API answer holds at most one page (the command line may ask for more)
     top: int = Field(20, ge=1, le=MAX_PAGE, description="排名条数")
+
+
+class ImpactQuery(ImpactParams, Scoped):
+    pass
 
 
 def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
@@ -64,13 +73,8 @@ def gaps(c: Annotated[Caller, Depends(caller)], p: Annotated[GapsQuery, Query()]
     tags=["pairing 结对"],
     summary="示范帮扶 / 村企联建网络 / the pairing networks",
 )
-def pairings(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    pairing_type: Literal["示范帮扶", "村企联建"] = "示范帮扶",
-    tier: Literal["市级", "区级", "镇街级"] | None = None,
-) -> Response:
-    return answer(c, queries.pairing, cache=True, town=town, pairing_type=pairing_type, tier=tier)
+def pairings(c: Annotated[Caller, Depends(caller)], q: Annotated[PairingQuery, Query()]) -> Response:
+    return ask(c, PAIRING, q)
 
 
 @router.get(
@@ -81,3 +85,14 @@ def pairings(
 )
 def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]) -> Response:
     return ask(c, CENTRALITY, p)
+
+
+@router.get(
+    "/impact",
+    response_model=ImpactResult,
+    tags=["impact 影响分析"],
+    summary="影响分析：撤销示范点、指导员、党组织或党员会失去什么；按影响排名 / what is lost if entities "
+    "drop out; ranking by impact",
+)
+def impact(c: Annotated[Caller, Depends(caller)], p: Annotated[ImpactQuery, Query()]) -> Response:
+    return ask(c, IMPACT, p)

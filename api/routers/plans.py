@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.answer import Caller, caller, record_read, route_template
 from api.routers.params import Town
 from queries.plan import PAIRING_PLAN, PLAN, PairingParams, PairingResult, PlanParams, PlanResult
+from queries.plan_saved import PlanProgress, SavedPlanInfo, list_plans, plan_progress, save_plan
 from queries.scope import Scope
 
 router = APIRouter(prefix="/plans", tags=["plans 组建规划"])
@@ -69,6 +71,35 @@ async def plan_with_locks(
     town: Town = None,
 ) -> PlanResult:
     return await _plan(c, _scope(c, town), params)
+
+
+class SaveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100, description="方案名称")
+    params: PlanParams = Field(default_factory=PlanParams, description="规划参数（含锁定）")
+
+
+@router.get("/saved", response_model=list[SavedPlanInfo], summary="已保存的规划方案 / saved plans")
+async def saved(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Any:
+    return await run_in_threadpool(list_plans, c.store, _scope(c, town))
+
+
+@router.post("/saved", response_model=SavedPlanInfo, status_code=201, summary="保存规划方案 / save a plan")
+async def save(
+    c: Annotated[Caller, Depends(caller)], body: Annotated[SaveRequest, Body()], town: Town = None
+) -> Any:
+    return await run_in_threadpool(save_plan, c.store, _scope(c, town), body.name, body.params, c.who.who)
+
+
+@router.get(
+    "/saved/{plan_id}", response_model=PlanProgress, summary="方案及落实进度 / a saved plan and its progress"
+)
+async def saved_one(
+    c: Annotated[Caller, Depends(caller)],
+    plan_id: Annotated[str, Path(max_length=100)],
+    town: Town = None,
+) -> Any:
+    return await run_in_threadpool(plan_progress, c.store, _scope(c, town), plan_id)
 
 
 @router.get("/pairing", response_model=PairingResult, summary="示范帮扶结对规划 / the pairing plan")
