@@ -23,9 +23,10 @@ from pydantic import BaseModel, TypeAdapter
 
 from api.auth import effective_town, known_query_only, principal
 from graph.audit import audit
-from graph.errors import StoreUnavailable
+from graph.errors import LoadIncomplete, StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore
+from graph.store.base import LoadState
 from graph.tokens import Principal
 from queries.cache import cached
 from queries.models import NodeRef
@@ -126,6 +127,7 @@ class StoreGuard:
     def __init__(self, interval: float = 5.0) -> None:
         self.interval = interval
         self._ok_at = -1e9
+        self._load: tuple[str, LoadState | None] | None = None
 
     def check(self, store: GraphStore) -> None:
         now = time.monotonic()
@@ -137,6 +139,21 @@ class StoreGuard:
                 raise
             self._ok_at = now
 
+    def check_load(self, store: GraphStore) -> None:
+        """Never answer from a half-written graph: LoadIncomplete (503) while a load runs or after
+        one was killed. The load state is read again only when the store version changes (a
+        load's first write changes it)."""
+        try:
+            ver = store.version()
+        except StoreUnavailable:
+            self.failed()
+            raise
+        if self._load is None or self._load[0] != ver:
+            self._load = (ver, store.load_state())
+        state = self._load[1]
+        if state is not None:
+            raise LoadIncomplete(*state.describe())
+
     def ok(self) -> None:
         self._ok_at = time.monotonic()
 
@@ -147,6 +164,7 @@ class StoreGuard:
 def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Caller:
     known_query_only(request)
     request.app.state.store_guard.check(request.app.state.store)
+    request.app.state.store_guard.check_load(request.app.state.store)
     return Caller(who, request)
 
 

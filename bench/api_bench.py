@@ -150,12 +150,13 @@ def _get(port: int, path: str, token: str) -> Any:
 
 def _prepare(backend: str, home: Path) -> dict[str, Any]:
     """The demo district in the chosen backend; sample ids for the scenarios."""
-    from bench.datasets import OUT, demo_input, loaded_embedded
+    from bench.datasets import demo_input, embedded_home, loaded_embedded
     from graph.model import Label
+    from graph.store.embedded import GRAPH_FILE
 
     if backend == "embedded":
         src = loaded_embedded(1)
-        shutil.copy2(OUT / "embedded-s1-2011" / "graph.pickle", home / "graph.pickle")
+        shutil.copy2(embedded_home(1) / GRAPH_FILE, home / GRAPH_FILE)
         store: Any = src
     else:
         from graph.loaders import load_roster

@@ -36,7 +36,7 @@ def import_(
     from graph.audit import audit, operator
     from graph.loaders.boundaries import import_boundaries
 
-    with opened(backend) as store:
+    with opened(backend, complete=False) as store:  # writes documents only
         report = import_boundaries(store, path, code_property, dry_run=dry_run)
     if not dry_run and report.ok:
         audit("boundaries.import", operator(), path=str(path), towns=len(report.imported))

@@ -18,7 +18,7 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard import common  # noqa: E402
-from graph.errors import Forbidden, OrgGraphError  # noqa: E402
+from graph.errors import Forbidden, LoadIncomplete, OrgGraphError  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 _TIMING = os.environ.get("ORGGRAPH_DASHBOARD_TIMING") == "1"
@@ -167,6 +167,7 @@ def main() -> None:
         "分析": [
             _page("gaps.py", "覆盖缺口", ":material/travel_explore:", "gaps"),
             _page("plan.py", "组建规划", ":material/assignment:", "plan"),
+            _page("followup.py", "督办", ":material/assignment_late:", "followup"),
             _page("trend.py", "变化趋势", ":material/trending_up:", "trend"),
             _page("pairing.py", "结对网络", ":material/hub:", "pairing"),
             _page("membership.py", "党员关系", ":material/badge:", "membership"),
@@ -183,6 +184,10 @@ def main() -> None:
     pg = st.navigation(pages, position="sidebar", expanded=True)
     try:
         common.begin_run()
+    except LoadIncomplete as exc:  # a half-written graph: say so; only the import page (to rerun) runs
+        st.error(exc.message_zh, icon=":material/sync_problem:")
+        if pg.url_path != "import":
+            st.stop()
     except OrgGraphError as exc:  # the store is unreachable: say so, in Chinese, and stop
         st.error(exc.message_zh)
         st.stop()

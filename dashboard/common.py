@@ -23,6 +23,7 @@ from graph.errors import Forbidden
 from graph.model import LABEL_ZH, Label
 from graph.settings import get_settings
 from graph.store import open_store
+from graph.store.base import require_complete
 from graph.tokens import Principal, TokenStore
 from queries.cache import cached
 from queries.figures import figures
@@ -66,8 +67,10 @@ _RUN = threading.local()
 
 def begin_run() -> None:
     """Read the store's version once per script run: on Neo4j it is a round trip, and a page
-    asks for it with every query (and every town name)."""
+    asks for it with every query (and every town name). Raises LoadIncomplete while the graph is
+    half written (a load running or killed): no page answers from it."""
     _RUN.version = store().version()
+    require_complete(store())
 
 
 def version() -> str:

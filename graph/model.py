@@ -186,6 +186,7 @@ class Link(BaseModel):
     rid: str = ""
     props: dict[str, object] = {}
 
+
 # The store document recording the last load (file, time, rows): written by the loader with the
 # load, read by queries.dataset so every face can say which data it shows.
 LOAD_DOC_KIND = "dataset"
