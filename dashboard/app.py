@@ -187,6 +187,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "分析": [
         ("gaps.py", "覆盖缺口", ":material/travel_explore:", "gaps"),
         ("plan.py", "组建规划", ":material/assignment:", "plan"),
+        ("followup.py", "督办", ":material/assignment_late:", "followup"),
         ("trend.py", "变化趋势", ":material/trending_up:", "trend"),
         ("pairing.py", "结对网络", ":material/hub:", "pairing"),
         ("membership.py", "党员关系", ":material/badge:", "membership"),
