@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.common import header, me, pct, q, record, store, town_filter, town_name
+from dashboard.common import ROLE_ZH, header, me, pct, q, record, store, town_filter, town_name
 from dashboard.export import XLSX_MIME, file_name
 from queries import plan as _plan  # registers the plan questions
 from queries.plan_export import coverage_lines, param_lines, write_plan_workbook
@@ -169,8 +169,11 @@ if e[1].download_button("下载 会议材料.xlsx", data, file_name=file_name("�
     record("export", what="plan", town=res.town)
 with st.expander("打印预览"):
     st.markdown(f"### {title}")
-    st.markdown(f"范围：{scope_name}　日期：{pd.Timestamp.today().date()}　编制：{me().who}")
-    st.table(pd.DataFrame(param_lines(res.parameters), columns=["参数", "取值"]))
+    author_zh = f"{ROLE_ZH.get(me().role, me().role)}（令牌 {me().token_id}）"
+    st.markdown(f"范围：{scope_name}　日期：{pd.Timestamp.today().date()}　编制：{author_zh}")
+    weight_words = {"units": "按单位数", "employees": "按从业人数"}
+    lines = [(k, weight_words.get(str(v), v)) for k, v in param_lines(res.parameters)]
+    st.table(pd.DataFrame(lines, columns=["参数", "取值"]))
     cov = coverage_lines(res)[:2]
     st.table(
         pd.DataFrame(cov, columns=["范围", "类别", "总数", "现组织覆盖", "规划后", "现工作覆盖", "规划后 "])
