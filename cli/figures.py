@@ -10,7 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.common import BackendOpt, JsonOpt, echo_json, opened, scope_of
-from queries.figures import FiguresResult, figures
+from queries.figures import FIGURES, FiguresParams, FiguresResult
+from queries.question import ask
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +35,7 @@ def figures_command(
     with opened(backend, ping=True) as store:  # ping: a Neo4j read would retry for seconds
         scope = scope_of(store, town)
         audit("query", operator(), question="figures", town=town)
-        res = figures(store, town=scope.town)
+        res = ask(store, FIGURES, scope, FiguresParams())
     if as_json:
         echo_json(res)
     else:

@@ -25,7 +25,7 @@ from graph.settings import get_settings
 from graph.store import open_store
 from graph.tokens import Principal, TokenStore
 from queries.cache import cached
-from queries.figures import figures
+from queries.figures import FIGURES
 from queries.question import QUESTIONS, ask
 from queries.scope import Scope
 
@@ -95,7 +95,7 @@ def prewarm() -> None:
         queries.COVERAGE(s)
         queries.org_tree(s)
         queries.pairing(s)
-        figures(s)
+        FIGURES(s)
 
 
 # --- login ----------------------------------------------------------------------------
@@ -212,8 +212,6 @@ def record(action: str, **details: Any) -> None:
 
 
 def _call(fn: str, town: str | None, params: dict[str, Any]) -> Any:
-    if fn == "figures":
-        return figures(store(), town=town, **params)
     question = queries.QUESTIONS.get(fn)
     if question is not None:
         return queries.ask(store(), question, queries.Scope(town), question.params.parse(params))
