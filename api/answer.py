@@ -100,11 +100,13 @@ class Caller:
 
     @property
     def store(self) -> GraphStore:
-        return self.request.app.state.store
+        store: GraphStore = self.request.app.state.store
+        return store
 
     @property
     def settings(self) -> Settings:
-        return self.request.app.state.settings
+        settings: Settings = self.request.app.state.settings
+        return settings
 
     def town(self, requested: str | None = None) -> str | None:
         return effective_town(self.who, requested)
@@ -153,7 +155,7 @@ def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> C
 def route_template(request: Request) -> str:
     """The matched route, e.g. /api/v1/members/{member_id}/membership (for the audit log)."""
     path = getattr(request.scope.get("route"), "path", None)
-    if not path:
+    if not isinstance(path, str) or not path:
         return request.url.path
     # FastAPI >= 0.160 keeps the included router's own route (without the prefix) in the scope
     return path if path.startswith(API_PREFIX) else API_PREFIX + path

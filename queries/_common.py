@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from graph.errors import InputError, NotFound
 from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label, Rel
 from graph.schema import label as L
+from graph.store.base import GraphStore
 from queries.cache import cached
 from queries.models import NodeRef
 from queries.scope import Scope
@@ -56,13 +57,13 @@ def check_key(key: Any, what: str = "对象") -> str:
     return key
 
 
-def check_scope(store: Any, scope: Scope) -> Scope:
+def check_scope(store: GraphStore, scope: Scope) -> Scope:
     """A town scope must name an existing town (NotFound otherwise)."""
     check_town(store, scope.town)
     return scope
 
 
-def check_town(store: Any, town: str | None) -> str | None:
+def check_town(store: GraphStore, town: str | None) -> str | None:
     """Validate the scope: an existing town code (NotFound otherwise)."""
     if town is None:
         return None
@@ -156,7 +157,7 @@ def parse_ref(value: str) -> tuple[Label | None, str]:
     return None, check_key(value)
 
 
-def resolve(store: Any, value: str, town: str | None) -> tuple[str, dict[str, Any]]:
+def resolve(store: GraphStore, value: str, town: str | None) -> tuple[str, dict[str, Any]]:
     """(label, properties) of the entity a reference names, within the scope."""
     lab, key = parse_ref(value)
     labels = [lab] if lab is not None else LABEL_ORDER
@@ -177,7 +178,7 @@ def resolve(store: Any, value: str, town: str | None) -> tuple[str, dict[str, An
     return found[0]
 
 
-def fetch_one(store: Any, label: Label, key: str, town: str | None, what: str) -> dict[str, Any]:
+def fetch_one(store: GraphStore, label: Label, key: str, town: str | None, what: str) -> dict[str, Any]:
     check_key(key, what)
     props = store.fetch_nodes(label, [key]).get(key)
     if props is None or not in_scope(label.value, props, town):
@@ -214,7 +215,7 @@ def rate(num: int, den: int) -> float | None:
 # --- caches: the one answer cache (queries.cache) ---------------------------------------
 
 
-def neo4j_cached(store: Any, name: str, build: Callable[[], T]) -> T:
+def neo4j_cached(store: GraphStore, name: str, build: Callable[[], T]) -> T:
     """Fact sets fetched from Neo4j, kept until the graph changes (the driver pays per value,
     so re-reading a district's facts for every question would dominate the answer time)."""
     if store.backend != "neo4j":

@@ -253,7 +253,8 @@ class _Positions:
         if d is None:
             return None
         p = _place(label, d)
-        xy, covers = {}, ()
+        xy: dict[str, Any] = {}
+        covers: tuple[str, ...] = ()
         if p.label == "PartyOrg":
             covers = self.store.facts(MAP_COVERS, (key,)).get(key, ())
             xy = {

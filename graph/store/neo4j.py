@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import neo4j
@@ -38,12 +38,26 @@ DEFAULT_WRITE_RETRY_TIME = 30.0
 # Seconds a read version is reused (caches key on it; asking costs a round trip).
 DEFAULT_VERSION_TTL = 1.0
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+T_ = TypeVar("T_")
 
 
-def tagged(name: str) -> Any:
+class _Tagger(Protocol):
+    def __call__(
+        self, fn: Callable[[neo4j.ManagedTransaction], T_]
+    ) -> Callable[[neo4j.ManagedTransaction], T_]: ...
+
+
+def tagged(name: str) -> _Tagger:
     """Decorate a transaction function so the server shows its purpose (query log,
     SHOW TRANSACTIONS). Managed transactions take metadata here, not via neo4j.Query."""
-    return neo4j.unit_of_work(metadata={"app": "orggraph", "query": name})
+
+    def decorate(fn: Callable[[neo4j.ManagedTransaction], T_]) -> Callable[[neo4j.ManagedTransaction], T_]:
+        work: Callable[[neo4j.ManagedTransaction], T_] = neo4j.unit_of_work(
+            metadata={"app": "orggraph", "query": name}
+        )(fn)
+        return work
+
+    return decorate
 
 
 class Neo4jStore:

@@ -24,8 +24,10 @@ from queries.figures import facts as fx
 from queries.figures.definitions import (
     BRANCH,
     CONTEXT,
+    JISHAN,
     SPECS,
     TIER_KEYS,
+    TONGDA,
     YUYONG,
     Definition,
     Figure,
@@ -133,8 +135,8 @@ SOURCES: dict[str, Source] = {
     "F15": _source(fx.F15, _fields),
     "F16": _source(fx.F16, _fields),
     "F17": _source(fx.F17, _joint),
-    "F20": _source(fx.F20, _company(fx.JISHAN)),
-    "F21": _source(fx.F21, _company(fx.TONGDA)),
+    "F20": _source(fx.F20, _company(JISHAN)),
+    "F21": _source(fx.F21, _company(TONGDA)),
     "F22": _source(fx.F22, _subsidiaries),
 }
 assert list(SOURCES) == [s.id for s in SPECS]

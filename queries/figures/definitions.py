@@ -90,7 +90,7 @@ def agrees(value: Number | None, token: str) -> bool:
     x = exact(value)
     if t.endswith("+"):
         n = int(t[:-1])
-        return n <= x < n + 10 ** (len(str(n)) - 1)
+        return bool(n <= x < n + 10 ** (len(str(n)) - 1))
     if t.endswith("%"):
         printed = Decimal(t[:-1])
         step = Decimal(1).scaleb(-decimals(t))
