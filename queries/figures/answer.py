@@ -13,9 +13,9 @@ compared with them (``agrees`` and ``all_agree`` are ``None``); the district-onl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from graph.store.base import FactSet, GraphStore
 from queries._common import check_scope
@@ -62,8 +62,8 @@ class Read:
 # --- facts read into numbers -----------------------------------------------------------------
 
 
-def _fields(fact: Any) -> Read:
-    return Read(asdict(fact))
+def _counts(counts: fx.Counts) -> Read:
+    return Read(counts)
 
 
 def _named(rows: tuple[fx.Named, ...]) -> Read:
@@ -77,8 +77,8 @@ def _tiers(rows: tuple[fx.TierCount, ...]) -> Read:
     return Read(values)
 
 
-def _joint(f: fx.JointBuilding) -> Read:
-    return Read(asdict(f), [f"其中规上企业 {f.above_scale} 家"])
+def _joint(counts: fx.Counts) -> Read:
+    return Read(counts, [f"其中规上企业 {counts['above_scale']} 家"])
 
 
 def _missing(needle: str) -> Read:
@@ -119,21 +119,21 @@ def _source(fs: FactSet[Scope, F], read: Callable[[F], Read]) -> Source:
 
 
 SOURCES: dict[str, Source] = {
-    "F1": _source(fx.F1, _fields),
+    "F1": _source(fx.F1, _counts),
     "F2": _source(fx.F2, _named),
-    "F3": _source(fx.F3, _fields),
+    "F3": _source(fx.F3, _counts),
     "F4": _source(fx.F4, _named),
     "F5": _source(fx.F5, _tiers),
-    "F6": _source(fx.F6, _fields),
-    "F8": _source(fx.F8, _fields),
-    "F9": _source(fx.F9, _fields),
-    "F10": _source(fx.F10, _fields),
-    "F11": _source(fx.F11, _fields),
-    "F12": _source(fx.F12, _fields),
-    "F13": _source(fx.F13, _fields),
-    "F14": _source(fx.F14, _fields),
-    "F15": _source(fx.F15, _fields),
-    "F16": _source(fx.F16, _fields),
+    "F6": _source(fx.F6, _counts),
+    "F8": _source(fx.F8, _counts),
+    "F9": _source(fx.F9, _counts),
+    "F10": _source(fx.F10, _counts),
+    "F11": _source(fx.F11, _counts),
+    "F12": _source(fx.F12, _counts),
+    "F13": _source(fx.F13, _counts),
+    "F14": _source(fx.F14, _counts),
+    "F15": _source(fx.F15, _counts),
+    "F16": _source(fx.F16, _counts),
     "F17": _source(fx.F17, _joint),
     "F20": _source(fx.F20, _company(JISHAN)),
     "F21": _source(fx.F21, _company(TONGDA)),

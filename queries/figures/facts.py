@@ -9,7 +9,7 @@ equal values for equal graphs (tests/figures runs both).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +48,9 @@ from queries.scope import Scope
 # --- fact types ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Count:
-    count: int
+Counts = dict[str, int]
+"""Named counts, keyed like the figure's parts and the counts its ratios name (F3's
+``park_covered`` of ``park_orgs``)."""
 
 
 @dataclass(frozen=True)
@@ -65,52 +65,6 @@ class Named:
 class TierCount:
     tier: str
     n: int
-
-
-@dataclass(frozen=True)
-class ParkFacts:
-    branches: int
-    project_groups: int
-    park_orgs: int
-    park_covered: int
-
-
-@dataclass(frozen=True)
-class PairingTargets:
-    party_orgs: int
-    orgs: int
-
-
-@dataclass(frozen=True)
-class Coverage:
-    total: int
-    covered: int
-
-
-@dataclass(frozen=True)
-class WorkCoverage:
-    instructors: int
-    total: int
-    work_covered: int
-
-
-@dataclass(frozen=True)
-class Leaders:
-    members: int
-    cross_appointed: int
-
-
-@dataclass(frozen=True)
-class Leadership:
-    assoc_secretaries: int
-    owners: int
-
-
-@dataclass(frozen=True)
-class JointBuilding:
-    orgs: int
-    villages: int
-    above_scale: int
 
 
 @dataclass(frozen=True)
@@ -173,17 +127,18 @@ def _one(db: CypherReader, text: str, s: Scope, name: str) -> dict[str, Any]:
     return rows[0] if rows else {}
 
 
-def _ints(row: Mapping[str, Any], *keys: str) -> list[int]:
-    return [int(row.get(k) or 0) for k in keys]
+def _counts(db: CypherReader, text: str, s: Scope, name: str) -> Counts:
+    """The one row of a counting query, every column a count."""
+    return {k: int(v or 0) for k, v in _one(db, text, s, name).items()}
 
 
 def _named_rows(rows: list[dict[str, Any]]) -> tuple[Named, ...]:
     return tuple(sorted({Named(str(r["code"]), r["name"]) for r in rows}, key=lambda n: n.code))
 
 
-def _f1_cypher(db: CypherReader, s: Scope) -> Count:
+def _f1_cypher(db: CypherReader, s: Scope) -> Counts:
     text = f"RETURN COUNT {{ {s.match('p', Label.PARTY_ORG)} WHERE p.kind = $town_committee }} AS count"
-    return Count(*_ints(_one(db, text, s, "F1"), "count"))
+    return _counts(db, text, s, "F1")
 
 
 def _f2_cypher(db: CypherReader, s: Scope) -> tuple[Named, ...]:
@@ -197,15 +152,14 @@ def _in_park_cypher(var: str) -> str:
     return f"EXISTS {{ MATCH ({var})-[:{_IN_PARK}]->(:{_PARK}) }}"
 
 
-def _f3_cypher(db: CypherReader, s: Scope) -> ParkFacts:
+def _f3_cypher(db: CypherReader, s: Scope) -> Counts:
     po, org = s.match("p", Label.PARTY_ORG), s.match("o", Label.ORGANIZATION)
     text = f"""RETURN
   COUNT {{ {po} WHERE p.level = $branch AND p.kind = $org_kind AND {_in_park_cypher("p")} }} AS branches,
   COUNT {{ {po} WHERE p.kind = $project_group AND {_in_park_cypher("p")} }} AS project_groups,
   COUNT {{ {org} WHERE {_LIVE} AND {_in_park_cypher("o")} }} AS park_orgs,
   COUNT {{ {org} WHERE {_LIVE} AND {_in_park_cypher("o")} AND {_COVERED} }} AS park_covered"""
-    row = _one(db, text, s, "F3")
-    return ParkFacts(*_ints(row, "branches", "project_groups", "park_orgs", "park_covered"))
+    return _counts(db, text, s, "F3")
 
 
 def _f4_cypher(db: CypherReader, s: Scope) -> tuple[Named, ...]:
@@ -221,18 +175,18 @@ RETURN p.demo_tier AS tier, count(*) AS n"""
     return _tiers((str(r["tier"]), int(r["n"])) for r in _rows(db, text, s, "F5"))
 
 
-def _f6_cypher(db: CypherReader, s: Scope) -> PairingTargets:
+def _f6_cypher(db: CypherReader, s: Scope) -> Counts:
     text = f"""RETURN
   COUNT {{ {s.match("t", Label.PARTY_ORG)} WHERE t.demo_tier IS NULL
            AND EXISTS {{ MATCH ()-[:{_PAIRED}]->(t) }} }} AS party_orgs,
   COUNT {{ {s.match("o", Label.ORGANIZATION)}
            WHERE EXISTS {{ MATCH ()-[:{_PAIRED}]->(o) }} AND NOT {_COVERED} }} AS orgs"""
-    return PairingTargets(*_ints(_one(db, text, s, "F6"), "party_orgs", "orgs"))
+    return _counts(db, text, s, "F6")
 
 
-def _count_cypher(name: str, where: Callable[[Scope], str]) -> Callable[[CypherReader, Scope], Count]:
-    def run(db: CypherReader, s: Scope) -> Count:
-        return Count(*_ints(_one(db, f"RETURN COUNT {{ {where(s)} }} AS count", s, name), "count"))
+def _count_cypher(name: str, where: Callable[[Scope], str]) -> Callable[[CypherReader, Scope], Counts]:
+    def run(db: CypherReader, s: Scope) -> Counts:
+        return _counts(db, f"RETURN COUNT {{ {where(s)} }} AS count", s, name)
 
     return run
 
@@ -256,49 +210,49 @@ _f11_cypher = _count_cypher(
 )
 
 
-def _coverage_cypher(name: str, categories: str) -> Callable[[CypherReader, Scope], Coverage]:
-    def run(db: CypherReader, s: Scope) -> Coverage:
+def _coverage_cypher(name: str, categories: str) -> Callable[[CypherReader, Scope], Counts]:
+    def run(db: CypherReader, s: Scope) -> Counts:
         text = f"""{s.match("o", Label.ORGANIZATION)} WHERE o.org_category IN ${categories} AND {_LIVE}
 RETURN count(o) AS total, count(CASE WHEN {_COVERED} THEN 1 END) AS covered"""
-        return Coverage(*_ints(_one(db, text, s, name), "total", "covered"))
+        return _counts(db, text, s, name)
 
     return run
 
 
-def _f14_cypher(db: CypherReader, s: Scope) -> WorkCoverage:
+def _f14_cypher(db: CypherReader, s: Scope) -> Counts:
     ins = L(Label.INSTRUCTOR)
     text = f"""{s.match("o", Label.ORGANIZATION)} WHERE o.org_category IN $two_new_categories AND {_LIVE}
 WITH count(o) AS total, count(CASE WHEN {_COVERED}
     OR EXISTS {{ MATCH (:{ins})-[:{_ASSIGNED}]->(o) }}
     OR EXISTS {{ MATCH (:{ins})-[:{_ASSIGNED}]->(:{_PO})-[:{_COVERS}]->(o) }} THEN 1 END) AS work_covered
 RETURN COUNT {{ {s.match("i", Label.INSTRUCTOR)} }} AS instructors, total, work_covered"""
-    return WorkCoverage(*_ints(_one(db, text, s, "F14"), "instructors", "total", "work_covered"))
+    return _counts(db, text, s, "F14")
 
 
-def _f15_cypher(db: CypherReader, s: Scope) -> Leaders:
+def _f15_cypher(db: CypherReader, s: Scope) -> Counts:
     text = f"""{s.match("m", Label.MEMBER)} WHERE m.post IN $posts
   AND EXISTS {{ MATCH (m)-[:{_REL_IN}]->(p:{_PO})
                 WHERE p.kind IN $two_new_kinds AND p.level IN $two_new_levels }}
 RETURN count(m) AS members, count(CASE WHEN m.cross_appointed = true THEN 1 END) AS cross_appointed"""
-    return Leaders(*_ints(_one(db, text, s, "F15"), "members", "cross_appointed"))
+    return _counts(db, text, s, "F15")
 
 
-def _f16_cypher(db: CypherReader, s: Scope) -> Leadership:
+def _f16_cypher(db: CypherReader, s: Scope) -> Counts:
     mem = s.match("m", Label.MEMBER)
     text = f"""RETURN
   COUNT {{ {mem} WHERE m.post = $secretary
            AND EXISTS {{ MATCH (m)-[:{_REL_IN}]->(:{_PO} {{kind: $assoc_kind}}) }} }} AS assoc_secretaries,
   COUNT {{ {mem} WHERE m.owner = true AND m.post IN $posts }} AS owners"""
-    return Leadership(*_ints(_one(db, text, s, "F16"), "assoc_secretaries", "owners"))
+    return _counts(db, text, s, "F16")
 
 
-def _f17_cypher(db: CypherReader, s: Scope) -> JointBuilding:
+def _f17_cypher(db: CypherReader, s: Scope) -> Counts:
     org, joint = s.match("o", Label.ORGANIZATION), f"EXISTS {{ MATCH (o)-[:{_JOINT}]->(:{_VIL}) }}"
     text = f"""RETURN
   COUNT {{ {org} WHERE {joint} }} AS orgs,
   COUNT {{ {s.match("v", Label.VILLAGE)} WHERE EXISTS {{ MATCH (:{_ORG})-[:{_JOINT}]->(v) }} }} AS villages,
   COUNT {{ {org} WHERE o.above_scale = true AND {joint} }} AS above_scale"""
-    return JointBuilding(*_ints(_one(db, text, s, "F17"), "orgs", "villages", "above_scale"))
+    return _counts(db, text, s, "F17")
 
 
 # The named organisation: the shortest name containing the needle (a scaled demo adds "·2" copies).
@@ -401,8 +355,8 @@ def _named(rows: list[Props], code: str, name: str) -> tuple[Named, ...]:
     return _named_rows([{"code": d[code], "name": d.get(name)} for d in rows])
 
 
-def _f1_nx(ix: GraphIndex, s: Scope) -> Count:
-    return Count(sum(1 for _, d in _own(ix, _POL, s) if d.get("kind") == TOWN_COMMITTEE))
+def _f1_nx(ix: GraphIndex, s: Scope) -> Counts:
+    return {"count": sum(1 for _, d in _own(ix, _POL, s) if d.get("kind") == TOWN_COMMITTEE)}
 
 
 def _f2_nx(ix: GraphIndex, s: Scope) -> tuple[Named, ...]:
@@ -416,10 +370,10 @@ def _f2_nx(ix: GraphIndex, s: Scope) -> tuple[Named, ...]:
     return _named(parks, "park_code", "park_name")
 
 
-def _f3_nx(ix: GraphIndex, s: Scope) -> ParkFacts:
+def _f3_nx(ix: GraphIndex, s: Scope) -> Counts:
     pos = [d for nid, d in _own(ix, _POL, s) if _in_park(ix, nid)]
     orgs = [nid for nid in _live_orgs(ix, s) if _in_park(ix, nid)]
-    return ParkFacts(
+    return dict(
         branches=sum(1 for d in pos if d.get("level") == BRANCH and d.get("kind") == ORG_KIND),
         project_groups=sum(1 for d in pos if d.get("kind") == PROJECT_GROUP),
         park_orgs=len(orgs),
@@ -443,8 +397,8 @@ def _f5_nx(ix: GraphIndex, s: Scope) -> tuple[TierCount, ...]:
     return _tiers(tiers.items())
 
 
-def _f6_nx(ix: GraphIndex, s: Scope) -> PairingTargets:
-    return PairingTargets(
+def _f6_nx(ix: GraphIndex, s: Scope) -> Counts:
+    return dict(
         party_orgs=sum(
             1
             for nid, d in _own(ix, _POL, s)
@@ -456,31 +410,31 @@ def _f6_nx(ix: GraphIndex, s: Scope) -> PairingTargets:
     )
 
 
-def _f8_nx(ix: GraphIndex, s: Scope) -> Count:
-    return Count(sum(1 for nid in _live_orgs(ix, s, NONPUBLIC_CATEGORIES) if not _covered(ix, nid)))
+def _f8_nx(ix: GraphIndex, s: Scope) -> Counts:
+    return {"count": sum(1 for nid in _live_orgs(ix, s, NONPUBLIC_CATEGORIES) if not _covered(ix, nid))}
 
 
-def _f9_nx(ix: GraphIndex, s: Scope) -> Count:
-    return Count(sum(1 for _, d in _own(ix, _MEML, s) if d.get("flag") in MEMBER_FLAGS))
+def _f9_nx(ix: GraphIndex, s: Scope) -> Counts:
+    return {"count": sum(1 for _, d in _own(ix, _MEML, s) if d.get("flag") in MEMBER_FLAGS)}
 
 
-def _f10_nx(ix: GraphIndex, s: Scope) -> Count:
-    return Count(sum(1 for nid, _ in _own(ix, _ORGL, s) if ix.has_in(nid, Rel.HELPS_BUILD)))
+def _f10_nx(ix: GraphIndex, s: Scope) -> Counts:
+    return {"count": sum(1 for nid, _ in _own(ix, _ORGL, s) if ix.has_in(nid, Rel.HELPS_BUILD))}
 
 
-def _f11_nx(ix: GraphIndex, s: Scope) -> Count:
-    return Count(sum(1 for _, d in _own(ix, _POL, s) if _two_new(d)))
+def _f11_nx(ix: GraphIndex, s: Scope) -> Counts:
+    return {"count": sum(1 for _, d in _own(ix, _POL, s) if _two_new(d))}
 
 
-def _coverage_nx(categories: frozenset[str]) -> Callable[[GraphIndex, Scope], Coverage]:
-    def run(ix: GraphIndex, s: Scope) -> Coverage:
+def _coverage_nx(categories: frozenset[str]) -> Callable[[GraphIndex, Scope], Counts]:
+    def run(ix: GraphIndex, s: Scope) -> Counts:
         orgs = _live_orgs(ix, s, categories)
-        return Coverage(total=len(orgs), covered=sum(1 for nid in orgs if _covered(ix, nid)))
+        return dict(total=len(orgs), covered=sum(1 for nid in orgs if _covered(ix, nid)))
 
     return run
 
 
-def _f14_nx(ix: GraphIndex, s: Scope) -> WorkCoverage:
+def _f14_nx(ix: GraphIndex, s: Scope) -> Counts:
     def served(nid: str) -> bool:
         if _covered(ix, nid) or any(_is(ix, i, _INSL) for i in ix.inn(nid, Rel.ASSIGNED_TO)):
             return True
@@ -492,26 +446,26 @@ def _f14_nx(ix: GraphIndex, s: Scope) -> WorkCoverage:
         )
 
     orgs = _live_orgs(ix, s, NONPUBLIC_CATEGORIES | SOCIAL_CATEGORIES)
-    return WorkCoverage(
+    return dict(
         instructors=sum(1 for _ in _own(ix, _INSL, s)),
         total=len(orgs),
         work_covered=sum(1 for nid in orgs if served(nid)),
     )
 
 
-def _f15_nx(ix: GraphIndex, s: Scope) -> Leaders:
+def _f15_nx(ix: GraphIndex, s: Scope) -> Counts:
     holders = [
         d
         for nid, d in _own(ix, _MEML, s)
         if d.get("post") in POSTS
         and any(_is(ix, p, _POL) and _two_new(ix.props(p)) for p in ix.out(nid, Rel.RELATIONSHIP_IN))
     ]
-    return Leaders(
+    return dict(
         members=len(holders), cross_appointed=sum(1 for d in holders if d.get("cross_appointed") is True)
     )
 
 
-def _f16_nx(ix: GraphIndex, s: Scope) -> Leadership:
+def _f16_nx(ix: GraphIndex, s: Scope) -> Counts:
     def in_assoc(nid: str) -> bool:
         return any(
             _is(ix, p, _POL) and ix.props(p).get("kind") == ASSOC_KIND
@@ -519,13 +473,13 @@ def _f16_nx(ix: GraphIndex, s: Scope) -> Leadership:
         )
 
     members = list(_own(ix, _MEML, s))
-    return Leadership(
+    return dict(
         assoc_secretaries=sum(1 for nid, d in members if d.get("post") == SECRETARY and in_assoc(nid)),
         owners=sum(1 for _, d in members if d.get("owner") is True and d.get("post") in POSTS),
     )
 
 
-def _f17_nx(ix: GraphIndex, s: Scope) -> JointBuilding:
+def _f17_nx(ix: GraphIndex, s: Scope) -> Counts:
     orgs = [
         d
         for nid, d in _own(ix, _ORGL, s)
@@ -536,7 +490,7 @@ def _f17_nx(ix: GraphIndex, s: Scope) -> JointBuilding:
         for nid, _ in _own(ix, _VILL, s)
         if any(_is(ix, o, _ORGL) for o in ix.inn(nid, Rel.JOINT_BUILDS_WITH))
     ]
-    return JointBuilding(
+    return dict(
         orgs=len(orgs),
         villages=len(villages),
         above_scale=sum(1 for d in orgs if d.get("above_scale") is True),
