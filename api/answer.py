@@ -15,13 +15,15 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from inspect import Parameter, Signature
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
 from api.auth import effective_town, known_query_only, principal
+from api.routers.params import Scoped
 from graph.audit import audit
 from graph.errors import StoreUnavailable
 from graph.settings import Settings
@@ -206,6 +208,41 @@ def ask(c: Caller, q: Question[P, R], p: Params, *, shape: Shape | None = None) 
     params = q.params.model_validate({k: v for k, v in values.items() if k in q.params.model_fields})
     result = _call(c, ask_question, c.store, q, scope, params)
     return _respond(c, result, shape)
+
+
+def question_route(
+    router: APIRouter,
+    path: str,
+    q: Question[Any, Any],
+    *,
+    summary: str,
+    query: type[Params] | None = None,
+    tags: list[str] | None = None,
+    shape: Shape | None = None,
+) -> None:
+    """``GET path``: question ``q`` for the caller (:func:`ask`), its query parameters the
+    question's own model plus ``town`` (or ``query``, a model derived from it), its response
+    the question's result model.
+
+    Example
+    -------
+    >>> question_route(router, "/centrality", CENTRALITY, summary="中心性 / centrality")  # doctest: +SKIP
+    """
+    model = query if query is not None else type(q.params.__name__ + "Query", (q.params, Scoped), {})
+
+    def endpoint(c: Caller, p: Params) -> Response:
+        return ask(c, q, p, shape=shape)
+
+    kw = Parameter.KEYWORD_ONLY
+    endpoint.__signature__ = Signature(  # type: ignore[attr-defined]
+        [
+            Parameter("c", kw, annotation=Annotated[Caller, Depends(caller)]),
+            Parameter("p", kw, annotation=Annotated[model, Query()]),
+        ],
+        return_annotation=Response,
+    )
+    endpoint.__name__ = endpoint.__qualname__ = q.name
+    router.get(path, response_model=q.result, tags=tags, summary=summary)(endpoint)  # type: ignore[arg-type]
 
 
 def answer(

@@ -5,28 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import Field
 
 import queries
-from api.answer import Caller, answer, ask, caller
+from api.answer import Caller, answer, caller, question_route
 from api.routers.params import Scoped, Town
 from queries.centrality import CENTRALITY, CentralityParams
-from queries.coverage import COVERAGE, CoverageParams
-from queries.gaps import GAPS, GapsParams
-from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
+from queries.coverage import COVERAGE
+from queries.gaps import GAPS
+from queries.models import PairingNetwork
 from queries.params import MAX_PAGE
 
 router = APIRouter()
-
-
-class CoverageQuery(CoverageParams, Scoped):
-    pass
-
-
-class GapsQuery(GapsParams, Scoped):
-    pass
 
 
 class CentralityQuery(CentralityParams, Scoped):
@@ -38,24 +30,22 @@ def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
     return lambda res: (res, {"X-Total-Count": str(getattr(res, field))})
 
 
-@router.get(
+question_route(
+    router,
     "/coverage",
-    response_model=CoverageResult,
+    COVERAGE,
     tags=["coverage 覆盖"],
     summary="党组织覆盖率与未覆盖组织 / coverage and the uncovered organisations",
+    shape=_total("uncovered_total"),
 )
-def coverage(c: Annotated[Caller, Depends(caller)], p: Annotated[CoverageQuery, Query()]) -> Response:
-    return ask(c, COVERAGE, p, shape=_total("uncovered_total"))
-
-
-@router.get(
+question_route(
+    router,
     "/gaps",
-    response_model=GapsResult,
+    GAPS,
     tags=["gaps 空白点"],
     summary="未建党组织的组织、候选依托与建议 / uncovered organisations, hosts and a recommendation",
+    shape=_total("total"),
 )
-def gaps(c: Annotated[Caller, Depends(caller)], p: Annotated[GapsQuery, Query()]) -> Response:
-    return ask(c, GAPS, p, shape=_total("total"))
 
 
 @router.get(
@@ -73,11 +63,11 @@ def pairings(
     return answer(c, queries.pairing, cache=True, town=town, pairing_type=pairing_type, tier=tier)
 
 
-@router.get(
+question_route(
+    router,
     "/centrality",
-    response_model=CentralityResult,
+    CENTRALITY,
+    query=CentralityQuery,
     tags=["centrality 中心性"],
     summary="中心性排名、关节点与桥 / centrality, articulation points, bridges",
 )
-def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]) -> Response:
-    return ask(c, CENTRALITY, p)

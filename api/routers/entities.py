@@ -8,18 +8,14 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 import queries
-from api.answer import Caller, answer, ask, caller, list_page
-from api.routers.params import Scoped, Town
-from queries.figures import FIGURES, FiguresParams, FiguresResult
+from api.answer import Caller, answer, caller, list_page, question_route
+from api.routers.params import Town
+from queries.figures import FIGURES
 from queries.models import OrganizationDetail, OrgTree, PartyOrgDetail, SearchHit
 
 router = APIRouter(tags=["entities 组织与党组织"])
 
 Key = Annotated[str, Path(min_length=1, max_length=100)]
-
-
-class FiguresQuery(FiguresParams, Scoped):
-    pass
 
 
 @router.get("/organizations/{uscc}", response_model=OrganizationDetail, summary="一个组织 / one organisation")
@@ -48,11 +44,10 @@ def org_tree(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Respon
     return answer(c, queries.org_tree, cache=True, town=town)
 
 
-@router.get(
+question_route(
+    router,
     "/figures",
-    response_model=FiguresResult,
+    FIGURES,
     tags=["figures 参考数字"],
     summary="从图中计算的参考数字 / the reference figures, computed from the graph",
 )
-def figures(c: Annotated[Caller, Depends(caller)], p: Annotated[FiguresQuery, Query()]) -> Response:
-    return ask(c, FIGURES, p)
