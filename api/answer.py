@@ -25,9 +25,10 @@ from pydantic import BaseModel, TypeAdapter
 from api.auth import effective_town, known_query_only, principal
 from api.routers.params import Scoped
 from graph.audit import audit
-from graph.errors import StoreUnavailable
+from graph.errors import LoadIncomplete, StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore
+from graph.store.base import LoadState
 from graph.tokens import Principal
 from queries.cache import cached
 from queries.models import NodeRef
@@ -130,6 +131,7 @@ class StoreGuard:
     def __init__(self, interval: float = 5.0) -> None:
         self.interval = interval
         self._ok_at = -1e9
+        self._load: tuple[str, LoadState | None] | None = None
 
     def check(self, store: GraphStore) -> None:
         now = time.monotonic()
@@ -141,6 +143,21 @@ class StoreGuard:
                 raise
             self._ok_at = now
 
+    def check_load(self, store: GraphStore) -> None:
+        """Never answer from a half-written graph: LoadIncomplete (503) while a load runs or after
+        one was killed. The load state is read again only when the store version changes (a
+        load's first write changes it)."""
+        try:
+            ver = store.version()
+        except StoreUnavailable:
+            self.failed()
+            raise
+        if self._load is None or self._load[0] != ver:
+            self._load = (ver, store.load_state())
+        state = self._load[1]
+        if state is not None:
+            raise LoadIncomplete(*state.describe())
+
     def ok(self) -> None:
         self._ok_at = time.monotonic()
 
@@ -151,6 +168,7 @@ class StoreGuard:
 def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Caller:
     known_query_only(request)
     request.app.state.store_guard.check(request.app.state.store)
+    request.app.state.store_guard.check_load(request.app.state.store)
     return Caller(who, request)
 
 
@@ -219,10 +237,11 @@ def question_route(
     query: type[Params] | None = None,
     tags: list[str] | None = None,
     shape: Shape | None = None,
+    response_model: Any = None,
 ) -> None:
     """``GET path``: question ``q`` for the caller (:func:`ask`), its query parameters the
     question's own model plus ``town`` (or ``query``, a model derived from it), its response
-    the question's result model.
+    the question's result model (or ``response_model``, when ``shape`` changes it).
 
     Example
     -------
@@ -242,7 +261,8 @@ def question_route(
         return_annotation=Response,
     )
     endpoint.__name__ = endpoint.__qualname__ = q.name
-    router.get(path, response_model=q.result, tags=tags, summary=summary)(endpoint)  # type: ignore[arg-type]
+    model_out = response_model if response_model is not None else q.result
+    router.get(path, response_model=model_out, tags=tags, summary=summary)(endpoint)  # type: ignore[arg-type]
 
 
 def answer(

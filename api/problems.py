@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.errors import OrgGraphError, StoreUnavailable
+from graph.errors import LoadIncomplete, OrgGraphError, StoreUnavailable
 
 log = logging.getLogger("orggraph.api")
 
@@ -193,6 +193,15 @@ def from_error(exc: OrgGraphError, instance: str | None = None) -> JSONResponse:
         log.warning("store unavailable: %s", exc)
         return problem_response(
             503, exc.code, STORE_DOWN_ZH, STORE_DOWN_EN, instance, {"Retry-After": str(STORE_RETRY_AFTER)}
+        )
+    if isinstance(exc, LoadIncomplete):  # the fixed text: the details (file, time) are the operator's
+        return problem_response(
+            503,
+            exc.code,
+            LoadIncomplete.MESSAGE_ZH,
+            LoadIncomplete.MESSAGE_EN,
+            instance,
+            {"Retry-After": str(STORE_RETRY_AFTER)},
         )
     if status >= 500:
         # Configuration and other internal errors: the message may name internals, so log it

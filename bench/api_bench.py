@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Row, percentiles, write_result
+from queries.membership import MEMBERSHIP
+from queries.paths import PATH
 
 HOST = "127.0.0.1"  # loopback only
 MAX_REQUESTS = 500_000  # per scenario, whatever the duration
@@ -148,12 +150,13 @@ def _get(port: int, path: str, token: str) -> Any:
 
 def _prepare(backend: str, home: Path) -> dict[str, Any]:
     """The demo district in the chosen backend; sample ids for the scenarios."""
-    from bench.datasets import OUT, demo_input, loaded_embedded
+    from bench.datasets import demo_input, embedded_home, loaded_embedded
     from graph.model import Label
+    from graph.store.embedded import GRAPH_FILE
 
     if backend == "embedded":
         src = loaded_embedded(1)
-        shutil.copy2(OUT / "embedded-s1-2011" / "graph.pickle", home / "graph.pickle")
+        shutil.copy2(embedded_home(1) / GRAPH_FILE, home / GRAPH_FILE)
         store: Any = src
     else:
         from graph.loaders import load_roster
@@ -192,8 +195,8 @@ def _baseline_ms(store: Any, town: str, pairs: list[list[str]], members: list[st
     return {
         "coverage": mean(lambda i: queries.COVERAGE(store), 5),
         "gaps": mean(lambda i: queries.GAPS(store, queries.Scope(town)), 5),
-        "paths": mean(lambda i: queries.path(store, source=pairs[i][0], target=pairs[i][1]), 50),
-        "membership": mean(lambda i: queries.membership(store, member_id=members[i]), 100),
+        "paths": mean(lambda i: PATH(store, source=pairs[i][0], target=pairs[i][1]), 50),
+        "membership": mean(lambda i: MEMBERSHIP(store, member_id=members[i]), 100),
     }
 
 

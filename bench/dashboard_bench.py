@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Row, percentiles, write_result
+from queries.membership import INCONSISTENCIES
+from queries.pairing import PAIRING
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
@@ -191,12 +193,12 @@ def _facts(home: Path) -> dict[str, Any]:
 
     store = EmbeddedStore(home)
     try:
-        net = queries.pairing(store, pairing_type="示范帮扶")
+        net = PAIRING(store, pairing_type="示范帮扶")
         hub = max(net.partners, key=lambda p: (p.count, p.source.key)).source
         towns = queries.COVERAGE(store, by="town").rows
         return {
             "hub": hub,
-            "member": queries.membership_inconsistencies(store).items[0].member,
+            "member": INCONSISTENCIES(store).items[0].member,
             "town_name": sorted(towns, key=lambda r: r.group)[min(3, len(towns) - 1)].group_name,
         }
     finally:

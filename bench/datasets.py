@@ -23,12 +23,18 @@ def demo_input(scale: int, seed: int = 2011) -> Path:
     return target
 
 
+def embedded_home(scale: int, seed: int = 2011) -> Path:
+    """Where :func:`loaded_embedded` keeps its store (the SQLite format; older runs' pickles live
+    under the previous name and are never read)."""
+    return OUT / f"embedded-sqlite-s{scale}-{seed}"
+
+
 def loaded_embedded(scale: int, seed: int = 2011) -> Any:
     """An EmbeddedStore holding the demo district at this scale (kept between runs)."""
     from graph.loaders import load_roster
     from graph.store.embedded import EmbeddedStore
 
-    home = OUT / f"embedded-s{scale}-{seed}"
+    home = embedded_home(scale, seed)
     store = EmbeddedStore(home)
     if not (home / ".loaded").exists():
         load_roster(demo_input(scale, seed), store)

@@ -30,6 +30,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from queries.ego import EGO
+from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
+from queries.membership import INCONSISTENCIES, MEMBERSHIP
+from queries.pairing import PAIRING
+from queries.paths import PATH
+from queries.scope import Scope
+
 TARGET_MS = 50.0
 CENTRALITY_TARGET_MS = 2000.0
 
@@ -69,6 +76,8 @@ class Samples:
         pos = store.fetch_nodes(Label.PARTY_ORG)
         self.party_orgs = sorted(pos)
         self.po_town = {k: p.get("town_code") for k, p in pos.items()}
+        self.demo_points = sorted(k for k, p in pos.items() if p.get("demo_tier"))
+        self.instructors = sorted(store.fetch_nodes(Label.INSTRUCTOR))
         self.names = sorted({str(p.get("org_name", ""))[:2] for p in orgs.values() if p.get("org_name")})
 
     def pick(self, xs: list[str]) -> str:
@@ -87,24 +96,45 @@ class Samples:
 
 def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
     import queries
+    from queries.cache import clear
+    from queries.impact import IMPACT, ImpactParams
+
+    def impact_one(st: Any) -> Any:
+        key = s.pick(s.rnd.choice([s.demo_points, s.instructors, s.party_orgs]))
+        return IMPACT(st, queries.Scope(), ImpactParams(keys=(key,)))
+
+    def uncached(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """Every call from the store's facts up: the one answer cache is emptied first."""
+
+        def run(st: Any) -> Any:
+            clear(st)
+            return fn(st)
+
+        return run
+
+    def rank_town(st: Any) -> Any:
+        return IMPACT(st, queries.Scope(s.town()), ImpactParams(rank="demo_point"))
+
+    def rank_district(st: Any) -> Any:
+        return IMPACT(st, queries.Scope(), ImpactParams(rank="demo_point"))
 
     def path_town(st: Any) -> Any:
         t = s.town()
-        return queries.path(st, source=s.org_in(t), target=s.member_in(t), town=t)
+        return PATH(st, Scope(t), source=s.org_in(t), target=s.member_in(t))
 
     return {
         "coverage": lambda st: queries.COVERAGE(st, by=s.rnd.choice(["category", "town", "park"])),
         "coverage_town": lambda st: queries.COVERAGE(st, queries.Scope(s.town())),
         "gaps": lambda st: queries.GAPS(st, limit=50),
         "gaps_town": lambda st: queries.GAPS(st, queries.Scope(s.town()), limit=50),
-        "path": lambda st: queries.path(st, source=s.pick(s.orgs), target=s.pick(s.members)),
+        "path": lambda st: PATH(st, source=s.pick(s.orgs), target=s.pick(s.members)),
         "path_town": path_town,
-        "membership": lambda st: queries.membership(st, member_id=s.pick(s.members)),
-        "inconsistencies": lambda st: queries.membership_inconsistencies(st),
-        "inconsistencies_town": lambda st: queries.membership_inconsistencies(st, town=s.town()),
-        "pairing": lambda st: queries.pairing(st, tier=s.rnd.choice([None, "市级", "区级", "镇街级"])),
-        "pairing_town": lambda st: queries.pairing(st, town=s.town()),
-        "pairing_village": lambda st: queries.pairing(st, pairing_type="村企联建"),
+        "membership": lambda st: MEMBERSHIP(st, member_id=s.pick(s.members)),
+        "inconsistencies": lambda st: INCONSISTENCIES(st),
+        "inconsistencies_town": lambda st: INCONSISTENCIES(st, Scope(s.town())),
+        "pairing": lambda st: PAIRING(st, tier=s.rnd.choice([None, "市级", "区级", "镇街级"])),
+        "pairing_town": lambda st: PAIRING(st, Scope(s.town())),
+        "pairing_village": lambda st: PAIRING(st, pairing_type="村企联建"),
         "centrality_degree": lambda st: queries.centrality(st, network="organisation", metric="degree"),
         "centrality_betweenness": lambda st: queries.centrality(
             st, network="organisation", metric="betweenness"
@@ -112,11 +142,15 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
         "centrality_pagerank_town": lambda st: queries.centrality(
             st, network="membership", metric="pagerank", town=s.town()
         ),
-        "ego": lambda st: queries.ego(st, key=s.pick(s.orgs), hops=2),
-        "organization": lambda st: queries.organization(st, s.pick(s.orgs)),
-        "party_org": lambda st: queries.party_org(st, s.pick(s.party_orgs)),
-        "search": lambda st: queries.search(st, s.pick(s.names)),
-        "org_tree": lambda st: queries.org_tree(st, town=s.rnd.choice([None, s.town()])),
+        "ego": lambda st: EGO(st, key=s.pick(s.orgs), hops=2),
+        "organization": lambda st: ORGANIZATION(st, uscc=s.pick(s.orgs)),
+        "party_org": lambda st: PARTY_ORG(st, code=s.pick(s.party_orgs)),
+        "search": lambda st: SEARCH(st, q=s.pick(s.names)),
+        "org_tree": lambda st: ORG_TREE(st, Scope(s.rnd.choice([None, s.town()]))),
+        "impact_one": impact_one,
+        "impact_one_uncached": uncached(impact_one),
+        "impact_rank_town_uncached": uncached(rank_town),
+        "impact_rank_district_uncached": uncached(rank_district),
     }
 
 
@@ -137,7 +171,17 @@ def timed(fn: Callable[[], Any]) -> float:
 SCALE40_TARGETS = {"coverage", "coverage_town", "gaps_town", "path", "path_town", "membership"}
 
 
+IMPACT_TARGETS_S1 = {  # issue 15, scale 1 (uncached: facts fetched and the answer computed per call)
+    "impact_one": 100.0,
+    "impact_one_uncached": 2000.0,
+    "impact_rank_town_uncached": 300.0,
+    "impact_rank_district_uncached": 2000.0,
+}
+
+
 def _target(scale: int, q: str) -> float | None:
+    if scale == 1 and q in IMPACT_TARGETS_S1:
+        return IMPACT_TARGETS_S1[q]
     if scale == 1:
         return CENTRALITY_TARGET_MS if q.startswith("centrality") else TARGET_MS
     return 300.0 if q in SCALE40_TARGETS else None

@@ -28,16 +28,21 @@ def check_backend(backend: str | None) -> str | None:
 
 
 @contextmanager
-def opened(backend: str | None, *, ping: bool = False) -> Iterator[GraphStore]:
+def opened(backend: str | None, *, ping: bool = False, complete: bool = True) -> Iterator[GraphStore]:
     """The configured store (or the one ``--backend`` names), closed afterwards.
 
-    ``ping``: fail at once when the store is down (a Neo4j read would retry for seconds)."""
+    ``ping``: fail at once when the store is down (a Neo4j read would retry for seconds).
+    ``complete``: refuse (LoadIncomplete, exit 3) while a load is running or was killed midway, so
+    no command answers from a half-written graph; only commands that do not read the graph opt out."""
     from graph.store import open_store
+    from graph.store.base import require_complete
 
     store = open_store(backend=check_backend(backend))
     try:
         if ping:
             store.ping()
+        if complete:
+            require_complete(store)
         yield store
     finally:
         store.close()

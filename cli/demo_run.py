@@ -24,6 +24,26 @@ DASHBOARD_PORT = int(os.environ.get("ORGGRAPH_DASHBOARD_PORT", "8501"))
 START_TIMEOUT_S = 90
 
 
+YEARS = (2009, 2010, 2011)
+
+
+def _import_boundaries(workbook: Path) -> None:
+    """The demo's town polygons (written beside the workbook) for the map, when there are any."""
+    from graph.loaders.boundaries import import_boundaries
+    from graph.loaders.demo import boundaries_path
+    from graph.store import open_store
+
+    geo = boundaries_path(workbook)
+    if not geo.exists():
+        return
+    store = open_store()
+    try:
+        rep = import_boundaries(store, geo)
+        print(f"   镇街边界 / town boundaries: {len(rep.imported)}")
+    finally:
+        store.close()
+
+
 def _run(*args: str) -> int:
     return subprocess.call([sys.executable, "-m", "cli", *args])
 
@@ -80,13 +100,19 @@ def main() -> int:
     workbook = out_dir / "demo-district.xlsx"
     backend = settings.resolved_backend
     print(f"== orggraph 演示 / demo  (存储 backend: {backend}) ==")
-    print(f"1/4 生成演示区县台账 / generating the demo district → {workbook}")
-    if _run("demo", "--out", str(workbook)) != 0:
-        return 2
-    print("2/4 导入台账 / loading the roster")
-    rc = _run("load", str(workbook), "--report", str(out_dir / "demo-load-report.xlsx"))
-    if rc not in (0, 1):
-        return rc
+    print(f"1/4 生成演示区县台账 2009–2011 / generating the demo district, three year-ends → {workbook}")
+    books = {y: workbook.with_name(f"demo-district-{y}.xlsx") for y in YEARS[:-1]}
+    books[YEARS[-1]] = workbook
+    for year, book in books.items():
+        if _run("demo", "--out", str(book), "--year", str(year)) != 0:
+            return 2
+    print("2/4 导入台账（逐年同步，记录变化趋势）/ loading the rosters year by year (history)")
+    for year, book in books.items():
+        report = ["--report", str(out_dir / "demo-load-report.xlsx")] if year == YEARS[-1] else []
+        rc = _run("load", str(book), "--sync", "--as-of", f"{year}-12-31", *report)
+        if rc not in (0, 1):
+            return rc
+    _import_boundaries(workbook)
     _run("figures")
     print("3/4 创建管理员令牌 / creating an admin token")
     token = subprocess.run(

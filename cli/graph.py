@@ -1,4 +1,4 @@
-"""``orggraph stats``, ``export`` and ``neo4j start|stop|status``."""
+"""``orggraph stats``, ``export``, ``migrate`` and ``neo4j start|stop|status``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ neo4j_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     app.command()(stats)
     app.command()(export)
+    app.command()(migrate)
     app.add_typer(neo4j_app, name="neo4j")
 
 
@@ -55,6 +56,20 @@ def export(
     export_dump(nodes, rels, fmt, out)
     audit("export", operator(), path=str(out), format=fmt, nodes=len(nodes), relationships=len(rels))
     typer.echo(f"已导出 {len(nodes)} 个节点、{len(rels)} 条关系 → {out}")
+
+
+def migrate(
+    home: Annotated[
+        Path | None, typer.Option("--home", help="数据目录（默认 ORGGRAPH_HOME）/ data folder")
+    ] = None,
+) -> None:
+    """把旧格式的内置图数据（graph.pickle）转换为新格式，然后删除旧文件 / convert the old embedded
+    store (graph.pickle) to the SQLite file, then remove the old file. Reads only a file owned by
+    the user running it."""
+    from graph.settings import get_settings
+    from graph.store.migrate import migrate as run
+
+    run(home or get_settings().home, say=typer.echo)
 
 
 def _neo4j_script(action: str) -> None:

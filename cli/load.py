@@ -65,16 +65,33 @@ def load(
         int, typer.Option("--batch-size", min=1, help="每批写入的行数 / rows per batch")
     ] = 5000,
     backend: BackendOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="数据日期 YYYY-MM-DD（默认导入当天）/ data date (default today)"),
+    ] = None,
 ) -> None:
     """导入台账 / load a roster. 退出码 exit: 0 全部导入; 1 部分行被拒绝; 2 输入无法使用; 3 数据库故障."""
-    from graph.loaders.service import run_load
+    import datetime as dt
+
+    from workflows.loading import run as run_load
+
+    try:
+        data_date = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter("--as-of 应为日期 YYYY-MM-DD / must be a date YYYY-MM-DD") from None
 
     check_backend(backend)
     progress, bar = _progress_bar()
     try:
         # in a process of its own, under the memory and time limits (graph/loaders/service.py)
         result = run_load(
-            path, dry_run=dry_run, sync=sync, batch_size=batch_size, backend=backend, progress=progress
+            path,
+            dry_run=dry_run,
+            sync=sync,
+            batch_size=batch_size,
+            backend=backend,
+            progress=progress,
+            as_of=data_date,
         )
     finally:
         if bar is not None:
@@ -83,6 +100,8 @@ def load(
         xlsx, js = result.write(report)
         typer.echo(f"报告 / report: {xlsx}  {js}")
     summarise(result)
+    if result.snapshot:
+        typer.echo(f"已记录快照 / snapshot recorded: {result.snapshot}（orggraph history）")
     raise typer.Exit(result.exit_code)
 
 
@@ -177,9 +196,18 @@ def demo(
         int, typer.Option("--scale", min=1, help="规模，1 = 文章中的区 / 1 = the article's district")
     ] = 1,
     seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 2011,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            min=2009,
+            max=2011,
+            help="该年年底的区（默认 2011）；旁边另写 .events.json / the district at the end of that year",
+        ),
+    ] = None,
 ) -> None:
     """生成合成的示例区台账 / write the synthetic demo district workbook."""
-    from graph.loaders.demo import generate  # written by the demo data issue
+    from graph.loaders.demo import generate
 
-    path = generate(out, scale=scale, seed=seed, progress=sys.stderr.isatty())
+    path = generate(out, scale=scale, seed=seed, progress=sys.stderr.isatty(), year=year)
     typer.echo(f"已生成示例台账 / demo workbook written: {path}")

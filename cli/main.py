@@ -63,7 +63,7 @@ app = typer.Typer(
 
 
 def _compose() -> None:
-    from cli import api, dashboard, figures, graph, load, query
+    from cli import api, boundaries, dashboard, figures, graph, history, load, plan, query
 
     load.register(app)  # template, load, demo
     graph.register(app)  # stats, export, neo4j
@@ -71,6 +71,9 @@ def _compose() -> None:
     query.register(app)
     api.register(app)  # api, token
     dashboard.register(app)
+    plan.register(app)  # plan, plan pairing, plan save|list|show
+    boundaries.register(app)  # boundaries import (the map)
+    history.register(app)  # history, history diff
 
 
 _compose()

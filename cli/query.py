@@ -19,8 +19,14 @@ from cli.params import command_from, option
 from graph.store import GraphStore
 from queries.centrality import CENTRALITY
 from queries.coverage import COVERAGE
+from queries.ego import EGO, EgoParams
+from queries.entities import ORG_TREE, SEARCH, OrgTreeParams, SearchParams
 from queries.gaps import GAPS
+from queries.impact import IMPACT
+from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
 from queries.models import CoverageResult, GapEntry, GapsResult
+from queries.pairing import PAIRING, PairingParams
+from queries.paths import PATH, PathParams
 from queries.question import Question, ask
 
 query_app = typer.Typer(
@@ -219,7 +225,6 @@ def path(
     as_json: JsonOpt = False,
 ) -> None:
     """两个对象之间的最短路径 / shortest paths between two entities."""
-    import queries
 
     def show(res: Any) -> None:
         if not res.found:
@@ -234,8 +239,13 @@ def path(
         "path",
         backend,
         as_json,
-        lambda s: queries.path(
-            s, source=source, target=target, town=town, max_hops=max_hops, rels=rel or None, limit=limit
+        lambda s: ask(
+            s,
+            PATH,
+            scope_of(s, town),
+            _params(
+                PathParams, source=source, target=target, max_hops=max_hops, rels=rel or None, limit=limit
+            ),
         ),
         show,
         town=town,
@@ -258,7 +268,6 @@ def membership(
     as_json: JsonOpt = False,
 ) -> None:
     """党员组织关系链、活动链与不一致情况 / a member's chains, or the inconsistency list."""
-    import queries
 
     def show_one(res: Any) -> None:
         _console.print(
@@ -282,7 +291,7 @@ def membership(
             "membership_inconsistencies",
             backend,
             as_json,
-            lambda s: queries.membership_inconsistencies(s, town=town, code=code),
+            lambda s: ask(s, INCONSISTENCIES, scope_of(s, town), _params(InconsistencyParams, code=code)),
             show_list,
             town=town,
         )
@@ -291,7 +300,7 @@ def membership(
             "membership",
             backend,
             as_json,
-            lambda s: queries.membership(s, member_id=member_id, town=town),
+            lambda s: ask(s, MEMBERSHIP, scope_of(s, town), _params(MembershipParams, member_id=member_id)),
             show_one,
             town=town,
             member_id=member_id,
@@ -310,7 +319,6 @@ def pairing(
     as_json: JsonOpt = False,
 ) -> None:
     """结对网络 / the pairing networks."""
-    import queries
 
     def show(res: Any) -> None:
         _console.print(
@@ -337,7 +345,9 @@ def pairing(
         "pairing",
         backend,
         as_json,
-        lambda s: queries.pairing(s, town=town, pairing_type=pairing_type, tier=tier),
+        lambda s: ask(
+            s, PAIRING, scope_of(s, town), _params(PairingParams, pairing_type=pairing_type, tier=tier)
+        ),
         show,
         town=town,
         pairing_type=pairing_type,
@@ -348,20 +358,22 @@ def pairing(
 
 
 def _show_centrality(res: Any) -> None:
+    _console.print(f"{res.network} 网络：{res.node_count} 个节点，{res.edge_count} 条边")
+    for title, cuts, total in (
+        ("关键节点：去掉后断开的对象", res.cut_points, res.cut_points_total),
+        ("关键连接（桥）：断开后脱离网络的对象", res.cut_bridges, res.cut_bridges_total),
+    ):
+        t = _table(f"{title}（共 {total} 个，按断开规模）", "断开数", "说明")
+        for c in cuts:
+            t.add_row(str(c.cut_off), c.sentence_zh)
+        _console.print(t)
+    if res.leaf_cuts_hidden:
+        _console.print(f"另有 {res.leaf_cuts_hidden} 处只断开一个末梢对象，未列出（--include-leaves 显示）")
     approx = f"（近似：抽样 {res.sample_size} 个源点）" if res.approximate else ""
-    t = _table(
-        f"{res.network} 网络 {res.node_count} 个节点 {res.edge_count} 条边，{res.metric}{approx}",
-        "名次",
-        "类型",
-        "对象",
-        "得分",
-    )
+    t = _table(f"高级：{res.metric_zh}{approx}", "名次", "类型", "对象", "得分")
     for i in res.items:
         t.add_row(str(i.rank), i.node.label, _name(i.node), f"{i.score:.6f}")
     _console.print(t)
-    shown = "、".join(_name(a) for a in res.articulation_points[:20])
-    _console.print(f"关键节点（去掉即断开网络）：共 {res.articulation_total} 个：{shown}")
-    _console.print(f"桥（去掉即断开的连接）：共 {res.bridges_total} 条")
 
 
 query_app.command("centrality")(
@@ -373,6 +385,61 @@ query_app.command("centrality")(
 )
 
 
+# --- impact ----------------------------------------------------------------------------
+
+
+def _show_impact(res: Any) -> None:
+    if res.ranking is not None:
+        r = res.ranking
+        t = _table(f"{r.kind_zh}按影响排名（共 {r.total} 个）", "名次", "对象", "影响")
+        for i in r.items:
+            t.add_row(str(i.rank), _name(i.entity.node), i.sentence_zh)
+        _console.print(t)
+        return
+    im = res.impact
+    _console.print("撤销：" + "、".join(f"{e.kind_zh} {_name(e.node)}" for e in im.removed))
+    for line in im.summary_zh:
+        _console.print(f"· {line}")
+    for title, refs in (
+        ("失去示范点帮扶", im.lost_pairing),
+        ("失去党组织覆盖", im.lost_coverage),
+        ("失去工作覆盖", im.lost_work_coverage),
+        ("不再有党建指导员", im.lost_instructor),
+        ("需调整隶属关系的下级党组织", im.orphaned_party_orgs),
+        ("帮建对象无人帮建", im.lost_helper),
+    ):
+        if refs:
+            _console.print(f"{title}：" + "、".join(_name(x) for x in refs))
+    if im.members_to_transfer_total:
+        more = "等" if im.members_to_transfer_total > len(im.members_to_transfer) else ""
+        _console.print(
+            f"需转接组织关系的党员（{im.members_to_transfer_total}）："
+            + "、".join(_name(x) for x in im.members_to_transfer[:30])
+            + more
+        )
+    t = _table("覆盖率 撤销前 → 撤销后", "指标", "撤销前", "撤销后")
+    for f in im.figures:
+        t.add_row(
+            f.name_zh,
+            f"{f.before}/{f.total}（{_pct(f.before_rate)}）",
+            f"{f.after}/{f.total}（{_pct(f.after_rate)}）",
+        )
+    _console.print(t)
+    if im.handoff.units:
+        _console.print("交组建规划重新安排的单位：" + "、".join(im.handoff.units))
+
+
+query_app.command("impact")(
+    ask_command(
+        IMPACT,
+        _show_impact,
+        arguments=["keys"],
+        doc="影响分析：撤销示范点、党建指导员、党组织或党员会失去什么（可多个一并撤销）；"
+        "--rank 按影响排名 / what is lost if entities drop out; --rank ranks a kind by impact.",
+    )
+)
+
+
 # --- ego -------------------------------------------------------------------------------
 
 
@@ -380,13 +447,12 @@ query_app.command("centrality")(
 def ego(
     key: Annotated[str, typer.Argument(help="编码，或 类型:编码")],
     hops: Annotated[int, typer.Option(help="步数 1–3")] = 1,
-    cap: Annotated[int, typer.Option(help="最多节点数")] = 500,
+    cap: Annotated[int, typer.Option(help="最多节点数（1–500）")] = EgoParams.model_fields["cap"].default,
     town: TownOpt = None,
     backend: BackendOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """某个对象的邻域 / the neighbourhood of one entity."""
-    import queries
 
     def show(res: Any) -> None:
         capped = "（已截断）" if res.capped else ""
@@ -404,7 +470,7 @@ def ego(
         "ego",
         backend,
         as_json,
-        lambda s: queries.ego(s, key=key, town=town, hops=hops, cap=cap),
+        lambda s: ask(s, EGO, scope_of(s, town), _params(EgoParams, key=key, hops=hops, cap=cap)),
         show,
         town=town,
         key=key,
@@ -417,7 +483,6 @@ def ego(
 @query_app.command()
 def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
     """四级党组织架构 / the four-level party organisation tree."""
-    import queries
 
     def show(res: Any) -> None:
         root = Tree(f"党组织 {res.total} 个")
@@ -432,7 +497,14 @@ def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = Fa
             add(root, r)
         _console.print(root)
 
-    _run("org_tree", backend, as_json, lambda s: queries.org_tree(s, town=town), show, town=town)
+    _run(
+        "org_tree",
+        backend,
+        as_json,
+        lambda s: ask(s, ORG_TREE, scope_of(s, town), OrgTreeParams()),
+        show,
+        town=town,
+    )
 
 
 @query_app.command()
@@ -444,12 +516,18 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """按编码或名称查找 / find entities by key or name."""
-    import queries
 
     def show(res: Any) -> None:
-        t = _table(f"找到 {len(res)} 个", "类型", "编码", "名称", "镇街")
-        for h in res:
+        t = _table(f"找到 {res.total} 个（列出 {len(res.items)} 个）", "类型", "编码", "名称", "镇街")
+        for h in res.items:
             t.add_row(h.label_zh, h.node.key, h.node.name or "", h.node.town_code or "")
         _console.print(t)
 
-    _run("search", backend, as_json, lambda s: queries.search(s, q, town=town, limit=limit), show, town=town)
+    _run(
+        "search",
+        backend,
+        as_json,
+        lambda s: ask(s, SEARCH, scope_of(s, town), _params(SearchParams, q=q, limit=limit)),
+        show,
+        town=town,
+    )

@@ -18,7 +18,7 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard import common  # noqa: E402
-from graph.errors import Forbidden, OrgGraphError  # noqa: E402
+from graph.errors import Forbidden, LoadIncomplete, OrgGraphError  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 _TIMING = os.environ.get("ORGGRAPH_DASHBOARD_TIMING") == "1"
@@ -40,9 +40,51 @@ _CSS = """
 .og-banner { border-left: 5px solid #B71C1C; padding: 0.2rem 0 0.2rem 0.8rem; margin-bottom: 0.6rem; }
 .og-banner h2 { margin: 0; padding: 0; font-size: 1.55rem; }
 .og-banner p { margin: 0.1rem 0 0 0; color: #5f6368; font-size: 0.92rem; }
+/* 会议材料: printing a page (Ctrl-P) gives the page itself, without sidebar, toolbar or widgets' chrome */
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSkipToContent"],
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"] { display: none !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+}
 </style>
 """
 st.markdown(_CSS, unsafe_allow_html=True)
+
+# Streamlit 1.67 has no Chinese locale for a few texts of its own (the file uploader's
+# "Upload" / "200MB per file", the "Skip to main content" link): rewrite them in place
+# whenever they appear. Text nodes are edited, never replaced, so React keeps its nodes.
+_ZH_SCRIPT = """
+<script>
+(function () {
+  if (window.__ogZh) return;
+  window.__ogZh = true;
+  var exact = {"Upload": "选择文件", "Browse files": "选择文件", "Skip to main content": "跳到正文",
+               "Drag and drop file here": "将文件拖放到此处", "Drag and drop files here": "将文件拖放到此处"};
+  var limit = /^(\\d+(?:\\.\\d+)?\\s*[KMG]B) per file(?: \\u2022 (.*))?$/;
+  function fix(node) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    var t;
+    while ((t = walker.nextNode())) {
+      var v = t.nodeValue.trim();
+      if (!v || /[\\u4e00-\\u9fff]/.test(v)) continue;
+      if (exact[v]) { t.nodeValue = exact[v]; continue; }
+      var m = v.match(limit);
+      if (m) t.nodeValue = "单个文件不超过 " + m[1] + (m[2] ? "，格式 " + m[2].split(", ").join("、") : "");
+    }
+  }
+  fix(document.body);
+  new MutationObserver(function (muts) {
+    muts.forEach(function (m) {
+      if (m.type === "characterData") fix(m.target.parentNode || document.body);
+      m.addedNodes.forEach(function (n) { fix(n.nodeType === 3 ? n.parentNode || document.body : n); });
+    });
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+})();
+</script>
+"""
+st.html(_ZH_SCRIPT, unsafe_allow_javascript=True)
 
 
 def _login_page() -> None:
@@ -77,7 +119,7 @@ def _admin_only() -> None:
 
 # Every page's address, so that a link to any of them (or a refresh) lands on the login form
 # instead of Streamlit's "Page not found", and on the page itself once logged in.
-URLS = ("overview", "gaps", "pairing", "membership", "paths", "centrality", "entity", "import")
+URLS = ("overview", "gaps", "plan", "pairing", "membership", "paths", "centrality", "entity", "import")
 
 
 def _page(file: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -113,10 +155,12 @@ def main() -> None:
         "总览": [_page("overview.py", "总览", ":material/dashboard:", "overview", default=True)],
         "分析": [
             _page("gaps.py", "覆盖缺口", ":material/travel_explore:", "gaps"),
+            _page("plan.py", "组建规划", ":material/assignment:", "plan"),
             _page("pairing.py", "结对网络", ":material/hub:", "pairing"),
             _page("membership.py", "党员关系", ":material/badge:", "membership"),
             _page("paths.py", "路径查询", ":material/route:", "paths"),
             _page("centrality.py", "网络分析", ":material/insights:", "centrality"),
+            _page("map.py", "党建地图", ":material/map:", "map"),
             _page("entity.py", "对象详情", ":material/search:", "entity"),
         ],
     }
@@ -127,6 +171,10 @@ def main() -> None:
     pg = st.navigation(pages, position="sidebar", expanded=True)
     try:
         common.begin_run()
+    except LoadIncomplete as exc:  # a half-written graph: say so; only the import page (to rerun) runs
+        st.error(exc.message_zh, icon=":material/sync_problem:")
+        if pg.url_path != "import":
+            st.stop()
     except OrgGraphError as exc:  # the store is unreachable: say so, in Chinese, and stop
         st.error(exc.message_zh)
         st.stop()

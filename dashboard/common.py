@@ -23,9 +23,11 @@ from graph.errors import Forbidden
 from graph.model import LABEL_ZH, Label
 from graph.settings import get_settings
 from graph.store import open_store
+from graph.store.base import require_complete
 from graph.tokens import Principal, TokenStore
 from queries.cache import cached
 from queries.figures import FIGURES
+from queries.membership import CODE_ZH
 from queries.question import QUESTIONS, ask
 from queries.scope import Scope
 
@@ -65,8 +67,10 @@ _RUN = threading.local()
 
 def begin_run() -> None:
     """Read the store's version once per script run: on Neo4j it is a round trip, and a page
-    asks for it with every query (and every town name)."""
+    asks for it with every query (and every town name). Raises LoadIncomplete while the graph is
+    half written (a load running or killed): no page answers from it."""
     _RUN.version = store().version()
+    require_complete(store())
 
 
 def version() -> str:
@@ -93,8 +97,8 @@ def prewarm() -> None:
     s = store()
     with contextlib.suppress(Exception):  # an empty or unreachable store is reported after login
         queries.COVERAGE(s)
-        queries.org_tree(s)
-        queries.pairing(s)
+        queries.ORG_TREE(s)
+        queries.PAIRING(s)
         FIGURES(s)
 
 
@@ -235,14 +239,9 @@ def q(fn: str, *, town: str | None = None, **params: Any) -> Any:
 
 # --- labels and formatting ---------------------------------------------------------------
 
-INCONSISTENCY_ZH = {
-    "activity_town_mismatch": "活动地与所在镇街不一致",
-    "relationship_not_covering_employer": "关系所在党组织未覆盖工作单位",
-    "flagged_without_relationship": "流动/隐性党员无组织关系",
-    "committee_without_post": "交叉任职但无党内职务",
-}
+INCONSISTENCY_ZH = CODE_ZH  # the codes are the question's own (queries.membership)
 NETWORK_ZH = {"organisation": "组织网络", "pairing": "结对网络", "membership": "党员关系网络"}
-METRIC_ZH = {"degree": "度中心性", "betweenness": "中介中心性", "pagerank": "PageRank 影响力"}
+METRIC_ZH = {"degree": "度中心性", "betweenness": "中介中心性", "pagerank": "影响力（PageRank）"}
 FORMATION_ZH_HELP = {
     "单独建": "正式党员 3 名以上，单独组建",
     "联合建": "与邻近未建组织联合组建",

@@ -25,15 +25,17 @@ FORMATION_COLOURS = {
     "1+X": "#a0d911",
     "派驻指导员": "#8c8c8c",
 }
-LINK_STYLE = {
+ALL_LAYERS = ("towns", "organizations", "party_orgs", "villages", "gap", "示范帮扶", "村企联建")
+LINK_STYLE: dict[str, tuple[str, str, str]] = {
     "gap": ("空白点→建议依托", "#fa8c16", "dashed"),
     "示范帮扶": ("示范帮扶", "#c41d2f", "solid"),
-    "村企联建": ("村企联建", "#1677ff", "solid"),
+    "村企联建": ("村企联建", "#08979c", "solid"),
 }
 
 
-RATE_COLOURS = ["#fff7e6", "#73d13d", "#237804"]
-COUNT_COLOURS = ["#fff1f0", "#ff7875", "#a8071a"]
+# Light areas so the points stay readable on them: blue for rates, purple for counts.
+RATE_COLOURS = ["#f0f5ff", "#adc6ff", "#597ef7"]
+COUNT_COLOURS = ["#f9f0ff", "#d3adf7", "#9254de"]
 
 
 def _town_feature(f: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +86,8 @@ def map_view(
     """ECharts options for the layers (dicts in the API's GeoJSON shape) and the switches."""
     legend, is_rate = METRICS[metric]
     feats = towns.get("features", []) if "towns" in show else []
-    geojson = {"type": "FeatureCollection", "features": [_town_feature(f) for f in feats]}
+    town_features = [_town_feature(f) for f in feats]
+    geojson = {"type": "FeatureCollection", "features": town_features}
     all_xy = [f["geometry"]["coordinates"] for f in points.get("features", [])]
     lat0 = sum(p[1] for p in all_xy) / len(all_xy) if all_xy else 29.3
     geo: dict[str, Any] = {
@@ -106,7 +109,8 @@ def map_view(
     if feats:
         values = [f["properties"].get(metric) for f in feats]
         nums = [v for v in values if v is not None]
-        hi = 1.0 if is_rate else max(nums or [1])
+        # the colour scale spans the towns' own range, so close values still look different
+        lo, hi = (min(nums), max(nums)) if nums else (0, 1)
         series.append(
             {
                 "name": legend,
@@ -114,7 +118,7 @@ def map_view(
                 "geoIndex": 0,
                 "data": [
                     {"name": g["properties"]["name"], "value": _shown(v, is_rate)}
-                    for g, v in zip(geojson["features"], values, strict=True)
+                    for g, v in zip(town_features, values, strict=True)
                 ],
             }
         )  # fmt: skip
@@ -123,8 +127,8 @@ def map_view(
             {
                 "type": "continuous",
                 "seriesIndex": 0,
-                "min": 0,
-                "max": round(hi * 100 if is_rate else hi, 2),
+                "min": _shown(lo, is_rate),
+                "max": max(_shown(hi, is_rate) or 0, (_shown(lo, is_rate) or 0) + 1),
                 "text": [f"{legend}{'（%）' if is_rate else ''} 高", "低"],
                 "inRange": {"color": RATE_COLOURS if is_rate else COUNT_COLOURS},
                 "calculable": True,
@@ -156,7 +160,7 @@ def map_view(
     pts = points.get("features", [])
     if "organizations" in show:
         orgs = [f for f in pts if f["properties"]["label"] == "Organization"]
-        scatter("已覆盖组织", "#52c41a", [f for f in orgs if f["properties"].get("covered")], 4)
+        scatter("已覆盖组织", "#389e0d", [f for f in orgs if f["properties"].get("covered")], 4)
         for formation, colour in FORMATION_COLOURS.items():
             rows = [
                 f
@@ -169,7 +173,7 @@ def map_view(
         scatter("示范点", "#c41d2f", [f for f in pos if f["properties"].get("demo_tier")], 9, "pin")
         scatter("党组织", "#cf1322", [f for f in pos if not f["properties"].get("demo_tier")], 5, "triangle")
     if "villages" in show:
-        scatter("村（社区）", "#1677ff", [f for f in pts if f["properties"]["label"] == "Village"], 5, "rect")
+        scatter("村（社区）", "#08979c", [f for f in pts if f["properties"]["label"] == "Village"], 5, "rect")
     for kind, (name, colour, style) in LINK_STYLE.items():
         rows = [f for f in links.get("features", []) if f["properties"]["kind"] == kind]
         if kind not in show or not rows:
@@ -226,3 +230,26 @@ def draw_map(view: MapView, *, key: str, height: int = 640) -> str | None:
         selection_mode=("points",),
     )
     return clicked(result, view)
+
+
+def party_map(
+    town: str | None,
+    *,
+    key: str,
+    metric: str = "coverage_rate",
+    show: tuple[str, ...] = ALL_LAYERS,
+    height: int = 640,
+    only_with_boundaries: bool = False,
+) -> tuple[str | None, Any, bool]:
+    """Ask the map questions for the logged-in user and draw them: (clicked id, the points
+    layer, whether boundaries exist). Used by the map page, the overview and the gaps page;
+    ``only_with_boundaries``: draw nothing when no town polygons were imported."""
+    from dashboard.common import q
+
+    towns = q("map_towns", town=town)
+    if only_with_boundaries and not towns.features:
+        return None, None, False
+    points = q("map_points", town=town)
+    links = q("map_links", town=town)
+    view = map_view(towns.model_dump(), points.model_dump(), links.model_dump(), metric=metric, show=show)
+    return draw_map(view, key=key, height=height), points, bool(towns.features)

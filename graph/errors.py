@@ -38,3 +38,18 @@ class Forbidden(OrgGraphError):
 class ConfigError(OrgGraphError):
     code = "config_error"
     status = 500
+
+
+class LoadIncomplete(OrgGraphError):
+    """A load is running or was interrupted: the graph may be half written, so nothing answers from it."""
+
+    code = "load_incomplete"
+    status = 503
+    MESSAGE_ZH = "数据正在导入或上次导入未完成，请重新运行导入"
+    MESSAGE_EN = "a load is in progress or the last load did not finish: run the load again"
+
+    def __init__(self, detail_zh: str = "", detail_en: str = "") -> None:
+        super().__init__(
+            self.MESSAGE_ZH + (f"（{detail_zh}）" if detail_zh else ""),
+            self.MESSAGE_EN + (f" ({detail_en})" if detail_en else ""),
+        )

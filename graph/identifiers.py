@@ -1,12 +1,15 @@
 """Check characters and masking of Chinese identifiers (USCC, resident ID, mobile phone).
 
 Pure functions, no I/O: the loaders validate with them and the demo generator makes
-valid synthetic identifiers with them.
+valid synthetic identifiers with them. :class:`Hasher` is the keyed hash the loaders store
+and the admin lookup matches against.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import hmac
 import re
 
 # GB 32100-2015: 31 characters (digits + upper-case letters without I, O, S, V, Z).
@@ -84,3 +87,24 @@ def mask_phone(number: str) -> str:
     if len(number) < 7:
         return "*" * len(number)
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+class Hasher:
+    """HMAC-SHA256 under the configured key; key_id is stored beside each hash (rotation)."""
+
+    def __init__(self, key_id: str, key: bytes) -> None:
+        self.key_id = key_id
+        self._base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __call__(self, text: str) -> str:
+        h = self._base.copy()
+        h.update(text.encode())
+        return h.hexdigest()
+
+
+def mask_name(name: str) -> str:
+    """``张三丰`` -> ``张**``: the family name only (history and exports name people this way)."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)

@@ -185,3 +185,9 @@ class Link(BaseModel):
     to_key: str
     rid: str = ""
     props: dict[str, object] = {}
+
+
+# The store document recording the last load (file, time, rows): written by the loader with the
+# load, read by queries.dataset so every face can say which data it shows.
+LOAD_DOC_KIND = "dataset"
+LOAD_DOC_ID = "last_load"

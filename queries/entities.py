@@ -6,22 +6,18 @@ Neighbours outside the town scope are left out of every list.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from pydantic import Field
 
 from graph.model import LABEL_ZH, MEMBER_FLAGS, NODE_KEYS, POSTS, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import (
-    LABEL_ORDER,
-    NAMES,
-    check_int,
-    check_town,
-    fetch_one,
-    in_scope,
-    neo4j_cached,
-    ref,
-    ref_from,
-)
+from graph.store.base import CypherReader, FactSet, GraphStore, node_id
+from graph.store.index import GraphIndex
+from queries._common import LABEL_ORDER, NAMES, check_scope, fetch_one, ref, ref_from
+from queries.cache import facts
 from queries.models import (
     GapMember,
     Helper,
@@ -30,80 +26,245 @@ from queries.models import (
     OrgTree,
     PartyOrgDetail,
     SearchHit,
+    SearchResult,
     TreeNode,
 )
+from queries.params import MAX_PAGE, Params
+from queries.question import Question, register
+from queries.scope import Scope
 
 _PO, _ORG = L(Label.PARTY_ORG), L(Label.ORGANIZATION)
+MAX_PARENTS = 12
+
+
+class OrganizationParams(Params):
+    uscc: str = Field(min_length=1, max_length=100, description="统一社会信用代码")
+
+
+class PartyOrgParams(Params):
+    code: str = Field(min_length=1, max_length=100, description="党组织编码")
+
+
+class SearchParams(Params):
+    q: str = Field(min_length=1, max_length=100, description="编码，或名称中的文字（不区分大小写）")
+    limit: int = Field(20, ge=1, le=MAX_PAGE, description="每页条数")
+    offset: int = Field(0, ge=0, le=10_000, description="跳过条数")
+
+
+class OrgTreeParams(Params):
+    pass
+
 
 # Every relationship of one node, both directions, with the other end: the entity pages
 # are assembled from this one list on both backends.
 ENTITY_NEIGHBOURS = """
 MATCH (n:%(label)s {%(key)s: $key})-[r]-(m)
-RETURN collect([type(r), startNode(r) = n, labels(m)[0], properties(m), properties(r)]) AS rows
+RETURN collect({t: type(r), o: startNode(r) = n, l: labels(m)[0], p: properties(m), r: properties(r)}) AS rows
 """
 # The reporting line upwards.
 PARTY_ORG_PARENTS = f"""
-MATCH p = (n:{_PO} {{party_org_code: $key}})-[:{T(Rel.REPORTS_TO)}*1..12]->(x:{_PO})
+MATCH p = (n:{_PO} {{party_org_code: $key}})-[:{T(Rel.REPORTS_TO)}*1..{MAX_PARENTS}]->(x:{_PO})
 RETURN x {{.party_org_code, .party_org_name, .town_code}} AS x, length(p) AS d ORDER BY d
 """
-# Search: a key equal to q, or a name containing it (case-insensitive), one CALL per label.
-_SEARCH_PART = """
+
+
+def _search_cypher_text(scope: Scope) -> str:
+    """A key equal to q, or a name containing it (case-insensitive), one CALL per label: the
+    first ``$limit`` in the answer's order, and how many there are in all."""
+    part = """
 CALL {
   MATCH (n:%(label)s)
-  WHERE (n.%(key)s = $q OR toLower(n.%(name)s) CONTAINS $ql)
-    AND ($town IS NULL OR n.town_code = $town OR (n:`PartyOrg` AND n.town_code IS NULL))
+  WHERE (n.%(key)s = $q OR toLower(n.%(name)s) CONTAINS $ql) AND %(scope)s
   WITH n.%(key)s AS k, n.%(name)s AS nm, n.town_code AS t
-  ORDER BY (k = $q) DESC, size(coalesce(nm, '')), k LIMIT $limit
-  RETURN collect([k, nm, t]) AS %(var)s
+  ORDER BY (k = $q) DESC, size(coalesce(nm, '')), k
+  WITH collect({k: k, n: nm, t: t}) AS found
+  RETURN found[0..$limit] AS %(var)s, size(found) AS c%(var)s
 }"""
-SEARCH = (
-    "".join(
-        _SEARCH_PART % {"label": L(lab), "key": NODE_KEYS[lab], "name": NAMES[lab.value], "var": f"h{i}"}
-        for i, lab in enumerate(LABEL_ORDER)
+    return (
+        "".join(
+            part
+            % {
+                "label": L(lab),
+                "key": NODE_KEYS[lab],
+                "name": NAMES[lab.value],
+                "scope": scope.cypher("n"),
+                "var": f"h{i}",
+            }
+            for i, lab in enumerate(LABEL_ORDER)
+        )
+        + "\nRETURN "
+        + ", ".join(f"h{i}, ch{i}" for i in range(len(LABEL_ORDER)))
     )
-    + "\nRETURN "
-    + ", ".join(f"h{i}" for i in range(len(LABEL_ORDER)))
-)
-# The tree: every party organisation in scope with its parent and how much it covers.
-ORG_TREE = f"""
-MATCH (p:{_PO}) WHERE $town IS NULL OR p.town_code = $town OR p.town_code IS NULL
+
+
+def _tree_cypher_text(scope: Scope) -> str:
+    """Every party organisation in scope with its parent and how much it covers."""
+    return f"""
+MATCH (p:{_PO}) WHERE {scope.cypher("p")}
 OPTIONAL MATCH (p)-[:{T(Rel.REPORTS_TO)}]->(up:{_PO})
 RETURN collect({{p: p {{.party_org_code, .party_org_name, .town_code, .kind, .level, .demo_tier}},
        parent: up.party_org_code, covers: COUNT {{ (p)-[:{T(Rel.COVERS)}]->(:{_ORG}) }}}}) AS rows
 """
 
 
-def _neighbours(
-    store: Any, label: Label, key: str
-) -> list[tuple[str, bool, str, dict[str, Any], dict[str, Any]]]:
-    """(type, outgoing, other label, other properties, relationship properties)."""
-    if store.backend == "neo4j":
-        rows = store.read(
-            ENTITY_NEIGHBOURS % {"label": L(label), "key": NODE_KEYS[label]},
-            {"key": key},
-            f"entity_neighbours_{label.value}",
-        )[0]["rows"]
-        return [(t, bool(o), lab, dict(p), dict(rp)) for t, o, lab, p, rp in rows]
-    from queries._embedded import index, props_of
+# --- facts -----------------------------------------------------------------------------
 
-    ix = index(store)
+
+class Neighbour(NamedTuple):
+    """One relationship of a node, with the node at its other end."""
+
+    type: str
+    outgoing: bool
+    label: str  # of the other end
+    props: dict[str, Any]
+    rel_props: dict[str, Any]
+
+
+class NodeQuery(NamedTuple):
+    label: Label
+    key: str
+
+
+def _neighbours_cypher(db: CypherReader, q: NodeQuery) -> list[Neighbour]:
+    rows = db.read(
+        ENTITY_NEIGHBOURS % {"label": L(q.label), "key": NODE_KEYS[q.label]},
+        {"key": q.key},
+        f"entity_neighbours_{q.label.value}",
+    )[0]["rows"]
+    return [Neighbour(x["t"], bool(x["o"]), x["l"], dict(x["p"]), dict(x["r"])) for x in rows]
+
+
+def _props(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k not in ("_label", "_type", "rid")}
+
+
+def _neighbours_networkx(ix: GraphIndex, q: NodeQuery) -> list[Neighbour]:
     g = ix.g
-    nid = f"{label.value}:{key}"
+    nid = node_id(q.label, q.key)
     out = []
     for _, v, d in g.out_edges(nid, data=True):
         m = g.nodes[v]
-        out.append((d["_type"], True, m["_label"], props_of(m), props_of(d)))
+        out.append(Neighbour(d["_type"], True, m["_label"], _props(m), _props(d)))
     for u, _, d in g.in_edges(nid, data=True):
         m = g.nodes[u]
-        out.append((d["_type"], False, m["_label"], props_of(m), props_of(d)))
+        out.append(Neighbour(d["_type"], False, m["_label"], _props(m), _props(d)))
     return out
 
 
-def _pick(nb: list[Any], rel: Rel, out: bool, label: Label, town: str | None) -> list[NodeRef]:
+def _parents_cypher(db: CypherReader, code: str) -> list[dict[str, Any]]:
+    return [r["x"] for r in db.read(PARTY_ORG_PARENTS, {"key": code}, "party_org_parents")]
+
+
+def _parents_networkx(ix: GraphIndex, code: str) -> list[dict[str, Any]]:
+    chain: list[dict[str, Any]] = []
+    cur, seen = node_id(Label.PARTY_ORG, code), set()
+    while len(chain) < MAX_PARENTS:
+        seen.add(cur)
+        ups = sorted(v for v in ix.out(cur, Rel.REPORTS_TO) if v not in seen)
+        if not ups:
+            break
+        cur = ups[0]
+        chain.append(ix.props(cur))
+    return chain
+
+
+class SearchQuery(NamedTuple):
+    scope: Scope
+    q: str
+    fetch: int  # the first this many of each label
+
+
+class Found(NamedTuple):
+    key: str
+    name: str | None
+    town_code: str | None
+
+
+@dataclass(frozen=True)
+class LabelHits:
+    label: Label
+    total: int  # every match of the label in scope
+    first: list[Found] = field(default_factory=list)  # up to ``fetch``, in the answer's order
+
+
+def _search_cypher(db: CypherReader, q: SearchQuery) -> list[LabelHits]:
+    row = db.read(
+        _search_cypher_text(q.scope),
+        {"q": q.q, "ql": q.q.lower(), **q.scope.params(), "limit": q.fetch},
+        "search",
+    )[0]
+    return [
+        LabelHits(lab, int(row[f"ch{i}"]), [Found(x["k"], x["n"], x["t"]) for x in row[f"h{i}"]])
+        for i, lab in enumerate(LABEL_ORDER)
+    ]
+
+
+def _search_networkx(ix: GraphIndex, q: SearchQuery) -> list[LabelHits]:
+    ql = q.q.lower()
+    out = []
+    for lab in LABEL_ORDER:
+        key_prop, name_prop = NODE_KEYS[lab], NAMES[lab.value]
+
+        def lowered_names(lab: Label = lab, name_prop: str = name_prop) -> list[Any]:
+            return [(d, str(d.get(name_prop) or "").lower()) for _, d in ix.label_nodes(lab.value)]
+
+        lowered = ix.derived(f"search_names:{lab.value}", lowered_names)
+        found = [
+            Found(d[key_prop], d.get(name_prop), d.get("town_code"))
+            for d, low in lowered
+            if (d.get(key_prop) == q.q or ql in low) and q.scope.admits(lab, d)
+        ]
+        found.sort(key=lambda f: (f.key != q.q, len(f.name or ""), str(f.key)))
+        out.append(LabelHits(lab, len(found), found[: q.fetch]))
+    return out
+
+
+class TreeRow(NamedTuple):
+    party_org: dict[str, Any]  # code, name, town, kind, level, demo tier
+    parent: str | None
+    covers: int
+
+
+def _tree_cypher(db: CypherReader, scope: Scope) -> list[TreeRow]:
+    rows = db.read(_tree_cypher_text(scope), scope.params(), "org_tree")[0]["rows"]
+    return [TreeRow(r["p"], r["parent"], int(r["covers"])) for r in rows]
+
+
+def _tree_networkx(ix: GraphIndex, scope: Scope) -> list[TreeRow]:
+    po = Label.PARTY_ORG.value
+    rows = []
+    for nid, d in ix.scoped_nodes(po, scope.town):
+        if not scope.admits(po, d):
+            continue
+        ups = sorted(v for v in ix.out(nid, Rel.REPORTS_TO) if ix.props(v)["_label"] == po)
+        keys = ("party_org_code", "party_org_name", "town_code", "kind", "level", "demo_tier")
+        rows.append(
+            TreeRow(
+                {k: d.get(k) for k in keys},
+                ix.props(ups[0])["party_org_code"] if ups else None,
+                sum(1 for v in ix.out(nid, Rel.COVERS) if ix.props(v)["_label"] == Label.ORGANIZATION.value),
+            )
+        )
+    return rows
+
+
+NEIGHBOURS = FactSet("entities.neighbours", cypher=_neighbours_cypher, networkx=_neighbours_networkx)
+PARENTS = FactSet("entities.parents", cypher=_parents_cypher, networkx=_parents_networkx)
+SEARCH_HITS = FactSet("entities.search", cypher=_search_cypher, networkx=_search_networkx)
+TREE = FactSet("entities.tree", cypher=_tree_cypher, networkx=_tree_networkx)
+
+
+# --- the answers -----------------------------------------------------------------------
+
+
+def _pick(nb: list[Neighbour], rel: Rel, out: bool, label: Label, scope: Scope) -> list[NodeRef]:
     refs = {
-        ref(lab, p).id: ref(lab, p)
-        for t, o, lab, p, _ in nb
-        if t == rel.value and o == out and lab == label.value and in_scope(lab, p, town)
+        ref(x.label, x.props).id: ref(x.label, x.props)
+        for x in nb
+        if x.type == rel.value
+        and x.outgoing == out
+        and x.label == label.value
+        and scope.admits(x.label, x.props)
     }
     return [refs[k] for k in sorted(refs)]
 
@@ -123,64 +284,59 @@ def _member_counts(members: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def _helpers(nb: list[Any], town: str | None) -> list[Helper]:
+def _helpers(nb: list[Neighbour], scope: Scope) -> list[Helper]:
     out = [
-        Helper(helper=ref(lab, p), since=rp.get("since"), status=rp.get("status"))
-        for t, o, lab, p, rp in nb
-        if t == Rel.HELPS_BUILD.value and not o and in_scope(lab, p, town)
+        Helper(helper=ref(x.label, x.props), since=x.rel_props.get("since"), status=x.rel_props.get("status"))
+        for x in nb
+        if x.type == Rel.HELPS_BUILD.value and not x.outgoing and scope.admits(x.label, x.props)
     ]
     return sorted(out, key=lambda h: (h.helper.label, h.helper.key, h.since or ""))
 
 
-def organization(store: Any, uscc: str, town: str | None = None) -> OrganizationDetail:
-    """See :func:`queries.organization` (the public wrapper)."""
-    check_town(store, town)
-    props = fetch_one(store, Label.ORGANIZATION, uscc, town, "组织")
-    nb = _neighbours(store, Label.ORGANIZATION, uscc)
+def _ends(nb: list[Neighbour], rel: Rel, scope: Scope) -> list[dict[str, Any]]:
+    """Properties of the nodes at the far end of incoming relationships of a type, in scope."""
+    return [x.props for x in nb if x.type == rel.value and not x.outgoing and scope.admits(x.label, x.props)]
+
+
+def organization_detail(props: dict[str, Any], nb: list[Neighbour], scope: Scope) -> OrganizationDetail:
+    """One organisation's page from its neighbours (pure)."""
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
-    members = [p for t, o, lab, p, _ in nb if t == Rel.WORKS_AT.value and not o and in_scope(lab, p, town)]
     return OrganizationDetail(
         org=ref(O.value, props),
         properties=dict(sorted(props.items())),
-        town=_one(_pick(nb, Rel.LOCATED_IN, True, Label.TOWN, town)),
-        park=_one(_pick(nb, Rel.IN_PARK, True, Label.PARK, town)),
-        association=_one(_pick(nb, Rel.IN_ASSOCIATION, True, O, town)),
-        parent=_one(_pick(nb, Rel.SUBSIDIARY_OF, True, O, town)),
-        subsidiaries=_pick(nb, Rel.SUBSIDIARY_OF, False, O, town),
-        association_members=_pick(nb, Rel.IN_ASSOCIATION, False, O, town),
-        covered_by=_pick(nb, Rel.COVERS, False, P, town),
-        instructors=_pick(nb, Rel.ASSIGNED_TO, False, Label.INSTRUCTOR, town),
-        paired_by=_pick(nb, Rel.PAIRED_WITH, False, P, town),
-        villages=_pick(nb, Rel.JOINT_BUILDS_WITH, True, Label.VILLAGE, town),
-        helpers=_helpers(nb, town),
-        member_counts=_member_counts(members),
+        town=_one(_pick(nb, Rel.LOCATED_IN, True, Label.TOWN, scope)),
+        park=_one(_pick(nb, Rel.IN_PARK, True, Label.PARK, scope)),
+        association=_one(_pick(nb, Rel.IN_ASSOCIATION, True, O, scope)),
+        parent=_one(_pick(nb, Rel.SUBSIDIARY_OF, True, O, scope)),
+        subsidiaries=_pick(nb, Rel.SUBSIDIARY_OF, False, O, scope),
+        association_members=_pick(nb, Rel.IN_ASSOCIATION, False, O, scope),
+        covered_by=_pick(nb, Rel.COVERS, False, P, scope),
+        instructors=_pick(nb, Rel.ASSIGNED_TO, False, Label.INSTRUCTOR, scope),
+        paired_by=_pick(nb, Rel.PAIRED_WITH, False, P, scope),
+        villages=_pick(nb, Rel.JOINT_BUILDS_WITH, True, Label.VILLAGE, scope),
+        helpers=_helpers(nb, scope),
+        member_counts=_member_counts(_ends(nb, Rel.WORKS_AT, scope)),
     )
 
 
-def party_org(store: Any, code: str, town: str | None = None) -> PartyOrgDetail:
-    """See :func:`queries.party_org` (the public wrapper)."""
-    check_town(store, town)
-    props = fetch_one(store, Label.PARTY_ORG, code, town, "党组织")
-    nb = _neighbours(store, Label.PARTY_ORG, code)
-    P = Label.PARTY_ORG
-    if store.backend == "neo4j":
-        chain = [r["x"] for r in store.read(PARTY_ORG_PARENTS, {"key": code}, "party_org_parents")]
-    else:
-        from queries._embedded import index
+def organization(store: GraphStore, scope: Scope, p: OrganizationParams) -> OrganizationDetail:
+    """One organisation with its place, coverage, instructors, pairings and member counts.
 
-        ix = index(store)
-        chain, cur, seen = [], f"PartyOrg:{code}", set()
-        while len(chain) < 12:
-            seen.add(cur)
-            ups = sorted(v for v in ix.out(cur, Rel.REPORTS_TO) if v not in seen)
-            if not ups:
-                break
-            cur = ups[0]
-            chain.append(ix.props(cur))
-    parents = [ref(P.value, x) for x in chain if in_scope(P.value, x, town)]
-    members = [
-        p for t, o, lab, p, _ in nb if t == Rel.RELATIONSHIP_IN.value and not o and in_scope(lab, p, town)
-    ]
+    Example
+    -------
+    >>> ORGANIZATION(store, Scope(), OrganizationParams(uscc="O01")).covered_by  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    props = fetch_one(store, Label.ORGANIZATION, p.uscc, scope, "组织")
+    return organization_detail(props, store.facts(NEIGHBOURS, NodeQuery(Label.ORGANIZATION, p.uscc)), scope)
+
+
+def party_org_detail(
+    props: dict[str, Any], nb: list[Neighbour], chain: list[dict[str, Any]], scope: Scope
+) -> PartyOrgDetail:
+    """One party organisation's page from its neighbours and reporting line (pure)."""
+    P = Label.PARTY_ORG
+    members = _ends(nb, Rel.RELATIONSHIP_IN, scope)
     committee = sorted(
         (m for m in members if m.get("post") in POSTS),
         key=lambda m: (POSTS.index(m["post"]), m["member_id"]),
@@ -188,16 +344,16 @@ def party_org(store: Any, code: str, town: str | None = None) -> PartyOrgDetail:
     return PartyOrgDetail(
         party_org=ref(P.value, props),
         properties=dict(sorted(props.items())),
-        parents=parents,
-        children=_pick(nb, Rel.REPORTS_TO, False, P, town),
-        covers=_pick(nb, Rel.COVERS, True, Label.ORGANIZATION, town),
-        instructors=_pick(nb, Rel.ASSIGNED_TO, False, Label.INSTRUCTOR, town),
+        parents=[ref(P.value, x) for x in chain if scope.admits(P, x)],
+        children=_pick(nb, Rel.REPORTS_TO, False, P, scope),
+        covers=_pick(nb, Rel.COVERS, True, Label.ORGANIZATION, scope),
+        instructors=_pick(nb, Rel.ASSIGNED_TO, False, Label.INSTRUCTOR, scope),
         paired_with=sorted(
-            _pick(nb, Rel.PAIRED_WITH, True, P, town)
-            + _pick(nb, Rel.PAIRED_WITH, True, Label.ORGANIZATION, town),
+            _pick(nb, Rel.PAIRED_WITH, True, P, scope)
+            + _pick(nb, Rel.PAIRED_WITH, True, Label.ORGANIZATION, scope),
             key=lambda r: r.id,
         ),
-        paired_by=_pick(nb, Rel.PAIRED_WITH, False, P, town),
+        paired_by=_pick(nb, Rel.PAIRED_WITH, False, P, scope),
         member_counts=_member_counts(members),
         committee=[
             GapMember(member=ref(Label.MEMBER.value, m), member_type=m.get("member_type"), flag=m.get("flag"))
@@ -206,102 +362,94 @@ def party_org(store: Any, code: str, town: str | None = None) -> PartyOrgDetail:
     )
 
 
-def search(store: Any, q: str, town: str | None = None, limit: int = 20) -> list[SearchHit]:
-    """See :func:`queries.search` (the public wrapper)."""
-    check_town(store, town)
-    check_int(limit, "limit", 1, 500)
-    if not isinstance(q, str) or not q.strip() or len(q) > 100:
-        return []
-    q = q.strip()
-    ql = q.lower()
+def party_org(store: GraphStore, scope: Scope, p: PartyOrgParams) -> PartyOrgDetail:
+    """One party organisation with its reporting line, children, coverage and committee.
+
+    Example
+    -------
+    >>> PARTY_ORG(store, Scope(), PartyOrgParams(code="PO1")).parents  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    props = fetch_one(store, Label.PARTY_ORG, p.code, scope, "党组织")
+    nb = store.facts(NEIGHBOURS, NodeQuery(Label.PARTY_ORG, p.code))
+    return party_org_detail(props, nb, store.facts(PARENTS, p.code), scope)
+
+
+def search_page(q: str, per_label: list[LabelHits], limit: int, offset: int) -> SearchResult:
+    """Exact key matches first, then label order, name length, key; one page and the total (pure)."""
     hits: list[tuple[tuple[Any, ...], SearchHit]] = []
-    if store.backend == "neo4j":
-        row = store.read(SEARCH, {"q": q, "ql": ql, "town": town, "limit": limit}, "search")[0]
-        found_by = [[tuple(x) for x in row[f"h{i}"]] for i in range(len(LABEL_ORDER))]
-    else:
-        from queries._embedded import index
-
-        ix = index(store)
-        found_by = []
-        for lab in LABEL_ORDER:
-            key_prop, name_prop = NODE_KEYS[lab], NAMES[lab.value]
-
-            def lowered_names(lab: Label = lab, name_prop: str = name_prop) -> list[Any]:
-                return [(d, str(d.get(name_prop) or "").lower()) for _, d in ix.label_nodes(lab.value)]
-
-            lowered = ix.derived(f"search_names:{lab.value}", lowered_names)
-            found_by.append(
-                [
-                    (d[key_prop], d.get(name_prop), d.get("town_code"))
-                    for d, low in lowered
-                    if (d.get(key_prop) == q or ql in low) and in_scope(lab.value, d, town)
-                ]
-            )
-    for rank, (lab, found) in enumerate(zip(LABEL_ORDER, found_by, strict=True)):
-        for k, n, t in found:
-            exact = k == q
+    for rank, lh in enumerate(per_label):
+        for f in lh.first:
+            exact = f.key == q
             hit = SearchHit(
-                node=ref_from(lab.value, k, n, t), label_zh=LABEL_ZH[lab], matched="key" if exact else "name"
+                node=ref_from(lh.label.value, f.key, f.name, f.town_code),
+                label_zh=LABEL_ZH[lh.label],
+                matched="key" if exact else "name",
             )
-            hits.append(((not exact, rank, len(n or ""), str(k)), hit))
+            hits.append(((not exact, rank, len(f.name or ""), str(f.key)), hit))
     hits.sort(key=lambda h: h[0])
-    return [h for _, h in hits[:limit]]
+    total = sum(lh.total for lh in per_label)
+    return SearchResult(total=total, offset=offset, items=[h for _, h in hits[offset : offset + limit]])
 
 
-def org_tree(store: Any, town: str | None = None) -> OrgTree:
-    """See :func:`queries.org_tree` (the public wrapper)."""
-    check_town(store, town)
-    if store.backend == "neo4j":
-        rows = neo4j_cached(
-            store, f"org_tree:{town}", lambda: store.read(ORG_TREE, {"town": town}, "org_tree")[0]["rows"]
-        )
-    else:
-        from queries._embedded import index
+def search(store: GraphStore, scope: Scope, p: SearchParams) -> SearchResult:
+    """Entities whose key equals or whose name contains ``q`` (case-insensitive): one page of
+    hits and how many there are in all.
 
-        ix = index(store)
-        rows = []
-        for nid, d in ix.scoped_nodes(Label.PARTY_ORG.value, town):
-            if not in_scope(Label.PARTY_ORG.value, d, town):
-                continue
-            ups = sorted(v for v in ix.out(nid, Rel.REPORTS_TO) if ix.props(v)["_label"] == "PartyOrg")
-            rows.append(
-                {
-                    "p": {
-                        k: d.get(k)
-                        for k in (
-                            "party_org_code",
-                            "party_org_name",
-                            "town_code",
-                            "kind",
-                            "level",
-                            "demo_tier",
-                        )
-                    },
-                    "parent": ix.props(ups[0])["party_org_code"] if ups else None,
-                    "covers": sum(
-                        1 for v in ix.out(nid, Rel.COVERS) if ix.props(v)["_label"] == "Organization"
-                    ),
-                }
-            )
-    by_code = {r["p"]["party_org_code"]: r for r in rows}
+    Example
+    -------
+    >>> SEARCH(store, Scope("T01"), SearchParams(q="公司", limit=10)).total  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    q = p.q.strip()
+    if not q:
+        return SearchResult(total=0, offset=p.offset, items=[])
+    per_label = store.facts(SEARCH_HITS, SearchQuery(scope, q, p.offset + p.limit))
+    return search_page(q, per_label, p.limit, p.offset)
+
+
+def tree(rows: list[TreeRow], scope: Scope) -> OrgTree:
+    """The tree from REPORTS_TO, children sorted by key (pure)."""
+    by_code = {r.party_org["party_org_code"]: r for r in rows}
     children: dict[str | None, list[str]] = defaultdict(list)
     for code, r in by_code.items():
-        parent = r["parent"] if r["parent"] in by_code else None
+        parent = r.parent if r.parent in by_code else None
         children[parent].append(code)
 
     def build(code: str, depth: int) -> TreeNode:
         r = by_code[code]
-        p = r["p"]
-        kids = [build(c, depth + 1) for c in sorted(children.get(code, []))] if depth < 12 else []
+        p = r.party_org
+        kids = [build(c, depth + 1) for c in sorted(children.get(code, []))] if depth < MAX_PARENTS else []
         return TreeNode(
             node=ref_from(Label.PARTY_ORG.value, code, p.get("party_org_name"), p.get("town_code")),
             kind=p.get("kind"),
             level=p.get("level"),
             demo_tier=p.get("demo_tier"),
-            covers=int(r["covers"]),
+            covers=r.covers,
             descendants=sum(1 + k.descendants for k in kids),
             children=kids,
         )
 
     roots = [build(c, 0) for c in sorted(children.get(None, []))]
-    return OrgTree(town=town, roots=roots, total=len(by_code))
+    return OrgTree(town=scope.town, roots=roots, total=len(by_code))
+
+
+def org_tree(store: GraphStore, scope: Scope, p: OrgTreeParams) -> OrgTree:
+    """The four-level tree: 区委 -> 区委两新工委 -> town / non-public / park committees -> party orgs.
+
+    Example
+    -------
+    >>> ORG_TREE(store, Scope("T01"), OrgTreeParams()).total  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    return tree(facts(store, TREE, scope), scope)
+
+
+ORGANIZATION = register(
+    Question("organization", "组织详情", OrganizationParams, OrganizationDetail, organization)
+)
+PARTY_ORG = register(
+    Question("party_org", "党组织详情", PartyOrgParams, PartyOrgDetail, party_org, personal=True)
+)
+SEARCH = register(Question("search", "搜索", SearchParams, SearchResult, search, personal=True))
+ORG_TREE = register(Question("org_tree", "组织架构", OrgTreeParams, OrgTree, org_tree))

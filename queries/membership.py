@@ -15,34 +15,53 @@ The inconsistencies (codes are stable, messages Chinese):
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from pydantic import Field
 
 from graph.model import MEMBER_FLAGS, STRUCTURAL_KINDS, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import (
-    STRUCTURAL,
-    check_choice,
-    check_town,
-    fetch_one,
-    in_scope,
-    in_town,
-    neo4j_cached,
-    ref,
-    ref_from,
+from graph.store.base import CypherReader, FactSet, GraphStore, node_id
+from graph.store.index import GraphIndex
+from queries._common import STRUCTURAL, check_scope, fetch_one, ref, ref_from, visible
+from queries.cache import facts
+from queries.models import (
+    ChainStep,
+    Inconsistency,
+    InconsistencyCode,
+    InconsistencyList,
+    MembershipResult,
+    NodeRef,
 )
-from queries.models import ChainStep, Inconsistency, InconsistencyList, MembershipResult, NodeRef
+from queries.params import Params
+from queries.question import Question, register
+from queries.scope import Scope
 
-CODES = (
-    "activity_town_mismatch",
-    "relationship_not_covering_employer",
-    "flagged_without_relationship",
-    "committee_without_post",
-)
+CODES: tuple[str, ...] = get_args(InconsistencyCode)
+CODE_ZH: dict[str, str] = {
+    "activity_town_mismatch": "活动地与所在镇街不一致",
+    "relationship_not_covering_employer": "关系所在党组织未覆盖工作单位",
+    "flagged_without_relationship": "流动/隐性党员无组织关系",
+    "committee_without_post": "交叉任职但无党内职务",
+}
 MAX_CHAIN = 12  # reporting lines are 3-5 deep; a guard against a cycle in bad data
 
+
+class MembershipParams(Params):
+    member_id: str = Field(min_length=1, max_length=100, description="党员编号")
+
+
+class InconsistencyParams(Params):
+    code: InconsistencyCode | None = Field(None, description="只看某类不一致（不填则全部）")
+
+
 _PO = L(Label.PARTY_ORG)
-_PO_FIELDS = ".party_org_code, .party_org_name, .town_code, .kind, .level"
+_PO_KEYS = ("party_org_code", "party_org_name", "town_code", "kind", "level")
+_PO_FIELDS = ", ".join(f".{k}" for k in _PO_KEYS)
+_ORG_KEYS = ("uscc", "org_name", "town_code")
+_MEMBER_KEYS = ("member_id", "name", "town_code", "flag", "post", "cross_appointed")
 
 # One member: the two chains (each ordered upwards), employer and its coverers. Each link is
 # the first by key, should bad data hold two (as on the embedded store).
@@ -66,11 +85,13 @@ RETURN m {{.*}} AS m,
     MATCH (c:{_PO})-[:{T(Rel.COVERS)}]->(e) RETURN c {{{_PO_FIELDS}}} }} END AS coverers
 """
 
-# Members in scope that fail a check, with what the checks need, in one record. The
-# covering check climbs the non-structural part of the relationship organisation's line;
-# the direct COVERS case is tried first (CASE is lazy). The Python checks (_check) decide.
-MEMBERSHIP_ALL = f"""
-MATCH (m:{L(Label.MEMBER)}) WHERE ($town IS NULL OR m.town_code = $town)
+
+def _all_cypher_text(scope: Scope) -> str:
+    """Members in scope that fail a check, with what the checks need, in one record. The
+    covering check climbs the non-structural part of the relationship organisation's line;
+    the direct COVERS case is tried first (CASE is lazy). The Python checks (_check) decide."""
+    return f"""
+{scope.match("m", Label.MEMBER)}
 WITH m,
   head(COLLECT {{ MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(x:{_PO})
                   RETURN x ORDER BY x.party_org_code }}) AS r,
@@ -94,7 +115,129 @@ RETURN collect({{m: m {{.member_id, .name, .town_code, .flag, .post, .cross_appo
 """
 
 
-MEMBERSHIP_ALL_IN_TOWN = in_town(MEMBERSHIP_ALL, "m", Label.MEMBER)
+# --- facts -----------------------------------------------------------------------------
+# Party organisations, employers and members are carried as their properties (the keys
+# above), as both sides read them.
+
+
+@dataclass(frozen=True)
+class MemberLinks:
+    """A member with its first relationship org, activity org and employer."""
+
+    m: dict[str, Any]
+    r: dict[str, Any] | None
+    a: dict[str, Any] | None
+    e: dict[str, Any] | None
+    rel_covers: bool | None  # the relationship line covers the employer (None: nothing to check)
+
+
+@dataclass(frozen=True)
+class MemberChains:
+    """One member: both chains upwards (each step with its depth ``d``), employer, coverers."""
+
+    m: dict[str, Any]
+    rchain: list[dict[str, Any]]
+    achain: list[dict[str, Any]]
+    employer: dict[str, Any] | None
+    coverers: list[dict[str, Any]]
+
+
+def _pick(p: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: p.get(k) for k in keys}
+
+
+def _one_cypher(db: CypherReader, member_id: str) -> MemberChains:
+    r = db.read(MEMBERSHIP_ONE, {"id": member_id}, "membership_one")[0]
+    return MemberChains(r["m"], r["rchain"], r["achain"], r["employer"], r["coverers"])
+
+
+def _first(ix: GraphIndex, nid: str, rel: Rel, lab: str) -> str | None:
+    for v in sorted(ix.out(nid, rel)):
+        if ix.props(v)["_label"] == lab:
+            return v
+    return None
+
+
+def _ups(ix: GraphIndex, nid: str) -> str | None:
+    ups = sorted(v for v in ix.out(nid, Rel.REPORTS_TO) if ix.props(v)["_label"] == Label.PARTY_ORG.value)
+    return ups[0] if ups else None
+
+
+def _one_networkx(ix: GraphIndex, member_id: str) -> MemberChains:
+    nid = node_id(Label.MEMBER, member_id)
+    po = Label.PARTY_ORG.value
+
+    def chain(start: str | None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        cur, d = start, 0
+        while cur is not None and cur not in seen and d <= MAX_CHAIN:
+            seen.add(cur)
+            out.append({**_pick(ix.props(cur), _PO_KEYS), "d": d})
+            cur, d = _ups(ix, cur), d + 1
+        return out
+
+    e = _first(ix, nid, Rel.WORKS_AT, Label.ORGANIZATION.value)
+    return MemberChains(
+        m={k: v for k, v in ix.props(nid).items() if k not in ("_label", "_type", "rid")},
+        rchain=chain(_first(ix, nid, Rel.RELATIONSHIP_IN, po)),
+        achain=chain(_first(ix, nid, Rel.ACTIVE_IN, po)),
+        employer=None if e is None else _pick(ix.props(e), _ORG_KEYS),
+        coverers=[]
+        if e is None
+        else [_pick(ix.props(c), _PO_KEYS) for c in ix.inn(e, Rel.COVERS) if ix.props(c)["_label"] == po],
+    )
+
+
+def _all_cypher(db: CypherReader, scope: Scope) -> list[MemberLinks]:
+    params = {**scope.params(), "structural": STRUCTURAL, "flags": list(MEMBER_FLAGS)}
+    rows = db.read(_all_cypher_text(scope), params, "membership_all")[0]["rows"]
+    return [MemberLinks(r["m"], r["r"], r["a"], r["e"], r["rel_covers"]) for r in rows]
+
+
+def _links(ix: GraphIndex, nid: str, d: dict[str, Any]) -> MemberLinks:
+    po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
+    r, a, e = (
+        _first(ix, nid, Rel.RELATIONSHIP_IN, po),
+        _first(ix, nid, Rel.ACTIVE_IN, po),
+        _first(ix, nid, Rel.WORKS_AT, org),
+    )
+    rel_covers = None
+    if r is not None and e is not None:
+        cov = set(ix.inn(e, Rel.COVERS))
+        rel_covers = False
+        cur: str | None = r
+        seen: set[str] = set()
+        while cur is not None and cur not in seen and len(seen) <= MAX_CHAIN:
+            seen.add(cur)
+            if ix.props(cur).get("kind") in STRUCTURAL_KINDS:
+                break
+            if cur in cov:
+                rel_covers = True
+                break
+            cur = _ups(ix, cur)
+    return MemberLinks(
+        m=_pick(d, _MEMBER_KEYS),
+        r=None if r is None else _pick(ix.props(r), _PO_KEYS),
+        a=None if a is None else _pick(ix.props(a), _PO_KEYS),
+        e=None if e is None else _pick(ix.props(e), _ORG_KEYS),
+        rel_covers=rel_covers,
+    )
+
+
+def _all_networkx(ix: GraphIndex, scope: Scope) -> list[MemberLinks]:
+    # Every member once per graph version; a town's are the ones it owns.
+    rows: list[MemberLinks] = ix.derived(
+        "membership_rows", lambda: [_links(ix, nid, d) for nid, d in ix.label_nodes(Label.MEMBER.value)]
+    )
+    return [x for x in rows if scope.owns(x.m)]
+
+
+MEMBER_CHAINS = FactSet("membership.one", cypher=_one_cypher, networkx=_one_networkx)
+MEMBER_LINKS = FactSet("membership.all", cypher=_all_cypher, networkx=_all_networkx)
+
+
+# --- the answers -----------------------------------------------------------------------
 
 
 def _po_ref(d: dict[str, Any]) -> NodeRef:
@@ -105,25 +248,17 @@ def _org_ref(d: dict[str, Any]) -> NodeRef:
     return ref_from(Label.ORGANIZATION.value, d["uscc"], d.get("org_name"), d.get("town_code"))
 
 
-def _check(
-    m: dict[str, Any],
-    r: dict[str, Any] | None,
-    a: dict[str, Any] | None,
-    e: dict[str, Any] | None,
-    rel_covers: bool | None,
-    town: str | None,
-) -> list[Inconsistency]:
+def _check(x: MemberLinks, scope: Scope) -> list[Inconsistency]:
+    m, r, a, e = x.m, x.r, x.a, x.e
     me = ref_from(Label.MEMBER.value, m["member_id"], m.get("name"), m.get("town_code"))
     out = []
 
-    def po_name(x: dict[str, Any]) -> str:
+    def po_name(p: dict[str, Any]) -> str:
         # A town user never sees another town's entities, not even by name.
-        return (
-            str(x.get("party_org_name")) if in_scope(Label.PARTY_ORG.value, x, town) else "其他镇街的党组织"
-        )
+        return str(p.get("party_org_name")) if scope.admits(Label.PARTY_ORG, p) else "其他镇街的党组织"
 
-    def org_name(x: dict[str, Any]) -> str:
-        return str(x.get("org_name")) if in_scope(Label.ORGANIZATION.value, x, town) else "其他镇街的组织"
+    def org_name(o: dict[str, Any]) -> str:
+        return str(o.get("org_name")) if scope.admits(Label.ORGANIZATION, o) else "其他镇街的组织"
 
     if (
         a is not None
@@ -140,7 +275,7 @@ def _check(
                 related=[_po_ref(a), _org_ref(e)],
             )
         )
-    if r is not None and e is not None and not rel_covers:
+    if r is not None and e is not None and not x.rel_covers:
         out.append(
             Inconsistency(
                 member=me,
@@ -167,76 +302,17 @@ def _check(
                 related=[_po_ref(r)] if r is not None else [],
             )
         )
-    return out
+    # Within a town scope, another town's entities are left out of the answer.
+    return [i.model_copy(update={"related": [n for n in i.related if visible(n, scope)]}) for i in out]
 
 
-# --- one member -------------------------------------------------------------------------
-
-
-def _chain_steps(rows: list[dict[str, Any]], town: str | None) -> list[ChainStep]:
+def _chain_steps(rows: list[dict[str, Any]], scope: Scope) -> list[ChainStep]:
     rows = sorted(rows, key=lambda x: x["d"])
     return [
         ChainStep(node=_po_ref(x), kind=x.get("kind"), level=x.get("level"))
         for x in rows
-        if in_scope(Label.PARTY_ORG.value, x, town)
+        if scope.admits(Label.PARTY_ORG, x)
     ]
-
-
-def _one_neo4j(store: Any, member_id: str) -> dict[str, Any]:
-    return store.read(MEMBERSHIP_ONE, {"id": member_id}, "membership_one")[0]
-
-
-def _one_embedded(store: Any, member_id: str) -> dict[str, Any]:
-    from queries._embedded import index, props_of
-
-    ix = index(store)
-    nid = f"Member:{member_id}"
-    po = Label.PARTY_ORG.value
-
-    def first(rel: Rel, lab: str) -> str | None:
-        for v in sorted(ix.out(nid, rel)):
-            if ix.props(v)["_label"] == lab:
-                return v
-        return None
-
-    def chain(start: str | None) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        cur, d = start, 0
-        while cur is not None and cur not in seen and d <= MAX_CHAIN:
-            seen.add(cur)
-            p = ix.props(cur)
-            out.append(
-                {
-                    **{
-                        k: p.get(k)
-                        for k in ("party_org_code", "party_org_name", "town_code", "kind", "level")
-                    },
-                    "d": d,
-                }
-            )
-            ups = sorted(v for v in ix.out(cur, Rel.REPORTS_TO) if ix.props(v)["_label"] == po)
-            cur, d = (ups[0] if ups else None), d + 1
-        return out
-
-    e = first(Rel.WORKS_AT, Label.ORGANIZATION.value)
-    ep = ix.props(e) if e else None
-    return {
-        "m": props_of(ix.props(nid)),
-        "rchain": chain(first(Rel.RELATIONSHIP_IN, po)),
-        "achain": chain(first(Rel.ACTIVE_IN, po)),
-        "employer": None if ep is None else {k: ep.get(k) for k in ("uscc", "org_name", "town_code")},
-        "coverers": []
-        if e is None
-        else [
-            {
-                k: ix.props(c).get(k)
-                for k in ("party_org_code", "party_org_name", "town_code", "kind", "level")
-            }
-            for c in ix.inn(e, Rel.COVERS)
-            if ix.props(c)["_label"] == po
-        ],
-    }
 
 
 def _covers_via_line(chain: list[dict[str, Any]], coverers: list[dict[str, Any]]) -> bool:
@@ -249,132 +325,68 @@ def _covers_via_line(chain: list[dict[str, Any]], coverers: list[dict[str, Any]]
     return False
 
 
-def membership(store: Any, *, member_id: str, town: str | None = None) -> MembershipResult:
-    """See :func:`queries.membership` (the public wrapper)."""
-    check_town(store, town)
-    fetch_one(store, Label.MEMBER, member_id, town, "党员")
-    row = _one_neo4j(store, member_id) if store.backend == "neo4j" else _one_embedded(store, member_id)
-    m = row["m"]
-    rchain, achain = row["rchain"], row["achain"]
-    r = next((x for x in rchain if x["d"] == 0), None)
-    a = next((x for x in achain if x["d"] == 0), None)
-    e = row["employer"]
-    coverers = sorted(row["coverers"], key=lambda c: c["party_org_code"])
-    rel_covers = None if r is None or e is None else _covers_via_line(rchain, coverers)
-    issues = _check(m, r, a, e, rel_covers, town)
-    # Within a town scope, another town's entities are left out of the answer.
-    issues = [i.model_copy(update={"related": [x for x in i.related if _visible(x, town)]}) for i in issues]
-    employer = _org_ref(e) if e is not None and in_scope(Label.ORGANIZATION.value, e, town) else None
+def member_answer(f: MemberChains, scope: Scope) -> MembershipResult:
+    """One member's chains, employer and inconsistencies from the facts (pure)."""
+    r = next((x for x in f.rchain if x["d"] == 0), None)
+    a = next((x for x in f.achain if x["d"] == 0), None)
+    e = f.employer
+    coverers = sorted(f.coverers, key=lambda c: c["party_org_code"])
+    rel_covers = None if r is None or e is None else _covers_via_line(f.rchain, coverers)
+    links = MemberLinks(f.m, None if r is None else _pick(r, _PO_KEYS), a, e, rel_covers)
     return MembershipResult(
-        member=ref(Label.MEMBER.value, m),
-        member_type=m.get("member_type"),
-        flag=m.get("flag"),
-        post=m.get("post"),
-        relationship_chain=_chain_steps(rchain, town),
-        activity_chain=_chain_steps(achain, town),
-        employer=employer,
-        employer_covered_by=[_po_ref(c) for c in coverers if in_scope(Label.PARTY_ORG.value, c, town)],
-        inconsistencies=issues,
+        member=ref(Label.MEMBER.value, f.m),
+        member_type=f.m.get("member_type"),
+        flag=f.m.get("flag"),
+        post=f.m.get("post"),
+        relationship_chain=_chain_steps(f.rchain, scope),
+        activity_chain=_chain_steps(f.achain, scope),
+        employer=_org_ref(e) if e is not None and scope.admits(Label.ORGANIZATION, e) else None,
+        employer_covered_by=[_po_ref(c) for c in coverers if scope.admits(Label.PARTY_ORG, c)],
+        inconsistencies=_check(links, scope),
     )
 
 
-def _visible(n: NodeRef, town: str | None) -> bool:
-    return in_scope(n.label, {"town_code": n.town_code}, town)
+def membership(store: GraphStore, scope: Scope, p: MembershipParams) -> MembershipResult:
+    """One member's relationship chain, activity chain, employer and inconsistencies.
+
+    Example
+    -------
+    >>> MEMBERSHIP(store, Scope("T01"), MembershipParams(member_id="M0001")).employer  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    fetch_one(store, Label.MEMBER, p.member_id, scope, "党员")
+    return member_answer(store.facts(MEMBER_CHAINS, p.member_id), scope)
 
 
-# --- the district-wide list -------------------------------------------------------------
-
-
-def _all_neo4j(store: Any, town: str | None) -> list[dict[str, Any]]:
-    params = {"town": town, "structural": STRUCTURAL, "flags": list(MEMBER_FLAGS)}
-    rows: list[dict[str, Any]] = neo4j_cached(
-        store,
-        f"membership_all:{town}",
-        lambda: store.read(MEMBERSHIP_ALL_IN_TOWN if town else MEMBERSHIP_ALL, params, "membership_all")[0][
-            "rows"
-        ],
-    )
-    return rows
-
-
-def _all_embedded(store: Any, town: str | None) -> list[dict[str, Any]]:
-    from queries._embedded import index
-
-    ix = index(store)
-    rows = ix.derived("membership_rows", lambda: _rows_embedded(ix))
-    if town is None:
-        return rows
-
-    def by_town() -> dict[Any, list[dict[str, Any]]]:
-        out: dict[Any, list[dict[str, Any]]] = {}
-        for r in rows:
-            out.setdefault(r["m"].get("town_code"), []).append(r)
-        return out
-
-    return ix.derived("membership_rows_by_town", by_town).get(town, [])
-
-
-def _rows_embedded(ix: Any) -> list[dict[str, Any]]:
-    po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
-    pf = ("party_org_code", "party_org_name", "town_code", "kind", "level")
-    out = []
-
-    def first(nid: str, rel: Rel, lab: str) -> str | None:
-        for v in sorted(ix.out(nid, rel)):
-            if ix.props(v)["_label"] == lab:
-                return v
-        return None
-
-    for nid, d in ix.label_nodes(Label.MEMBER.value):
-        r, a, e = (
-            first(nid, Rel.RELATIONSHIP_IN, po),
-            first(nid, Rel.ACTIVE_IN, po),
-            first(nid, Rel.WORKS_AT, org),
-        )
-        rel_covers = None
-        if r is not None and e is not None:
-            cov = set(ix.inn(e, Rel.COVERS))
-            rel_covers = False
-            cur: str | None = r
-            seen: set[str] = set()
-            while cur is not None and cur not in seen and len(seen) <= MAX_CHAIN:
-                seen.add(cur)
-                if ix.props(cur).get("kind") in STRUCTURAL_KINDS:
-                    break
-                if cur in cov:
-                    rel_covers = True
-                    break
-                ups = sorted(v for v in ix.out(cur, Rel.REPORTS_TO) if ix.props(v)["_label"] == po)
-                cur = ups[0] if ups else None
-        out.append(
-            {
-                "m": {
-                    k: d.get(k) for k in ("member_id", "name", "town_code", "flag", "post", "cross_appointed")
-                },
-                "r": None if r is None else {k: ix.props(r).get(k) for k in pf},
-                "a": None if a is None else {k: ix.props(a).get(k) for k in pf},
-                "e": None
-                if e is None
-                else {k: ix.props(e).get(k) for k in ("uscc", "org_name", "town_code")},
-                "rel_covers": rel_covers,
-            }
-        )
-    return out
-
-
-def membership_inconsistencies(
-    store: Any, *, town: str | None = None, code: str | None = None
-) -> InconsistencyList:
-    """See :func:`queries.membership_inconsistencies` (the public wrapper)."""
-    check_town(store, town)
-    if code is not None:
-        check_choice(code, CODES, "code")
-    rows = _all_neo4j(store, town) if store.backend == "neo4j" else _all_embedded(store, town)
-    items: list[Inconsistency] = []
-    for row in rows:
-        for i in _check(row["m"], row["r"], row["a"], row["e"], row["rel_covers"], town):
-            if code is None or i.code == code:
-                items.append(i.model_copy(update={"related": [x for x in i.related if _visible(x, town)]}))
+def inconsistency_list(rows: list[MemberLinks], scope: Scope, code: str | None) -> InconsistencyList:
+    """The list, sorted by member key then code, with counts per code (pure)."""
+    items = [i for x in rows for i in _check(x, scope) if code is None or i.code == code]
     items.sort(key=lambda i: (i.member.key, CODES.index(i.code)))
     counts = {c: sum(1 for i in items if i.code == c) for c in CODES if code is None or c == code}
-    return InconsistencyList(town=town, total=len(items), counts=counts, items=items)
+    return InconsistencyList(town=scope.town, total=len(items), counts=counts, items=items)
+
+
+def membership_inconsistencies(store: GraphStore, scope: Scope, p: InconsistencyParams) -> InconsistencyList:
+    """The district-wide (or one town's) list of membership inconsistencies.
+
+    Example
+    -------
+    >>> INCONSISTENCIES(store, Scope(), InconsistencyParams(code="committee_without_post"))  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    return inconsistency_list(facts(store, MEMBER_LINKS, scope), scope, p.code)
+
+
+MEMBERSHIP = register(
+    Question("membership", "党员组织关系", MembershipParams, MembershipResult, membership, personal=True)
+)
+INCONSISTENCIES = register(
+    Question(
+        "membership_inconsistencies",
+        "组织关系不一致清单",
+        InconsistencyParams,
+        InconsistencyList,
+        membership_inconsistencies,
+        personal=True,
+    )
+)

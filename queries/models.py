@@ -17,6 +17,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=False, extra="forbid")
 
 
+# Vocabularies the faces share (graph.model holds the same values as tuples; a test checks).
+InconsistencyCode = Literal[
+    "activity_town_mismatch",
+    "relationship_not_covering_employer",
+    "flagged_without_relationship",
+    "committee_without_post",
+]
+PairingType = Literal["示范帮扶", "村企联建"]
+DemoTier = Literal["市级", "区级", "镇街级"]
+
+
 # --- building blocks -----------------------------------------------------------------
 
 
@@ -197,12 +208,7 @@ class ChainStep(_Model):
 
 class Inconsistency(_Model):
     member: NodeRef
-    code: Literal[
-        "activity_town_mismatch",
-        "relationship_not_covering_employer",
-        "flagged_without_relationship",
-        "committee_without_post",
-    ]
+    code: InconsistencyCode
     message: str  # Chinese
     related: list[NodeRef] = Field(default_factory=list)
 
@@ -237,7 +243,7 @@ class PartnerCount(_Model):
 
 
 class PairingNetwork(_Model):
-    pairing_type: Literal["示范帮扶", "村企联建"]
+    pairing_type: PairingType
     town: str | None = None
     tier: str | None = None
     nodes: list[NetworkNode]
@@ -258,6 +264,18 @@ class CentralityItem(_Model):
     rank: int
 
 
+class CutConsequence(_Model):
+    """What one articulation point or bridge cuts off when it is removed."""
+
+    node: NodeRef | None = None  # the articulation point (None for a bridge)
+    edge: tuple[NodeRef, NodeRef] | None = None  # the bridge's ends (sorted by id)
+    component_size: int  # nodes of its connected part before the cut
+    pieces: int  # parts left (without the removed node)
+    cut_off: int  # nodes no longer joined to the largest remaining part
+    cut_off_nodes: list[NodeRef]  # which (first 20, by id)
+    sentence_zh: str
+
+
 class CentralityResult(_Model):
     network: Literal["pairing", "organisation", "membership"]
     metric: Literal["degree", "betweenness", "pagerank"]
@@ -271,6 +289,12 @@ class CentralityResult(_Model):
     articulation_total: int
     bridges: list[tuple[str, str]]  # node ids (u < v), sorted; first 100
     bridges_total: int
+    metric_zh: str = ""  # the metric's name and what it means, one line
+    cut_points: list[CutConsequence] = Field(default_factory=list)  # by cut_off desc, then id
+    cut_bridges: list[CutConsequence] = Field(default_factory=list)  # by cut_off desc, then ids
+    cut_points_total: int = 0  # shown under the leaf rule (include_leaves)
+    cut_bridges_total: int = 0
+    leaf_cuts_hidden: int = 0  # points and bridges that detach a single node, hidden unless asked
 
 
 # --- 7. ego --------------------------------------------------------------------------
@@ -322,6 +346,12 @@ class SearchHit(_Model):
     node: NodeRef
     label_zh: str
     matched: str  # the property that matched: "key" or "name"
+
+
+class SearchResult(_Model):
+    total: int  # every match in scope, not only the page
+    offset: int = 0
+    items: list[SearchHit]  # exact key matches first, then label order, name length, key
 
 
 class TreeNode(_Model):

@@ -11,120 +11,128 @@ With a town scope, nodes and edges outside it are left out.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import networkx as nx
+from pydantic import Field
 
-from graph.model import DEMO_TIERS, DEREGISTERED, PAIRING_TYPES, REL_ZH, SELF_EMPLOYED_CATEGORY, Label, Rel
+from graph.model import DEREGISTERED, REL_ZH, SELF_EMPLOYED_CATEGORY, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import FK, NAMES, check_choice, check_town, in_scope, in_town, neo4j_cached, ref_from
-from queries.models import EdgeRef, NetworkNode, NodeRef, PairingNetwork, PartnerCount
+from graph.store.base import CypherReader, FactSet, GraphStore
+from graph.store.index import GraphIndex
+from queries._common import FK, NAMES, check_scope, ref_from
+from queries.cache import facts
+from queries.models import DemoTier, EdgeRef, NetworkNode, NodeRef, PairingNetwork, PairingType, PartnerCount
+from queries.params import Params
+from queries.question import Question, register
+from queries.scope import Scope
 
 _PO, _ORG, _VIL = L(Label.PARTY_ORG), L(Label.ORGANIZATION), L(Label.VILLAGE)
-_SCOPE_T = "($town IS NULL OR t.town_code = $town OR (t:`PartyOrg` AND t.town_code IS NULL))"
-
-# Demonstration points in scope with their in-scope partners.
-PAIRING_DEMO = f"""
-MATCH (d:{_PO}) WHERE d.demo_tier IS NOT NULL AND ($tier IS NULL OR d.demo_tier = $tier)
-  AND ($town IS NULL OR d.town_code = $town OR d.town_code IS NULL)
-WITH d, COLLECT {{ MATCH (d)-[r:{T(Rel.PAIRED_WITH)}]->(t) WHERE {_SCOPE_T}
-            RETURN {{l: labels(t)[0], k: t[$fk[labels(t)[0]]], n: t[$names[labels(t)[0]]], t: t.town_code,
-                    tier: t.demo_tier, covered: EXISTS {{ (:{_PO})-[:{T(Rel.COVERS)}]->(t) }},
-                    p: properties(r)}} }} AS partners
-RETURN collect({{d: d {{.party_org_code, .party_org_name, .town_code, .demo_tier}},
-                 partners: partners}}) AS rows
-"""
-# Uncovered organisations in scope that nobody pairs with.
-PAIRING_UNCOVERED_UNPAIRED = f"""
-MATCH (o:{_ORG}) WHERE ($town IS NULL OR o.town_code = $town)
-  AND coalesce(o.status, '') <> $deregistered AND coalesce(o.org_category, '') <> $self_employed
-  AND NOT EXISTS {{ (:{_PO})-[:{T(Rel.COVERS)}]->(o) }}
-  AND NOT EXISTS {{ (:{_PO})-[:{T(Rel.PAIRED_WITH)}]->(o) }}
-RETURN collect([o.uscc, o.org_name, o.town_code]) AS rows
-"""
-# Enterprise–village joint building in scope.
-PAIRING_JOINT = f"""
-MATCH (o:{_ORG}) WHERE ($town IS NULL OR o.town_code = $town)
-MATCH (o)-[r:{T(Rel.JOINT_BUILDS_WITH)}]->(v:{_VIL})
-WHERE $town IS NULL OR v.town_code = $town
-RETURN collect({{o: o {{.uscc, .org_name, .town_code, .above_scale}},
-                 v: v {{.village_code, .village_name, .town_code}}, p: properties(r)}}) AS rows
-"""
-PAIRING_VILLAGES = f"""
-MATCH (v:{_VIL}) WHERE ($town IS NULL OR v.town_code = $town)
-RETURN collect({{k: v.village_code, n: v.village_name, t: v.town_code,
-                 built: EXISTS {{ (:{_ORG})-[:{T(Rel.JOINT_BUILDS_WITH)}]->(v) }}}}) AS rows
-"""
 
 
-PAIRING_UNCOVERED_UNPAIRED_IN_TOWN = in_town(PAIRING_UNCOVERED_UNPAIRED, "o", Label.ORGANIZATION)
-PAIRING_JOINT_IN_TOWN = in_town(PAIRING_JOINT, "o", Label.ORGANIZATION)
-PAIRING_VILLAGES_IN_TOWN = in_town(PAIRING_VILLAGES, "v", Label.VILLAGE)
+class PairingParams(Params):
+    pairing_type: PairingType = Field("示范帮扶", description="结对类型：示范帮扶 / 村企联建")
+    tier: DemoTier | None = Field(None, description="示范点等级（仅示范帮扶）：市级 / 区级 / 镇街级")
+
+
+# --- facts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One pairing relationship, with what the answer needs to know of its target."""
+
+    source: NodeRef
+    target: NodeRef
+    props: dict[str, Any]
+    target_tier: str | None = None  # a partner party organisation's demonstration tier
+    target_covered: bool = False  # a partner organisation some party organisation COVERS
+
+
+@dataclass(frozen=True)
+class PairingFacts:
+    points: list[tuple[NodeRef, str]] = field(default_factory=list)  # demonstration points, tier
+    pairs: list[Pair] = field(default_factory=list)
+    unpaired: list[NodeRef] = field(default_factory=list)  # points / villages nobody pairs
+    uncovered: list[NodeRef] = field(default_factory=list)  # uncovered organisations nobody pairs
+
+
+class DemoQuery(NamedTuple):
+    scope: Scope
+    tier: str | None
 
 
 def _clean(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in sorted(props.items()) if k not in ("rid", "_type")}
 
 
-# --- facts -----------------------------------------------------------------------------
-# Both return (points, edges, unpaired, uncovered_unpaired):
-#   points: [(NodeRef, attrs)], edges: [(src NodeRef, dst NodeRef, dst attrs, props)].
-
-
-def _demo_neo4j(store: Any, town: str | None, tier: str | None) -> tuple[Any, Any, Any, Any]:
-    rows = store.read(PAIRING_DEMO, {"town": town, "tier": tier, "fk": FK, "names": NAMES}, "pairing_demo")[
-        0
-    ]["rows"]
-    points, edges = [], []
+def _demo_cypher(db: CypherReader, p: DemoQuery) -> PairingFacts:
+    scope = p.scope
+    # Demonstration points in scope with their in-scope partners.
+    demo = f"""
+MATCH (d:{_PO}) WHERE d.demo_tier IS NOT NULL AND ($tier IS NULL OR d.demo_tier = $tier)
+  AND {scope.cypher("d")}
+WITH d, COLLECT {{ MATCH (d)-[r:{T(Rel.PAIRED_WITH)}]->(t) WHERE {scope.cypher("t")}
+            RETURN {{l: labels(t)[0], k: t[$fk[labels(t)[0]]], n: t[$names[labels(t)[0]]], t: t.town_code,
+                    tier: t.demo_tier, covered: EXISTS {{ (:{_PO})-[:{T(Rel.COVERS)}]->(t) }},
+                    p: properties(r)}} }} AS partners
+RETURN collect({{d: d {{.party_org_code, .party_org_name, .town_code, .demo_tier}},
+                 partners: partners}}) AS rows
+"""
+    # Uncovered organisations in scope that nobody pairs with.
+    uncovered = f"""
+{scope.match("o", Label.ORGANIZATION)}
+WHERE coalesce(o.status, '') <> $deregistered AND coalesce(o.org_category, '') <> $self_employed
+  AND NOT EXISTS {{ (:{_PO})-[:{T(Rel.COVERS)}]->(o) }}
+  AND NOT EXISTS {{ (:{_PO})-[:{T(Rel.PAIRED_WITH)}]->(o) }}
+RETURN collect(o {{.uscc, .org_name, .town_code}}) AS rows
+"""
+    params = {**scope.params(), "tier": p.tier, "fk": FK, "names": NAMES}
+    rows = db.read(demo, params, "pairing_demo")[0]["rows"]
+    out = PairingFacts()
     for r in rows:
         d = r["d"]
         src = ref_from(Label.PARTY_ORG.value, d["party_org_code"], d["party_org_name"], d["town_code"])
-        points.append((src, {"kind": "demo_point", "demo_tier": d["demo_tier"]}))
-        for p in r["partners"]:
-            dst = ref_from(p["l"], p["k"], p["n"], p["t"])
-            edges.append((src, dst, _partner_attrs(p["l"], p["tier"], p["covered"]), _clean(p["p"])))
-    unc = store.read(
-        PAIRING_UNCOVERED_UNPAIRED_IN_TOWN if town else PAIRING_UNCOVERED_UNPAIRED,
-        {"town": town, "deregistered": DEREGISTERED, "self_employed": SELF_EMPLOYED_CATEGORY},
+        out.points.append((src, d["demo_tier"]))
+        for x in r["partners"]:
+            dst = ref_from(x["l"], x["k"], x["n"], x["t"])
+            out.pairs.append(Pair(src, dst, _clean(x["p"]), x["tier"], bool(x["covered"])))
+    unc = db.read(
+        uncovered,
+        {**scope.params(), "deregistered": DEREGISTERED, "self_employed": SELF_EMPLOYED_CATEGORY},
         "pairing_uncovered_unpaired",
     )[0]["rows"]
-    uncovered = [ref_from(Label.ORGANIZATION.value, *u) for u in unc]
-    unpaired = [src for src, _ in points if not any(e[0].key == src.key for e in edges)]
-    return points, edges, unpaired, uncovered
+    out.uncovered.extend(
+        ref_from(Label.ORGANIZATION.value, u["uscc"], u["org_name"], u["town_code"]) for u in unc
+    )
+    out.unpaired.extend(_unpaired_points(out))
+    return out
 
 
-def _partner_attrs(label: str, tier: Any, covered: bool) -> dict[str, Any]:
-    if label == Label.PARTY_ORG.value:
-        return {"kind": "demo_point" if tier else "party_org", "demo_tier": tier}
-    return {"kind": "organization", "covered": bool(covered)}
-
-
-def _demo_embedded(store: Any, town: str | None, tier: str | None) -> tuple[Any, Any, Any, Any]:
-    from queries._embedded import index
-
-    ix = index(store)
+def _demo_networkx(ix: GraphIndex, p: DemoQuery) -> PairingFacts:
+    scope, tier = p.scope, p.tier
     po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
-    points, edges = [], []
-    for nid, d in ix.scoped_nodes(po, town):
+    out = PairingFacts()
+    for nid, d in ix.scoped_nodes(po, scope.town):
         if d.get("demo_tier") is None or (tier is not None and d.get("demo_tier") != tier):
             continue
-        if not in_scope(po, d, town):
+        if not scope.admits(po, d):
             continue
         src = ref_from(po, d["party_org_code"], d.get("party_org_name"), d.get("town_code"))
-        points.append((src, {"kind": "demo_point", "demo_tier": d["demo_tier"]}))
+        out.points.append((src, d["demo_tier"]))
         for v, e in ix.out_edges(nid, Rel.PAIRED_WITH):
             t = ix.props(v)
             lab = t["_label"]
-            if not in_scope(lab, t, town):
+            if not scope.admits(lab, t):
                 continue
             covered = any(ix.props(c)["_label"] == po for c in ix.inn(v, Rel.COVERS))
             dst = ref_from(lab, t[FK[lab]], t.get(NAMES[lab]), t.get("town_code"))
-            edges.append((src, dst, _partner_attrs(lab, t.get("demo_tier"), covered), _clean(e)))
-    uncovered = []
-    for nid, d in ix.town_nodes(org, town):
+            out.pairs.append(Pair(src, dst, _clean(e), t.get("demo_tier"), covered))
+    for nid, d in ix.town_nodes(org, scope.town):
         if (
-            (town is not None and d.get("town_code") != town)
+            not scope.owns(d)
             or d.get("status") == DEREGISTERED
             or d.get("org_category") == SELF_EMPLOYED_CATEGORY
         ):
@@ -133,105 +141,113 @@ def _demo_embedded(store: Any, town: str | None, tier: str | None) -> tuple[Any,
             continue
         if any(ix.props(c)["_label"] == po for c in ix.inn(nid, Rel.PAIRED_WITH)):
             continue
-        uncovered.append(ref_from(org, d["uscc"], d.get("org_name"), d.get("town_code")))
-    unpaired = [src for src, _ in points if not any(e[0].key == src.key for e in edges)]
-    return points, edges, unpaired, uncovered
+        out.uncovered.append(ref_from(org, d["uscc"], d.get("org_name"), d.get("town_code")))
+    out.unpaired.extend(_unpaired_points(out))
+    return out
 
 
-def _joint_neo4j(store: Any, town: str | None) -> tuple[Any, Any, Any, Any]:
-    rows = store.read(PAIRING_JOINT_IN_TOWN if town else PAIRING_JOINT, {"town": town}, "pairing_joint")[0][
-        "rows"
-    ]
-    edges = []
-    for r in rows:
+def _unpaired_points(f: PairingFacts) -> list[NodeRef]:
+    paired = {x.source.key for x in f.pairs}
+    return [src for src, _ in f.points if src.key not in paired]
+
+
+def _joint_cypher(db: CypherReader, scope: Scope) -> PairingFacts:
+    # Enterprise–village joint building in scope, and the villages in scope.
+    joint = f"""
+{scope.match("o", Label.ORGANIZATION)}
+MATCH (o)-[r:{T(Rel.JOINT_BUILDS_WITH)}]->(v:{_VIL})
+WHERE {scope.cypher("v")}
+RETURN collect({{o: o {{.uscc, .org_name, .town_code, .above_scale}},
+                 v: v {{.village_code, .village_name, .town_code}}, p: properties(r)}}) AS rows
+"""
+    villages = f"""
+{scope.match("v", Label.VILLAGE)}
+RETURN collect({{k: v.village_code, n: v.village_name, t: v.town_code,
+                 built: EXISTS {{ (:{_ORG})-[:{T(Rel.JOINT_BUILDS_WITH)}]->(v) }}}}) AS rows
+"""
+    out = PairingFacts()
+    for r in db.read(joint, scope.params(), "pairing_joint")[0]["rows"]:
         o, v = r["o"], r["v"]
         src = ref_from(Label.ORGANIZATION.value, o["uscc"], o["org_name"], o["town_code"])
         dst = ref_from(Label.VILLAGE.value, v["village_code"], v["village_name"], v["town_code"])
-        edges.append((src, dst, {"kind": "village"}, _clean(r["p"])))
-    vil = store.read(
-        PAIRING_VILLAGES_IN_TOWN if town else PAIRING_VILLAGES, {"town": town}, "pairing_villages"
-    )[0]["rows"]
-    unpaired = [ref_from(Label.VILLAGE.value, x["k"], x["n"], x["t"]) for x in vil if not x["built"]]
-    return [], edges, unpaired, []
+        out.pairs.append(Pair(src, dst, _clean(r["p"])))
+    vil = db.read(villages, scope.params(), "pairing_villages")[0]["rows"]
+    out.unpaired.extend(ref_from(Label.VILLAGE.value, x["k"], x["n"], x["t"]) for x in vil if not x["built"])
+    return out
 
 
-def _joint_embedded(store: Any, town: str | None) -> tuple[Any, Any, Any, Any]:
-    from queries._embedded import index
-
-    ix = index(store)
+def _joint_networkx(ix: GraphIndex, scope: Scope) -> PairingFacts:
     org, vil = Label.ORGANIZATION.value, Label.VILLAGE.value
-    edges = []
-    for nid, d in ix.town_nodes(org, town):
+    out = PairingFacts()
+    for nid, d in ix.town_nodes(org, scope.town):
         for v, e in ix.out_edges(nid, Rel.JOINT_BUILDS_WITH):
             t = ix.props(v)
-            if t["_label"] != vil:
-                continue
-            if town is not None and not (d.get("town_code") == town and t.get("town_code") == town):
+            if t["_label"] != vil or not (scope.owns(d) and scope.owns(t)):
                 continue
             src = ref_from(org, d["uscc"], d.get("org_name"), d.get("town_code"))
             dst = ref_from(vil, t["village_code"], t.get("village_name"), t.get("town_code"))
-            edges.append((src, dst, {"kind": "village"}, _clean(e)))
-    unpaired = [
+            out.pairs.append(Pair(src, dst, _clean(e)))
+    out.unpaired.extend(
         ref_from(vil, d["village_code"], d.get("village_name"), d.get("town_code"))
-        for nid, d in ix.town_nodes(vil, town)
-        if (town is None or d.get("town_code") == town)
-        and not any(ix.props(u)["_label"] == org for u in ix.inn(nid, Rel.JOINT_BUILDS_WITH))
-    ]
-    return [], edges, unpaired, []
+        for nid, d in ix.town_nodes(vil, scope.town)
+        if scope.owns(d) and not any(ix.props(u)["_label"] == org for u in ix.inn(nid, Rel.JOINT_BUILDS_WITH))
+    )
+    return out
 
 
-# --- shared assembly ---------------------------------------------------------------------
+DEMO_PAIRS = FactSet("pairing.demo", cypher=_demo_cypher, networkx=_demo_networkx)
+JOINT_PAIRS = FactSet("pairing.joint", cypher=_joint_cypher, networkx=_joint_networkx)
 
 
-def pairing(
-    store: Any, *, town: str | None = None, pairing_type: str = "示范帮扶", tier: str | None = None
-) -> PairingNetwork:
-    """See :func:`queries.pairing` (the public wrapper)."""
-    check_town(store, town)
-    check_choice(pairing_type, PAIRING_TYPES, "pairing_type")
-    if tier is not None:
-        check_choice(tier, DEMO_TIERS, "tier")
-    neo = store.backend == "neo4j"
-    if pairing_type == "示范帮扶":
-        rel = Rel.PAIRED_WITH
-        points, edges, unpaired, uncovered = (
-            neo4j_cached(store, f"pairing_demo:{town}:{tier}", lambda: _demo_neo4j(store, town, tier))
-            if neo
-            else _demo_embedded(store, town, tier)
-        )
-    else:
-        rel, tier = Rel.JOINT_BUILDS_WITH, None
-        points, edges, unpaired, uncovered = (
-            neo4j_cached(store, f"pairing_joint:{town}", lambda: _joint_neo4j(store, town))
-            if neo
-            else _joint_embedded(store, town)
-        )
+# --- the answer --------------------------------------------------------------------------
 
+
+def _partner_attrs(label: str, tier: Any, covered: bool) -> dict[str, Any]:
+    if label == Label.PARTY_ORG.value:
+        return {"kind": "demo_point" if tier else "party_org", "demo_tier": tier}
+    return {"kind": "organization", "covered": bool(covered)}
+
+
+def network(f: PairingFacts, pairing_type: PairingType, scope: Scope, tier: str | None) -> PairingNetwork:
+    """The network, its partners and components from the facts (pure)."""
+    rel = Rel.PAIRED_WITH if pairing_type == "示范帮扶" else Rel.JOINT_BUILDS_WITH
     nodes: dict[str, NetworkNode] = {}
-    for r, attrs in points:
-        nodes[r.id] = NetworkNode(id=r.id, node=r, attrs=attrs)
-    for src, dst, dattrs, _ in edges:
+    for r, t in f.points:
+        nodes[r.id] = NetworkNode(id=r.id, node=r, attrs={"kind": "demo_point", "demo_tier": t})
+    for x in f.pairs:
+        src, dst = x.source, x.target
+        dattrs = (
+            _partner_attrs(dst.label, x.target_tier, x.target_covered)
+            if rel is Rel.PAIRED_WITH
+            else {"kind": "village"}
+        )
         if src.id not in nodes:
             nodes[src.id] = NetworkNode(id=src.id, node=src, attrs={"kind": "organization"})
         if dst.id not in nodes or nodes[dst.id].attrs.get("kind") != "demo_point":
             nodes[dst.id] = NetworkNode(id=dst.id, node=dst, attrs=dattrs)
     if rel is Rel.JOINT_BUILDS_WITH:
-        for v in unpaired:
+        for v in f.unpaired:
             nodes.setdefault(v.id, NetworkNode(id=v.id, node=v, attrs={"kind": "village"}))
 
     edge_refs = sorted(
         (
-            EdgeRef(type=rel.value, type_zh=REL_ZH[rel], source=s.id, target=d.id, properties=p)
-            for s, d, _, p in edges
+            EdgeRef(
+                type=rel.value,
+                type_zh=REL_ZH[rel],
+                source=x.source.id,
+                target=x.target.id,
+                properties=x.props,
+            )
+            for x in f.pairs
         ),
         key=lambda e: (e.source, e.target),
     )
     by_src: dict[str, list[NodeRef]] = defaultdict(list)
     src_ref: dict[str, NodeRef] = {}
-    for s, d, _, _ in edges:
-        by_src[s.id].append(d)
-        src_ref[s.id] = s
-    for r, _ in points:
+    for x in f.pairs:
+        by_src[x.source.id].append(x.target)
+        src_ref[x.source.id] = x.source
+    for r, _ in f.points:
         src_ref.setdefault(r.id, r)
         by_src.setdefault(r.id, [])
     partners = [
@@ -250,13 +266,29 @@ def pairing(
     comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
 
     return PairingNetwork(
-        pairing_type=pairing_type,  # type: ignore[arg-type]
-        town=town,
+        pairing_type=pairing_type,
+        town=scope.town,
         tier=tier,
         nodes=[nodes[k] for k in sorted(nodes)],
         edges=edge_refs,
-        unpaired_points=sorted(unpaired, key=lambda x: x.key),
-        uncovered_unpaired=sorted(uncovered, key=lambda x: x.key),
+        unpaired_points=sorted(f.unpaired, key=lambda x: x.key),
+        uncovered_unpaired=sorted(f.uncovered, key=lambda x: x.key),
         partners=partners,
         components=comps,
     )
+
+
+def pairing(store: GraphStore, scope: Scope, p: PairingParams) -> PairingNetwork:
+    """The 示范帮扶 or 村企联建 network with unpaired points, partners and components.
+
+    Example
+    -------
+    >>> PAIRING(store, Scope("T01"), PairingParams(tier="市级")).unpaired_points  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    if p.pairing_type == "示范帮扶":
+        return network(facts(store, DEMO_PAIRS, DemoQuery(scope, p.tier)), p.pairing_type, scope, p.tier)
+    return network(facts(store, JOINT_PAIRS, scope), p.pairing_type, scope, None)
+
+
+PAIRING = register(Question("pairing", "结对网络", PairingParams, PairingNetwork, pairing))

@@ -7,25 +7,46 @@ two nodes, the step shows the first by (type, direction, rid), on both backends.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
+from pydantic import Field
+
+from graph.errors import InputError
 from graph.model import NODE_KEYS, REL_ZH, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from queries._common import FK, NAMES, check_int, check_rels, check_town, in_scope, ref, resolve
+from graph.store.base import CypherReader, FactSet, GraphStore
+from graph.store.index import GraphIndex
+from queries._common import FK, NAMES, check_scope, ref, resolve
 from queries.models import EdgeRef, NodeRef, Path, PathResult
+from queries.params import Params
+from queries.question import Question, register
+from queries.scope import Scope
 
 DEFAULT_RELS = [r for r in Rel if r is not Rel.CONTACTED]
 # Neo4j returns at most this many shortest paths to sort; both backends agree below it.
 MAX_ENUMERATED = 5000
 
+Ref = Field(min_length=1, max_length=200, description='"类型:编码"（如 Organization:O01）或编码')
+
+
+class PathParams(Params):
+    source: str = Ref
+    target: str = Ref
+    max_hops: int = Field(6, ge=1, le=10, description="最多步数")
+    rels: tuple[Rel, ...] | None = Field(
+        None, max_length=len(Rel), description="只走这些关系类型（默认除联系记录 CONTACTED 外的全部）"
+    )
+    limit: int = Field(5, ge=1, le=100, description="最多列出几条最短路径")
+
+
 # Labels, key properties and the hop bound are whitelisted / validated before formatting.
 PATH_ALL_SHORTEST = """
 MATCH (a:%(la)s {%(ka)s: $a}), (b:%(lb)s {%(kb)s: $b})
 MATCH p = allShortestPaths((a)-[:%(types)s*..%(hops)d]-(b))
-WHERE all(n IN nodes(p) WHERE $town IS NULL OR n.town_code = $town
-          OR (n:`PartyOrg` AND n.town_code IS NULL))
+WHERE all(n IN nodes(p) WHERE %(scope)s)
 WITH p LIMIT %(cap)d
 RETURN [n IN nodes(p) | {l: labels(n)[0], k: n[$fk[labels(n)[0]]], n: n[$names[labels(n)[0]]],
                          t: n.town_code}] AS nodes,
@@ -50,63 +71,81 @@ def _edge(rtype: str, source: str, target: str, props: dict[str, Any]) -> EdgeRe
     return EdgeRef(type=rtype, type_zh=REL_ZH[Rel(rtype)], source=source, target=target, properties=clean)
 
 
-def _canonical(u: str, options: list[tuple[str, str, str, str, dict[str, Any]]]) -> EdgeRef:
+# --- facts -----------------------------------------------------------------------------
+
+
+class PathQuery(NamedTuple):
+    scope: Scope
+    source: str  # node ids
+    target: str
+    types: tuple[Rel, ...]
+    max_hops: int
+    want: int  # how many paths the answer may use (the networkx side stops there)
+
+
+class Step(NamedTuple):
+    """One relationship that joins two consecutive nodes of a path."""
+
+    type: str
+    start: str
+    end: str
+    rid: str
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PathFacts:
+    seqs: list[list[str]] = field(default_factory=list)  # node ids of each shortest path, sorted
+    refs: dict[str, NodeRef] = field(default_factory=dict)
+    steps: dict[frozenset[str], list[Step]] = field(default_factory=dict)  # per pair of nodes
+
+
+def _canonical(u: str, options: list[Step]) -> EdgeRef:
     """Pick one of the relationships joining a step: first by (type, forward first, rid)."""
-    best = min(options, key=lambda o: (o[0], 0 if o[1] == u else 1, o[3]))
-    return _edge(best[0], best[1], best[2], best[4])
+    best = min(options, key=lambda o: (o.type, 0 if o.start == u else 1, o.rid))
+    return _edge(best.type, best.start, best.end, best.props)
 
 
-def _paths_neo4j(
-    store: Any,
-    src: tuple[str, dict[str, Any]],
-    dst: tuple[str, dict[str, Any]],
-    types: list[Rel],
-    town: str | None,
-    max_hops: int,
-) -> tuple[list[list[str]], dict[str, NodeRef], dict[frozenset[str], list[Any]]]:
-    la, lb = Label(src[0]), Label(dst[0])
+def _paths_cypher(db: CypherReader, q: PathQuery) -> PathFacts:
+    (la, ka), (lb, kb) = (_split(q.source), _split(q.target))
     text = PATH_ALL_SHORTEST % {
         "la": L(la),
         "ka": NODE_KEYS[la],
         "lb": L(lb),
         "kb": NODE_KEYS[lb],
-        "types": "|".join(T(t) for t in types),
-        "hops": max_hops,
+        "types": "|".join(T(t) for t in q.types),
+        "hops": q.max_hops,
         "cap": MAX_ENUMERATED,
+        "scope": q.scope.cypher("n"),
     }
-    rows = store.read(
-        text,
-        {"a": src[1][NODE_KEYS[la]], "b": dst[1][NODE_KEYS[lb]], "town": town, "fk": FK, "names": NAMES},
-        "path_all_shortest",
+    rows = db.read(
+        text, {"a": ka, "b": kb, **q.scope.params(), "fk": FK, "names": NAMES}, "path_all_shortest"
     )
     seqs: set[tuple[str, ...]] = set()
-    refs: dict[str, NodeRef] = {}
-    steps: dict[frozenset[str], list[Any]] = {}
+    out = PathFacts()
     for r in rows:
         ids = []
         for n in r["nodes"]:
             nr = NodeRef(label=n["l"], key=str(n["k"]), name=n["n"], town_code=n["t"])
-            refs[nr.id] = nr
+            out.refs[nr.id] = nr
             ids.append(nr.id)
         seqs.add(tuple(ids))
         for rel in r["rels"]:
             props = dict(rel["p"])
-            opt = (rel["t"], rel["s"], rel["e"], str(props.get("rid", "")), props)
-            lst = steps.setdefault(frozenset((rel["s"], rel["e"])), [])
+            opt = Step(rel["t"], rel["s"], rel["e"], str(props.get("rid", "")), props)
+            lst = out.steps.setdefault(frozenset((rel["s"], rel["e"])), [])
             if opt[:4] not in [o[:4] for o in lst]:
                 lst.append(opt)
-    return [list(s) for s in sorted(seqs)], refs, steps
+    out.seqs.extend(list(x) for x in sorted(seqs))
+    return out
 
 
-def _paths_embedded(
-    store: Any,
-    src: tuple[str, dict[str, Any]],
-    dst: tuple[str, dict[str, Any]],
-    types: list[Rel],
-    town: str | None,
-    max_hops: int,
-    want: int,
-) -> tuple[list[list[str]], dict[str, NodeRef], dict[frozenset[str], list[Any]]]:
+def _split(nid: str) -> tuple[Label, str]:
+    lab, _, key = nid.partition(":")
+    return Label(lab), key
+
+
+def _paths_networkx(ix: GraphIndex, q: PathQuery) -> PathFacts:
     """Bidirectional BFS, then the shortest-path DAG walked in lexicographic order.
 
     Each step expands, by one whole layer, the side whose frontier has fewer edges to follow,
@@ -116,11 +155,8 @@ def _paths_embedded(
     cut layer, and the DAG's sorted successor lists give the paths in the same (sorted node id)
     order as Neo4j's answer after sorting.
     """
-    from queries._embedded import index
-
-    ix = index(store)
-    s = f"{src[0]}:{src[1][NODE_KEYS[Label(src[0])]]}"
-    t = f"{dst[0]}:{dst[1][NODE_KEYS[Label(dst[0])]]}"
+    scope, types, max_hops, want = q.scope, q.types, q.max_hops, q.want
+    s, t = q.source, q.target
     adj = ix.adjacency(types)
     ok: dict[str, bool] = {}
 
@@ -128,7 +164,7 @@ def _paths_embedded(
         v = ok.get(nid)
         if v is None:
             d = ix.props(nid)
-            v = ok[nid] = in_scope(d["_label"], d, town)
+            v = ok[nid] = scope.admits(d["_label"], d)
         return v
 
     def cost(frontier: list[str]) -> int:
@@ -147,7 +183,7 @@ def _paths_embedded(
         nxt: list[str] = []
         for u in frontier:
             for v in adj.get(u, ()):
-                if v in near or (town is not None and not allowed(v)):
+                if v in near or (not scope.is_district and not allowed(v)):
                     continue
                 near[v] = depth
                 nxt.append(v)
@@ -160,7 +196,7 @@ def _paths_embedded(
         else:
             ft, db = nxt, depth
     if best is None:
-        return [], {}, {}
+        return PathFacts()
     # Every node on a shortest path at position i has ds = i and dt = best - i; since best <= da + db,
     # the cut layer c = min(da, best) lies in the forward ball and best - c in the backward one.
     c = min(da, best)
@@ -200,8 +236,8 @@ def _paths_embedded(
                 return
 
     walk([s])
-    refs: dict[str, NodeRef] = {}
-    steps: dict[frozenset[str], list[Any]] = {}
+    out = PathFacts(seqs=seqs)
+    refs, steps = out.refs, out.steps
     for seq in seqs:
         for nid in seq:
             d = ix.props(nid)
@@ -214,28 +250,48 @@ def _paths_embedded(
             for u, v in ((a, b), (b, a)):
                 for _k, e in ix.g.get_edge_data(u, v, default={}).items():
                     if e["_type"] in types:
-                        opts.append((e["_type"], u, v, e.get("rid", ""), e))
+                        opts.append(Step(e["_type"], u, v, e.get("rid", ""), e))
             steps[pair] = opts
-    return seqs, refs, steps
+    return out
 
 
-def path(
-    store: Any,
-    *,
-    source: str,
-    target: str,
-    town: str | None = None,
-    max_hops: int = 6,
-    rels: list[str] | None = None,
-    limit: int = 5,
-) -> PathResult:
-    """See :func:`queries.path` (the public wrapper)."""
-    check_town(store, town)
-    check_int(max_hops, "max_hops", 1, 10)
-    check_int(limit, "limit", 1, 100)
-    types = check_rels(rels, DEFAULT_RELS)
-    src = resolve(store, source, town)
-    dst = resolve(store, target, town)
+SHORTEST_PATHS = FactSet("paths.shortest", cypher=_paths_cypher, networkx=_paths_networkx)
+
+
+# --- the answer --------------------------------------------------------------------------
+
+
+def path_answer(a: NodeRef, b: NodeRef, f: PathFacts, limit: int) -> PathResult:
+    """Name the first ``limit`` shortest paths of the facts (pure)."""
+    if not f.seqs:
+        return PathResult(source=a, target=b, found=False)
+    out = []
+    for seq in f.seqs[:limit]:
+        nodes = [f.refs[n] for n in seq]
+        rels_ = [_canonical(u, f.steps[frozenset((u, v))]) for u, v in pairwise(seq)]
+        out.append(Path(nodes=nodes, relationships=rels_, chain_zh=_chain(nodes, rels_)))
+    return PathResult(
+        source=a, target=b, found=True, length=len(f.seqs[0]) - 1, paths=out, truncated=len(f.seqs) > limit
+    )
+
+
+def path(store: GraphStore, scope: Scope, p: PathParams) -> PathResult:
+    """Shortest path(s) between two entities, with every node and relationship named.
+
+    ``source`` / ``target`` are ``"Label:key"`` or a bare key; with a town scope the path
+    never passes through another town's entities; ``found=False`` when none exists within
+    ``max_hops``. At most ``limit`` shortest paths, sorted by their node ids.
+
+    Example
+    -------
+    >>> PATH(store, Scope(), PathParams(source="O01", target="PO4")).paths[0].chain_zh  # doctest: +SKIP
+    """
+    check_scope(store, scope)
+    if p.rels is not None and not p.rels:
+        raise InputError("至少指定一种关系类型", "give at least one relationship type")
+    types = tuple(sorted(set(p.rels))) if p.rels is not None else tuple(sorted(DEFAULT_RELS))
+    src = resolve(store, p.source, scope)
+    dst = resolve(store, p.target, scope)
     a, b = ref(*src), ref(*dst)
     if a.id == b.id:
         return PathResult(
@@ -245,17 +301,8 @@ def path(
             length=0,
             paths=[Path(nodes=[a], relationships=[], chain_zh=a.name or a.key)],
         )
-    if store.backend == "neo4j":
-        seqs, refs, steps = _paths_neo4j(store, src, dst, types, town, max_hops)
-    else:
-        seqs, refs, steps = _paths_embedded(store, src, dst, types, town, max_hops, limit + 1)
-    if not seqs:
-        return PathResult(source=a, target=b, found=False)
-    out = []
-    for seq in seqs[:limit]:
-        nodes = [refs[n] for n in seq]
-        rels_ = [_canonical(u, steps[frozenset((u, v))]) for u, v in pairwise(seq)]
-        out.append(Path(nodes=nodes, relationships=rels_, chain_zh=_chain(nodes, rels_)))
-    return PathResult(
-        source=a, target=b, found=True, length=len(seqs[0]) - 1, paths=out, truncated=len(seqs) > limit
-    )
+    f = store.facts(SHORTEST_PATHS, PathQuery(scope, a.id, b.id, types, p.max_hops, p.limit + 1))
+    return path_answer(a, b, f, p.limit)
+
+
+PATH = register(Question("path", "最短路径", PathParams, PathResult, path))

@@ -720,7 +720,7 @@ def plan_items(store: GraphStore, scope: Scope, as_of: dt.date) -> tuple[bool, l
     returning rows with ``subject``, ``reason``, ``action``), this lists nothing and says so.
     """
     try:
-        from queries import plan as plan_mod  # type: ignore[attr-defined]
+        from queries import plan as plan_mod
     except ImportError:
         return False, []
     open_rows: Callable[..., Any] | None = getattr(plan_mod, "accepted_open", None)
@@ -750,14 +750,10 @@ def _sort_key(i: TodoItem) -> tuple[Any, ...]:
 
 
 def _membership_issues(store: GraphStore, scope: Scope) -> list[Any]:
-    # Question 4's list (queries.membership); through its Question once it is converted.
-    import importlib
+    # Question 4's list, through its Question (one answer cache).
+    from queries.membership import INCONSISTENCIES
 
-    mem = importlib.import_module("queries.membership")
-    q = getattr(mem, "INCONSISTENCIES", None)
-    if isinstance(q, Question):
-        return list(ask(store, q, scope, q.params.parse({})).items)
-    return list(mem.membership_inconsistencies(store, town=scope.town).items)
+    return list(ask(store, INCONSISTENCIES, scope, INCONSISTENCIES.params.parse({})).items)
 
 
 def todo(store: GraphStore, scope: Scope, p: TodoParams) -> TodoResult:

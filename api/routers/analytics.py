@@ -1,21 +1,20 @@
-"""The heavy questions (cached per scope and parameters): coverage, gaps, pairings, centrality."""
+"""The heavy questions (cached per scope and parameters): coverage, gaps, pairings, centrality, impact."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import Response
+from fastapi import APIRouter
 from pydantic import Field
 
-import queries
-from api.answer import Caller, answer, caller, question_route
-from api.routers.params import Scoped, Town
+from api.answer import question_route
+from api.routers.params import Scoped
 from queries.centrality import CENTRALITY, CentralityParams
 from queries.coverage import COVERAGE
 from queries.gaps import GAPS
-from queries.models import PairingNetwork
+from queries.impact import IMPACT
+from queries.pairing import PAIRING
 from queries.params import MAX_PAGE
 
 router = APIRouter()
@@ -46,23 +45,13 @@ question_route(
     summary="未建党组织的组织、候选依托与建议 / uncovered organisations, hosts and a recommendation",
     shape=_total("total"),
 )
-
-
-@router.get(
+question_route(
+    router,
     "/pairings",
-    response_model=PairingNetwork,
+    PAIRING,
     tags=["pairing 结对"],
     summary="示范帮扶 / 村企联建网络 / the pairing networks",
 )
-def pairings(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    pairing_type: Literal["示范帮扶", "村企联建"] = "示范帮扶",
-    tier: Literal["市级", "区级", "镇街级"] | None = None,
-) -> Response:
-    return answer(c, queries.pairing, cache=True, town=town, pairing_type=pairing_type, tier=tier)
-
-
 question_route(
     router,
     "/centrality",
@@ -70,4 +59,12 @@ question_route(
     query=CentralityQuery,
     tags=["centrality 中心性"],
     summary="中心性排名、关节点与桥 / centrality, articulation points, bridges",
+)
+question_route(
+    router,
+    "/impact",
+    IMPACT,
+    tags=["impact 影响分析"],
+    summary="影响分析：撤销示范点、指导员、党组织或党员会失去什么；按影响排名 / what is lost if entities "
+    "drop out; ranking by impact",
 )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-import queries
-from api.answer import Caller, answer, caller, list_page, question_route
-from api.routers.params import Town
+from api.answer import Caller, ask, caller, question_route
+from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH, OrganizationParams, PartyOrgParams
 from queries.figures import FIGURES
-from queries.models import OrganizationDetail, OrgTree, PartyOrgDetail, SearchHit
+from queries.models import OrganizationDetail, PartyOrgDetail, SearchHit, SearchResult
 
 router = APIRouter(tags=["entities 组织与党组织"])
 
@@ -20,30 +19,27 @@ Key = Annotated[str, Path(min_length=1, max_length=100)]
 
 @router.get("/organizations/{uscc}", response_model=OrganizationDetail, summary="一个组织 / one organisation")
 def organization(c: Annotated[Caller, Depends(caller)], uscc: Key) -> Response:
-    return answer(c, queries.organization, uscc)
+    return ask(c, ORGANIZATION, OrganizationParams.parse(uscc=uscc))
 
 
 @router.get("/party-orgs/{code}", response_model=PartyOrgDetail, summary="一个党组织 / one party org")
 def party_org(c: Annotated[Caller, Depends(caller)], code: Key) -> Response:
-    return answer(c, queries.party_org, code)
+    return ask(c, PARTY_ORG, PartyOrgParams.parse(code=code))
 
 
-@router.get("/search", response_model=list[SearchHit], summary="按名称或编码搜索 / search names and codes")
-def search(
-    c: Annotated[Caller, Depends(caller)],
-    q: Annotated[str, Query(min_length=1, max_length=100)],
-    town: Town = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-) -> Response:
-    return answer(c, queries.search, q, town=town, limit=offset + limit, shape=list_page(limit, offset))
+def _hits(res: SearchResult) -> tuple[list[SearchHit], dict[str, str]]:
+    return res.items, {"X-Total-Count": str(res.total)}
 
 
-@router.get("/org-tree", response_model=OrgTree, summary="四级组织树 / the four-level tree")
-def org_tree(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Response:
-    return answer(c, queries.org_tree, cache=True, town=town)
-
-
+question_route(
+    router,
+    "/search",
+    SEARCH,
+    response_model=list[SearchHit],
+    summary="按名称或编码搜索 / search names and codes",
+    shape=_hits,
+)
+question_route(router, "/org-tree", ORG_TREE, summary="四级组织树 / the four-level tree")
 question_route(
     router,
     "/figures",

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
+from pydantic import Field
 
-import queries
-from api.answer import Caller, answer, caller, page_of
+from api.answer import Caller, ask, caller, page_of
 from api.auth import admin
 from api.lookup import LookupRequest, LookupResult, lookup_members
-from api.routers.params import Limit, Offset, Town
+from api.routers.params import Scoped
 from graph.tokens import Principal
+from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
 from queries.models import InconsistencyList, MembershipResult
+from queries.params import MAX_PAGE
 
 router = APIRouter(tags=["membership 党员关系"])
+
+
+class InconsistencyQuery(InconsistencyParams, Scoped):
+    limit: int = Field(100, ge=1, le=MAX_PAGE, description="每页条数 / page size")
+    offset: int = Field(0, ge=0, le=1_000_000, description="跳过条数 / items to skip")
 
 
 @router.get(
@@ -27,7 +34,7 @@ def membership(
     c: Annotated[Caller, Depends(caller)],
     member_id: Annotated[str, Path(min_length=1, max_length=100)],
 ) -> Response:
-    return answer(c, queries.membership, member_id=member_id)
+    return ask(c, MEMBERSHIP, MembershipParams.parse(member_id=member_id))
 
 
 @router.get(
@@ -37,25 +44,9 @@ def membership(
 )
 def inconsistencies(
     c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    code: Literal[
-        "activity_town_mismatch",
-        "relationship_not_covering_employer",
-        "flagged_without_relationship",
-        "committee_without_post",
-    ]
-    | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
+    q: Annotated[InconsistencyQuery, Query()],
 ) -> Response:
-    return answer(
-        c,
-        queries.membership_inconsistencies,
-        cache=True,
-        town=town,
-        shape=page_of("items", limit, offset),
-        code=code,
-    )
+    return ask(c, INCONSISTENCIES, q, shape=page_of("items", q.limit, q.offset))
 
 
 @router.post(

@@ -1,107 +1,205 @@
-"""网络分析: who holds each network together (rankings) and where it would break (single points)."""
+"""网络分析: what is lost if a demonstration point, instructor, party organisation or post holder
+drops out (ranking and simulation), where each network would break, and the scores (高级)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.common import METRIC_ZH, NETWORK_ZH, header, label_zh, q, town_name
+from dashboard.common import METRIC_ZH, NETWORK_ZH, header, label_zh, pct, q, town_filter, town_name
 from dashboard.entity import show_entity
 
-header("网络分析", "各网络中最关键的对象，以及一旦缺失就会让网络断开的“单点”")
+KINDS = {
+    "demo_point": "示范点",
+    "instructor": "党建指导员",
+    "party_org": "两新党组织",
+    "post_holder": "担任党内职务的党员",
+}
 
-f = st.columns([1, 1, 1])
-with f[0]:
-    network = st.selectbox("网络", list(NETWORK_ZH), format_func=NETWORK_ZH.get, key="cen_net")
-with f[1]:
-    metric = st.selectbox("指标", list(METRIC_ZH), format_func=METRIC_ZH.get, key="cen_metric")
-with f[2]:
-    top = st.slider("显示前几名", 5, 100, 20, step=5, key="cen_top")
-
-r = q("centrality", network=network, metric=metric, top=top)
-
-m = st.columns(4)
-m[0].metric("节点", r.node_count, border=True)
-m[1].metric("关系", r.edge_count, border=True)
-m[2].metric("单点（割点）", r.articulation_total, help="去掉它，所在的网络就会断成几块", border=True)
-m[3].metric("桥（唯一连线）", r.bridges_total, help="去掉这条关系，网络就会断开", border=True)
-if r.approximate:
-    st.caption(f"网络较大，中介中心性为抽样近似（{r.sample_size} 个样本，固定随机种子，结果可复现）。")
-
-ranking = pd.DataFrame(
-    [
-        {
-            "名次": it.rank,
-            "名称": it.node.name or it.node.key,
-            "类型": label_zh(it.node.label),
-            "镇街": town_name(it.node.town_code),
-            "得分": round(it.score, 4),
-            "编码": it.node.key,
-            "_id": it.node.id,
-        }
-        for it in r.items
-    ]
-)
-points = pd.DataFrame(
-    [
-        {
-            "名称": n.name or n.key,
-            "类型": label_zh(n.label),
-            "镇街": town_name(n.town_code),
-            "编码": n.key,
-            "_id": n.id,
-        }
-        for n in r.articulation_points
-    ]
-)
-
-tab_rank, tab_points = st.tabs([f"{METRIC_ZH[metric]}排名", f"单点故障（{r.articulation_total}）"])
+header("网络分析", "撤销一个示范点、指导员或党组织会让谁失去帮扶和覆盖；网络在哪里一断就散")
 
 
-def _pick(table: pd.DataFrame, key: str) -> str | None:
-    """Show a selectable table (its ``_id`` column hidden); the id of the clicked row, if any."""
+def _pick(table: pd.DataFrame, key: str, multi: bool = False) -> list[str]:
+    """A selectable table (its ``_id`` column hidden); the ids of the chosen rows."""
     ev = st.dataframe(
         table.drop(columns=["_id"]),
         hide_index=True,
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode="multi-row" if multi else "single-row",
         key=key,
         height=min(38 + 35 * len(table), 520),
     )
     rows = ev.selection.rows if ev is not None else []
-    return str(table.iloc[rows[0]]["_id"]) if rows else None
+    return [str(table.iloc[i]["_id"]) for i in rows]
 
 
-chosen: str | None = None
-with tab_rank:
-    if ranking.empty:
-        st.caption("该网络没有节点。")
-    else:
-        left, right = st.columns([1.2, 1])
-        with left:
-            chosen = _pick(ranking, "cen_rank_table") or chosen
-            st.caption("点击一行查看该对象的详情。")
-        with right:
-            top20 = ranking.head(20)
-            charts.draw_bars(
-                list(top20["名称"]),
-                list(top20["得分"]),
-                key="cen-bars",
-                color="#1E88E5",
-                name=METRIC_ZH[metric],
-            )
-with tab_points:
-    st.caption(
-        "这些对象是网络中唯一的连接点：一旦缺失（如党组织撤销、结对中断），就会有对象与其余部分失去联系。"
+def _refs(refs: Any) -> str:
+    return "、".join(f"{r.name or r.key}" for r in refs)
+
+
+def show_impact(im: Any) -> None:
+    """One simulated removal: what is lost and the coverage figures before and after."""
+    st.markdown("**撤销：** " + "、".join(f"{e.kind_zh} {e.node.name or e.node.key}" for e in im.removed))
+    for line in im.summary_zh:
+        st.markdown(f"- {line}")
+    lists = [
+        ("失去示范点帮扶", im.lost_pairing),
+        ("失去党组织覆盖", im.lost_coverage),
+        ("失去工作覆盖", im.lost_work_coverage),
+        ("不再有党建指导员", im.lost_instructor),
+        ("需调整隶属关系的下级党组织", im.orphaned_party_orgs),
+        ("正式党员不足 3 名的党组织", im.below_standalone),
+        ("无人帮建的帮建对象", im.lost_helper),
+    ]
+    for title, refs in lists:
+        if refs:
+            st.markdown(f"**{title}（{len(refs)}）：** {_refs(refs)}")
+    if im.members_to_transfer_total:
+        more = "等" if im.members_to_transfer_total > len(im.members_to_transfer) else ""
+        st.markdown(
+            f"**需转接组织关系的党员（{im.members_to_transfer_total}）：** "
+            f"{_refs(im.members_to_transfer[:30])}{more}"
+        )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "指标": f.name_zh,
+                    "撤销前": f"{f.before}/{f.total}（{pct(f.before_rate)}）",
+                    "撤销后": f"{f.after}/{f.total}（{pct(f.after_rate)}）",
+                    "变化": f.after - f.before,
+                }
+                for f in im.figures
+            ]
+        ),
+        hide_index=True,
     )
+    if im.handoff.units:
+        st.caption(
+            f"{len(im.handoff.units)} 家失去覆盖的单位可交“组建规划”重新安排（单位编码："
+            + "、".join(im.handoff.units[:20])
+            + ("等" if len(im.handoff.units) > 20 else "")
+            + "）。"
+        )
+
+
+tab_impact, tab_cuts = st.tabs(["影响排名", "断开后果"])
+
+with tab_impact:
+    f = st.columns([1, 1, 1])
+    with f[0]:
+        kind = st.selectbox("对象类别", list(KINDS), format_func=KINDS.get, key="imp_kind")
+    with f[1]:
+        town = town_filter("imp_town")
+    with f[2]:
+        top = st.slider("显示前几名", 5, 200, 20, step=5, key="imp_top")
+    rk = q("impact", town=town, rank=kind, top=top).ranking
+    st.caption(
+        f"共 {rk.total} 个{rk.kind_zh}，按撤销后的影响从大到小排列。"
+        "勾选多行可模拟一并撤销；勾选一行查看明细。"
+    )
+    table = pd.DataFrame(
+        [
+            {
+                "名次": it.rank,
+                "名称": it.entity.node.name or it.entity.node.key,
+                "镇街": town_name(it.entity.node.town_code),
+                "影响": it.sentence_zh,
+                "编码": it.entity.node.key,
+                "_id": it.entity.node.id,
+            }
+            for it in rk.items
+        ]
+    )
+    chosen: list[str] = []
+    if table.empty:
+        st.caption("该范围内没有此类对象。")
+    else:
+        chosen = _pick(table, "imp_rank_table", multi=True)
+    if chosen:
+        st.divider()
+        show_impact(q("impact", town=town, keys=sorted(chosen)).impact)
+
+with tab_cuts:
+    f = st.columns([1, 1])
+    with f[0]:
+        network = st.selectbox("网络", list(NETWORK_ZH), format_func=NETWORK_ZH.get, key="cen_net")
+    with f[1]:
+        leaves = st.checkbox("也列出只断开一个末梢对象的", value=False, key="cen_leaves")
+    r = q("centrality", network=network, metric="degree", top=20, include_leaves=leaves, cuts=50)
+    m = st.columns(4)
+    m[0].metric("节点", r.node_count, border=True)
+    m[1].metric("关系", r.edge_count, border=True)
+    m[2].metric("关键节点", r.cut_points_total, help="去掉它，会有对象与网络断开", border=True)
+    m[3].metric("关键连接（桥）", r.cut_bridges_total, help="断开这条关系，会有对象与网络断开", border=True)
+    if r.leaf_cuts_hidden:
+        st.caption(f"另有 {r.leaf_cuts_hidden} 处只断开一个末梢对象，未列出（勾选上方选项显示）。")
+    points = pd.DataFrame(
+        [
+            {
+                "断开": c.cut_off,
+                "名称": c.node.name or c.node.key,
+                "类型": label_zh(c.node.label),
+                "镇街": town_name(c.node.town_code),
+                "后果": c.sentence_zh,
+                "_id": c.node.id,
+            }
+            for c in r.cut_points
+        ]
+    )
+    bridges = pd.DataFrame(
+        [{"断开": c.cut_off, "后果": c.sentence_zh, "_id": c.edge[0].id} for c in r.cut_bridges]
+    )
+    picked: list[str] = []
+    st.markdown("**关键节点：去掉后断开的对象**")
     if points.empty:
         st.caption("无。")
     else:
-        chosen = _pick(points, "cen_points_table") or chosen
-        if r.articulation_total > len(points):
-            st.caption(f"共 {r.articulation_total} 个，显示前 {len(points)} 个。")
-
-if chosen:
-    st.divider()
-    show_entity(str(chosen), key="cen-entity")
+        picked = _pick(points, "cen_points_table")
+    st.markdown("**关键连接（桥）：断开后脱离网络的对象**")
+    if bridges.empty:
+        st.caption("无。")
+    else:
+        st.dataframe(bridges.drop(columns=["_id"]), hide_index=True, key="cen_bridges_table")
+    with st.expander("高级：中心性得分", expanded=False):
+        metric = st.selectbox("指标", list(METRIC_ZH), format_func=METRIC_ZH.get, key="cen_metric")
+        top = st.slider("显示前几名", 5, 100, 20, step=5, key="cen_top")
+        s = q("centrality", network=network, metric=metric, top=top)
+        st.caption(s.metric_zh)
+        if s.approximate:
+            st.caption(
+                f"网络较大，中介中心性为抽样近似（{s.sample_size} 个样本，固定随机种子，结果可复现）。"
+            )
+        ranking = pd.DataFrame(
+            [
+                {
+                    "名次": it.rank,
+                    "名称": it.node.name or it.node.key,
+                    "类型": label_zh(it.node.label),
+                    "镇街": town_name(it.node.town_code),
+                    "得分": round(it.score, 4),
+                    "编码": it.node.key,
+                    "_id": it.node.id,
+                }
+                for it in s.items
+            ]
+        )
+        if not ranking.empty:
+            left, right = st.columns([1.2, 1])
+            with left:
+                picked = _pick(ranking, "cen_rank_table") or picked
+            with right:
+                top20 = ranking.head(20)
+                charts.draw_bars(
+                    list(top20["名称"]),
+                    list(top20["得分"]),
+                    key="cen-bars",
+                    color="#1E88E5",
+                    name=METRIC_ZH[metric],
+                )
+    if picked:
+        st.divider()
+        show_entity(picked[0], key="cen-entity")

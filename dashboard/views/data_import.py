@@ -15,8 +15,8 @@ import streamlit as st
 
 from dashboard.common import header, me, record
 from graph.loaders.report import EXIT_MEANING
-from graph.loaders.service import run_load
 from graph.settings import get_settings
+from workflows.loading import run as run_load
 
 if not me().is_admin:  # app.py does not register this page for others; this guards direct runs
     st.error("只有管理员可以导入数据。")
@@ -40,24 +40,36 @@ def _upload_dir() -> Path:
     for old in d.iterdir():
         with contextlib.suppress(OSError):
             if now - old.stat().st_mtime > UPLOAD_MAX_AGE_S:
-                old.unlink()
+                if old.is_dir():
+                    for f in old.iterdir():
+                        f.unlink()
+                    old.rmdir()
+                else:
+                    old.unlink()
     return d
 
 
+def _safe_name(upload: Any) -> str:
+    """The upload's file name, reduced to letters, digits, “.” and “-” (for the load record,
+    which names the file a person knows, and the audit log)."""
+    name = re.sub(r"[^\w.\-]", "_", Path(str(upload.name)).name)[:100].lstrip(".") or "roster"
+    suffix = Path(name).suffix.lower()
+    return name if suffix in (".xlsx", ".xls", ".csv") else f"{Path(name).stem}.xlsx"
+
+
 def _target(upload: Any) -> tuple[str, Path]:
-    """(digest, path) for an upload: named by its content, never by the untrusted file name."""
+    """(digest, path) for an upload: a private folder named by its content, holding the file
+    under its cleaned name (so the load records the name the user knows)."""
     digest = hashlib.sha256(upload.getvalue()).hexdigest()[:16]
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in (".xlsx", ".xls", ".csv"):
-        suffix = ".xlsx"
-    return digest, _upload_dir() / f"{digest}{suffix}"
+    return digest, _upload_dir() / digest / _safe_name(upload)
 
 
 def _save(upload: Any) -> Path:
     data = upload.getvalue()
     _, path = _target(upload)
     if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".tmp")
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        tmp = path.with_name(".upload.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -127,14 +139,42 @@ def _report(res: Any, *, dry_run: bool) -> None:
         )
 
 
-upload = st.file_uploader("台账工作簿（.xlsx / .xls / .csv）", type=["xlsx", "xls", "csv"], key="imp_file")
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    """The empty roster workbook of `orggraph template` (headers, dropdowns, 说明 sheet)."""
+    import tempfile
+
+    from graph.loaders.template import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_template(Path(tmp) / "台账模板.xlsx").read_bytes()
+
+
+st.download_button(
+    "下载台账模板（Excel）",
+    data=_template,
+    file_name="台账模板.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    help="空白台账：每个工作表的表头（红色为必填）、下拉选项和填表说明",
+    key="imp_template",
+)
+upload = st.file_uploader(
+    "台账工作簿（.xlsx / .xls / .csv）",
+    type=["xlsx", "xls", "csv"],
+    key="imp_file",
+    help="拖放文件到此处，或点“选择文件”；单个文件不超过 200MB",
+)
 sync = st.checkbox(
     "同步模式：删除台账中已不存在的记录",
     key="imp_sync",
     help="仅在没有被拒绝的行时才会删除；不勾选则只新增和更新",
 )
+as_of = st.date_input(
+    "数据日期", value="today", key="imp_as_of", help="台账反映的日期（如季度末），变化趋势按它排列"
+)
 if upload is None:
-    st.caption("还没有工作簿？用 `orggraph template 台账模板.xlsx` 生成带说明的空白模板。")
+    st.caption("还没有工作簿？先下载上面的台账模板（命令行：`orggraph template 台账模板.xlsx`）。")
     st.stop()
 
 digest, path = _target(upload)
@@ -166,17 +206,19 @@ if st.button(
 
     # A process (and store) of its own for the write, under memory and time limits: the cached
     # reader never sees a half-written graph and reloads once the load has been persisted.
-    res = run_load(path, sync=sync, progress=_progress)
+    res = run_load(path, sync=sync, progress=_progress, as_of=as_of, operator=me().who)
     bar.progress(1.0, text="完成")
     record(
         "dashboard.load",
-        file=re.sub(r"[^\w.\-]", "_", upload.name)[:100],
+        file=_safe_name(upload),
         sha256=res.sha256,
         exit_code=res.exit_code,
         rejected=res.rejected_rows,
     )
     st.session_state[done_key] = res
     path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()
     st.cache_data.clear()
 
 if done_key in st.session_state:

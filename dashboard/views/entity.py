@@ -13,7 +13,7 @@ preset = st.query_params.get("id")
 text = st.text_input("名称或编码", key="ent_q", placeholder="例如：建设集团、党支部，或信用代码")
 chosen = None
 if text.strip():
-    hits = q("search", q=text.strip(), limit=30)
+    hits = q("search", q=text.strip(), limit=30).items
     if not hits:
         st.warning("没有匹配的对象（或不在您的权限范围内）。")
     else:

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, geo_map
 from dashboard.common import (
     FORMATION_ZH_HELP,
     group_names,
@@ -18,8 +18,10 @@ from dashboard.common import (
     q,
     record,
     town_filter,
+    town_name,
 )
-from dashboard.export import XLSX_MIME, file_name, to_xlsx
+from dashboard.entity import link_to
+from dashboard.export import DASH, XLSX_MIME, export_info, file_name, to_xlsx
 from graph.model import NONPUBLIC_CATEGORIES, SOCIAL_CATEGORIES
 
 header("覆盖缺口", "尚未建立党组织的两新组织，按可行动性排序，并给出建议的组建方式与依托党组织")
@@ -65,23 +67,62 @@ def _row(rank: int, e: Any) -> dict[str, Any]:
         "序号": rank,
         "组织名称": e.org.name or e.org.key,
         "建议方式": rec.formation,
-        "依托党组织": host,
+        "依托党组织": host or DASH,
+        "理由": rec.reason or DASH,
         "正式党员": e.full_members,
         "预备党员": e.probationary_members,
         "流动/隐性": e.floating_members + e.hidden_members,
-        "从业人员": e.employees,
-        "镇街": town_names.get(e.org.town_code or "", e.org.town_code or ""),
-        "园区": park_names.get(e.park_code or "", e.park_code or ""),
-        "类别": e.category or "",
-        "行业": e.industry or "",
-        "理由": rec.reason,
-        "结对示范点": names(e.demo_points),
-        "指导员": names(e.instructors),
-        "帮建人": names([h.helper for h in e.helpers]),
+        "从业人员": DASH if e.employees is None else e.employees,
+        "镇街": town_names.get(e.org.town_code or "", e.org.town_code or DASH),
+        "园区": park_names.get(e.park_code or "", e.park_code or DASH),
+        "类别": e.category or DASH,
+        "行业": e.industry or DASH,
+        "结对示范点": names(e.demo_points) or DASH,
+        "指导员": names(e.instructors) or DASH,
+        "帮建人": names([h.helper for h in e.helpers]) or DASH,
         "统一社会信用代码": e.org.key,
     }
 
 
+def _candidates(e: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "候选党组织": c.party_org.name or c.party_org.key,
+            "层级": c.level or DASH,
+            "组建方式": c.formation or DASH,
+            "图距离": DASH if c.hops is None else c.hops,
+            "直线距离（公里）": DASH if c.distance_km is None else f"{c.distance_km:.2f}",
+            "依据": "、".join(c.reasons) or DASH,
+        }
+        for c in e.candidates
+    ]
+
+
+def _details(e: Any, row: dict[str, Any]) -> None:
+    """One organisation's recommendation in full: the text the table has to cut short."""
+    with st.container(border=True):
+        st.markdown(f"#### {row['组织名称']}")
+        st.caption(f"统一社会信用代码 {row['统一社会信用代码']}　·　{row['镇街']}　·　{row['类别']}")
+        a, b = st.columns([1, 2])
+        a.metric("建议方式", row["建议方式"])
+        b.markdown(f"**依托党组织**：{row['依托党组织']}")
+        b.markdown(f"**理由**：{row['理由']}")
+        st.markdown(
+            f"**党员**：正式 {row['正式党员']}，预备 {row['预备党员']}，流动/隐性 {row['流动/隐性']}"
+            f"　**从业人员**：{row['从业人员']}"
+        )
+        st.markdown(
+            f"**结对示范点**：{row['结对示范点']}　**指导员**：{row['指导员']}　**帮建人**：{row['帮建人']}"
+        )
+        cand = _candidates(e)
+        if cand:
+            st.markdown(f"**候选依托党组织**（{len(cand)}）")
+            st.dataframe(pd.DataFrame(cand), hide_index=True)
+        link_to(e.org.id, "在“对象详情”中查看", key=f"gaps_open_{e.org.key}")
+
+
+# Rows taller than 4rem let Streamlit wrap long text: host and reason show in full (3 lines).
+ROW_H = 70
 town_names = group_names("town")
 park_names = group_names("park")
 rows = [_row(i, e) for i, e in enumerate(res.entries, start=1)]
@@ -93,42 +134,59 @@ with tab_list:
     if df.empty:
         st.success("当前筛选条件下没有未建党组织的两新组织。")
     else:
-        st.dataframe(
+        st.caption("点选一行查看该组织的完整建议、理由和候选依托党组织。")
+        ev = st.dataframe(
             df,
             hide_index=True,
-            height=min(38 + 35 * len(df), 560),
+            height=min(40 + ROW_H * len(df), 640),
+            on_select="rerun",
+            selection_mode="single-row",
+            key="gaps_table",
+            row_height=ROW_H,
             column_config={
-                "从业人员": st.column_config.NumberColumn(format="%d"),
-                "理由": st.column_config.TextColumn(width="large"),
+                "序号": st.column_config.NumberColumn(width=50),
+                "组织名称": st.column_config.TextColumn(width=220, pinned=True),
+                "建议方式": st.column_config.TextColumn(width=90),
+                "依托党组织": st.column_config.TextColumn(width=260),
+                "理由": st.column_config.TextColumn(width=420),
+                "从业人员": st.column_config.TextColumn(width=80),
             },
         )
+        picked = ev.selection.rows if ev is not None else []
+        if picked:
+            i = picked[0]
+            _details(res.entries[i], rows[i])
+        filters = [
+            ("镇街", town_name(town) if town else "全区"),
+            ("园区", park_names.get(park, park) if park else "全部"),
+            ("行业", industry or "全部"),
+            ("组织类别", category or "全部"),
+            ("从业人员不少于", str(int(min_emp))),
+        ]
         st.download_button(
-            "导出当前清单（Excel）",
-            data=lambda: to_xlsx({"覆盖缺口": df}),  # built only when someone downloads
+            "导出当前清单（Excel，可直接打印）",
+            # built only when someone downloads
+            data=lambda: to_xlsx({"覆盖缺口": df}, export_info("覆盖缺口清单", filters)),
             file_name=file_name("覆盖缺口"),
             mime=XLSX_MIME,
             icon=":material/download:",
             on_click=lambda: record("dashboard.export", what="gaps", rows=len(df)),
             key="gaps_export",
         )
-        with st.expander("候选依托党组织（每家前 5 个）"):
-            cand = [
-                {
-                    "组织名称": e.org.name or e.org.key,
-                    "候选党组织": c.party_org.name or c.party_org.key,
-                    "层级": c.level or "",
-                    "组建方式": c.formation or "",
-                    "图距离": c.hops,
-                    "直线距离（公里）": None if c.distance_km is None else round(c.distance_km, 2),
-                    "依据": "、".join(c.reasons),
-                }
-                for e in res.entries
-                for c in e.candidates
-            ]
-            st.dataframe(pd.DataFrame(cand), hide_index=True, height=min(38 + 35 * max(len(cand), 1), 480))
 
 
 with tab_map:
+    # with town boundaries: the party-building map, gaps and the hosts they are recommended to
+    _, _, has_boundaries = geo_map.party_map(
+        town,
+        key="gaps_geo",
+        metric="gaps",
+        show=("towns", "organizations", "party_orgs", "gap"),
+        height=560,
+        only_with_boundaries=True,
+    )
+    if has_boundaries:
+        st.caption("镇街按未建党组织数着色；虚线连接未建组织与建议依托的党组织。完整图层见“党建地图”。")
     # every organisation in scope with coordinates comes with the gaps answer
     listed = {e.org.key for e in res.entries}
     filtered = [p for p in res.map_points or [] if (park is None or p.park_code == park)]
@@ -137,7 +195,9 @@ with tab_map:
         [p.lon, p.lat, p.org.name or p.org.key] for p in filtered if not p.covered and p.org.key not in listed
     ]
     grey = [[p.lon, p.lat, p.org.name or p.org.key] for p in filtered if p.covered]
-    if not filtered:
+    if has_boundaries:
+        pass
+    elif not filtered:
         st.info("当前范围内的组织没有填写经纬度。")
     else:
         charts.draw_scatter(
@@ -161,10 +221,10 @@ with tab_self:
             {
                 "名称": e.org.name or e.org.key,
                 "信用代码": e.org.key,
-                "镇街": town_names.get(e.org.town_code or "", e.org.town_code or ""),
-                "从业人员": e.employees,
+                "镇街": town_names.get(e.org.town_code or "", e.org.town_code or DASH),
+                "从业人员": DASH if e.employees is None else e.employees,
                 "建议方式": e.recommendation.formation,
-                "依托党组织": e.recommendation.host.name if e.recommendation.host else "",
+                "依托党组织": e.recommendation.host.name if e.recommendation.host else DASH,
             }
             for e in res.self_employed
         ]

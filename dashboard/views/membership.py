@@ -27,7 +27,7 @@ with tab_one:
     text = st.text_input("党员编号或姓名", key="mem_q", placeholder="例如：张三，或党员编号")
     member_id = None
     if text.strip():
-        hits = [h for h in q("search", q=text.strip(), limit=50) if h.node.label == "Member"]
+        hits = [h for h in q("search", q=text.strip(), limit=50).items if h.node.label == "Member"]
         if not hits:
             st.warning("没有找到匹配的党员（或不在您的权限范围内）。")
         else:

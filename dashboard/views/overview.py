@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, geo_map
 from dashboard.common import header, pct, q, scope, town_name
+from dashboard.export import data_date_text
 from graph.model import DEMO_TIERS, TWO_NEW_KINDS, TWO_NEW_LEVELS
+from queries.map import NO_BOUNDARIES_HINT
 
 header(
     "总览",
@@ -24,6 +27,43 @@ tree = q("org_tree")
 demo = q("pairing", pairing_type="示范帮扶")
 joint = q("pairing", pairing_type="村企联建")
 fig = q("figures")
+ds = q("dataset")
+
+# Which data this is: the last load's date and file (recorded by the loader with the load).
+st.caption(f"数据来源：{data_date_text(ds.last_load)}" + ("" if ds.last_load else "，请先导入台账"))
+if ds.standing is not None:
+    ts = ds.standing
+    st.subheader("本镇街在全区的位置")
+    c = st.columns(3)
+    c[0].metric("本镇街党组织覆盖率", pct(ts.rate), border=True)
+    c[1].metric(
+        "在全区镇街中的名次",
+        "—" if ts.rank is None else f"第 {ts.rank} 名",
+        help="按党组织覆盖率从高到低排名，并列同名次；不显示其他镇街的数值",
+        border=True,
+    )
+    c[1].caption(f"共 {ts.towns} 个镇街")
+    c[2].metric("全区镇街平均覆盖率", pct(ts.district_average), border=True)
+    c[2].caption(f"全区合计覆盖率 {pct(ts.district_rate)}")
+
+# The article's values as FACTS.md prints them (English in places), said in Chinese here.
+ARTICLE_ZH = {
+    "12 (incl. 渝西矿业集团党委)": "12（含渝西矿业集团党委）",
+    "168 non-demo party orgs + 157 orgs without a party org": "非示范党组织 168 个 + 未建党组织的组织 157 家",
+    "129 orgs with 173 villages": "129 家企业联建 173 个村（社区）",
+    "500+ / 2000+ / 13 million+ yuan": "500+ 次 / 2000+ 个 / 1300 万+ 元",
+    "58 organisation, 48 member": "组织 58 项、党员 48 项",
+    "25.7 bn yuan / 67.6% / 38.02 bn yuan": "257 亿元 / 67.6% / 380.2 亿元",
+}
+
+
+def _article(text: str) -> str:
+    return ARTICLE_ZH.get(text, text)
+
+
+def _definition(text: str) -> str:
+    """A figure's definition without the relationship codes in brackets (the Chinese word is there)."""
+    return re.sub(r"（[A-Z_]+）", "", text)
 
 
 def _walk(nodes: list[Any], depth: int = 0) -> list[tuple[int, Any]]:
@@ -113,7 +153,21 @@ c[4].caption("派驻到组织或党组织" + _ref("F14", "instructors"))
 if show_ref:
     st.caption("“原文”为永川区 2011 年底的参考值（演示数据与之逐项一致时显示）；详见“参考指标核对”。")
 
-tab_cov, tab_tree, tab_ref = st.tabs(["覆盖率明细", "组织体系", "参考指标核对"])
+tab_cov, tab_map, tab_tree, tab_ref = st.tabs(["覆盖率明细", "党建地图", "组织体系", "参考指标核对"])
+
+with tab_map:
+    _metric = st.radio(
+        "镇街着色",
+        list(geo_map.METRICS),
+        format_func=lambda m: geo_map.METRICS[m][0],
+        horizontal=True,
+        key="overview_map_metric",
+    )
+    _, _, _has_map = geo_map.party_map(
+        scope(), key="overview_map", metric=_metric, show=("towns",), height=520, only_with_boundaries=True
+    )
+    if not _has_map:
+        st.info(NO_BOUNDARIES_HINT)
 
 with tab_cov:
     left, right = st.columns([1, 1.3])
@@ -225,9 +279,9 @@ with tab_ref:
                 "编号": f.id,
                 "指标": f.title_zh,
                 "图谱计算值": f.value_text,
-                "原文": f.article,
+                "原文": _article(f.article),
                 "一致": "" if f.agrees is None else ("✓" if f.agrees else "✗"),
-                "口径": f.definition,
+                "口径": _definition(f.definition),
             }
             for f in fig.figures
         ]
@@ -236,7 +290,9 @@ with tab_ref:
     if fig.context:
         st.markdown("**背景数字**（图模型中没有对应数据，仅作参考）")
         st.dataframe(
-            pd.DataFrame([{"编号": x.id, "指标": x.title_zh, "原文": x.article} for x in fig.context]),
+            pd.DataFrame(
+                [{"编号": x.id, "指标": x.title_zh, "原文": _article(x.article)} for x in fig.context]
+            ),
             hide_index=True,
         )
     if fig.omitted:

@@ -20,7 +20,7 @@ from dashboard.common import (
     version,
 )
 from dashboard.entity import category, link_to, ref_rows, show_entity
-from graph.model import DEMO_TIERS
+from graph.model import DEMO_TIERS, PAIRING_TYPES
 
 header("结对网络", "示范点结对帮扶与村企联建：谁和谁结对、哪些示范点还没有结对、哪些未建组织无人帮扶")
 
@@ -28,7 +28,7 @@ f = st.columns([1.2, 1, 1])
 with f[0]:
     ptype = (
         st.segmented_control(
-            "结对类型", ["示范帮扶", "村企联建"], default="示范帮扶", key="pair_type", required=True
+            "结对类型", list(PAIRING_TYPES), default=PAIRING_TYPES[0], key="pair_type", required=True
         )
         or "示范帮扶"
     )

@@ -19,7 +19,7 @@ def _entity_box(col: Any, title: str, key: str) -> str | None:
         text = st.text_input(title, key=f"{key}_q", placeholder="名称或编码")
         if not text.strip():
             return None
-        hits = q("search", q=text.strip(), limit=30)
+        hits = q("search", q=text.strip(), limit=30).items
         if not hits:
             st.caption("没有匹配的对象。")
             return None

@@ -6,35 +6,22 @@ Personal data leaves here only as keyed hashes and masked forms.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.identifiers import mask_id, mask_phone
+from graph.identifiers import Hasher, mask_id, mask_phone
 from graph.loaders.spec import KEYLESS_RELS, OWNED_RELS, SHEET_BY_NAME
 from graph.loaders.validate import Row, Validation
 from graph.model import Label, Rel
+
+__all__ = ["Hasher", "Plan", "build_plan"]  # Hasher lives in graph.identifiers
 
 RelKey = tuple[Rel, Label, Label]
 # Columns that never become a node property as such (they become hashes or relationships).
 _NOT_PROPS = frozenset({"id_number", "phone", "covers", "assigned_to"})
 _PERSONAL_SHEETS = frozenset({"党组织", "党员", "党建指导员"})  # the sheets holding those columns
 _NO_PROPS: dict[str, Any] = {}  # shared: the stores copy properties, never mutate them
-
-
-class Hasher:
-    """HMAC-SHA256 under the configured key; key_id is stored beside each hash (rotation)."""
-
-    def __init__(self, key_id: str, key: bytes) -> None:
-        self.key_id = key_id
-        self._base = hmac.new(key, digestmod=hashlib.sha256)
-
-    def __call__(self, text: str) -> str:
-        h = self._base.copy()
-        h.update(text.encode())
-        return h.hexdigest()
 
 
 @dataclass

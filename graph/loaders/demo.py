@@ -1583,7 +1583,9 @@ class _CsvOut:
             f.close()
 
 
-def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False) -> Path:
+def generate(
+    out: Path, scale: int = 1, seed: int = 2011, progress: bool = False, year: int | None = None
+) -> Path:
     """Write the synthetic district roster and return the path written.
 
     ``out`` ending in ``.xlsx`` gives a workbook, unless a sheet would exceed Excel's row limit;
@@ -1600,6 +1602,12 @@ def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False
         raise ValueError("scale must be at least 1")
     used_ids: set[int] = set()
     first = _District(seed, 1, used_ids).build()
+    events: list[dict[str, Any]] = []
+    if year is not None:  # an earlier year: 2011 with the later events undone (demo_history)
+        from graph.loaders.demo_history import rewind
+
+        first, ev = rewind(first, year, seed, 1)
+        events += ev
     # Every copy has the same row counts (same structure stream), so the format is known now.
     too_big = any(len(rows) * scale > EXCEL_MAX_ROWS for rows in first.values())
     note = _note_rows(seed, scale)
@@ -1623,6 +1631,9 @@ def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False
         for copy in range(1, scale + 1):
             if copy > 1:
                 rows = _District(seed, copy, used_ids).build()
+                if year is not None:
+                    rows, ev = rewind(rows, year, seed, copy)
+                    events += ev
             features += town_features([str(r[0]) for r in rows["镇街"]], [str(r[1]) for r in rows["镇街"]])
             for sheet in SHEETS:
                 writer.write(sheet, rows[sheet])
@@ -1636,7 +1647,19 @@ def generate(out: Path, scale: int = 1, seed: int = 2011, progress: bool = False
     boundaries_path(target).write_text(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
     )
+    if year is not None:
+        events_path(target).write_text(
+            json.dumps(
+                {"year": year, "seed": seed, "scale": scale, "events": events}, ensure_ascii=False, indent=1
+            ),
+            encoding="utf-8",
+        )
     return target
+
+
+def events_path(workbook: Path) -> Path:
+    """Where ``--year`` writes the events behind the roster (``demo.xlsx`` -> ``demo.events.json``)."""
+    return workbook.with_name(workbook.with_suffix("").name + ".events.json")
 
 
 # --- synthetic town boundaries (the map) ------------------------------------------------------

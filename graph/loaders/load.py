@@ -3,15 +3,20 @@
 Writing order: schema first; then, inside one ``store.bulk()``, nodes per label in dependency
 order, then per node sheet the relationships its rows own (deleted, then upserted: rule 10),
 then the keyless sheets' relationships, then --sync removals. Every statement is idempotent,
-so a load that died midway (exit 3) completes when run again.
+so a load that died midway (exit 3) completes when run again. A load-state record is written
+before the first write and cleared after the last (``store.begin_load`` / ``end_load``), so
+every reader knows while a graph is half written (README: "Interrupted loads").
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import os
+import socket
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ from graph.loaders.reader import Notice, read_workbook
 from graph.loaders.report import Group, LoadResult, Problem, SyncRemoval, Warning_
 from graph.loaders.spec import SHEET_BY_NAME
 from graph.loaders.validate import Validation, Validator
-from graph.model import Label, Rel
+from graph.model import LOAD_DOC_ID, LOAD_DOC_KIND, Label, Rel
 from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore, batched, node_id
 
@@ -58,6 +63,7 @@ def load_roster(
     batch_size: int = 5000,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    source_name: str | None = None,
 ) -> LoadResult:
     """Load a roster workbook (or CSV folder) into ``store``; never raises for bad input.
 
@@ -114,7 +120,15 @@ def load_roster(
         if dry_run:
             result.counts = _planned_counts(plan)
         else:
-            result.counts = _write(store, plan, removals, batch_size, report)
+            meta = {
+                "file": source_name or path.name,  # the name a person knows, not an upload's digest
+                "sha256": wb.sha256,
+                "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "rows": sum(result.sheets.values()),
+                "rejected_rows": result.rejected_rows,
+                "sync": sync,
+            }
+            result.counts = _write(store, plan, removals, batch_size, report, meta, source=path)
     except errors as exc:
         return _fatal(result, "store", exc, started, code=3)
     result.exit_code = 1 if result.rejected_rows else 0
@@ -308,6 +322,8 @@ def _write(
     removals: list[SyncRemoval],
     batch_size: int,
     report: Callable[[int, int, str], None],
+    meta: Mapping[str, Any] | None = None,
+    source: Path | None = None,
 ) -> dict[str, dict[str, int]]:
     total = plan.items() + sum(len(k) for k, _ in plan.owned.values()) + len(removals)
     saved_batch = getattr(store, "batch_size", None)
@@ -317,6 +333,14 @@ def _write(
     owned_types = {t for _keys, types in plan.owned.values() for t in types}
     try:
         store.apply_schema()
+        store.begin_load(
+            {
+                "started_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "source": source.name if source is not None else "",
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+            }
+        )
         with store.bulk():
             # a label with no node yet has no relationship to clear (a first load skips that phase)
             existing = store.counts()["nodes"] if plan.owned else {}
@@ -355,6 +379,9 @@ def _write(
             if removals:
                 _apply_sync(store, removals, batch_size)
                 phases.tick(len(removals), "sync")
+            if meta is not None:  # which data the graph holds: shown by the overview (queries.dataset)
+                store.put_doc(LOAD_DOC_KIND, LOAD_DOC_ID, meta)
+        store.end_load()  # only after every write above has committed
     finally:
         phases.close()
         if saved_batch is not None:

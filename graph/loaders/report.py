@@ -89,6 +89,7 @@ class LoadResult(BaseModel):
     sync_removals: list[SyncRemoval] = Field(default_factory=list)
     sync_refused: str | None = None
     seconds: float = 0.0
+    snapshot: str | None = None  # the history snapshot recorded by the loading workflow
 
     @property
     def items_written(self) -> int:

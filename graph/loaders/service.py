@@ -39,14 +39,23 @@ def run_load(
     progress: Any = None,
     memory_mb: int | None = None,
     timeout_s: float | None = None,
+    runner: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> LoadResult:
-    """``load_roster`` in a child process with limits; ``progress(done, total, stage)`` as usual."""
+    """``load_roster`` in a child process with limits; ``progress(done, total, stage)`` as usual.
+
+    ``runner`` ("module:function", called as ``function(args, progress)``) replaces the plain
+    load: the loading workflow above ``queries/`` names itself here, so this module stays below
+    it; ``extra`` are more JSON arguments for the runner (data date, operator)."""
     settings = get_settings()
     memory_mb = memory_mb or settings.load_memory_mb
     timeout_s = timeout_s or settings.load_timeout_s
     work = tempfile.mkdtemp(prefix="orggraph-load-")  # 0700: the result names masked personal data
     out = Path(work) / "result.json"
     args = {"path": str(path), "dry_run": dry_run, "sync": sync, "batch_size": batch_size, "backend": backend}
+    args.update(extra or {})
+    if runner is not None:
+        args["runner"] = runner
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
 
     def limits() -> None:  # in the child, before it runs anything
@@ -161,6 +170,14 @@ def _child(args: dict[str, Any], out: Path) -> int:
             sys.stdout.write(json.dumps([done, total, stage]) + "\n")
             sys.stdout.flush()
 
+    if args.get("runner"):
+        import importlib
+
+        module, _, name = str(args["runner"]).partition(":")
+        result = getattr(importlib.import_module(module), name)(args, progress)
+        with private_open(out, "w") as fh:
+            fh.write(result.to_json(indent=None))
+        return int(result.exit_code)
     try:
         store = open_store(backend=args["backend"])
     except OrgGraphError as exc:

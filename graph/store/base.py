@@ -42,6 +42,34 @@ class CypherReader(Protocol):
     ) -> list[dict[str, Any]]: ...
 
 
+@dataclass(frozen=True)
+class LoadState:
+    """A load that started and has not finished (still running, or killed): the graph may be half
+    written. Recorded by the loader outside the domain graph; see graph/loaders/README.md."""
+
+    started_at: str
+    source: str = ""
+    pid: int = 0
+    host: str = ""
+
+    def describe(self) -> tuple[str, str]:
+        """(Chinese, English) details for the incomplete-load message."""
+        src = f"，文件 {self.source}" if self.source else ""
+        src_en = f", file {self.source}" if self.source else ""
+        return f"开始于 {self.started_at}{src}", f"started {self.started_at}{src_en}"
+
+
+def require_complete(store: GraphStore) -> None:
+    """Raise :class:`graph.errors.LoadIncomplete` while a load is running or was left unfinished.
+
+    Every reader edge (API, dashboard, CLI) calls this before answering from the graph."""
+    from graph.errors import LoadIncomplete
+
+    state = store.load_state()
+    if state is not None:
+        raise LoadIncomplete(*state.describe())
+
+
 P = TypeVar("P")
 R = TypeVar("R")
 
@@ -83,6 +111,19 @@ class GraphStore(Protocol):
 
     def bulk(self) -> AbstractContextManager[None]:
         """One load: the embedded store takes the writer lock and persists once at the end."""
+        ...
+
+    def begin_load(self, info: Mapping[str, Any]) -> None:
+        """Record that a load has started (``started_at``, ``source``, ``pid``, ``host``), before
+        its first write; :meth:`load_state` reports it until :meth:`end_load`."""
+        ...
+
+    def end_load(self) -> None:
+        """Clear the record once every write of the load has committed."""
+        ...
+
+    def load_state(self) -> LoadState | None:
+        """The unfinished load, if any: readers must not answer from a half-written graph."""
         ...
 
     def upsert_nodes(self, label: Label, rows: Sequence[NodeRow]) -> int:

@@ -1,18 +1,32 @@
-"""EmbeddedStore: a networkx MultiDiGraph persisted to one file under ORGGRAPH_HOME.
+"""EmbeddedStore: a networkx MultiDiGraph in memory, persisted to one SQLite file under ORGGRAPH_HOME.
 
-Nodes are ``"Label:key"`` with ``_label`` and their properties; edges are keyed
-``"TYPE|rid"`` with ``_type`` and ``rid``. The file is written atomically (temp file,
-fsync, rename) once per load, so a crash leaves the previous graph whole. One writer at a
-time holds a file lock; readers reload when the file's stamp changes.
+The file (``graph.sqlite``, standard-library sqlite3) is inspectable with any SQLite tool:
+
+- ``meta(key, value)``: ``format`` = ``orggraph-embedded``, ``format_version``, ``written_at``,
+  ``nodes``, ``relationships`` (counts, checked on open);
+- ``nodes(id, label, props)``: ``id`` = ``"Label:key"``, ``props`` = JSON object;
+- ``relationships(type, src, dst, rid, props)``.
+
+A load writes a new file (mode 0600) and renames it into place once at the end, so readers see
+either the previous graph or the new one, never a half-written one, and a killed writer leaves
+the previous file whole. One writer at a time holds a file lock; readers reload when the file's
+stamp (inode, mtime, size) changes. In memory, nodes carry ``_label``; edges are keyed
+``"TYPE|rid"`` with ``_type`` and ``rid``.
+
+The old format (``graph.pickle``) is never read here: loading a pickle runs code from the file.
+``orggraph migrate`` (graph/store/migrate.py) converts it once, explicitly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import gc
 import json
 import os
-import pickle
+import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,6 +39,7 @@ from graph.errors import StoreUnavailable
 from graph.model import NODE_KEYS, Label, Rel
 from graph.store.base import (
     FactSet,
+    LoadState,
     P,
     R,
     build_projection,
@@ -34,8 +49,220 @@ from graph.store.base import (
 )
 from graph.store.index import GraphIndex
 
-GRAPH_FILE = "graph.pickle"
-_FORMAT = 1
+GRAPH_FILE = "graph.sqlite"
+LEGACY_FILE = "graph.pickle"
+FORMAT_NAME = "orggraph-embedded"
+FORMAT_VERSION = 1
+FILE_MODE = 0o600
+
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE nodes (n INTEGER PRIMARY KEY, id TEXT NOT NULL, label TEXT NOT NULL, props TEXT NOT NULL)",
+    # ends by node number: reading shares one id string per node (time and memory of a cold open)
+    "CREATE TABLE relationships (type TEXT NOT NULL, src INTEGER NOT NULL REFERENCES nodes(n), "
+    "dst INTEGER NOT NULL REFERENCES nodes(n), rid TEXT NOT NULL, props TEXT NOT NULL)",
+    # for people and SQLite tools: relationships with their ends' ids
+    # documents kept with the graph (saved plans, boundaries...): graph attribute "docs" in memory
+    "CREATE TABLE docs (kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, id))",
+    "CREATE VIEW relationships_by_id AS SELECT r.type, a.id AS src_id, b.id AS dst_id, r.rid, r.props "
+    "FROM relationships r JOIN nodes a ON a.n = r.src JOIN nodes b ON b.n = r.dst",
+)
+
+
+class LegacyStoreFile(StoreUnavailable):
+    """An old-format (pickle) store file is present; only ``orggraph migrate`` may read it."""
+
+    code = "legacy_store_file"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"发现旧格式的图数据文件 {path}（Python pickle）。为安全起见不再自动读取它（读取 pickle 会执行"
+            "文件中的代码）。请先运行 orggraph migrate 将其转换为新格式（转换后旧文件会被删除）。",
+            f"an old-format graph file {path} (Python pickle) exists; it is never read automatically "
+            "(loading a pickle runs code from the file): run `orggraph migrate` to convert it "
+            "(the old file is removed afterwards)",
+        )
+        self.path = path
+
+
+def secure_home(home: Path) -> None:
+    """ORGGRAPH_HOME as 0700 with its files 0600 (graph.settings.private_home): it holds personal data."""
+    from graph.settings import private_home
+
+    try:
+        private_home(home)
+    except OSError as exc:
+        raise StoreUnavailable(f"无法创建数据目录 {home}：{exc}", f"cannot create {home}: {exc}") from exc
+
+
+def _dumps(props: Mapping[str, Any]) -> str:
+    return json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_graph_file(path: Path, g: nx.MultiDiGraph) -> None:
+    """Write ``g`` to ``path`` atomically: a new 0600 file beside it, fsync, rename, fsync the folder."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))  # sqlite keeps the mode
+    try:
+        con = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            # A fresh private file renamed into place when complete: no journal needed.
+            con.execute("PRAGMA journal_mode=OFF")
+            con.execute("PRAGMA synchronous=OFF")
+            con.execute("BEGIN")
+            for stmt in _SCHEMA:
+                con.execute(stmt)
+            number = {nid: i for i, nid in enumerate(g)}
+            con.executemany(
+                "INSERT INTO nodes VALUES (?, ?, ?, ?)",
+                (
+                    (number[nid], nid, d["_label"], _dumps({k: v for k, v in d.items() if k != "_label"}))
+                    for nid, d in g.nodes(data=True)
+                ),
+            )
+            con.executemany(
+                "INSERT INTO relationships VALUES (?, ?, ?, ?, ?)",
+                (
+                    (
+                        d["_type"],
+                        number[u],
+                        number[v],
+                        d["rid"],
+                        _dumps({k: x for k, x in d.items() if k not in _EDGE_META}),
+                    )
+                    for u, v, d in g.edges(data=True)
+                ),
+            )
+            docs: dict[str, dict[str, str]] = g.graph.get("docs", {})
+            con.executemany(
+                "INSERT INTO docs VALUES (?, ?, ?)",
+                ((kind, doc_id, text) for kind, by_id in docs.items() for doc_id, text in by_id.items()),
+            )
+            meta = {
+                "format": FORMAT_NAME,
+                "format_version": str(FORMAT_VERSION),
+                "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "nodes": str(g.number_of_nodes()),
+                "relationships": str(g.number_of_edges()),
+            }
+            con.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+_EDGE_META = frozenset({"_type", "rid"})
+
+
+def read_graph_file(path: Path) -> nx.MultiDiGraph:
+    """The graph in ``path`` (read-only; checks the format name, version and counts)."""
+    gc_was_on = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new dicts, none of them garbage: no collection passes
+    try:
+        return _read_graph_file(path)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _read_graph_file(path: Path) -> nx.MultiDiGraph:
+    loads = json.loads
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _unreadable(path, exc) from exc
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("format") != FORMAT_NAME:
+            raise _unreadable(path, ValueError(f"not an orggraph store: format={meta.get('format')!r}"))
+        version = int(meta.get("format_version", "0"))
+        if version > FORMAT_VERSION:
+            raise StoreUnavailable(
+                f"图数据文件 {path} 的格式版本 {version} 比本程序支持的 {FORMAT_VERSION} 新：请升级 orggraph",
+                f"graph file {path} has format version {version}, newer than the supported "
+                f"{FORMAT_VERSION}: upgrade orggraph",
+            )
+        node: dict[str, dict[str, Any]] = {}
+        ids: list[str] = []  # node numbers are 0..n-1 (write_graph_file)
+        for n, nid, label, props in con.execute("SELECT n, id, label, props FROM nodes ORDER BY n"):
+            if n != len(ids):
+                raise ValueError(f"node numbers are not consecutive at {n}")
+            d = loads(props)
+            d["_label"] = label
+            node[nid] = d
+            ids.append(nid)
+        succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
+        pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
+        n_edges = 0
+        types: dict[str, str] = {}  # one string per type and per "TYPE|" key, as a pickle shared them
+        bare_keys: dict[str, str] = {}
+        prev_src, u, out = -1, "", {}
+        # rows come in the order they were written: grouped by start node (graph order)
+        for t, src, dst, rid, props in con.execute("SELECT type, src, dst, rid, props FROM relationships"):
+            t = types.setdefault(t, t)
+            if props == "{}":  # most relationships have no properties of their own
+                d = {"_type": t, "rid": rid}
+            else:
+                d = loads(props)
+                d["_type"] = t
+                d["rid"] = rid
+            if src != prev_src:
+                prev_src, u = src, ids[src]
+                out = succ[u]
+            v = ids[dst]
+            keydict = out.get(v)
+            if keydict is None:
+                keydict = out[v] = pred[v][u] = {}
+            if rid:
+                keydict[t + "|" + rid] = d
+            else:
+                key = bare_keys.get(t)
+                if key is None:
+                    key = bare_keys[t] = t + "|"
+                keydict[key] = d
+            n_edges += 1
+        docs: dict[str, dict[str, str]] = {}
+        for kind, doc_id, text in con.execute("SELECT kind, id, doc FROM docs ORDER BY kind, id"):
+            docs.setdefault(kind, {})[doc_id] = text
+    except sqlite3.Error as exc:
+        raise _unreadable(path, exc) from exc
+    except (KeyError, IndexError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+    finally:
+        con.close()
+    if str(len(node)) != meta.get("nodes") or str(n_edges) != meta.get("relationships"):
+        raise _unreadable(path, ValueError("row counts differ from meta"))
+    # networkx's own structures, filled directly: add_edge per edge costs ~4x more at this size.
+    # The shapes are MultiDiGraph's documented ones (node dict, succ/pred sharing each key dict).
+    g = nx.MultiDiGraph()
+    if docs:
+        g.graph["docs"] = docs
+    g._node = node
+    g._adj = g._succ = succ
+    g._pred = pred
+    return g
+
+
+def _unreadable(path: Path, exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"图数据文件损坏或无法读取：{path}", f"cannot read graph file {path}: {type(exc).__name__}: {exc}"
+    )
 
 
 class EmbeddedStore:
@@ -44,75 +271,69 @@ class EmbeddedStore:
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
         self.path = self.home / GRAPH_FILE
+        self.legacy_path = self.home / LEGACY_FILE
         self._lock_path = self.home / "graph.lock"
         self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._generation = 0
         self._bulk_depth = 0
-        self._lock_fh: Any = None
+        self._lock_fd: int | None = None
         self._mutex = threading.RLock()
         self._index: tuple[int, GraphIndex] | None = None
-        try:
-            self.home.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreUnavailable(
-                f"无法创建数据目录 {self.home}：{exc}", f"cannot create {self.home}: {exc}"
-            ) from exc
+        secure_home(self.home)
         self._reload_if_changed()
 
     # --- file handling -------------------------------------------------------------
 
-    def _file_stamp(self) -> tuple[int, int] | None:
+    def _file_stamp(self) -> tuple[int, int, int] | None:
         try:
             st = self.path.stat()
         except FileNotFoundError:
             return None
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _check_legacy(self) -> None:
+        if self.legacy_path.exists() or self.legacy_path.is_symlink():
+            raise LegacyStoreFile(self.legacy_path)
 
     def _reload_if_changed(self) -> None:
         if self._bulk_depth:
             return  # the writer's in-memory graph is the truth during a load
+        self._check_legacy()
         stamp = self._file_stamp()
         if stamp == self._stamp:
             return
         with self._mutex:
-            if stamp is None:
-                self._graph = nx.MultiDiGraph()
-            else:
-                try:
-                    with self.path.open("rb") as fh:
-                        payload = pickle.load(fh)
-                except (OSError, pickle.UnpicklingError, EOFError) as exc:
-                    raise StoreUnavailable(
-                        f"图数据文件损坏或无法读取：{self.path}", f"cannot read graph file {self.path}: {exc}"
-                    ) from exc
-                self._graph = payload["graph"]
+            self._graph = nx.MultiDiGraph() if stamp is None else read_graph_file(self.path)
             self._stamp = stamp
             self._generation += 1
 
     def _persist(self) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump({"format": _FORMAT, "graph": self._graph}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
-        dir_fd = os.open(self.home, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_graph_file(self.path, self._graph)
         self._stamp = self._file_stamp()
         self._generation += 1
+
+    def _clean_stale_temps(self) -> None:
+        # a writer killed while writing leaves its temp file; the lock says no writer is active now
+        for tmp in self.home.glob(f".{GRAPH_FILE}.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
         with self._mutex:
             if self._bulk_depth == 0:
-                self._lock_fh = self._lock_path.open("a+")
-                fcntl.flock(self._lock_fh, fcntl.LOCK_EX)
+                self._check_legacy()
+                fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._lock_fd = fd
+                self._clean_stale_temps()
                 self._stamp = None  # another writer may have finished while we waited
-                self._reload_if_changed()
+                try:
+                    self._reload_if_changed()
+                except BaseException:
+                    self._release()
+                    raise
             self._bulk_depth += 1
             try:
                 yield
@@ -125,20 +346,40 @@ class EmbeddedStore:
             finally:
                 self._bulk_depth -= 1
                 if self._bulk_depth == 0:
-                    fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
-                    self._lock_fh.close()
-                    self._lock_fh = None
+                    self._release()
                     if self._stamp is None:
                         self._reload_if_changed()
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
         # A write outside bulk() is its own small load.
         if self._bulk_depth:
             yield
+            # inside a load the graph changes in place: a new generation, so the version, the
+            # index and every cached answer move with it (a workflow reads before it persists)
+            self._generation += 1
         else:
             with self.bulk():
                 yield
+
+    # --- load state ----------------------------------------------------------------
+
+    def begin_load(self, info: Mapping[str, Any]) -> None:
+        """Nothing to record: a load becomes visible all at once (one rename at the end)."""
+
+    def end_load(self) -> None:
+        pass
+
+    def load_state(self) -> LoadState | None:
+        """Always None: readers see the previous file until the new one is complete."""
+        self._reload_if_changed()
+        return None
 
     # --- reads ---------------------------------------------------------------------
 

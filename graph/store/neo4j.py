@@ -25,7 +25,17 @@ from graph.model import NODE_KEYS, Label, Rel
 from graph.schema import DOC_LABEL, cypher_statements
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from graph.store.base import FactSet, P, R, batched, build_projection, empty_counts, node_id, projection_attrs
+from graph.store.base import (
+    FactSet,
+    LoadState,
+    P,
+    R,
+    batched,
+    build_projection,
+    empty_counts,
+    node_id,
+    projection_attrs,
+)
 
 DEFAULT_BATCH = 5000
 # A dead server must fail fast: an API request during an outage answers 503 within seconds,
@@ -38,6 +48,10 @@ DEFAULT_WRITE_RETRY_TIME = 30.0
 # Seconds a read version is reused (caches key on it; asking costs a round trip).
 DEFAULT_VERSION_TTL = 1.0
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# The load-state record: one node outside the domain graph (not a graph.model.Label, so no
+# question, count, projection or dump ever sees it; never connected to anything).
+LOAD_STATE = "`_LoadState`"
+_LOAD_STATE_FIELDS = ("started_at", "source", "pid", "host")
 T_ = TypeVar("T_")
 
 
@@ -189,8 +203,28 @@ class Neo4jStore:
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        # Every batch commits on its own; a rerun of an interrupted load completes it.
+        # Every batch commits on its own; a rerun of an interrupted load completes it. Readers
+        # learn of the half-written graph from load_state() (begin_load/end_load around it).
         yield
+
+    def begin_load(self, info: Mapping[str, Any]) -> None:
+        props = {k: info[k] for k in _LOAD_STATE_FIELDS if info.get(k) is not None}
+        self.write(f"MERGE (s:{LOAD_STATE} {{id: 'load'}}) SET s += $p", {"p": props}, name="load_begin")
+
+    def end_load(self) -> None:
+        self.write(f"MATCH (s:{LOAD_STATE}) DELETE s", name="load_end")
+
+    def load_state(self) -> LoadState | None:
+        rows = self.read(f"MATCH (s:{LOAD_STATE}) RETURN properties(s) AS p LIMIT 1", name="load_state")
+        if not rows:
+            return None
+        p = rows[0]["p"]
+        return LoadState(
+            started_at=str(p.get("started_at", "")),
+            source=str(p.get("source", "")),
+            pid=int(p.get("pid") or 0),
+            host=str(p.get("host", "")),
+        )
 
     def upsert_nodes(self, label: Label, rows: Sequence[Mapping[str, Any]]) -> int:
         label = Label(label)

@@ -18,8 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from graph.identifiers import mask_id, mask_phone, ric_check_char
-from graph.loaders.build import Hasher
+from graph.identifiers import Hasher, mask_id, mask_phone, ric_check_char
 from graph.model import Label
 from graph.settings import Settings, get_settings
 from graph.tokens import TokenStore

@@ -50,6 +50,9 @@ ROUTES: list[tuple[str, str, str, str]] = [
     ("search", "/search?q=公司&town=T1", "/search?q=公司&town=T2", "/search?q=公司"),
     ("org-tree", "/org-tree?town=T1", "/org-tree?town=T2", "/org-tree"),
     ("figures", "/figures?town=T1", "/figures?town=T2", "/figures"),
+    ("map-towns", "/map/towns?town=T1", "/map/towns?town=T2", "/map/towns"),
+    ("map-points", "/map/organizations?town=T1", "/map/organizations?town=T2", "/map/organizations"),
+    ("map-links", "/map/links?town=T1", "/map/links?town=T2", "/map/links?kinds=示范帮扶&kinds=村企联建"),
 ]
 ROLES = ["anonymous", "garbage", "revoked", "admin", "district", "town1"]
 KINDS = ["own", "other", "bare"]

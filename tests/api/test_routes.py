@@ -151,6 +151,8 @@ def test_search(client: TestClient, tokens: Tokens) -> None:
     )
     allhits = get(client, tokens, "/search", params={"q": "公司", "limit": 500})
     assert r.json() == allhits[1:3]
+    # the true total, not the number fetched for the page (issue 12, item 2)
+    assert len(allhits) > 3 and r.headers["X-Total-Count"] == str(len(allhits))
 
 
 def test_org_tree(client: TestClient, tokens: Tokens) -> None:

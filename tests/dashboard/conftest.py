@@ -26,6 +26,7 @@ PAGES = {
     "paths": "views/paths.py",
     "centrality": "views/centrality.py",
     "entity": "views/entity.py",
+    "map": "views/map.py",
     "import": "views/data_import.py",
 }
 

@@ -12,6 +12,9 @@ from streamlit.testing.v1 import AppTest
 import queries
 from dashboard.common import pct
 from graph.tokens import TokenStore
+from queries.membership import INCONSISTENCIES, MEMBERSHIP
+from queries.pairing import PAIRING
+from queries.paths import PATH
 from tests.dashboard.conftest import APP, PAGES, all_text, app, chart_data, metrics, no_exception, token
 
 # Names that exist only outside town T1 (中山路街道): a T1 user must never see them.
@@ -99,8 +102,8 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
     assert m["社会组织覆盖率"] == pct(cov.social.rate)
     assert m["个体工商户"] == str(cov.self_employed.total)
     assert m["非公未建党组织"] == str(cov.nonpublic.total - cov.nonpublic.covered)
-    demo = queries.pairing(loaded, pairing_type="示范帮扶")
-    joint = queries.pairing(loaded, pairing_type="村企联建")
+    demo = PAIRING(loaded, pairing_type="示范帮扶")
+    joint = PAIRING(loaded, pairing_type="村企联建")
     assert m["示范帮扶结对"] == str(len(demo.edges))
     assert m["村企联建"] == str(len(joint.edges))
     # fixture: PO1 区级, PO3 镇街级, PO4 市级; six two-new party organisations (PO1-PO6)
@@ -180,7 +183,7 @@ def test_gaps_scatter_highlights_uncovered(loaded: Any) -> None:
 def test_pairing_network_and_filters(loaded: Any) -> None:
     at = app(token("district"), "pairing")
     no_exception(at)
-    net = queries.pairing(loaded, pairing_type="示范帮扶")
+    net = PAIRING(loaded, pairing_type="示范帮扶")
     m = metrics(at)
     assert m["结对关系"] == str(len(net.edges))
     assert m["未结对示范点"] == str(len(net.unpaired_points))
@@ -191,12 +194,12 @@ def test_pairing_network_and_filters(loaded: Any) -> None:
 
     at.selectbox(key="pair_tier").set_value("市级").run()
     no_exception(at)
-    city = queries.pairing(loaded, pairing_type="示范帮扶", tier="市级")
+    city = PAIRING(loaded, pairing_type="示范帮扶", tier="市级")
     assert metrics(at)["结对关系"] == str(len(city.edges)) != m["结对关系"]
 
     at.button_group(key="pair_type").set_value("村企联建").run()
     no_exception(at)
-    joint = queries.pairing(loaded, pairing_type="村企联建")
+    joint = PAIRING(loaded, pairing_type="村企联建")
     assert metrics(at)["联建关系"] == str(len(joint.edges))
     assert metrics(at)["无联建的村社区"] == str(len(joint.unpaired_points))
 
@@ -220,7 +223,7 @@ def test_membership_search_and_chains(loaded: Any) -> None:
     at.text_input(key="mem_q").input("孙三").run()
     no_exception(at)
     assert at.selectbox(key="mem_pick").value == "M03"
-    r = queries.membership(loaded, member_id="M03")
+    r = MEMBERSHIP(loaded, member_id="M03")
     text = all_text(at)
     for step in r.relationship_chain + r.activity_chain:
         assert step.node.name in text
@@ -232,11 +235,11 @@ def test_membership_search_and_chains(loaded: Any) -> None:
 
 def test_membership_inconsistency_list_and_filter(loaded: Any) -> None:
     at = app(token("district"), "membership")
-    res = queries.membership_inconsistencies(loaded)
+    res = INCONSISTENCIES(loaded)
     assert metrics(at)["不一致合计"] == str(res.total)
     at.selectbox(key="inc_code").set_value("flagged_without_relationship").run()
     no_exception(at)
-    one = queries.membership_inconsistencies(loaded, code="flagged_without_relationship")
+    one = INCONSISTENCIES(loaded, code="flagged_without_relationship")
     assert metrics(at)["不一致合计"] == str(one.total) != str(res.total)
     table = at.dataframe[-1].value
     assert sorted(table["党员编号"]) == sorted(i.member.key for i in one.items)
@@ -252,25 +255,42 @@ def test_path_between_two_entities(loaded: Any) -> None:
     at.text_input(key="path_dst_q").input("辛建设集团").run()
     at.selectbox(key="path_dst_pick").set_value("Organization:O09").run()
     no_exception(at)
-    r = queries.path(loaded, source="Organization:O01", target="Organization:O09")
+    r = PATH(loaded, source="Organization:O01", target="Organization:O09")
     assert metrics(at)["最短路径长度"] == f"{r.length} 步"
     assert any(p.chain_zh in m.value for p in r.paths for m in at.markdown)
 
 
 def test_centrality_rankings_and_network_switch(loaded: Any) -> None:
+    from queries.centrality import CENTRALITY, CentralityParams
+    from queries.impact import IMPACT, ImpactParams
+
     at = app(token("district"), "centrality")
     no_exception(at)
-    r = queries.centrality(loaded, network="organisation", metric="degree", top=20)
+    # the default view: demonstration points ranked by impact, with the sentence
+    rk = IMPACT(loaded, queries.Scope(), ImpactParams(rank="demo_point")).ranking
+    first = at.dataframe[0].value
+    assert list(first["编码"]) == [i.entity.node.key for i in rk.items]
+    assert list(first["影响"]) == [i.sentence_zh for i in rk.items]
+    at.selectbox(key="imp_kind").set_value("instructor").run()
+    no_exception(at)
+    ins = IMPACT(loaded, queries.Scope(), ImpactParams(rank="instructor")).ranking
+    assert list(at.dataframe[0].value["编码"]) == [i.entity.node.key for i in ins.items]
+    # where the networks break: consequences, not bare scores
+    r = CENTRALITY(loaded, queries.Scope(), CentralityParams(network="organisation", cuts=50))
     m = metrics(at)
     assert m["节点"] == str(r.node_count)
-    assert m["单点（割点）"] == str(r.articulation_total)
-    assert list(at.dataframe[0].value["编码"]) == [i.node.key for i in r.items]
+    assert m["关键节点"] == str(r.cut_points_total)
+    assert any(
+        c.sentence_zh in " ".join(map(str, d.value["后果"])) for d in at.dataframe[1:2] for c in r.cut_points
+    )
     at.selectbox(key="cen_net").set_value("pairing").run()
     no_exception(at)
-    p = queries.centrality(loaded, network="pairing", metric="degree", top=20)
+    p = CENTRALITY(loaded, queries.Scope(), CentralityParams(network="pairing"))
     assert metrics(at)["节点"] == str(p.node_count) != m["节点"]
+    assert "末梢" in all_text(at)
     at.selectbox(key="cen_metric").set_value("betweenness").run()
     no_exception(at)
+    assert "中介中心性：" in all_text(at)
 
 
 def test_entity_page_search_and_details(loaded: Any) -> None:

@@ -21,6 +21,10 @@ from typing import Any
 
 import pytest
 
+from queries.membership import INCONSISTENCIES
+from queries.pairing import PAIRING
+from queries.paths import PATH
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ORGGRAPH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -75,7 +79,7 @@ def _cli(env: dict[str, str], *args: str) -> None:
 def _load(home: Path, env: dict[str, str]) -> str:
     try:
         import graph.loaders.demo
-        import graph.loaders.load  # noqa: F401
+        import graph.loaders.load
     except ImportError:
         from graph.store.embedded import EmbeddedStore
         from tests.fixtures import load_fixture
@@ -91,6 +95,8 @@ def _load(home: Path, env: dict[str, str]) -> str:
     except subprocess.CalledProcessError as exc:
         if exc.returncode != 1:  # 1 = some rows rejected, the rest loaded
             raise
+    # the demo's synthetic town polygons, for the party-building map
+    _cli(env, "boundaries", "import", str(graph.loaders.demo.boundaries_path(workbook)))
     return "demo"
 
 
@@ -101,16 +107,16 @@ def _facts(home: Path) -> dict[str, Any]:
 
     store = EmbeddedStore(home)
     try:
-        net = queries.pairing(store, pairing_type="示范帮扶")
+        net = PAIRING(store, pairing_type="示范帮扶")
         hub = max(net.partners, key=lambda p: (p.count, p.source.key))
-        inc = queries.membership_inconsistencies(store)
+        inc = INCONSISTENCIES(store)
         member = inc.items[0].member
         gaps = queries.GAPS(store, limit=5)
         # A path worth drawing: from the member to some demonstration point, 3+ steps away.
         path_to = hub.partners[0]
         path_from = hub.source
         for p in sorted(net.partners, key=lambda x: x.source.key)[:40]:
-            r = queries.path(store, source=member.id, target=p.source.id, max_hops=6, limit=1)
+            r = PATH(store, source=member.id, target=p.source.id, max_hops=6, limit=1)
             if r.found and (r.length or 0) >= 3:
                 path_from, path_to = member, p.source
                 break

@@ -11,7 +11,17 @@ from tests.e2e.conftest import Page, Server
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["总览", "覆盖缺口", "结对网络", "党员关系", "路径查询", "网络分析", "对象详情", "数据导入"]
+PAGES = [
+    "总览",
+    "覆盖缺口",
+    "结对网络",
+    "党员关系",
+    "路径查询",
+    "网络分析",
+    "党建地图",
+    "对象详情",
+    "数据导入",
+]
 SLUG = {
     "总览": "overview",
     "覆盖缺口": "gaps",
@@ -19,6 +29,7 @@ SLUG = {
     "党员关系": "membership",
     "路径查询": "paths",
     "网络分析": "centrality",
+    "党建地图": "map",
     "对象详情": "entity",
     "数据导入": "import",
 }
@@ -159,4 +170,31 @@ def test_import_dry_run_then_load(tab: Page, server: Server, tmp_path: Path) -> 
     assert not [e for e in tab.errors() if "输入无法使用" in e]
     tab.shot("import-loaded")
     # The roster (raw ID numbers) does not stay on the server once loaded.
-    assert not [p for p in (server.home / "uploads").iterdir() if p.suffix in (".xlsx", ".xls", ".csv")]
+    assert not [p for p in (server.home / "uploads").rglob("*") if p.suffix in (".xlsx", ".xls", ".csv")]
+    # The overview names the data it shows: the uploaded file, by the name the user gave it.
+    tab.open("总览")
+    assert "roster.xlsx" in tab.page.locator('[data-testid="stMain"]').inner_text()
+
+
+MAP_STATE = """
+() => {
+  const canvas = document.querySelector('.echarts-container canvas');
+  return canvas ? [canvas.width, canvas.height] : null;
+}
+"""
+
+
+def test_party_map_draws_boundaries_and_lines_offline(tab: Page, server: Server) -> None:
+    tab.login("district")
+    tab.open("党建地图")
+    p = tab.page
+    p.wait_for_selector(".echarts-container canvas", timeout=30_000)
+    p.wait_for_timeout(1500)
+    size = p.evaluate(MAP_STATE)
+    assert size and size[0] > 600 and size[1] > 400
+    main = p.locator('[data-testid="stMain"]').inner_text()
+    assert "尚未导入镇街边界" not in main  # the demo's boundaries were imported
+    assert not tab.errors(), tab.errors()
+    path = tab.shot("party-map")
+    assert path.stat().st_size > 50_000  # polygons, points and lines, not a blank canvas
+    # the fixture `tab` fails the test if the page asked for anything off localhost

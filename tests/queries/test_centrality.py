@@ -7,7 +7,7 @@ import pytest
 
 import queries
 from graph.errors import InputError
-from queries._common import in_scope
+from queries.scope import Scope
 
 NETWORKS = {
     "pairing": (["PartyOrg", "Organization", "Village"], ["PAIRED_WITH", "JOINT_BUILDS_WITH"]),
@@ -37,7 +37,7 @@ def independent(store, network, town=None):  # type: ignore[no-untyped-def]
     nodes, rels = store.dump()
     g = nx.Graph()
     for n in nodes:
-        if n["label"] in labels and in_scope(n["label"], n["properties"], town):
+        if n["label"] in labels and Scope(town).admits(n["label"], n["properties"]):
             g.add_node(n["id"])
     for r in rels:
         if r["type"] in types and r["from"] in g and r["to"] in g:
@@ -105,3 +105,53 @@ def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
         queries.centrality(fx, network="social")
     with pytest.raises(InputError):
         queries.centrality(fx, metric="closeness")
+
+
+def _cuts(store, network, town=None, **kw):  # type: ignore[no-untyped-def]
+    from queries.centrality import CENTRALITY, CentralityParams
+
+    return CENTRALITY(store, Scope(town), CentralityParams.parse(network=network, cuts=100, **kw))
+
+
+def test_cut_consequences_by_hand(fx) -> None:  # type: ignore[no-untyped-def]
+    # the pairing network is three stars and a pair: every cut detaches a single leaf
+    res = _cuts(fx, "pairing")
+    assert (res.cut_points, res.cut_bridges, res.leaf_cuts_hidden) == ([], [], 3 + 7)
+    leaves = _cuts(fx, "pairing", include_leaves=True)
+    assert [(c.node.key, c.pieces, c.cut_off) for c in leaves.cut_points] == [
+        ("PO1", 2, 1),
+        ("PO4", 2, 1),
+        ("V1", 2, 1),
+    ]
+    assert len(leaves.cut_bridges) == 7 and leaves.leaf_cuts_hidden == 0
+    # the organisation network: 双石镇 (T3) alone holds O15, O16 and V3 to the rest
+    org = _cuts(fx, "organisation")
+    t3 = next(c for c in org.cut_points if c.node is not None and c.node.key == "T3")
+    assert sorted(n.key for n in t3.cut_off_nodes) == ["O15", "O16", "V3"]
+    assert t3.cut_off == 3 and "双石镇" in t3.sentence_zh and "3 个对象" in t3.sentence_zh
+    sizes = [c.cut_off for c in org.cut_points]
+    assert sizes == sorted(sizes, reverse=True) and min(sizes) > 1
+    assert org.metric_zh.startswith("度中心性")
+
+
+@pytest.mark.parametrize("network", sorted(NETWORKS))
+@pytest.mark.parametrize("town", [None, "T1"])
+def test_cut_consequences_against_networkx(fx, network, town) -> None:  # type: ignore[no-untyped-def]
+    """Each cut's count and nodes equal what removing it from an independent graph leaves apart."""
+    g = independent(fx, network, town)
+    res = _cuts(fx, network, town, include_leaves=True)
+    assert len(res.cut_points) == min(100, len(list(nx.articulation_points(g))))
+    for c in res.cut_points:
+        h = g.copy()
+        h.remove_node(c.node.id)
+        comp = nx.node_connected_component(g, c.node.id) - {c.node.id}
+        parts = [p for p in nx.connected_components(h) if p <= comp]
+        assert c.pieces == len(parts)
+        assert c.cut_off == len(comp) - max(len(p) for p in parts)
+        assert len(c.cut_off_nodes) == min(20, c.cut_off)
+    for c in res.cut_bridges:
+        a, b = c.edge
+        h = g.copy()
+        h.remove_edge(a.id, b.id)
+        side = min(len(nx.node_connected_component(h, a.id)), len(nx.node_connected_component(h, b.id)))
+        assert c.cut_off == side

@@ -50,7 +50,7 @@ def test_json_is_the_model(home) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(run("centrality", "--network", "pairing", "--top", "1", "--json").output)
     assert data["items"][0]["node"]["key"] == "PO1"
     data = json.loads(run("search", "PO1", "--json").output)
-    assert data[0]["node"]["key"] == "PO1"
+    assert data["items"][0]["node"]["key"] == "PO1" and data["total"] == 1
 
 
 def test_errors_exit_nonzero(home) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,13 @@ import pytest
 
 import queries
 from graph.errors import OrgGraphError
+from queries.ego import EGO
+from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
 from queries.fiveones import FIVE_ONES, FiveOnesParams
+from queries.impact import IMPACT, ImpactParams
+from queries.membership import INCONSISTENCIES, MEMBERSHIP
+from queries.pairing import PAIRING
+from queries.paths import PATH
 from queries.scope import Scope
 from queries.todo import TODO, TodoParams
 from tests.fixtures import load_fixture
@@ -32,40 +38,44 @@ for town in (None, "T1", "T2", "T3"):
     q(f"coverage:{t}:page", lambda s, t=t: queries.COVERAGE(s, queries.Scope(t), limit=2, offset=1))
     q(f"gaps:{t}:map", lambda s, t=t: queries.GAPS(s, queries.Scope(t), limit=3, offset=1, with_map=True))
     q(f"gaps:{t}:hops2", lambda s, t=t: queries.GAPS(s, queries.Scope(t), max_hops=2, candidates=10))
-    q(f"inconsistencies:{t}", lambda s, t=t: queries.membership_inconsistencies(s, town=t))
+    q(f"inconsistencies:{t}", lambda s, t=t: INCONSISTENCIES(s, Scope(t)))
     for ptype in ("示范帮扶", "村企联建"):
-        q(f"pairing:{t}:{ptype}", lambda s, t=t, p=ptype: queries.pairing(s, town=t, pairing_type=p))
+        q(f"pairing:{t}:{ptype}", lambda s, t=t, p=ptype: PAIRING(s, Scope(t), pairing_type=p))
     for net in ("pairing", "organisation", "membership"):
         for metric in ("degree", "betweenness", "pagerank"):
             q(
                 f"centrality:{t}:{net}:{metric}",
                 lambda s, t=t, n=net, m=metric: queries.centrality(s, town=t, network=n, metric=m, top=50),
             )
-    q(f"tree:{t}", lambda s, t=t: queries.org_tree(s, town=t))
+    q(f"tree:{t}", lambda s, t=t: ORG_TREE(s, Scope(t)))
     q(f"five-ones:{t}", lambda s, t=t: FIVE_ONES(s, Scope(t), FiveOnesParams.parse(as_of="2011-12-31")))
     q(f"todo:{t}", lambda s, t=t: TODO(s, Scope(t), TodoParams.parse(as_of="2011-12-31", instructor_cap=1)))
-    q(f"search:{t}", lambda s, t=t: queries.search(s, "公司", town=t, limit=50))
+    q(f"search:{t}", lambda s, t=t: SEARCH(s, Scope(t), q="公司", limit=50))
+    for kind in ("demo_point", "instructor", "party_org", "post_holder"):
+        q(f"impact:{t}:rank:{kind}", lambda s, t=t, k=kind: IMPACT(s, Scope(t), ImpactParams(rank=k)))
+    for ks in (("PO1",), ("PO4",), ("I1",), ("I3",), ("M01", "M02"), ("PO1", "PO2"), ("D1",)):
+        q(f"impact:{t}:{ks}", lambda s, t=t, ks=ks: IMPACT(s, Scope(t), ImpactParams(keys=ks)))
 for tier in ("市级", "区级", "镇街级"):
-    q(f"pairing:tier:{tier}", lambda s, tier=tier: queries.pairing(s, tier=tier))
+    q(f"pairing:tier:{tier}", lambda s, tier=tier: PAIRING(s, tier=tier))
 for key in ("O01", "O02", "O05", "O09", "O13", "O16", "O08"):
-    q(f"organization:{key}", lambda s, k=key: queries.organization(s, k))
+    q(f"organization:{key}", lambda s, k=key: ORGANIZATION(s, uscc=k))
 for code in ("D0", "D1", "PO1", "PO4", "PO5", "TC1"):
-    q(f"party_org:{code}", lambda s, c=code: queries.party_org(s, c))
+    q(f"party_org:{code}", lambda s, c=code: PARTY_ORG(s, code=c))
 for i in range(1, 18):
     mid = f"M{i:02d}"
-    q(f"membership:{mid}", lambda s, m=mid: queries.membership(s, member_id=m))
-    q(f"membership:{mid}:T1", lambda s, m=mid: queries.membership(s, member_id=m, town="T1"))
+    q(f"membership:{mid}", lambda s, m=mid: MEMBERSHIP(s, member_id=m))
+    q(f"membership:{mid}:T1", lambda s, m=mid: MEMBERSHIP(s, Scope("T1"), member_id=m))
 ENDS = ["O02", "O13", "M04", "PO4", "D0", "T1", "T3", "V3", "I3", "P1", "M15"]
 for a in ENDS:
     for b in ENDS:
         if a < b:
-            q(f"path:{a}:{b}", lambda s, a=a, b=b: queries.path(s, source=a, target=b, limit=20))
-            q(f"path:{a}:{b}:T1", lambda s, a=a, b=b: queries.path(s, source=a, target=b, town="T1"))
-q("path:rels", lambda s: queries.path(s, source="M17", target="D0", rels=["RELATIONSHIP_IN", "REPORTS_TO"]))
+            q(f"path:{a}:{b}", lambda s, a=a, b=b: PATH(s, source=a, target=b, limit=20))
+            q(f"path:{a}:{b}:T1", lambda s, a=a, b=b: PATH(s, Scope("T1"), source=a, target=b))
+q("path:rels", lambda s: PATH(s, source="M17", target="D0", rels=["RELATIONSHIP_IN", "REPORTS_TO"]))
 for key in ("O13", "D1", "T1", "I1", "M03", "V1", "P1"):
     for hops in (1, 2, 3):
-        q(f"ego:{key}:{hops}", lambda s, k=key, h=hops: queries.ego(s, key=k, hops=h, cap=30))
-        q(f"ego:{key}:{hops}:T1", lambda s, k=key, h=hops: queries.ego(s, key=k, hops=h, town="T1"))
+        q(f"ego:{key}:{hops}", lambda s, k=key, h=hops: EGO(s, key=k, hops=h, cap=30))
+        q(f"ego:{key}:{hops}:T1", lambda s, k=key, h=hops: EGO(s, Scope("T1"), key=k, hops=h))
 
 
 def answer(store: Any, fn: Callable[[Any], Any]) -> Any:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-import queries
 from graph.errors import InputError, NotFound
+from queries.ego import EGO
+from queries.scope import Scope
 
 
 def test_one_hop(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.ego(fx, key="O13")
+    res = EGO(fx, key="O13")
     assert [(n.id, n.attrs["hop"]) for n in res.nodes] == [
         ("Organization:O13", 0),
         ("Instructor:I1", 1),
@@ -32,7 +33,7 @@ def test_one_hop(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_cap(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.ego(fx, key="T1", hops=2, cap=10)
+    res = EGO(fx, key="T1", hops=2, cap=10)
     assert res.capped is True
     assert [n.id for n in res.nodes] == ["Town:T1"] + [
         f"Organization:{k}" for k in ("O01", "O02", "O03", "O04", "O05", "O06", "O07", "O08", "O14")
@@ -40,16 +41,16 @@ def test_cap(fx) -> None:  # type: ignore[no-untyped-def]
     ids = {n.id for n in res.nodes}
     assert all(e.source in ids and e.target in ids for e in res.edges)
     # exactly at the size of the neighbourhood: not capped
-    full = queries.ego(fx, key="T3")
+    full = EGO(fx, key="T3")
     assert len(full.nodes) == 5 and full.capped is False
-    assert queries.ego(fx, key="T3", cap=5).capped is False
-    assert queries.ego(fx, key="T3", cap=4).capped is True
+    assert EGO(fx, key="T3", cap=5).capped is False
+    assert EGO(fx, key="T3", cap=4).capped is True
 
 
 def test_town_scope(fx) -> None:  # type: ignore[no-untyped-def]
-    free = queries.ego(fx, key="O02")
+    free = EGO(fx, key="O02")
     assert "Instructor:I3" in {n.id for n in free.nodes}
-    scoped = queries.ego(fx, key="O02", town="T1")
+    scoped = EGO(fx, Scope("T1"), key="O02")
     assert [n.id for n in scoped.nodes] == [
         "Organization:O02",
         "Member:M01",
@@ -58,15 +59,15 @@ def test_town_scope(fx) -> None:  # type: ignore[no-untyped-def]
         "PartyOrg:PO1",
         "Town:T1",
     ]
-    deep = queries.ego(fx, key="D1", hops=3, town="T1")
+    deep = EGO(fx, Scope("T1"), key="D1", hops=3)
     assert all(n.node.town_code in ("T1", None) for n in deep.nodes)
     assert all(n.node.town_code == "T1" or n.node.label == "PartyOrg" for n in deep.nodes)
     with pytest.raises(NotFound):
-        queries.ego(fx, key="O09", town="T1")
+        EGO(fx, Scope("T1"), key="O09")
 
 
 def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError):
-        queries.ego(fx, key="O01", hops=4)
+        EGO(fx, key="O01", hops=4)
     with pytest.raises(NotFound):
-        queries.ego(fx, key="Nobody")
+        EGO(fx, key="Nobody")

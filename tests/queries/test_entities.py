@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import queries
 from graph.errors import NotFound
+from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
+from queries.scope import Scope
 
 
 def keys(refs):  # type: ignore[no-untyped-def]
@@ -13,7 +14,7 @@ def keys(refs):  # type: ignore[no-untyped-def]
 
 
 def test_organization(fx) -> None:  # type: ignore[no-untyped-def]
-    d = queries.organization(fx, "O09")
+    d = ORGANIZATION(fx, uscc="O09")
     assert d.org.name == "辛建设集团"
     assert d.properties["employees"] == 610
     assert d.town is not None and d.town.key == "T2"
@@ -21,19 +22,19 @@ def test_organization(fx) -> None:  # type: ignore[no-untyped-def]
     assert keys(d.covered_by) == ["PO4"]
     assert keys(d.villages) == ["V1"]
     assert d.member_counts == {"正式党员": 2, "预备党员": 0, "流动党员": 0, "隐性党员": 0, "合计": 2}
-    d = queries.organization(fx, "O05")
+    d = ORGANIZATION(fx, uscc="O05")
     assert keys(d.association_members) == ["O04", "O07"]
-    d = queries.organization(fx, "O03")
+    d = ORGANIZATION(fx, uscc="O03")
     assert d.member_counts["流动党员"] == 1 and d.member_counts["隐性党员"] == 1
     assert d.park is not None and d.park.key == "P1"
-    d = queries.organization(fx, "O02")
+    d = ORGANIZATION(fx, uscc="O02")
     assert keys(d.instructors) == ["I3"] and keys(d.paired_by) == ["PO1"]
     assert [h.helper.key for h in d.helpers] == ["M01"]
-    assert queries.organization(fx, "O02", town="T1").instructors == []
+    assert ORGANIZATION(fx, Scope("T1"), uscc="O02").instructors == []
 
 
 def test_party_org(fx) -> None:  # type: ignore[no-untyped-def]
-    d = queries.party_org(fx, "PO4")
+    d = PARTY_ORG(fx, code="PO4")
     assert keys(d.parents) == ["D1", "D0"]
     assert keys(d.children) == ["PO5", "PO6"]
     assert keys(d.covers) == ["O09"]
@@ -41,25 +42,25 @@ def test_party_org(fx) -> None:  # type: ignore[no-untyped-def]
     assert [r.id for r in d.paired_with] == ["Organization:O13", "PartyOrg:PO5"]
     assert [c.member.key for c in d.committee] == ["M12"]
     assert d.member_counts["合计"] == 1
-    d = queries.party_org(fx, "PO1", town="T1")
+    d = PARTY_ORG(fx, Scope("T1"), code="PO1")
     assert keys(d.parents) == ["PC1", "D1", "D0"]
     assert [c.member.key for c in d.committee] == ["M01", "M02"]  # 书记 before 委员
     assert d.member_counts["正式党员"] == 4
-    d = queries.party_org(fx, "D1", town="T3")
+    d = PARTY_ORG(fx, Scope("T3"), code="D1")
     assert keys(d.children) == ["NP", "TC3"]  # district level is visible; other towns' bodies are not
 
 
 def test_out_of_scope_is_not_found(fx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound):
-        queries.organization(fx, "O09", town="T1")
+        ORGANIZATION(fx, Scope("T1"), uscc="O09")
     with pytest.raises(NotFound):
-        queries.party_org(fx, "PO4", town="T1")
+        PARTY_ORG(fx, Scope("T1"), code="PO4")
     with pytest.raises(NotFound):
-        queries.organization(fx, "PO4")
+        ORGANIZATION(fx, uscc="PO4")
 
 
 def test_search(fx) -> None:  # type: ignore[no-untyped-def]
-    hits = queries.search(fx, "公司")
+    hits = SEARCH(fx, q="公司").items
     assert [h.node.id for h in hits] == [
         "Organization:O01",
         "Organization:O02",
@@ -73,16 +74,25 @@ def test_search(fx) -> None:  # type: ignore[no-untyped-def]
         "PartyOrg:PO5",
     ]
     assert hits[0].label_zh == "组织" and hits[0].matched == "name"
-    assert [(h.node.id, h.matched) for h in queries.search(fx, "PO1")] == [("PartyOrg:PO1", "key")]
-    assert queries.search(fx, "辛", town="T1") == []
-    assert [h.node.id for h in queries.search(fx, "辛", limit=2)] == ["Organization:O09", "Organization:O10"]
-    assert [h.node.id for h in queries.search(fx, "王指导")] == ["Instructor:I3"]
-    assert queries.search(fx, "王指导", town="T1") == []
-    assert queries.search(fx, "   ") == []
+    assert [(h.node.id, h.matched) for h in SEARCH(fx, q="PO1").items] == [("PartyOrg:PO1", "key")]
+    assert SEARCH(fx, Scope("T1"), q="辛").items == []
+    assert [h.node.id for h in SEARCH(fx, q="辛", limit=2).items] == ["Organization:O09", "Organization:O10"]
+    assert [h.node.id for h in SEARCH(fx, q="王指导").items] == ["Instructor:I3"]
+    assert SEARCH(fx, Scope("T1"), q="王指导").items == []
+    assert SEARCH(fx, q="   ").total == 0
+
+
+def test_search_pages_report_the_true_total(fx) -> None:  # type: ignore[no-untyped-def]
+    every = SEARCH(fx, q="公司", limit=500)
+    assert every.total == len(every.items) > 3
+    page = SEARCH(fx, q="公司", limit=2, offset=1)
+    assert (page.total, page.offset, page.items) == (every.total, 1, every.items[1:3])
+    town = SEARCH(fx, Scope("T1"), q="公司", limit=1)
+    assert town.total == len(SEARCH(fx, Scope("T1"), q="公司", limit=500).items) > 1
 
 
 def test_org_tree(fx) -> None:  # type: ignore[no-untyped-def]
-    tree = queries.org_tree(fx)
+    tree = ORG_TREE(fx)
     assert tree.total == 13
     (root,) = tree.roots
     assert (root.node.key, root.kind, root.descendants) == ("D0", "区委", 12)
@@ -93,6 +103,6 @@ def test_org_tree(fx) -> None:  # type: ignore[no-untyped-def]
     assert keys([c.node for c in by["TC1"].children]) == ["PO2", "PO3"]
     assert keys([c.node for c in by["PO4"].children]) == ["PO5", "PO6"]
     assert by["PO4"].children[0].covers == 3
-    t2 = queries.org_tree(fx, town="T2")
+    t2 = ORG_TREE(fx, Scope("T2"))
     assert t2.total == 7  # D0 D1 NP TC2 PO4 PO5 PO6
     assert keys([c.node for c in t2.roots[0].children[0].children]) == ["NP", "PO4", "TC2"]

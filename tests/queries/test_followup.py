@@ -19,6 +19,7 @@ from queries.fiveones import (
     judged_year,
     overdue_days,
 )
+from queries.membership import INCONSISTENCIES
 from queries.scope import Scope
 from queries.todo import TODO, TodoParams, add_months
 from tests.queries.followup_fixture import USCC, load
@@ -193,10 +194,9 @@ def test_todo_items(fx: Any) -> None:
 
 
 def test_todo_membership_suggestions(fx: Any) -> None:
-    import queries
 
     res = _todo(fx, kinds=["membership"])
-    inc = queries.membership_inconsistencies(fx)
+    inc = INCONSISTENCIES(fx)
     assert res.total == inc.total > 0
     by = {i.subject.key: i for i in res.items}
     assert "转接组织关系" in by["mm1"].action and "J党组织" in by["mm1"].action

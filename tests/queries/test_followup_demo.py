@@ -14,6 +14,7 @@ from graph.loaders.demo import generate
 from graph.loaders.load import load_roster
 from graph.store.embedded import EmbeddedStore
 from queries.fiveones import FIVE_ONES, FiveOnesParams
+from queries.membership import INCONSISTENCIES
 from queries.scope import Scope
 from queries.todo import TODO, TodoParams
 
@@ -82,14 +83,13 @@ def _from_rows(s: dict[str, pd.DataFrame]) -> dict[str, int]:
 
 
 def test_todo_counts_equal_the_rows(demo: tuple[Any, dict[str, pd.DataFrame]]) -> None:
-    import queries
 
     store, sheets = demo
     res = TODO(store, Scope(), TodoParams.parse(as_of=AS_OF))
     expected = _from_rows(sheets)
     got = {k: res.counts[k] for k in expected}
     assert got == expected
-    assert res.counts["membership"] == queries.membership_inconsistencies(store).total
+    assert res.counts["membership"] == INCONSISTENCIES(store).total
     # the demo gives the page something to say
     assert expected["overdue_contact"] >= 5 and 3 <= expected["term_ending"] <= 30
     assert res.total == sum(res.counts.values())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import queries
 from graph.errors import InputError, NotFound
+from queries.membership import INCONSISTENCIES, MEMBERSHIP
+from queries.scope import Scope
 
 
 def keys(chain):  # type: ignore[no-untyped-def]
@@ -13,7 +14,7 @@ def keys(chain):  # type: ignore[no-untyped-def]
 
 
 def test_chains_up_to_the_district(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.membership(fx, member_id="M01")
+    res = MEMBERSHIP(fx, member_id="M01")
     assert keys(res.relationship_chain) == ["PO1", "PC1", "D1", "D0"]
     assert keys(res.activity_chain) == ["TC1", "D1", "D0"]
     assert [s.kind for s in res.relationship_chain] == ["组织党组织", "园区党工委", "区委两新工委", "区委"]
@@ -24,21 +25,21 @@ def test_chains_up_to_the_district(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_branch_of_covering_committee_is_consistent(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.membership(fx, member_id="M17")
+    res = MEMBERSHIP(fx, member_id="M17")
     assert keys(res.relationship_chain) == ["PO6", "PO4", "D1", "D0"]
     assert [c.key for c in res.employer_covered_by] == ["PO4"]
     assert res.inconsistencies == []
 
 
 def test_activity_in_other_town(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.membership(fx, member_id="M03")
+    res = MEMBERSHIP(fx, member_id="M03")
     assert [i.code for i in res.inconsistencies] == ["activity_town_mismatch"]
     assert [r.key for r in res.inconsistencies[0].related] == ["TC2", "O01"]
     assert "青峰镇两新党委" in res.inconsistencies[0].message
 
 
 def test_flagged_without_relationship(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.membership(fx, member_id="M05")
+    res = MEMBERSHIP(fx, member_id="M05")
     assert res.relationship_chain == [] and res.activity_chain == []
     assert res.flag == "流动党员"
     assert [i.code for i in res.inconsistencies] == ["flagged_without_relationship"]
@@ -60,7 +61,7 @@ EXPECTED = [
 
 
 def test_district_list(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.membership_inconsistencies(fx)
+    res = INCONSISTENCIES(fx)
     assert [(i.member.key, i.code) for i in res.items] == EXPECTED
     assert res.total == 10
     assert res.counts == {
@@ -72,27 +73,27 @@ def test_district_list(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_list_filtered_and_scoped(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.membership_inconsistencies(fx, code="committee_without_post")
+    res = INCONSISTENCIES(fx, code="committee_without_post")
     assert [(i.member.key, [r.key for r in i.related]) for i in res.items] == [("M07", ["PO3"])]
     assert res.counts == {"committee_without_post": 1}
-    assert [i.member.key for i in queries.membership_inconsistencies(fx, town="T3").items] == ["M15"]
-    assert queries.membership_inconsistencies(fx, town="T2").total == 0
-    t1 = queries.membership_inconsistencies(fx, town="T1")
+    assert [i.member.key for i in INCONSISTENCIES(fx, Scope("T3")).items] == ["M15"]
+    assert INCONSISTENCIES(fx, Scope("T2")).total == 0
+    t1 = INCONSISTENCIES(fx, Scope("T1"))
     assert [(i.member.key, i.code) for i in t1.items] == EXPECTED[:-1]
 
 
 def test_town_user_sees_no_other_town(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.membership(fx, member_id="M03", town="T1")
+    res = MEMBERSHIP(fx, Scope("T1"), member_id="M03")
     assert keys(res.activity_chain) == ["D1", "D0"]  # TC2 is T2's
     issue = res.inconsistencies[0]
     assert [r.key for r in issue.related] == ["O01"]
     assert "青峰镇" not in issue.message
     with pytest.raises(NotFound):
-        queries.membership(fx, member_id="M12", town="T1")
+        MEMBERSHIP(fx, Scope("T1"), member_id="M12")
 
 
 def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound):
-        queries.membership(fx, member_id="M99")
+        MEMBERSHIP(fx, member_id="M99")
     with pytest.raises(InputError):
-        queries.membership_inconsistencies(fx, code="late")
+        INCONSISTENCIES(fx, code="late")

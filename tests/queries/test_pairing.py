@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-import queries
 from graph.errors import InputError
+from queries.pairing import PAIRING
+from queries.scope import Scope
 
 
 def test_demo_network(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.pairing(fx)
+    res = PAIRING(fx)
     assert [n.id for n in res.nodes] == [
         "Organization:O02",
         "Organization:O13",
@@ -44,17 +45,17 @@ def test_demo_network(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_tier_and_town(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.pairing(fx, tier="市级")
+    res = PAIRING(fx, tier="市级")
     assert [p.source.key for p in res.partners] == ["PO4"]
     assert res.unpaired_points == []
-    res = queries.pairing(fx, town="T1")
+    res = PAIRING(fx, Scope("T1"))
     assert [p.key for p in res.unpaired_points] == ["PO3"]
     assert [o.key for o in res.uncovered_unpaired] == ["O03", "O07"]
     assert len(res.components) == 2
 
 
 def test_village_network(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.pairing(fx, pairing_type="村企联建")
+    res = PAIRING(fx, pairing_type="村企联建")
     assert [(e.source, e.target) for e in res.edges] == [
         ("Organization:O01", "Village:V2"),
         ("Organization:O09", "Village:V1"),
@@ -63,12 +64,12 @@ def test_village_network(fx) -> None:  # type: ignore[no-untyped-def]
     assert [v.key for v in res.unpaired_points] == ["V3"]
     assert res.components[0] == ["Organization:O09", "Organization:O10", "Village:V1"]
     assert [(p.source.key, p.count) for p in res.partners] == [("O01", 1), ("O09", 1), ("O10", 1)]
-    res = queries.pairing(fx, pairing_type="村企联建", town="T3")
+    res = PAIRING(fx, Scope("T3"), pairing_type="村企联建")
     assert (res.edges, [v.key for v in res.unpaired_points]) == ([], ["V3"])
 
 
 def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError):
-        queries.pairing(fx, pairing_type="结对")
+        PAIRING(fx, pairing_type="结对")
     with pytest.raises(InputError):
-        queries.pairing(fx, tier="省级")
+        PAIRING(fx, tier="省级")

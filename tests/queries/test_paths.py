@@ -8,10 +8,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-import queries
 from graph.errors import InputError, NotFound
 from graph.store.base import export_dump
-from queries._common import in_scope
+from queries.paths import PATH
+from queries.scope import Scope
 
 
 def exported(store, town=None, exclude=("CONTACTED",)):  # type: ignore[no-untyped-def]
@@ -22,7 +22,7 @@ def exported(store, town=None, exclude=("CONTACTED",)):  # type: ignore[no-untyp
     g = nx.Graph()
     for nid, d in multi.nodes(data=True):
         props = {"town_code": d.get("town_code") or None}
-        if in_scope(d["_label"], props, town):
+        if Scope(town).admits(d["_label"], props):
             g.add_node(nid)
     for u, v, d in multi.edges(data=True):
         if d["_type"] not in exclude and u in g and v in g:
@@ -31,7 +31,7 @@ def exported(store, town=None, exclude=("CONTACTED",)):  # type: ignore[no-untyp
 
 
 def test_direct_and_chain_text(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.path(fx, source="I1", target="O13")
+    res = PATH(fx, source="I1", target="O13")
     assert (res.found, res.length, res.truncated) == (True, 1, False)
     # ASSIGNED_TO, HELPS_BUILD both join I1 and O13: the first type is shown
     assert res.paths[0].relationships[0].type == "ASSIGNED_TO"
@@ -39,16 +39,16 @@ def test_direct_and_chain_text(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_reverse_arrows(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.path(fx, source="O09", target="O10", rels=["SUBSIDIARY_OF"])
+    res = PATH(fx, source="O09", target="O10", rels=["SUBSIDIARY_OF"])
     assert res.paths[0].chain_zh == "辛建设集团 ←隶属于— 辛建设二公司"
-    res = queries.path(fx, source="Member:M17", target="PartyOrg:PO4", rels=["RELATIONSHIP_IN", "REPORTS_TO"])
+    res = PATH(fx, source="Member:M17", target="PartyOrg:PO4", rels=["RELATIONSHIP_IN", "REPORTS_TO"])
     assert res.length == 2
     assert res.paths[0].chain_zh == "秦十七 —组织关系在→ 辛建设集团机关党支部 —隶属党组织→ 辛建设集团党委"
     assert [n.key for n in res.paths[0].nodes] == ["M17", "PO6", "PO4"]
 
 
 def test_four_level_chain(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.path(fx, source="PO1", target="D0", rels=["REPORTS_TO"])
+    res = PATH(fx, source="PO1", target="D0", rels=["REPORTS_TO"])
     assert res.length == 3
     assert (
         res.paths[0].chain_zh == "甲机械公司党支部 —隶属党组织→ 凤凰湖园区党工委 —隶属党组织→ 区委两新工委"
@@ -57,14 +57,14 @@ def test_four_level_chain(fx) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_not_found_within_hops(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.path(fx, source="O01", target="O02", rels=["COVERS"])
+    res = PATH(fx, source="O01", target="O02", rels=["COVERS"])
     assert (res.found, res.length, res.paths) == (False, None, [])
-    res = queries.path(fx, source="O02", target="O13", max_hops=4)
+    res = PATH(fx, source="O02", target="O13", max_hops=4)
     assert res.found is False
 
 
 def test_same_node(fx) -> None:  # type: ignore[no-untyped-def]
-    res = queries.path(fx, source="O01", target="Organization:O01")
+    res = PATH(fx, source="O01", target="Organization:O01")
     assert (res.length, res.paths[0].chain_zh) == (0, "甲机械公司")
 
 
@@ -82,7 +82,7 @@ PAIRS = [
 @pytest.mark.parametrize(("a", "b"), PAIRS)
 def test_against_networkx(fx, a, b) -> None:  # type: ignore[no-untyped-def]
     g = exported(fx)
-    res = queries.path(fx, source=a, target=b, max_hops=10, limit=100)
+    res = PATH(fx, source=a, target=b, max_hops=10, limit=100)
     assert res.length == nx.shortest_path_length(g, a, b)
     expected = sorted(nx.all_shortest_paths(g, a, b))
     got = [[n.id for n in p.nodes] for p in res.paths]
@@ -95,16 +95,16 @@ def test_against_networkx(fx, a, b) -> None:  # type: ignore[no-untyped-def]
 
 def test_limit_truncates_in_order(fx) -> None:  # type: ignore[no-untyped-def]
     g = exported(fx)
-    res = queries.path(fx, source="O02", target="O13", limit=2)
+    res = PATH(fx, source="O02", target="O13", limit=2)
     expected = sorted(nx.all_shortest_paths(g, "Organization:O02", "Organization:O13"))
     assert len(expected) > 2 and res.truncated
     assert [[n.id for n in p.nodes] for p in res.paths] == expected[:2]
 
 
 def test_town_scope_never_crosses_another_town(fx) -> None:  # type: ignore[no-untyped-def]
-    free = queries.path(fx, source="M03", target="TC1", limit=100)
+    free = PATH(fx, source="M03", target="TC1", limit=100)
     assert any("PartyOrg:TC2" in [n.id for n in p.nodes] for p in free.paths)
-    scoped = queries.path(fx, source="M03", target="TC1", town="T1", limit=100)
+    scoped = PATH(fx, Scope("T1"), source="M03", target="TC1", limit=100)
     g = exported(fx, town="T1")
     assert scoped.length == nx.shortest_path_length(g, "Member:M03", "PartyOrg:TC1")
     assert [[n.id for n in p.nodes] for p in scoped.paths] == sorted(
@@ -114,24 +114,24 @@ def test_town_scope_never_crosses_another_town(fx) -> None:  # type: ignore[no-u
         assert all(n.town_code == "T1" or (n.label == "PartyOrg" and n.town_code is None) for n in p.nodes)
     # the other town's end is not found at all
     with pytest.raises(NotFound):
-        queries.path(fx, source="O01", target="O09", town="T1")
+        PATH(fx, Scope("T1"), source="O01", target="O09")
 
 
 def test_scoped_path_detours(fx) -> None:  # type: ignore[no-untyped-def]
     # T1 -> TC1 is direct; from O01 to PO4 needs T2 entities, so in T1 scope PO4 is unknown
     with pytest.raises(NotFound):
-        queries.path(fx, source="O01", target="PO4", town="T1")
-    res = queries.path(fx, source="O01", target="D1", town="T1")
+        PATH(fx, Scope("T1"), source="O01", target="PO4")
+    res = PATH(fx, Scope("T1"), source="O01", target="D1")
     assert res.length == nx.shortest_path_length(exported(fx, town="T1"), "Organization:O01", "PartyOrg:D1")
 
 
 def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError):
-        queries.path(fx, source="O01", target="O02", rels=["LIKES"])
+        PATH(fx, source="O01", target="O02", rels=["LIKES"])
     with pytest.raises(InputError):
-        queries.path(fx, source="O01", target="O02", max_hops=11)
+        PATH(fx, source="O01", target="O02", max_hops=11)
     with pytest.raises(NotFound):
-        queries.path(fx, source="O01", target="O99")
+        PATH(fx, source="O01", target="O99")
 
 
 @pytest.mark.parametrize("town", [None, "T1"])
@@ -150,7 +150,7 @@ def test_bidirectional_search_matches_networkx_everywhere(fx, town) -> None:  # 
             except nx.NetworkXNoPath:
                 d = None
             for hops in (2, 4):
-                res = queries.path(fx, source=a, target=b, town=town, max_hops=hops, limit=3)
+                res = PATH(fx, Scope(town), source=a, target=b, max_hops=hops, limit=3)
                 if d is None or d > hops:
                     assert res.found is False, (a, b, hops)
                     continue

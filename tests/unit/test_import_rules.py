@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # (package, forbidden module prefixes)
 RULES = {
-    "graph": ("queries", "api", "dashboard", "cli"),
-    "queries": ("typer", "rich", "fastapi", "starlette", "streamlit", "api", "dashboard", "cli"),
+    "graph": ("queries", "workflows", "api", "dashboard", "cli"),
+    "queries": ("typer", "rich", "fastapi", "starlette", "streamlit", "workflows", "api", "dashboard", "cli"),
+    "workflows": ("typer", "rich", "fastapi", "starlette", "streamlit", "api", "dashboard", "cli"),
     "api": ("neo4j", "networkx", "graph.store.", "dashboard", "cli"),
     "dashboard": ("neo4j", "networkx", "graph.store.", "api", "cli"),
 }

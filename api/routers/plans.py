@@ -1,0 +1,113 @@
+"""Coverage plan (组建规划) and pairing plan (示范帮扶): /api/v1/plans. The town comes from the token."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.answer import Caller, caller, record_read, route_template
+from api.routers.params import Town
+from queries.plan import PAIRING_PLAN, PLAN, PairingParams, PairingResult, PlanParams, PlanResult
+from queries.plan_saved import PlanProgress, SavedPlanInfo, list_plans, plan_progress, save_plan
+from queries.scope import Scope
+
+router = APIRouter(prefix="/plans", tags=["plans 组建规划"])
+
+
+def _scope(c: Caller, town: str | None) -> Scope:
+    return Scope.for_caller(c.who.scope_town, town)
+
+
+def _audit(c: Caller, res: PlanResult) -> None:
+    # Rows name instructors (people): a read of personal data, like any other answer naming them.
+    people = sorted({f"Instructor:{r.instructor}" for r in res.rows if r.instructor})
+    if people:
+        record_read(c, route_template(c.request), people)
+
+
+async def _plan(c: Caller, scope: Scope, p: PlanParams) -> PlanResult:
+    res: PlanResult = await run_in_threadpool(PLAN, c.store, scope, p)
+    _audit(c, res)
+    return res
+
+
+@router.get("", response_model=PlanResult, summary="组建规划（默认参数可调）/ the coverage plan")
+async def plan(
+    c: Annotated[Caller, Depends(caller)],
+    town: Town = None,
+    distance_km: Annotated[float, Query(ge=0.1, le=50.0, description="邻近距离（公里）")] = 3.0,
+    max_units: Annotated[int, Query(ge=2, le=10, description="联合建每组最多单位数")] = 5,
+    host_cap: Annotated[int, Query(ge=0, le=50, description="每个党组织最多新增挂靠单位数")] = 4,
+    instructor_cap: Annotated[int, Query(ge=0, le=50, description="每名指导员最多派驻处数")] = 5,
+    include_individual: Annotated[bool, Query(description="纳入个体工商户")] = False,
+    weight: Annotated[Literal["units", "employees"], Query(description="组织覆盖计量")] = "units",
+    excluded: Annotated[list[str] | None, Query(max_length=5000, description="排除的单位")] = None,
+    forbidden_hosts: Annotated[
+        list[str] | None, Query(max_length=2000, description="不得挂靠的党组织")
+    ] = None,
+) -> PlanResult:
+    p = PlanParams.parse(
+        distance_km=distance_km,
+        max_units=max_units,
+        host_cap=host_cap,
+        instructor_cap=instructor_cap,
+        include_individual=include_individual,
+        weight=weight,
+        excluded=tuple(excluded or ()),
+        forbidden_hosts=tuple(forbidden_hosts or ()),
+    )
+    return await _plan(c, _scope(c, town), p)
+
+
+@router.post(
+    "", response_model=PlanResult, summary="组建规划（含锁定：已确认行、不得挂靠、排除）/ plan with locks"
+)
+async def plan_with_locks(
+    c: Annotated[Caller, Depends(caller)],
+    params: Annotated[PlanParams, Body()],
+    town: Town = None,
+) -> PlanResult:
+    return await _plan(c, _scope(c, town), params)
+
+
+class SaveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100, description="方案名称")
+    params: PlanParams = Field(default_factory=PlanParams, description="规划参数（含锁定）")
+
+
+@router.get("/saved", response_model=list[SavedPlanInfo], summary="已保存的规划方案 / saved plans")
+async def saved(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Any:
+    return await run_in_threadpool(list_plans, c.store, _scope(c, town))
+
+
+@router.post("/saved", response_model=SavedPlanInfo, status_code=201, summary="保存规划方案 / save a plan")
+async def save(
+    c: Annotated[Caller, Depends(caller)], body: Annotated[SaveRequest, Body()], town: Town = None
+) -> Any:
+    return await run_in_threadpool(save_plan, c.store, _scope(c, town), body.name, body.params, c.who.who)
+
+
+@router.get(
+    "/saved/{plan_id}", response_model=PlanProgress, summary="方案及落实进度 / a saved plan and its progress"
+)
+async def saved_one(
+    c: Annotated[Caller, Depends(caller)],
+    plan_id: Annotated[str, Path(max_length=100)],
+    town: Town = None,
+) -> Any:
+    return await run_in_threadpool(plan_progress, c.store, _scope(c, town), plan_id)
+
+
+@router.get("/pairing", response_model=PairingResult, summary="示范帮扶结对规划 / the pairing plan")
+async def pairing(
+    c: Annotated[Caller, Depends(caller)],
+    town: Town = None,
+    pairing_cap: Annotated[int, Query(ge=0, le=50, description="每个示范点最多结对数（含现有）")] = 3,
+    include_individual: Annotated[bool, Query(description="纳入个体工商户")] = False,
+) -> Any:
+    p = PairingParams(pairing_cap=pairing_cap, include_individual=include_individual)
+    return await run_in_threadpool(PAIRING_PLAN, c.store, _scope(c, town), p)

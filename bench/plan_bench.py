@@ -1,0 +1,110 @@
+"""The coverage plan (issue 14): time to plan the demo district, and the optimum against greedy.
+
+    python -m bench.plan_bench [--scale 1] [--backend embedded|neo4j]
+
+Facts are fetched once (timed apart), then the plan is solved from them: wall-clock seconds
+and the process's CPU seconds (the machine is shared; CPU time is the figure that does not
+depend on the load). The greedy baseline (queries.plan.greedy_assignment) runs on the same
+facts; ``ratio`` = units the plan covers by a party organisation / units greedy covers.
+Target: the demo district (scale 1) in < 10 s on 2 cores; scale 40 on Neo4j < 120 s.
+Results: bench/results/<date>-plan.json and bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any
+
+from bench.common import Row, write_result
+
+TARGET_S1 = 10.0
+TARGET_S40 = 120.0
+
+
+def _open(backend: str, scale: int) -> Any:
+    if backend == "embedded":
+        from bench.datasets import loaded_embedded
+
+        return loaded_embedded(scale)
+    from graph.settings import Settings
+    from graph.store.neo4j import Neo4jStore
+
+    s = Settings(ORGGRAPH_BACKEND="neo4j")
+    return Neo4jStore(
+        s.resolved_neo4j_uri, s.neo4j_user, s.neo4j_password.get_secret_value(), s.neo4j_database
+    )
+
+
+def bench(backend: str, scale: int) -> list[Row]:
+    from queries.plan import PlanParams, build_problem, greedy_assignment, plan_from_facts
+    from queries.plan_facts import PLAN_FACTS
+    from queries.scope import Scope
+
+    store = _open(backend, scale)
+    p = PlanParams()
+    t0, c0 = time.perf_counter(), time.process_time()
+    facts = store.facts(PLAN_FACTS, Scope())
+    t_facts, c_facts = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = plan_from_facts(facts, p)
+    t_plan, c_plan = time.perf_counter() - t0, time.process_time() - c0
+    t0 = time.perf_counter()
+    greedy = greedy_assignment(build_problem(facts, p))
+    t_greedy = time.perf_counter() - t0
+    ours = sum(1 for r in res.rows if r.formation != "派驻指导员")
+    theirs = len(greedy.covered())
+    target = TARGET_S1 if scale == 1 else TARGET_S40
+    tag = f"s{scale} {backend}"
+    store.close()
+    return [
+        Row(
+            f"{tag} facts ({len(facts.units)} uncovered, {len(facts.parties)} party orgs)",
+            round(t_facts, 2),
+            "s",
+        ),
+        Row(
+            f"{tag} plan, wall ({res.solver.parts} parts, {res.solver.status})",
+            round(t_plan, 2),
+            "s",
+            f"< {target:g} s on 2 cores",
+            t_plan < target,
+        ),
+        Row(
+            f"{tag} plan, CPU of this process",
+            round(c_plan + c_facts, 2),
+            "s",
+            f"< {target:g} s",
+            c_plan + c_facts < target,
+        ),
+        Row(f"{tag} greedy baseline", round(t_greedy, 3), "s"),
+        Row(f"{tag} units covered: plan / greedy", f"{ours} / {theirs}", "units"),
+        Row(
+            f"{tag} greedy ratio (plan / greedy)",
+            round(ours / max(theirs, 1), 4),
+            "x",
+            ">= 1",
+            ours >= theirs,
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=int, default=1)
+    ap.add_argument("--backend", choices=("embedded", "neo4j"), default="embedded")
+    a = ap.parse_args(argv)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    rows = bench(a.backend, a.scale)
+    for r in rows:
+        met = "" if r.met is None else ("met" if r.met else "NOT MET")
+        print(f"{r.figure}: {r.value} {r.unit} {r.target} {met}")
+    cmd = f"python -m bench.plan_bench --scale {a.scale} --backend {a.backend}"
+    write_result("plan", rows, cmd, loadavg_before=load_before)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The 组建规划 page: the plan with its numbers, locks, a town user's own town only, saved plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from queries.plan import PLAN, PlanParams
+from queries.scope import Scope
+from tests.dashboard.conftest import APP, all_text, metrics, no_exception, session_for, token
+from tests.dashboard.test_pages import OTHER_TOWNS
+
+
+def _page(tok: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["og_sid"] = session_for(tok)
+    at.run()
+    at.switch_page("views/plan.py").run()
+    return at
+
+
+def test_plan_page_shows_the_plan(loaded: Any) -> None:
+    at = _page(token("district"))
+    no_exception(at)
+    res = PLAN(loaded, Scope(), PlanParams())
+    m = metrics(at)
+    assert m["单独建"] == str(sum(1 for r in res.rows if r.formation == "单独建"))
+    assert m["未安排"] == str(len(res.unplaced))
+    text = all_text(at)
+    assert "组建方案" in text and "导出会议材料" in text
+    assert any(b.label.startswith("下载") for b in at.get("download_button")) or "下载" in text
+
+
+def test_plan_page_town_user_sees_only_its_town(loaded: Any) -> None:
+    at = _page(token("town", "T1"))
+    no_exception(at)
+    text = all_text(at)
+    for name in OTHER_TOWNS:
+        assert name not in text, name
+
+
+def test_plan_page_saves_a_plan(loaded: Any) -> None:
+    at = _page(token("district"))
+    at.text_input(key="plan_save_name").input("一季度计划").run()
+    next(b for b in at.button if b.label == "保存当前方案").click().run()
+    no_exception(at)
+    assert "一季度计划" in all_text(at)
+    assert "完成率" in all_text(at)
