@@ -54,8 +54,8 @@ def _close(store: Any) -> None:
 
 
 @st.cache_resource(show_spinner=False, on_release=_close)
-def _open(backend: str, where: str) -> Any:
-    return open_store(backend=backend)
+def _open(kind: str, where: str) -> Any:
+    return open_store(None, kind)  # the backend ``kind`` names, at ``where`` (the cache key)
 
 
 def store() -> Any:
