@@ -24,8 +24,8 @@ from queries.entities import ORG_TREE, SEARCH, OrgTreeParams, SearchParams
 from queries.gaps import GAPS
 from queries.impact import IMPACT
 from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
-from queries.models import CoverageResult, GapEntry, GapsResult
-from queries.pairing import PAIRING, PairingParams
+from queries.models import CoverageResult, GapEntry, GapsResult, PairingNetwork
+from queries.pairing import PAIRING
 from queries.paths import PATH, PathParams
 from queries.question import Question, ask
 
@@ -310,48 +310,31 @@ def membership(
 # --- pairing ---------------------------------------------------------------------------
 
 
-@query_app.command()
-def pairing(
-    pairing_type: Annotated[str, typer.Option("--type", help="示范帮扶 | 村企联建")] = "示范帮扶",
-    tier: Annotated[str | None, typer.Option(help="示范等级：市级 / 区级 / 镇街级")] = None,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """结对网络 / the pairing networks."""
-
-    def show(res: Any) -> None:
-        _console.print(
-            f"{res.pairing_type}：{len(res.nodes)} 个节点，{len(res.edges)} 条结对，"
-            f"{len(res.components)} 个连通分量"
-        )
-        t = _table("结对情况", "发起方", "等级", "对象数", "对象")
-        for p in res.partners:
-            t.add_row(
-                _name(p.source), p.demo_tier or "", str(p.count), "、".join(_name(x) for x in p.partners)
-            )
-        _console.print(t)
-        label = "尚无结对对象的示范点" if res.pairing_type == "示范帮扶" else "尚无企业联建的村社区"
-        _console.print(
-            f"{label}（{len(res.unpaired_points)}）：" + "、".join(_name(x) for x in res.unpaired_points)
-        )
-        if res.pairing_type == "示范帮扶":
-            _console.print(
-                f"未建党组织且无人结对的组织（{len(res.uncovered_unpaired)}）："
-                + "、".join(_name(x) for x in res.uncovered_unpaired)
-            )
-
-    _run(
-        "pairing",
-        backend,
-        as_json,
-        lambda s: ask(
-            s, PAIRING, scope_of(s, town), _params(PairingParams, pairing_type=pairing_type, tier=tier)
-        ),
-        show,
-        town=town,
-        pairing_type=pairing_type,
+def _show_pairing(res: PairingNetwork) -> None:
+    _console.print(
+        f"{res.pairing_type}：{len(res.nodes)} 个节点，{len(res.edges)} 条结对，"
+        f"{len(res.components)} 个连通分量"
     )
+    t = _table("结对情况", "发起方", "等级", "对象数", "对象")
+    for p in res.partners:
+        t.add_row(_name(p.source), p.demo_tier or "", str(p.count), "、".join(_name(x) for x in p.partners))
+    _console.print(t)
+    label = "尚无结对对象的示范点" if res.pairing_type == "示范帮扶" else "尚无企业联建的村社区"
+    _console.print(
+        f"{label}（{len(res.unpaired_points)}）：" + "、".join(_name(x) for x in res.unpaired_points)
+    )
+    if res.pairing_type == "示范帮扶":
+        _console.print(
+            f"未建党组织且无人结对的组织（{len(res.uncovered_unpaired)}）："
+            + "、".join(_name(x) for x in res.uncovered_unpaired)
+        )
+
+
+query_app.command("pairing")(
+    ask_command(
+        PAIRING, _show_pairing, flags={"pairing_type": "--type"}, doc="结对网络 / the pairing networks."
+    )
+)
 
 
 # --- centrality ------------------------------------------------------------------------
