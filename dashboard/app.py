@@ -119,7 +119,18 @@ def _admin_only() -> None:
 
 # Every page's address, so that a link to any of them (or a refresh) lands on the login form
 # instead of Streamlit's "Page not found", and on the page itself once logged in.
-URLS = ("overview", "gaps", "plan", "pairing", "membership", "paths", "centrality", "entity", "import")
+URLS = (
+    "overview",
+    "gaps",
+    "plan",
+    "trend",
+    "pairing",
+    "membership",
+    "paths",
+    "centrality",
+    "entity",
+    "import",
+)
 
 
 def _page(file: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -156,6 +167,8 @@ def main() -> None:
         "分析": [
             _page("gaps.py", "覆盖缺口", ":material/travel_explore:", "gaps"),
             _page("plan.py", "组建规划", ":material/assignment:", "plan"),
+            _page("followup.py", "督办", ":material/assignment_late:", "followup"),
+            _page("trend.py", "变化趋势", ":material/trending_up:", "trend"),
             _page("pairing.py", "结对网络", ":material/hub:", "pairing"),
             _page("membership.py", "党员关系", ":material/badge:", "membership"),
             _page("paths.py", "路径查询", ":material/route:", "paths"),
