@@ -26,7 +26,6 @@ from graph.audit import audit
 from graph.errors import LoadIncomplete, StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore
-from graph.store.base import LoadState
 from graph.tokens import Principal
 from queries.cache import cached
 from queries.models import NodeRef
@@ -34,6 +33,7 @@ from queries.params import Params
 from queries.question import Question
 from queries.question import ask as ask_question
 from queries.scope import Scope
+from queries.stats import incomplete_load
 
 P = TypeVar("P", bound=Params)
 R = TypeVar("R", bound=BaseModel)
@@ -127,7 +127,7 @@ class StoreGuard:
     def __init__(self, interval: float = 5.0) -> None:
         self.interval = interval
         self._ok_at = -1e9
-        self._load: tuple[str, LoadState | None] | None = None
+        self._load: tuple[str, tuple[str, str] | None] | None = None
 
     def check(self, store: GraphStore) -> None:
         now = time.monotonic()
@@ -149,10 +149,10 @@ class StoreGuard:
             self.failed()
             raise
         if self._load is None or self._load[0] != ver:
-            self._load = (ver, store.load_state())
-        state = self._load[1]
-        if state is not None:
-            raise LoadIncomplete(*state.describe())
+            self._load = (ver, incomplete_load(store))
+        details = self._load[1]
+        if details is not None:
+            raise LoadIncomplete(*details)
 
     def ok(self) -> None:
         self._ok_at = time.monotonic()

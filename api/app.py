@@ -23,7 +23,7 @@ from api.answer import API_PREFIX, StoreGuard
 from api.auth import RateLimiter
 from api.problems import PROBLEM_JSON, GuardMiddleware, Problem, install_handlers
 from api.problems import log as problems_log
-from api.routers import analytics, entities, graphs, health, history, map, members, plans
+from api.routers import analytics, entities, followup, graphs, health, history, map, members, plans
 from graph.logs import limit_repeats
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     install_handlers(app)
     # an outage logs the same warning on every request: once per window, then how many were left out
     limit_repeats(problems_log, settings.log_repeat_seconds)
-    for module in (health, analytics, graphs, members, entities, plans, map, history):
+    for module in (health, analytics, graphs, members, entities, plans, map, history, followup):
         app.include_router(module.router, prefix=API_PREFIX)
 
     if assets is not None:

@@ -22,6 +22,7 @@ Results: bench/results/<date>-queries.json and bench/RESULTS.md (bench.common).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import statistics
@@ -96,12 +97,18 @@ class Samples:
 
 def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
     import queries
+    from queries.fiveones import FIVE_ONES, FiveOnesParams
+    from queries.todo import TODO, TodoParams
+
+    def as_of() -> str:
+        return (dt.date(2011, 7, 1) + dt.timedelta(days=s.rnd.randrange(184))).isoformat()
+
     from queries.cache import clear
     from queries.impact import IMPACT, ImpactParams
 
     def impact_one(st: Any) -> Any:
         key = s.pick(s.rnd.choice([s.demo_points, s.instructors, s.party_orgs]))
-        return IMPACT(st, queries.Scope(), ImpactParams(keys=(key,)))
+        return IMPACT(st, Scope(), ImpactParams(keys=(key,)))
 
     def uncached(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """Every call from the store's facts up: the one answer cache is emptied first."""
@@ -113,10 +120,10 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
         return run
 
     def rank_town(st: Any) -> Any:
-        return IMPACT(st, queries.Scope(s.town()), ImpactParams(rank="demo_point"))
+        return IMPACT(st, Scope(s.town()), ImpactParams(rank="demo_point"))
 
     def rank_district(st: Any) -> Any:
-        return IMPACT(st, queries.Scope(), ImpactParams(rank="demo_point"))
+        return IMPACT(st, Scope(), ImpactParams(rank="demo_point"))
 
     def path_town(st: Any) -> Any:
         t = s.town()
@@ -124,9 +131,9 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
 
     return {
         "coverage": lambda st: queries.COVERAGE(st, by=s.rnd.choice(["category", "town", "park"])),
-        "coverage_town": lambda st: queries.COVERAGE(st, queries.Scope(s.town())),
+        "coverage_town": lambda st: queries.COVERAGE(st, Scope(s.town())),
         "gaps": lambda st: queries.GAPS(st, limit=50),
-        "gaps_town": lambda st: queries.GAPS(st, queries.Scope(s.town()), limit=50),
+        "gaps_town": lambda st: queries.GAPS(st, Scope(s.town()), limit=50),
         "path": lambda st: PATH(st, source=s.pick(s.orgs), target=s.pick(s.members)),
         "path_town": path_town,
         "membership": lambda st: MEMBERSHIP(st, member_id=s.pick(s.members)),
@@ -151,6 +158,11 @@ def questions(s: Samples) -> dict[str, Callable[[Any], Any]]:
         "impact_one_uncached": uncached(impact_one),
         "impact_rank_town_uncached": uncached(rank_town),
         "impact_rank_district_uncached": uncached(rank_district),
+        # issue 17: the as-of date drawn per call (facts are fetched once per store version)
+        "five_ones": lambda st: FIVE_ONES(st, Scope(), FiveOnesParams.parse(as_of=as_of())),
+        "five_ones_town": lambda st: FIVE_ONES(st, Scope(s.town()), FiveOnesParams.parse(as_of=as_of())),
+        "todo": lambda st: TODO(st, Scope(), TodoParams.parse(as_of=as_of(), limit=50)),
+        "todo_town": lambda st: TODO(st, Scope(s.town()), TodoParams.parse(as_of=as_of(), limit=50)),
     }
 
 

@@ -20,11 +20,13 @@ from graph.store import GraphStore
 from queries.centrality import CENTRALITY
 from queries.ego import EGO, EgoParams
 from queries.entities import ORG_TREE, SEARCH, OrgTreeParams, SearchParams
+from queries.fiveones import FIVE_ONES
 from queries.impact import IMPACT
 from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
 from queries.pairing import PAIRING, PairingParams
 from queries.paths import PATH, PathParams
 from queries.question import Question, ask
+from queries.todo import TODO, TodoParams
 
 query_app = typer.Typer(
     help="图谱问答 / ask the graph: coverage, gaps, path, membership, pairing, centrality, ego",
@@ -37,6 +39,7 @@ _console = Console()
 def register(app: typer.Typer) -> None:
     """Add ``orggraph query`` to the main app."""
     app.add_typer(query_app, name="query")
+    app.command("todo")(todo)  # 督办待办清单 (issue 17)
 
 
 def _run(
@@ -587,3 +590,100 @@ def search(
         show,
         town=town,
     )
+
+
+# --- follow-up (督办, issue 17) ------------------------------------------------------------
+
+
+def _days(n: int | None) -> str:
+    return "不详" if n is None else str(n)
+
+
+def _show_five_ones(res: Any) -> None:
+    d = res.district
+    _console.print(
+        f"截至 {res.as_of}：进行中的帮建结对 {d.pairs} 对，帮建人 {d.helpers} 名，"
+        f"达标 {d.helpers_ok} / {d.helpers_judged}（{_pct(d.helper_rate)}），规则达标率 {_pct(d.rate)}，"
+        f"逾期 {d.overdue} 项。{res.year_note}"
+    )
+    t = _table("各镇街", "镇街", "结对", "帮建人", "达标", "达标率", "逾期", "最严重逾期")
+    for a in res.towns:
+        w = a.worst[0] if a.worst else None
+        worst = f"{w.kind} {_days(w.overdue_days)} 天" if w else ""
+        t.add_row(
+            a.town_name or a.town_code,
+            str(a.pairs),
+            str(a.helpers),
+            str(a.helpers_ok),
+            _pct(a.helper_rate),
+            str(a.overdue),
+            worst,
+        )
+    _console.print(t)
+    t = _table("最严重的逾期", "帮建对象", "帮建人", "方式", "最近一次", "逾期天数")
+    for w in res.worst:
+        t.add_row(
+            _name(w.target), _name(w.helper), w.kind, str(w.last_contact or "从未"), _days(w.overdue_days)
+        )
+    _console.print(t)
+
+
+query_app.command("five-ones")(
+    ask_command(
+        FIVE_ONES,
+        _show_five_ones,
+        doc="五个一落实情况：帮建人达标率与逾期 / five-ones compliance of the help-build ledger.",
+    )
+)
+
+
+def _show_todo(res: Any) -> None:
+    _console.print(f"截至 {res.as_of}：待办 {res.total} 项，其中逾期 {res.overdue} 项")
+    for t in res.towns:
+        items = [i for i in res.items if i.town_code == t.town_code]
+        tab = _table(
+            f"{t.town_name or t.town_code or '区级'}：{t.total} 项", "类别", "对象", "原因", "建议措施"
+        )
+        for i in items:
+            tab.add_row(i.kind_zh, _name(i.subject), i.reason, i.action)
+        _console.print(tab)
+
+
+def _todo(p: TodoParams, extra: dict[str, Any]) -> None:
+    from queries.todo_export import filters_text, write_todo_xlsx
+
+    town, out = extra["town"], extra["out"]
+    if out:  # meeting material holds every item
+        p = p.model_copy(update={"limit": 100_000, "offset": 0})
+
+    def fn(store: GraphStore) -> Any:
+        res = ask(store, TODO, scope_of(store, town), p)
+        if out:
+            write_todo_xlsx(res, out, filters=filters_text(p))
+        return res
+
+    def show(res: Any) -> None:
+        _show_todo(res)
+        if out:
+            _console.print(f"已写出：{out}")
+
+    _run("todo", extra["backend"], extra["as_json"], fn, show, town=town, **p.model_dump(mode="json"))
+
+
+todo = command_from(
+    TodoParams,
+    _todo,
+    extra=[
+        option(
+            "out",
+            Annotated[
+                str | None, typer.Option("--out", help="写出 Excel 会议材料（按镇街分页），如 todo.xlsx")
+            ],
+        ),
+        option("town", TownOpt),
+        option("backend", BackendOpt),
+        option("as_json", JsonOpt, False),
+    ],
+    flags={"kinds": "--kind"},
+    doc="督办待办清单：每项附原因与建议措施 / the to-do list per town, each with its reason and action.",
+)

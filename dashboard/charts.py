@@ -357,3 +357,44 @@ def legend_note(d: Drawing) -> None:
             f"网络共有 {d.total_nodes} 个节点，为保证流畅只绘制了其中 {len(d.nodes)} 个"
             "（最大的连通部分优先）；可用上方筛选缩小范围。"
         )
+
+
+def line_options(
+    x: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *, unit: str = ""
+) -> dict[str, Any]:
+    """Lines over ``x`` (one point per category); the first series is drawn bold (the total).
+    ``None`` leaves a gap: a town without organisations has no rate."""
+    return {
+        "backgroundColor": "#FFFFFF",
+        "animation": False,
+        "legend": {"type": "scroll", "top": 2},
+        "grid": {"left": 8, "right": 24, "top": 40, "bottom": 8, "containLabel": True},
+        "tooltip": {"trigger": "axis", "confine": True},
+        "xAxis": {"type": "category", "data": list(x), "boundaryGap": False},
+        "yAxis": {"type": "value", "name": unit, "scale": True},
+        "series": [
+            {
+                "name": name,
+                "type": "line",
+                "data": list(values),
+                "connectNulls": False,
+                "symbolSize": 7 if i == 0 else 5,
+                "lineStyle": {"width": 3 if i == 0 else 1.5},
+                **({"itemStyle": {"color": "#B71C1C"}} if i == 0 else {}),
+            }
+            for i, (name, values) in enumerate(series)
+        ],
+    }
+
+
+def draw_lines(
+    x: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    key: str,
+    unit: str = "",
+    height: int = 320,
+) -> None:
+    from streamlit_echarts import st_echarts
+
+    st_echarts(line_options(x, series, unit=unit), height=f"{height}px", key=key)

@@ -23,13 +23,13 @@ from graph.errors import Forbidden
 from graph.model import LABEL_ZH, Label
 from graph.settings import get_settings
 from graph.store import open_store
-from graph.store.base import require_complete
 from graph.tokens import Principal, TokenStore
 from queries.cache import cached
 from queries.figures import figures
 from queries.membership import CODE_ZH
 from queries.question import QUESTIONS, ask
 from queries.scope import Scope
+from queries.stats import require_complete
 
 APP_TITLE = "两新组织党建图谱"
 QUERY_TTL = 600  # seconds (labels read once per process)

@@ -54,6 +54,7 @@ from queries.entities import (
     PartyOrgParams,
     SearchParams,
 )
+from queries.fiveones import FIVE_ONES, FiveOnesParams
 from queries.gaps import GAPS, GapsParams
 from queries.impact import IMPACT, ImpactParams
 from queries.lookup import MEMBERS_BY_HASH, LookupParams
@@ -62,11 +63,13 @@ from queries.pairing import PAIRING, PairingParams
 from queries.paths import PATH, PathParams
 from queries.question import QUESTIONS, ask
 from queries.scope import Scope
+from queries.todo import TODO, TodoParams
 
 __all__ = [
     "COVERAGE",
     "DATASET",
     "EGO",
+    "FIVE_ONES",
     "GAPS",
     "IMPACT",
     "INCONSISTENCIES",
@@ -79,9 +82,11 @@ __all__ = [
     "PATH",
     "QUESTIONS",
     "SEARCH",
+    "TODO",
     "CoverageParams",
     "DatasetParams",
     "EgoParams",
+    "FiveOnesParams",
     "GapsParams",
     "ImpactParams",
     "InconsistencyParams",
@@ -94,6 +99,7 @@ __all__ = [
     "PathParams",
     "Scope",
     "SearchParams",
+    "TodoParams",
     "ask",
     "centrality",
 ]

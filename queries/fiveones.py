@@ -27,6 +27,7 @@ side; the town rule is the :class:`Scope`'s (a pair belongs to the town of its t
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 from collections import defaultdict
@@ -41,7 +42,7 @@ from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries._common import check_scope, ref_from
-from queries.cache import facts
+from queries.cache import cached, facts
 from queries.models import NodeRef
 from queries.params import Params
 from queries.question import Question, register
@@ -341,15 +342,25 @@ def judged_year(as_of: dt.date) -> int:
 
 
 def check_kind(
-    kind: str, dates: Iterable[dt.date], as_of: dt.date, n: int, since: dt.date | None
+    kind: str,
+    dates: Iterable[dt.date],
+    as_of: dt.date,
+    n: int,
+    since: dt.date | None,
+    win: list[tuple[dt.date, dt.date, str]] | None = None,
 ) -> KindCheck:
-    """One periodic rule of one pair (``dates``: its contacts of this kind, any order)."""
+    """One periodic rule of one pair (``dates``: its contacts of this kind, any order;
+    ``win``: :func:`window` of the kind, when the caller has it already)."""
     upto = sorted(d for d in dates if d <= as_of)
-    periods = judged_periods(kind, as_of, n, since)
+    if win is None:
+        periods = judged_periods(kind, as_of, n, since)
+    else:
+        periods = [(a, b, lab) for a, b, lab in win if b <= as_of and (since is None or a >= since)]
     missed = []
     met = 0
     for a, b, lab in periods:
-        if any(a <= d <= b for d in upto):
+        i = bisect.bisect_left(upto, a)
+        if i < len(upto) and upto[i] <= b:
             met += 1
         else:
             missed.append(lab)
@@ -438,11 +449,17 @@ def five_ones(store: GraphStore, scope: Scope, p: FiveOnesParams) -> FiveOnesRes
     ver = store.version()
     pair_facts = facts(store, PAIRS, scope, ver)
     contact_facts = facts(store, CONTACTS, scope, ver)
-    return evaluate(pair_facts, contact_facts, p, scope, _town_names(store))
+    return evaluate(pair_facts, contact_facts, p, scope, town_names(store, ver))
 
 
-def _town_names(store: GraphStore) -> dict[str, str | None]:
-    return {k: v.get("town_name") for k, v in store.fetch_nodes(Label.TOWN).items()}
+def town_names(store: GraphStore, version: str | None = None) -> dict[str, str | None]:
+    """Town code -> name, once per store version."""
+    return cached(
+        store,
+        ("town_names",),
+        lambda: {k: v.get("town_name") for k, v in store.fetch_nodes(Label.TOWN).items()},
+        version,
+    )
 
 
 def evaluate(
@@ -476,13 +493,17 @@ def evaluate(
         if d.year == year and cf.method in YEARLY:
             year_count[(cf.helper_label, cf.helper_key, cf.method)] += 1
 
+    windows = {kind: window(kind, as_of, n_of[kind]) for kind in PERIODIC}
     pairs: list[PairCompliance] = []
     cases: list[OverdueCase] = []
     for k in sorted(by_pair):
         f, since = by_pair[k], since_of[k]
         helper = ref_from(f.helper_label, f.helper_key, f.helper_name, f.helper_town)
         target = ref_from(Label.ORGANIZATION.value, f.target_uscc, f.target_name, f.target_town)
-        checks = [check_kind(kind, dates[(*k, kind)], as_of, n_of[kind], since) for kind in PERIODIC]
+        checks = [
+            check_kind(kind, dates.get((*k, kind), ()), as_of, n_of[kind], since, windows[kind])
+            for kind in PERIODIC
+        ]
         judged = [c.ok for c in checks if c.ok is not None]
         pairs.append(
             PairCompliance(

@@ -748,6 +748,13 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
             expr = sum(e for e, _ in per.values())
         else:
             expr = expr0
+        if n == 2 and fixed_cover and not t:
+            # Every unit a party organisation can take is covered and no instructor is free to
+            # assign: work coverage is already decided, nothing to solve.
+            v2 = sum(1 for k in keys if by_unit[k])
+            objective.append(float(v2))
+            bound.append(float(v2))
+            continue
         offset = 0
         if n == 3 and fixed_cover:
             offset = sum(1 for k in keys if units[k].full + units[k].probationary == 0 and by_unit_org[k])

@@ -36,8 +36,8 @@ from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries._common import check_scope, ref_from
-from queries.cache import facts
-from queries.fiveones import FIVE_ONES, FiveOnesParams
+from queries.cache import cached, facts
+from queries.fiveones import FIVE_ONES, FiveOnesParams, town_names
 from queries.models import NodeRef
 from queries.params import MAX_PAGE, Params
 from queries.question import Question, ask, register
@@ -719,9 +719,13 @@ def plan_items(store: GraphStore, scope: Scope, as_of: dt.date) -> tuple[bool, l
     The hook: until that question exists (``queries.plan`` with ``accepted_open(store, scope)``
     returning rows with ``subject``, ``reason``, ``action``), this lists nothing and says so.
     """
+    import importlib
+
     try:
-        from queries import plan as plan_mod  # type: ignore[attr-defined]
-    except ImportError:
+        plan_mod = importlib.import_module("queries.plan")
+    except ModuleNotFoundError as exc:
+        if exc.name != "queries.plan":
+            raise
         return False, []
     open_rows: Callable[..., Any] | None = getattr(plan_mod, "accepted_open", None)
     if open_rows is None:
@@ -756,6 +760,18 @@ def _membership_issues(store: GraphStore, scope: Scope) -> list[Any]:
     return list(ask(store, INCONSISTENCIES, scope, INCONSISTENCIES.params.parse({})).items)
 
 
+def _static_items(store: GraphStore, scope: Scope, ver: str, p: TodoParams) -> tuple[TodoItem, ...]:
+    """The items that do not depend on the as-of date (once per store version, scope and cap)."""
+    orgs = facts(store, UNCOVERED, scope, ver)
+    items = standalone_items(orgs)
+    items += partner_items(facts(store, TWO_NEW, scope, ver), orgs)
+    items += split_items(facts(store, JOINT, scope, ver))
+    items += branch_items(facts(store, BRANCHES, scope, ver))
+    items += membership_items(_membership_issues(store, scope), facts(store, PLACEMENT, scope, ver))
+    items += instructor_items(facts(store, INSTRUCTORS, scope, ver), p.instructor_cap)
+    return tuple(items)
+
+
 def todo(store: GraphStore, scope: Scope, p: TodoParams) -> TodoResult:
     """The to-do list of the scope.
 
@@ -766,31 +782,21 @@ def todo(store: GraphStore, scope: Scope, p: TodoParams) -> TodoResult:
     check_scope(store, scope)
     ver = store.version()
     want = set(p.kinds or KINDS)
-    items: list[TodoItem] = []
-    if want & {"standalone_ready", "no_demo_partner"}:
-        orgs = facts(store, UNCOVERED, scope, ver)
-        if "standalone_ready" in want:
-            items += standalone_items(orgs)
-        if "no_demo_partner" in want:
-            items += partner_items(facts(store, TWO_NEW, scope, ver), orgs)
-    if "split_from_joint" in want:
-        items += split_items(facts(store, JOINT, scope, ver))
-    if "branch_under_three" in want:
-        items += branch_items(facts(store, BRANCHES, scope, ver))
-    if "membership" in want:
-        items += membership_items(_membership_issues(store, scope), facts(store, PLACEMENT, scope, ver))
+    static = cached(
+        store, ("todo.static", scope.key, p.instructor_cap), lambda: _static_items(store, scope, ver, p), ver
+    )
+    # shallow copies: the cached items stay as built (fields are only ever replaced, never mutated)
+    items: list[TodoItem] = [i.model_copy() for i in static if i.kind in want]
     if "overdue_contact" in want:
         fo = ask(store, FIVE_ONES, scope, FiveOnesParams.parse(as_of=p.as_of, top=1))
         items += overdue_items(_all_cases(fo))
     if "term_ending" in want:
         items += term_items(facts(store, TERMS, scope, ver), p.as_of, p.term_months)
-    if "instructor_overload" in want:
-        items += instructor_items(facts(store, INSTRUCTORS, scope, ver), p.instructor_cap)
     plans_available = False
     if "plan_accepted" in want:
         plans_available, extra = plan_items(store, scope, p.as_of)
         items += extra
-    names = {k: v.get("town_name") for k, v in store.fetch_nodes(Label.TOWN).items()}
+    names = town_names(store, ver)
     items = [i for i in items if scope.owns({"town_code": i.town_code})]
     for i in items:  # another town's entities are never named to a town caller
         i.related = [r for r in i.related if scope.admits(r.label, {"town_code": r.town_code})]

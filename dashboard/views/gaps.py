@@ -163,10 +163,11 @@ with tab_list:
             ("组织类别", category or "全部"),
             ("从业人员不少于", str(int(min_emp))),
         ]
+        info = export_info("覆盖缺口清单", filters)  # here: the download callback runs outside the page
         st.download_button(
             "导出当前清单（Excel，可直接打印）",
             # built only when someone downloads
-            data=lambda: to_xlsx({"覆盖缺口": df}, export_info("覆盖缺口清单", filters)),
+            data=lambda: to_xlsx({"覆盖缺口": df}, info),
             file_name=file_name("覆盖缺口"),
             mime=XLSX_MIME,
             icon=":material/download:",

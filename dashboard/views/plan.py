@@ -35,8 +35,9 @@ with st.expander("规划参数", expanded=True):
     instructor_cap = c[4].number_input("每名指导员最多派驻", 0, 50, 5, 1, key="plan_ins_cap")
     with c[5]:
         individual = st.checkbox("纳入个体工商户", key="plan_individual")
-        weight = st.radio("组织覆盖计量", ["units", "employees"], horizontal=True, key="plan_weight",
-                          format_func=lambda v: "按单位数" if v == "units" else "按从业人数")  # fmt: skip
+        # Chinese options: Streamlit labels each radio input with the raw option for screen readers
+        weight_zh = st.radio("组织覆盖计量", ["按单位数", "按从业人数"], horizontal=True, key="plan_weight")
+        weight = "units" if weight_zh == "按单位数" else "employees"
 
 params: dict[str, Any] = {
     "distance_km": float(distance_km),
@@ -142,7 +143,17 @@ if res.unplaced:
         width="stretch",
     )
 s = res.solver
-st.caption(f"求解：{s.status}（{'、'.join(s.tiers)} 逐级最优），{s.parts} 个独立部分，{s.seconds:.1f} 秒")
+SOLVER_ZH = {
+    "OPTIMAL": "最优解",
+    "FEASIBLE": "可行解",
+    "INFEASIBLE": "无解",
+    "UNKNOWN": "未求出",
+    "MODEL_INVALID": "模型无效",
+}
+st.caption(
+    f"求解：{SOLVER_ZH.get(s.status, s.status)}（{'、'.join(s.tiers)} 逐级最优），"
+    f"{s.parts} 个独立部分，{s.seconds:.1f} 秒"
+)
 
 # --- export as meeting material -----------------------------------------------------------------
 st.subheader("导出会议材料")

@@ -92,7 +92,9 @@ def test_orggraph_api_serves(tmp_path: Path) -> None:
     )
     try:
         body = None
-        for _ in range(100):
+        # a deadline, not a count: on a busy shared machine the server may take many seconds to start
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and proc.poll() is None:
             try:
                 health = urllib.request.Request(
                     f"http://127.0.0.1:{port}/api/v1/health", headers={"Authorization": f"Bearer {token}"}

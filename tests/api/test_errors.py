@@ -273,6 +273,7 @@ def test_openapi_documents_auth_and_problems(client: TestClient) -> None:
         "/health", "/coverage", "/gaps", "/paths", "/members/{member_id}/membership",
         "/membership/inconsistencies", "/pairings", "/centrality", "/ego", "/organizations/{uscc}",
         "/party-orgs/{code}", "/search", "/figures", "/org-tree", "/members/lookup",
+        "/plans", "/plans/pairing", "/five-ones", "/todo",
     }  # fmt: skip
     # every route is documented below; these must be among them (new ones may join)
     assert expected <= {p.removeprefix(API) for p in paths}

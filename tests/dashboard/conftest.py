@@ -21,6 +21,8 @@ APP = str(Path(dashboard.__file__).resolve().parent / "app.py")
 PAGES = {
     "overview": "views/overview.py",
     "gaps": "views/gaps.py",
+    "followup": "views/followup.py",
+    "trend": "views/trend.py",
     "pairing": "views/pairing.py",
     "membership": "views/membership.py",
     "paths": "views/paths.py",

@@ -15,6 +15,7 @@ from tests.dashboard.conftest import PAGES, _walk, app, token
 # Terms that are names, not English prose: file formats, products, the API, the PageRank algorithm
 # (always shown with its Chinese label: 影响力（PageRank）), the token prefix.
 ALLOWED = {"Excel", "csv", "xls", "xlsx", "PageRank", "og"}
+FILE = re.compile(r"[\w.\-]+\.(xlsx|xls|csv|json|geojson|pdf)")  # a file name
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-.:/]*")
 
 
@@ -25,11 +26,12 @@ def english_words(text: str) -> list[str]:
     text = re.sub(r"<(style|script)>.*?</(style|script)>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)  # markup, not text
     text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\borggraph(?:\s+[A-Za-z0-9_.=/\-]+)*", " ", text)  # a command hint
     text = re.sub(r"https?://\S+", " ", text)
     out = []
     for tok in WORD.findall(text):
         tok = tok.strip(".:/-")
-        if not tok or any(c.isdigit() for c in tok) or tok in ALLOWED:
+        if not tok or any(c.isdigit() for c in tok) or tok in ALLOWED or FILE.fullmatch(tok):
             continue
         if tok.isupper() and "_" not in tok and len(tok) <= 4:  # a code or an abbreviation (GDP)
             continue
@@ -114,6 +116,7 @@ def _problems(at: Any) -> list[str]:
 def test_english_words_rule() -> None:
     assert english_words("覆盖率 PAIRED_WITH None（COVERS）") == ["PAIRED_WITH", "None", "COVERS"]
     assert english_words("代码 91500118MA5U1 `orggraph template x.xlsx` 1+X Excel 影响力（PageRank）") == []
+    assert english_words("运行 orggraph boundaries import towns.geojson 后；台账：demo-district.xlsx") == []
 
 
 @pytest.mark.parametrize("page", list(PAGES))
