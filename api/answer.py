@@ -15,13 +15,15 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from inspect import Parameter, Signature
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
 from api.auth import effective_town, known_query_only, principal
+from api.routers.params import Scoped
 from graph.audit import audit
 from graph.errors import LoadIncomplete, StoreUnavailable
 from graph.settings import Settings
@@ -101,11 +103,13 @@ class Caller:
 
     @property
     def store(self) -> GraphStore:
-        return self.request.app.state.store
+        store: GraphStore = self.request.app.state.store
+        return store
 
     @property
     def settings(self) -> Settings:
-        return self.request.app.state.settings
+        settings: Settings = self.request.app.state.settings
+        return settings
 
     def town(self, requested: str | None = None) -> str | None:
         return effective_town(self.who, requested)
@@ -171,7 +175,7 @@ def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> C
 def route_template(request: Request) -> str:
     """The matched route, e.g. /api/v1/members/{member_id}/membership (for the audit log)."""
     path = getattr(request.scope.get("route"), "path", None)
-    if not path:
+    if not isinstance(path, str) or not path:
         return request.url.path
     # FastAPI >= 0.160 keeps the included router's own route (without the prefix) in the scope
     return path if path.startswith(API_PREFIX) else API_PREFIX + path
@@ -222,6 +226,43 @@ def ask(c: Caller, q: Question[P, R], p: Params, *, shape: Shape | None = None) 
     params = q.params.model_validate({k: v for k, v in values.items() if k in q.params.model_fields})
     result = _call(c, ask_question, c.store, q, scope, params)
     return _respond(c, result, shape)
+
+
+def question_route(
+    router: APIRouter,
+    path: str,
+    q: Question[Any, Any],
+    *,
+    summary: str,
+    query: type[Params] | None = None,
+    tags: list[str] | None = None,
+    shape: Shape | None = None,
+    response_model: Any = None,
+) -> None:
+    """``GET path``: question ``q`` for the caller (:func:`ask`), its query parameters the
+    question's own model plus ``town`` (or ``query``, a model derived from it), its response
+    the question's result model (or ``response_model``, when ``shape`` changes it).
+
+    Example
+    -------
+    >>> question_route(router, "/centrality", CENTRALITY, summary="中心性 / centrality")  # doctest: +SKIP
+    """
+    model = query if query is not None else type(q.params.__name__ + "Query", (q.params, Scoped), {})
+
+    def endpoint(c: Caller, p: Params) -> Response:
+        return ask(c, q, p, shape=shape)
+
+    kw = Parameter.KEYWORD_ONLY
+    endpoint.__signature__ = Signature(  # type: ignore[attr-defined]
+        [
+            Parameter("c", kw, annotation=Annotated[Caller, Depends(caller)]),
+            Parameter("p", kw, annotation=Annotated[model, Query()]),
+        ],
+        return_annotation=Response,
+    )
+    endpoint.__name__ = endpoint.__qualname__ = q.name
+    model_out = response_model if response_model is not None else q.result
+    router.get(path, response_model=model_out, tags=tags, summary=summary)(endpoint)  # type: ignore[arg-type]
 
 
 def answer(

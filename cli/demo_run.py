@@ -64,7 +64,7 @@ def box(lines: list[str]) -> str:
 def _ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as r:
-            return 200 <= r.status < 300
+            return 200 <= int(r.status) < 300
     except OSError:
         return False
 

@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import BackendOpt, JsonOpt, echo_json, opened, scope_of
-from queries.figures import FiguresResult, figures
+from cli.query import ask_command
+from queries.figures import FIGURES, FiguresResult
 
 
 def register(app: typer.Typer) -> None:
-    app.command("figures")(figures_command)
-
-
-def figures_command(
-    as_json: JsonOpt = False,
-    backend: BackendOpt = None,
-    town: Annotated[
-        str | None,
-        typer.Option("--town", help="只看本镇街（镇街编码），不与原文比较 / one town's values"),
-    ] = None,
-) -> None:
-    """原文参考数字：从图中计算并与原文比较 / the reference figures of FACTS.md, computed from the graph.
-
-    退出码 exit: 0 已计算（无论是否一致）; 2 参数无效; 3 数据库故障.
-    """
-    from graph.audit import audit, operator
-
-    with opened(backend, ping=True) as store:  # ping: a Neo4j read would retry for seconds
-        scope = scope_of(store, town)
-        audit("query", operator(), question="figures", town=town)
-        res = figures(store, town=scope.town)
-    if as_json:
-        echo_json(res)
-    else:
-        show(res)
+    doc = (
+        "原文参考数字：从图中计算并与原文比较 / the reference figures of FACTS.md, computed from the "
+        "graph (--town: one town's values, not compared with the article).\n\n"
+        "退出码 exit: 0 已计算（无论是否一致）; 2 参数无效; 3 数据库故障."
+    )
+    app.command("figures")(ask_command(FIGURES, show, doc=doc))
 
 
 def show(res: FiguresResult) -> None:

@@ -18,12 +18,15 @@ from cli.common import BackendOpt, JsonOpt, TownOpt, echo_json, opened, scope_of
 from cli.params import command_from, option
 from graph.store import GraphStore
 from queries.centrality import CENTRALITY
+from queries.coverage import COVERAGE
 from queries.ego import EGO, EgoParams
 from queries.entities import ORG_TREE, SEARCH, OrgTreeParams, SearchParams
 from queries.fiveones import FIVE_ONES
+from queries.gaps import GAPS
 from queries.impact import IMPACT
 from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
-from queries.pairing import PAIRING, PairingParams
+from queries.models import CoverageResult, GapEntry, GapsResult, PairingNetwork
+from queries.pairing import PAIRING
 from queries.paths import PATH, PathParams
 from queries.question import Question, ask
 from queries.todo import TODO, TodoParams
@@ -52,7 +55,7 @@ def _run(
 ) -> None:
     from graph.audit import audit, operator
 
-    with opened(backend) as store:
+    with opened(backend, ping=True) as store:  # ping: a Neo4j read would retry for seconds
         scope_of(store, args.get("town"))  # an unknown --town is a bad option (exit 2)
         audit("query", operator(), question=name, **{k: v for k, v in args.items() if v is not None})
         result = fn(store)
@@ -114,159 +117,100 @@ def _table(title: str, *cols: str) -> Table:
 # --- coverage --------------------------------------------------------------------------
 
 
-@query_app.command()
-def coverage(
-    by: Annotated[
-        str, typer.Option("--by", help="category | town | park | industry | association")
-    ] = "category",
-    category: Annotated[str | None, typer.Option(help="组织类别")] = None,
-    park: Annotated[str | None, typer.Option(help="园区编码")] = None,
-    industry: Annotated[str | None, typer.Option(help="行业")] = None,
-    association: Annotated[str | None, typer.Option(help="所属协会信用代码")] = None,
-    limit: Annotated[int | None, typer.Option(help="未建党组织清单每页条数")] = None,
-    offset: Annotated[int | None, typer.Option(help="未建党组织清单跳过条数")] = None,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """组织覆盖与工作覆盖 / organisational and work coverage."""
-    from queries.coverage import COVERAGE, CoverageParams
-    from queries.scope import Scope
-
-    given = dict(by=by, category=category, park=park, industry=industry, association=association)
-    params = _params(CoverageParams, **given, limit=limit, offset=offset)
-
-    def show(res: Any) -> None:
-        t = _table("党组织覆盖率", "范围", "组织数", "已覆盖", "覆盖率", "工作覆盖", "工作覆盖率")
-        for r in (res.nonpublic, res.social, res.self_employed):
-            t.add_row(
-                r.group_name,
-                str(r.total),
-                str(r.covered),
-                _pct(r.rate),
-                str(r.work_covered),
-                _pct(r.work_rate),
-            )
-        _console.print(t)
-        t = _table(f"按 {res.by} 分组", "分组", "名称", "组织数", "已覆盖", "覆盖率", "工作覆盖率")
-        for r in res.rows:
-            t.add_row(
-                r.group or "—",
-                r.group_name or "",
-                str(r.total),
-                str(r.covered),
-                _pct(r.rate),
-                _pct(r.work_rate),
-            )
-        _console.print(t)
-        t = _table(
-            f"未建党组织的组织（共 {res.uncovered_total} 个，自第 {res.offset + 1} 个起）",
-            "信用代码",
-            "名称",
-            "类别",
-            "镇街",
-            "从业人员",
-            "有指导员",
+def _show_coverage(res: CoverageResult) -> None:
+    t = _table("党组织覆盖率", "范围", "组织数", "已覆盖", "覆盖率", "工作覆盖", "工作覆盖率")
+    for r in (res.nonpublic, res.social, res.self_employed):
+        t.add_row(
+            r.group_name,
+            str(r.total),
+            str(r.covered),
+            _pct(r.rate),
+            str(r.work_covered),
+            _pct(r.work_rate),
         )
-        for u in res.uncovered:
-            t.add_row(
-                u.org.key,
-                u.org.name or "",
-                u.category or "",
-                u.org.town_code or "",
-                "" if u.employees is None else str(u.employees),
-                "是" if u.work_covered else "",
-            )
-        _console.print(t)
-
-    _run(
-        "coverage",
-        backend,
-        as_json,
-        lambda s: COVERAGE(s, Scope(town), params),
-        show,
-        town=town,
-        by=by,
+    _console.print(t)
+    t = _table(f"按 {res.by} 分组", "分组", "名称", "组织数", "已覆盖", "覆盖率", "工作覆盖率")
+    for r in res.rows:
+        t.add_row(
+            r.group or "—",
+            r.group_name or "",
+            str(r.total),
+            str(r.covered),
+            _pct(r.rate),
+            _pct(r.work_rate),
+        )
+    _console.print(t)
+    t = _table(
+        f"未建党组织的组织（共 {res.uncovered_total} 个，自第 {res.offset + 1} 个起）",
+        "信用代码",
+        "名称",
+        "类别",
+        "镇街",
+        "从业人员",
+        "有指导员",
     )
+    for u in res.uncovered:
+        t.add_row(
+            u.org.key,
+            u.org.name or "",
+            u.category or "",
+            u.org.town_code or "",
+            "" if u.employees is None else str(u.employees),
+            "是" if u.work_covered else "",
+        )
+    _console.print(t)
+
+
+query_app.command("coverage")(
+    ask_command(COVERAGE, _show_coverage, doc="组织覆盖与工作覆盖 / organisational and work coverage.")
+)
 
 
 # --- gaps ------------------------------------------------------------------------------
 
 
-@query_app.command()
-def gaps(
-    park: Annotated[str | None, typer.Option(help="园区编码")] = None,
-    industry: Annotated[str | None, typer.Option(help="行业")] = None,
-    category: Annotated[str | None, typer.Option(help="组织类别")] = None,
-    min_employees: Annotated[int | None, typer.Option("--min-employees", help="从业人员不少于")] = None,
-    max_hops: Annotated[int | None, typer.Option("--max-hops", help="图上邻近步数 1–6")] = None,
-    candidates: Annotated[int | None, typer.Option(help="每个组织列出的候选党组织数")] = None,
-    limit: Annotated[int | None, typer.Option(help="条数")] = None,
-    offset: Annotated[int | None, typer.Option(help="跳过条数")] = None,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """未建党组织的组织及组建建议 / uncovered organisations and what to build."""
-    from queries.gaps import GAPS, GapsParams
-    from queries.scope import Scope
-
-    params = _params(
-        GapsParams,
-        park=park,
-        industry=industry,
-        category=category,
-        min_employees=min_employees,
-        max_hops=max_hops,
-        candidates=candidates,
-        limit=limit,
-        offset=offset,
+def _gaps_table(title: str, entries: list[GapEntry], start: int) -> None:
+    t = _table(
+        title,
+        "#",
+        "组织",
+        "类别",
+        "从业人员",
+        "正式/预备/流动/隐性",
+        "建议",
+        "依托/联合",
+        "理由",
+        "候选党组织",
     )
-
-    def table(title: str, entries: list[Any], start: int) -> None:
-        t = _table(
-            title,
-            "#",
-            "组织",
-            "类别",
-            "从业人员",
-            "正式/预备/流动/隐性",
-            "建议",
-            "依托/联合",
-            "理由",
-            "候选党组织",
+    for i, e in enumerate(entries, start=start):
+        rec = e.recommendation
+        with_ = _name(rec.host) if rec.host else "、".join(_name(p) for p in rec.partners) or "—"
+        cands = "\n".join(f"{_name(c.party_org)}：{'、'.join(c.reasons)}" for c in e.candidates) or "—"
+        t.add_row(
+            str(i),
+            _name(e.org),
+            e.category or "",
+            "" if e.employees is None else str(e.employees),
+            f"{e.full_members}/{e.probationary_members}/{e.floating_members}/{e.hidden_members}",
+            rec.formation,
+            with_,
+            rec.reason,
+            cands,
         )
-        for i, e in enumerate(entries, start=start):
-            rec = e.recommendation
-            with_ = _name(rec.host) if rec.host else "、".join(_name(p) for p in rec.partners) or "—"
-            cands = "\n".join(f"{_name(c.party_org)}：{'、'.join(c.reasons)}" for c in e.candidates) or "—"
-            t.add_row(
-                str(i),
-                _name(e.org),
-                e.category or "",
-                "" if e.employees is None else str(e.employees),
-                f"{e.full_members}/{e.probationary_members}/{e.floating_members}/{e.hidden_members}",
-                rec.formation,
-                with_,
-                rec.reason,
-                cands,
-            )
-        _console.print(t)
+    _console.print(t)
 
-    def show(res: Any) -> None:
-        table(f"未建党组织的组织：共 {res.total} 个", res.entries, res.offset + 1)
-        if res.self_employed:
-            table(f"个体工商户（另计）：共 {res.self_employed_total} 个", res.self_employed, res.offset + 1)
 
-    _run(
-        "gaps",
-        backend,
-        as_json,
-        lambda s: GAPS(s, Scope(town), params),
-        show,
-        town=town,
-        park=park,
+def _show_gaps(res: GapsResult) -> None:
+    _gaps_table(f"未建党组织的组织：共 {res.total} 个", res.entries, res.offset + 1)
+    if res.self_employed:
+        _gaps_table(f"个体工商户（另计）：共 {res.self_employed_total} 个", res.self_employed, res.offset + 1)
+
+
+query_app.command("gaps")(
+    ask_command(
+        GAPS, _show_gaps, doc="未建党组织的组织及组建建议 / uncovered organisations and what to build."
     )
+)
 
 
 # --- path ------------------------------------------------------------------------------
@@ -369,48 +313,31 @@ def membership(
 # --- pairing ---------------------------------------------------------------------------
 
 
-@query_app.command()
-def pairing(
-    pairing_type: Annotated[str, typer.Option("--type", help="示范帮扶 | 村企联建")] = "示范帮扶",
-    tier: Annotated[str | None, typer.Option(help="示范等级：市级 / 区级 / 镇街级")] = None,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """结对网络 / the pairing networks."""
-
-    def show(res: Any) -> None:
-        _console.print(
-            f"{res.pairing_type}：{len(res.nodes)} 个节点，{len(res.edges)} 条结对，"
-            f"{len(res.components)} 个连通分量"
-        )
-        t = _table("结对情况", "发起方", "等级", "对象数", "对象")
-        for p in res.partners:
-            t.add_row(
-                _name(p.source), p.demo_tier or "", str(p.count), "、".join(_name(x) for x in p.partners)
-            )
-        _console.print(t)
-        label = "尚无结对对象的示范点" if res.pairing_type == "示范帮扶" else "尚无企业联建的村社区"
-        _console.print(
-            f"{label}（{len(res.unpaired_points)}）：" + "、".join(_name(x) for x in res.unpaired_points)
-        )
-        if res.pairing_type == "示范帮扶":
-            _console.print(
-                f"未建党组织且无人结对的组织（{len(res.uncovered_unpaired)}）："
-                + "、".join(_name(x) for x in res.uncovered_unpaired)
-            )
-
-    _run(
-        "pairing",
-        backend,
-        as_json,
-        lambda s: ask(
-            s, PAIRING, scope_of(s, town), _params(PairingParams, pairing_type=pairing_type, tier=tier)
-        ),
-        show,
-        town=town,
-        pairing_type=pairing_type,
+def _show_pairing(res: PairingNetwork) -> None:
+    _console.print(
+        f"{res.pairing_type}：{len(res.nodes)} 个节点，{len(res.edges)} 条结对，"
+        f"{len(res.components)} 个连通分量"
     )
+    t = _table("结对情况", "发起方", "等级", "对象数", "对象")
+    for p in res.partners:
+        t.add_row(_name(p.source), p.demo_tier or "", str(p.count), "、".join(_name(x) for x in p.partners))
+    _console.print(t)
+    label = "尚无结对对象的示范点" if res.pairing_type == "示范帮扶" else "尚无企业联建的村社区"
+    _console.print(
+        f"{label}（{len(res.unpaired_points)}）：" + "、".join(_name(x) for x in res.unpaired_points)
+    )
+    if res.pairing_type == "示范帮扶":
+        _console.print(
+            f"未建党组织且无人结对的组织（{len(res.uncovered_unpaired)}）："
+            + "、".join(_name(x) for x in res.uncovered_unpaired)
+        )
+
+
+query_app.command("pairing")(
+    ask_command(
+        PAIRING, _show_pairing, flags={"pairing_type": "--type"}, doc="结对网络 / the pairing networks."
+    )
+)
 
 
 # --- centrality ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from graph.settings import get_settings
 from graph.store import open_store
 from graph.tokens import Principal, TokenStore
 from queries.cache import cached
-from queries.figures import figures
+from queries.figures import FIGURES
 from queries.membership import CODE_ZH
 from queries.question import QUESTIONS, ask
 from queries.scope import Scope
@@ -54,8 +54,8 @@ def _close(store: Any) -> None:
 
 
 @st.cache_resource(show_spinner=False, on_release=_close)
-def _open(backend: str, where: str) -> Any:
-    return open_store(backend=backend)
+def _open(kind: str, where: str) -> Any:
+    return open_store(None, kind)  # the backend ``kind`` names, at ``where`` (the cache key)
 
 
 def store() -> Any:
@@ -99,7 +99,7 @@ def prewarm() -> None:
         queries.COVERAGE(s)
         queries.ORG_TREE(s)
         queries.PAIRING(s)
-        figures(s)
+        FIGURES(s)
 
 
 # --- login ----------------------------------------------------------------------------
@@ -216,8 +216,6 @@ def record(action: str, **details: Any) -> None:
 
 
 def _call(fn: str, town: str | None, params: dict[str, Any]) -> Any:
-    if fn == "figures":
-        return figures(store(), town=town, **params)
     question = queries.QUESTIONS.get(fn)
     if question is not None:
         return queries.ask(store(), question, queries.Scope(town), question.params.parse(params))

@@ -17,7 +17,7 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from pydantic import BaseModel
 
@@ -104,7 +104,7 @@ class TokenStore:
             out.write(json.dumps([r.model_dump() for r in records], ensure_ascii=False, indent=1))
         os.replace(tmp, self.path)
 
-    def _locked(self):
+    def _locked(self) -> IO[str]:
         private_home(self.path.parent)
         fh = private_open(self.path.parent / "tokens.lock", "a")
         fcntl.flock(fh, fcntl.LOCK_EX)

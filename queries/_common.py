@@ -1,23 +1,17 @@
-"""Helpers every question shares: key checks, town scope, node references, caches."""
+"""Helpers every question shares: key checks, the scope's town, node references."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 from graph.errors import InputError, NotFound
-from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label, Rel
-from graph.schema import label as L
-from queries.cache import cached
+from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label
+from graph.store.base import GraphStore
 from queries.models import NodeRef
 from queries.scope import Scope
-
-if TYPE_CHECKING:
-    from graph.store.base import GraphStore
-
-T = TypeVar("T")
 
 # Keys are codes: letters, digits, CJK and a little punctuation. Anything with quotes,
 # backticks, braces, brackets, semicolons, whitespace or control characters is no key of
@@ -38,16 +32,6 @@ LABEL_ORDER = [
 ]
 
 
-def in_town(text: str, var: str, label: Label) -> str:
-    """The town-scoped form of a query: ``MATCH (v:L) WHERE ($town IS NULL OR v.town_code = $town)``
-    becomes ``MATCH (v:L {town_code: $town})`` so the town_code index serves it."""
-    lab = L(label)
-    old = f"MATCH ({var}:{lab}) WHERE ($town IS NULL OR {var}.town_code = $town)"
-    if old not in text:
-        raise ValueError(f"no town filter on {var}:{label.value}")
-    return text.replace(old, f"MATCH ({var}:{lab} {{town_code: $town}}) WHERE true")
-
-
 def not_found(what: str, key: str) -> NotFound:
     return NotFound(f"未找到{what}：{key}", f"{what} not found: {key!r}")
 
@@ -59,13 +43,13 @@ def check_key(key: Any, what: str = "对象") -> str:
     return key
 
 
-def check_scope(store: Any, scope: Scope) -> Scope:
+def check_scope(store: GraphStore, scope: Scope) -> Scope:
     """A town scope must name an existing town (NotFound otherwise)."""
     check_town(store, scope.town)
     return scope
 
 
-def check_town(store: Any, town: str | None) -> str | None:
+def check_town(store: GraphStore, town: str | None) -> str | None:
     """Validate the scope: an existing town code (NotFound otherwise)."""
     if town is None:
         return None
@@ -73,50 +57,6 @@ def check_town(store: Any, town: str | None) -> str | None:
     if not store.fetch_nodes(Label.TOWN, [town]):
         raise not_found("镇街", town)
     return town
-
-
-def check_choice(value: Any, choices: Iterable[str], name: str) -> str:
-    allowed = list(choices)
-    if value not in allowed:
-        raise InputError(
-            f"参数 {name} 无效：{value}（可选：{'、'.join(allowed)}）",
-            f"invalid {name} {value!r}; expected one of {allowed}",
-        )
-    return str(value)
-
-
-def check_int(value: Any, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise InputError(f"参数 {name} 必须是 {lo}–{hi} 的整数", f"{name} must be an integer in [{lo}, {hi}]")
-    return value
-
-
-def check_rels(rels: Iterable[str] | None, default: Iterable[Rel]) -> list[Rel]:
-    if rels is None:
-        return sorted(default)
-    out = []
-    for r in rels:
-        try:
-            out.append(Rel(r))
-        except ValueError:
-            raise InputError(f"未知的关系类型：{r}", f"unknown relationship type {r!r}") from None
-    if not out:
-        raise InputError("至少指定一种关系类型", "give at least one relationship type")
-    return sorted(set(out))
-
-
-def in_scope(label: str, props: Mapping[str, Any], town: str | None) -> bool:
-    """Town scope (DESIGN.md security): the town's own entities plus district-level party orgs."""
-    if town is None:
-        return True
-    tc = props.get("town_code")
-    if tc == town:
-        return True
-    return label == Label.PARTY_ORG.value and tc is None
-
-
-def is_district_level(label: str, props: Mapping[str, Any]) -> bool:
-    return label == Label.PARTY_ORG.value and props.get("town_code") is None
 
 
 def is_hub(label: str, props: Mapping[str, Any]) -> bool:
@@ -211,20 +151,5 @@ def coords(props: Mapping[str, Any]) -> tuple[float, float] | None:
         return None
 
 
-def label_text(lab: Label) -> str:
-    return L(lab)
-
-
 def rate(num: int, den: int) -> float | None:
     return None if den == 0 else num / den
-
-
-# --- caches: the one answer cache (queries.cache) ---------------------------------------
-
-
-def neo4j_cached(store: Any, name: str, build: Callable[[], T]) -> T:
-    """Fact sets fetched from Neo4j, kept until the graph changes (the driver pays per value,
-    so re-reading a district's facts for every question would dominate the answer time)."""
-    if store.backend != "neo4j":
-        return build()
-    return cached(store, name, build)

@@ -12,7 +12,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from graph.store.base import FactSet, GraphStore
 
@@ -49,18 +49,18 @@ def cached(store: GraphStore, key: Hashable, build: Callable[[], T], version: st
     >>> cached(store, ("projection", "pairing"), lambda: store.projection(labels, rels))  # doctest: +SKIP
     """
     ver = version if version is not None else store.version()
-    found, value = _get(store, key, ver)
+    found, hit = _get(store, key, ver)
     if found:
-        return value
+        return cast(T, hit)
     ik = (id(store), key)
     with _lock:
         slot = _inflight.setdefault(ik, [threading.Lock(), 0])
         slot[1] += 1
     try:
         with slot[0]:
-            found, value = _get(store, key, ver)
+            found, hit = _get(store, key, ver)
             if found:
-                return value
+                return cast(T, hit)
             value = build()
             with _lock:
                 _stats["misses"] += 1

@@ -90,7 +90,9 @@ class CountFact:
 
 
 @dataclass(frozen=True)
-class UncoveredFact:
+class OrgFact:
+    """What every list of organisations shows of one (coverage's uncovered, gaps' entries)."""
+
     uscc: str
     name: str | None
     town_code: str | None
@@ -99,6 +101,10 @@ class UncoveredFact:
     park_code: str | None
     association_uscc: str | None
     employees: int | None
+
+
+@dataclass(frozen=True)
+class UncoveredFact(OrgFact):
     work: bool  # an instructor serves it, or a party organisation covering it
 
 

@@ -34,6 +34,7 @@ from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries._common import STRUCTURAL, check_key, check_scope, coords, haversine_km, is_hub, ref_from
 from queries.cache import cached, facts
+from queries.coverage import OrgFact
 from queries.models import (
     Candidate,
     GapEntry,
@@ -89,17 +90,9 @@ class GapsParams(Params):
 
 
 @dataclass(frozen=True)
-class OrgFact:
+class GapOrgFact(OrgFact):
     """An uncovered organisation in scope, with the members working there (in scope)."""
 
-    uscc: str
-    name: str | None
-    town_code: str | None
-    category: str | None
-    industry: str | None
-    park_code: str | None
-    association_uscc: str | None
-    employees: int | None
     status: str | None
     xy: tuple[float, float] | None  # lon, lat
     full: int  # full members working there
@@ -191,9 +184,9 @@ def _xy(lon: Any, lat: Any) -> tuple[float, float] | None:
     return coords({"lon": lon, "lat": lat})
 
 
-def _org(props: dict[str, Any], full: int, n: int) -> OrgFact:
+def _org(props: dict[str, Any], full: int, n: int) -> GapOrgFact:
     p = props
-    return OrgFact(
+    return GapOrgFact(
         uscc=str(p["uscc"]),
         name=p.get("org_name"),
         town_code=p.get("town_code"),
@@ -231,7 +224,7 @@ def _member(m: dict[str, Any]) -> MemberFact:
 # --- facts: Cypher ------------------------------------------------------------------------
 
 
-def _uncovered_cypher(db: CypherReader, scope: Scope) -> tuple[OrgFact, ...]:
+def _uncovered_cypher(db: CypherReader, scope: Scope) -> tuple[GapOrgFact, ...]:
     # every uncovered organisation in scope with its member counts, in one record (the driver
     # pays per record; details are fetched for the page only)
     text = f"""{scope.match("o", Label.ORGANIZATION)}
@@ -337,7 +330,7 @@ def _covered(ix: GraphIndex, nid: str) -> bool:
     return any(ix.props(u)["_label"] == po for u in ix.inn(nid, Rel.COVERS))
 
 
-def _uncovered_nx(ix: GraphIndex, scope: Scope) -> tuple[OrgFact, ...]:
+def _uncovered_nx(ix: GraphIndex, scope: Scope) -> tuple[GapOrgFact, ...]:
     org, mem = Label.ORGANIZATION, Label.MEMBER.value
     out = []
     for nid, d in ix.scoped_nodes(org.value, scope.town):
@@ -472,17 +465,17 @@ POINTS = FactSet("gaps.points", cypher=_points_cypher, networkx=_points_nx)
 # --- the answer: ranking and recommendation, written once -----------------------------------
 
 
-def _org_ref(o: OrgFact) -> NodeRef:
+def _org_ref(o: GapOrgFact) -> NodeRef:
     return ref_from(Label.ORGANIZATION.value, o.uscc, o.name, o.town_code)
 
 
-def _assoc_related(a: OrgFact, b: OrgFact) -> bool:
+def _assoc_related(a: GapOrgFact, b: GapOrgFact) -> bool:
     """Two organisations share an association, or one is the other's association."""
     aa, ba = a.association_uscc, b.association_uscc
     return bool((aa and (aa == ba or aa == b.uscc)) or (ba and ba == a.uscc))
 
 
-def _km(a: OrgFact, b: OrgFact) -> float | None:
+def _km(a: GapOrgFact, b: GapOrgFact) -> float | None:
     if a.xy is None or b.xy is None:
         return None
     return round(haversine_km(a.xy[0], a.xy[1], b.xy[0], b.xy[1]), 3)
@@ -543,7 +536,7 @@ class _HostIndex:
             for a in host.assoc_keys:
                 self.by_assoc.setdefault(a, set()).add(code)
 
-    def near(self, o: OrgFact, hop_codes: set[str]) -> list[_Host]:
+    def near(self, o: GapOrgFact, hop_codes: set[str]) -> list[_Host]:
         codes = set(hop_codes) | self.by_town.get(o.town_code, set())
         if o.park_code:
             codes |= self.by_park.get(o.park_code, set())
@@ -554,7 +547,7 @@ class _HostIndex:
 
 
 def _candidates(
-    o: OrgFact, hosts: _HostIndex, hops: dict[str, dict[str, int]], max_hops: int, top: int
+    o: GapOrgFact, hosts: _HostIndex, hops: dict[str, dict[str, int]], max_hops: int, top: int
 ) -> list[Candidate]:
     """The ``top`` nearest hosts by the near rule (models are built for those only)."""
     park, assoc, uscc, town = o.park_code, o.association_uscc, o.uscc, o.town_code
@@ -612,7 +605,7 @@ def _candidates(
     return out
 
 
-def _neighbours(o: OrgFact, pool: list[OrgFact]) -> list[OrgFact]:
+def _neighbours(o: GapOrgFact, pool: list[GapOrgFact]) -> list[GapOrgFact]:
     """Uncovered organisations near ``o`` with 1–2 full members (partners for 联合建), nearest first."""
     park = o.park_code
     near = []
@@ -635,7 +628,7 @@ def _name(r: NodeRef) -> str:
 
 
 def _recommend(
-    o: OrgFact, instructors: tuple[NodeRef, ...], cands: list[Candidate], pool: list[OrgFact]
+    o: GapOrgFact, instructors: tuple[NodeRef, ...], cands: list[Candidate], pool: list[GapOrgFact]
 ) -> Recommendation:
     full = o.full
     host = cands[0] if cands else None
@@ -648,7 +641,7 @@ def _recommend(
             reason=f"有{full}名正式党员在此工作，达到单独组建党组织的条件（至少3名正式党员）",
         )
     if full >= 1:
-        partners: list[OrgFact] = []
+        partners: list[GapOrgFact] = []
         total = full
         for n in _neighbours(o, pool):
             partners.append(n)
@@ -685,10 +678,10 @@ def _recommend(
 
 
 def _entry(
-    o: OrgFact,
+    o: GapOrgFact,
     det: OrgDetails,
     cands: list[Candidate],
-    pool: list[OrgFact],
+    pool: list[GapOrgFact],
     top: int,
     association: tuple[str | None, str | None],
 ) -> GapEntry:
@@ -736,7 +729,7 @@ def _entry(
 _NO_DETAILS = OrgDetails((), (), (), ())
 
 
-def _map_points(orgs: tuple[OrgFact, ...], covered: tuple[PointFact, ...]) -> list[MapPoint]:
+def _map_points(orgs: tuple[GapOrgFact, ...], covered: tuple[PointFact, ...]) -> list[MapPoint]:
     pts = [
         MapPoint(org=_org_ref(o), lon=o.xy[0], lat=o.xy[1], park_code=o.park_code, covered=False)
         for o in orgs
@@ -777,7 +770,7 @@ def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
     # ones (only those with 1-2 full members can be partners; 3+ build on their own).
     pool = [o for o in orgs if 1 <= o.full <= 2 and o.category != SELF_EMPLOYED_CATEGORY]
 
-    def keep(o: OrgFact) -> bool:
+    def keep(o: GapOrgFact) -> bool:
         return (
             (p.park is None or o.park_code == p.park)
             and (p.industry is None or o.industry == p.industry)
@@ -799,7 +792,7 @@ def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
         store, Label.ORGANIZATION, {o.association_uscc for o in page + page_self if o.association_uscc}
     )
 
-    def build(o: OrgFact) -> GapEntry:
+    def build(o: GapOrgFact) -> GapEntry:
         cands = _candidates(o, hix, hops, p.max_hops, max(p.candidates, 1))
         shown = association_shown(scope, o.association_uscc, assoc)
         return _entry(o, details.get(o.uscc, _NO_DETAILS), cands, pool, p.candidates, shown)

@@ -241,10 +241,12 @@ class _Positions:
         if p.label == "PartyOrg":
             for u in covers:
                 if u in org_xy:
-                    return org_xy[u]
+                    xy: tuple[float, float] = org_xy[u]
+                    return xy
             return None
         if p.label == "Village" and p.town_code in self.towns:
-            return self.towns[p.town_code]["label_point"]
+            point: tuple[float, float] = self.towns[p.town_code]["label_point"]
+            return point
         return None
 
     def foreign(self, label: str, key: str) -> tuple[float, float] | None:

@@ -77,7 +77,9 @@ class CoverageRow(_Model):
     work_rate: float | None
 
 
-class UncoveredOrg(_Model):
+class OrgEntry(_Model):
+    """An organisation in a list (coverage's uncovered, gaps' entries): what every list shows."""
+
     org: NodeRef
     category: str | None = None
     industry: str | None = None
@@ -85,6 +87,9 @@ class UncoveredOrg(_Model):
     association_uscc: str | None = None  # None for a town user when the association is another town's
     association_name: str | None = None
     employees: int | None = None
+
+
+class UncoveredOrg(OrgEntry):
     work_covered: bool = False  # an instructor serves it although no PartyOrg covers it
 
 
@@ -139,14 +144,7 @@ class Helper(_Model):
     status: str | None = None
 
 
-class GapEntry(_Model):
-    org: NodeRef
-    category: str | None = None
-    industry: str | None = None
-    park_code: str | None = None
-    association_uscc: str | None = None  # None for a town user when the association is another town's
-    association_name: str | None = None
-    employees: int | None = None
+class GapEntry(OrgEntry):
     status: str | None = None
     members: list[GapMember] = Field(default_factory=list)
     full_members: int = 0

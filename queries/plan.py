@@ -784,7 +784,7 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
             fixed_cover = fixed_cover or n == 1
         else:
             m.add(expr >= value) if sense > 0 else m.add(expr <= value)
-        m.clear_hints()
+        m.clear_hints()  # type: ignore[no-untyped-call]  # ortools leaves it unannotated
         for v in all_vars:
             m.add_hint(v, solver.boolean_value(v))
     out = Assignment()

@@ -127,11 +127,11 @@ def record(
     operator: str = "",
 ) -> str:
     """Write the snapshot of a load that has just finished, with its changes; its id."""
-    from queries.figures import figures
+    from queries.figures import FIGURES
 
     now = dt.datetime.now().astimezone()
     cur = h.capture(store)
-    figs = figures(store)
+    figs = FIGURES(store)
     district, towns, categories = h.tallies(cur)
     existing = store.list_docs(h.SNAPSHOT)
     seq = max((int(d["seq"]) for d in existing), default=0) + 1

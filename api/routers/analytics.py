@@ -1,37 +1,23 @@
-"""The heavy questions (cached per scope and parameters): coverage, gaps, pairings, centrality."""
+"""The heavy questions (cached per scope and parameters): coverage, gaps, pairings, centrality, impact."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi import APIRouter
 from pydantic import Field
 
-from api.answer import Caller, ask, caller
+from api.answer import question_route
 from api.routers.params import Scoped
 from queries.centrality import CENTRALITY, CentralityParams
-from queries.coverage import COVERAGE, CoverageParams
-from queries.gaps import GAPS, GapsParams
-from queries.impact import IMPACT, ImpactParams, ImpactResult
-from queries.models import CentralityResult, CoverageResult, GapsResult, PairingNetwork
-from queries.pairing import PAIRING, PairingParams
+from queries.coverage import COVERAGE
+from queries.gaps import GAPS
+from queries.impact import IMPACT
+from queries.pairing import PAIRING
 from queries.params import MAX_PAGE
 
 router = APIRouter()
-
-
-class CoverageQuery(CoverageParams, Scoped):
-    pass
-
-
-class GapsQuery(GapsParams, Scoped):
-    pass
-
-
-class PairingQuery(PairingParams, Scoped):
-    pass
 
 
 class CentralityQuery(CentralityParams, Scoped):
@@ -39,60 +25,46 @@ class CentralityQuery(CentralityParams, Scoped):
     top: int = Field(20, ge=1, le=MAX_PAGE, description="排名条数")
 
 
-class ImpactQuery(ImpactParams, Scoped):
-    pass
-
-
 def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
     return lambda res: (res, {"X-Total-Count": str(getattr(res, field))})
 
 
-@router.get(
+question_route(
+    router,
     "/coverage",
-    response_model=CoverageResult,
+    COVERAGE,
     tags=["coverage 覆盖"],
     summary="党组织覆盖率与未覆盖组织 / coverage and the uncovered organisations",
+    shape=_total("uncovered_total"),
 )
-def coverage(c: Annotated[Caller, Depends(caller)], p: Annotated[CoverageQuery, Query()]) -> Response:
-    return ask(c, COVERAGE, p, shape=_total("uncovered_total"))
-
-
-@router.get(
+question_route(
+    router,
     "/gaps",
-    response_model=GapsResult,
+    GAPS,
     tags=["gaps 空白点"],
     summary="未建党组织的组织、候选依托与建议 / uncovered organisations, hosts and a recommendation",
+    shape=_total("total"),
 )
-def gaps(c: Annotated[Caller, Depends(caller)], p: Annotated[GapsQuery, Query()]) -> Response:
-    return ask(c, GAPS, p, shape=_total("total"))
-
-
-@router.get(
+question_route(
+    router,
     "/pairings",
-    response_model=PairingNetwork,
+    PAIRING,
     tags=["pairing 结对"],
     summary="示范帮扶 / 村企联建网络 / the pairing networks",
 )
-def pairings(c: Annotated[Caller, Depends(caller)], q: Annotated[PairingQuery, Query()]) -> Response:
-    return ask(c, PAIRING, q)
-
-
-@router.get(
+question_route(
+    router,
     "/centrality",
-    response_model=CentralityResult,
+    CENTRALITY,
+    query=CentralityQuery,
     tags=["centrality 中心性"],
     summary="中心性排名、关节点与桥 / centrality, articulation points, bridges",
 )
-def centrality(c: Annotated[Caller, Depends(caller)], p: Annotated[CentralityQuery, Query()]) -> Response:
-    return ask(c, CENTRALITY, p)
-
-
-@router.get(
+question_route(
+    router,
     "/impact",
-    response_model=ImpactResult,
+    IMPACT,
     tags=["impact 影响分析"],
     summary="影响分析：撤销示范点、指导员、党组织或党员会失去什么；按影响排名 / what is lost if entities "
     "drop out; ranking by impact",
 )
-def impact(c: Annotated[Caller, Depends(caller)], p: Annotated[ImpactQuery, Query()]) -> Response:
-    return ask(c, IMPACT, p)

@@ -4,36 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from api.answer import Caller, answer, ask, caller
-from api.routers.params import Scoped, Town
-from queries.entities import (
-    ORG_TREE,
-    ORGANIZATION,
-    PARTY_ORG,
-    SEARCH,
-    OrganizationParams,
-    OrgTreeParams,
-    PartyOrgParams,
-    SearchParams,
-)
-from queries.figures import FiguresResult
-from queries.figures import figures as figures_fn
-from queries.models import OrganizationDetail, OrgTree, PartyOrgDetail, SearchHit, SearchResult
+from api.answer import Caller, ask, caller, question_route
+from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH, OrganizationParams, PartyOrgParams
+from queries.figures import FIGURES
+from queries.models import OrganizationDetail, PartyOrgDetail, SearchHit, SearchResult
 
 router = APIRouter(tags=["entities 组织与党组织"])
 
 Key = Annotated[str, Path(min_length=1, max_length=100)]
-
-
-class SearchQuery(SearchParams, Scoped):
-    pass
-
-
-class OrgTreeQuery(OrgTreeParams, Scoped):
-    pass
 
 
 @router.get("/organizations/{uscc}", response_model=OrganizationDetail, summary="一个组织 / one organisation")
@@ -50,21 +31,19 @@ def _hits(res: SearchResult) -> tuple[list[SearchHit], dict[str, str]]:
     return res.items, {"X-Total-Count": str(res.total)}
 
 
-@router.get("/search", response_model=list[SearchHit], summary="按名称或编码搜索 / search names and codes")
-def search(c: Annotated[Caller, Depends(caller)], q: Annotated[SearchQuery, Query()]) -> Response:
-    return ask(c, SEARCH, q, shape=_hits)
-
-
-@router.get("/org-tree", response_model=OrgTree, summary="四级组织树 / the four-level tree")
-def org_tree(c: Annotated[Caller, Depends(caller)], q: Annotated[OrgTreeQuery, Query()]) -> Response:
-    return ask(c, ORG_TREE, q)
-
-
-@router.get(
+question_route(
+    router,
+    "/search",
+    SEARCH,
+    response_model=list[SearchHit],
+    summary="按名称或编码搜索 / search names and codes",
+    shape=_hits,
+)
+question_route(router, "/org-tree", ORG_TREE, summary="四级组织树 / the four-level tree")
+question_route(
+    router,
     "/figures",
-    response_model=FiguresResult,
+    FIGURES,
     tags=["figures 参考数字"],
     summary="从图中计算的参考数字 / the reference figures, computed from the graph",
 )
-def figures(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Response:
-    return answer(c, figures_fn, cache=True, town=town)

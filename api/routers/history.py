@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from api.answer import Caller, ask, caller
+from api.answer import Caller, ask, caller, question_route
 from api.routers.params import Scoped, Town
 from queries.history import (
     HISTORY,
@@ -18,8 +18,6 @@ from queries.history import (
     ChangeKind,
     DiffParams,
     DiffResult,
-    HistoryParams,
-    HistoryResult,
     SnapshotDetail,
     SnapshotParams,
 )
@@ -27,10 +25,6 @@ from queries.history import (
 router = APIRouter()
 SnapshotId = Annotated[str, Path(min_length=1, max_length=20, description="快照编号 / snapshot id")]
 Kind = Annotated[ChangeKind | None, Query(description="只看这一类变化 / only this kind of change")]
-
-
-class HistoryQuery(HistoryParams, Scoped):
-    pass
 
 
 class SnapshotQuery(SnapshotParams, Scoped):
@@ -41,14 +35,13 @@ class DiffQuery(DiffParams, Scoped):
     pass
 
 
-@router.get(
+question_route(
+    router,
     "/history",
-    response_model=HistoryResult,
+    HISTORY,
     tags=["history 变化趋势"],
     summary="每次导入的快照（按数据日期）/ the snapshot of every load, by data date",
 )
-def history(c: Annotated[Caller, Depends(caller)], p: Annotated[HistoryQuery, Query()]) -> Response:
-    return ask(c, HISTORY, p)
 
 
 @router.get(

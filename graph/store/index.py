@@ -124,4 +124,5 @@ class GraphIndex:
             yield nid, self.nodes[nid]
 
     def props(self, nid: str) -> dict[str, Any]:
-        return self.nodes[nid]
+        d: dict[str, Any] = self.nodes[nid]
+        return d

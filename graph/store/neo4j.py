@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import neo4j
@@ -52,12 +52,26 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # question, count, projection or dump ever sees it; never connected to anything).
 LOAD_STATE = "`_LoadState`"
 _LOAD_STATE_FIELDS = ("started_at", "source", "pid", "host")
+T_ = TypeVar("T_")
 
 
-def tagged(name: str) -> Any:
+class _Tagger(Protocol):
+    def __call__(
+        self, fn: Callable[[neo4j.ManagedTransaction], T_]
+    ) -> Callable[[neo4j.ManagedTransaction], T_]: ...
+
+
+def tagged(name: str) -> _Tagger:
     """Decorate a transaction function so the server shows its purpose (query log,
     SHOW TRANSACTIONS). Managed transactions take metadata here, not via neo4j.Query."""
-    return neo4j.unit_of_work(metadata={"app": "orggraph", "query": name})
+
+    def decorate(fn: Callable[[neo4j.ManagedTransaction], T_]) -> Callable[[neo4j.ManagedTransaction], T_]:
+        work: Callable[[neo4j.ManagedTransaction], T_] = neo4j.unit_of_work(
+            metadata={"app": "orggraph", "query": name}
+        )(fn)
+        return work
+
+    return decorate
 
 
 class Neo4jStore:

@@ -120,10 +120,10 @@ def test_overview_numbers_are_the_queries_answers(loaded: Any) -> None:
 
 
 def test_overview_reference_figures(loaded: Any) -> None:
-    from queries import figures
+    from queries.figures import FIGURES
 
     at = app(token("district"))
-    res = figures.figures(loaded)
+    res = FIGURES(loaded)
     table = next(d.value for d in at.dataframe if "图谱计算值" in d.value.columns)
     assert list(table["编号"]) == [f.id for f in res.figures]
     assert list(table["图谱计算值"]) == [f.value_text for f in res.figures]

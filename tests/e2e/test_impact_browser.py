@@ -25,7 +25,7 @@ def test_impact_page(tab: Page) -> None:
     assert box is not None
     p.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     tab.settle()
-    p.wait_for_selector('text=/撤销：/', timeout=30_000)
+    p.wait_for_selector("text=/撤销：/", timeout=30_000)
     assert "撤销：" in main.inner_text()
     tab.shot("impact-detail")
     p.get_by_role("tab", name="断开后果").click()

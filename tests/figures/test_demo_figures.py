@@ -24,7 +24,8 @@ from graph.model import DEREGISTERED, NONPUBLIC_CATEGORIES, SOCIAL_CATEGORIES, L
 from graph.settings import Settings
 from graph.store.base import split_node_id
 from graph.store.embedded import EmbeddedStore
-from queries.figures import FiguresResult, figures
+from queries.figures import FIGURES, FiguresResult
+from queries.scope import Scope
 
 SECRET = "test-secret-key-0123456789abcdef-0123456789"
 EXPECTED = {  # what the article prints, as the demo reproduces it (exact values, not the rule)
@@ -104,7 +105,7 @@ def _unchanged_except(before: FiguresResult, after: FiguresResult, changed: set[
 
 
 def test_every_graph_figure_agrees(demo: Any) -> None:
-    res = figures(demo)
+    res = FIGURES(demo)
     bad = {f.id: (f.value_text, f.article) for f in res.figures if not f.agrees}
     assert not bad
     assert res.all_agree is True and len(res.figures) == 19
@@ -128,13 +129,13 @@ def test_every_graph_figure_agrees(demo: Any) -> None:
 
 
 def test_town_scope_adds_up_to_the_district(demo: Any) -> None:
-    district = figures(demo)
+    district = FIGURES(demo)
     towns = sorted(demo.fetch_nodes(Label.TOWN))
     if demo.backend == "neo4j":
         towns = towns[:3]  # the full sum runs on the embedded store; here the scoped Cypher runs at all
     total: dict[str, int] = defaultdict(int)
     for town in towns:
-        res = figures(demo, town=town)
+        res = FIGURES(demo, Scope(town))
         assert res.all_agree is None and res.omitted == ["F4", "F20", "F21", "F22"]
         assert _values(res)["F1"] == 1
         for fid, key in (("F12", "coverage"), ("F13", "coverage"), ("F14", "work_coverage")):
@@ -154,9 +155,11 @@ def test_town_scope_adds_up_to_the_district(demo: Any) -> None:
 @pytest.mark.neo4j
 @pytest.mark.slow
 def test_both_backends_give_identical_answers(embedded_demo: Any, neo4j_demo: Any) -> None:
-    assert figures(embedded_demo).model_dump() == figures(neo4j_demo).model_dump()
+    assert FIGURES(embedded_demo).model_dump() == FIGURES(neo4j_demo).model_dump()
     for town in sorted(embedded_demo.fetch_nodes(Label.TOWN))[::5]:
-        assert figures(embedded_demo, town=town).model_dump() == figures(neo4j_demo, town=town).model_dump()
+        assert (
+            FIGURES(embedded_demo, Scope(town)).model_dump() == FIGURES(neo4j_demo, Scope(town)).model_dump()
+        )
 
 
 # --- the figures are computed from the graph ------------------------------------------------
@@ -198,13 +201,13 @@ def _sole_covers(store: Any, categories: frozenset[str], n: int) -> list[dict[st
 
 
 def test_removing_covers_changes_coverage_by_exactly_that(demo: Any) -> None:
-    before = figures(demo)
+    before = FIGURES(demo)
     nonpublic = _sole_covers(demo, NONPUBLIC_CATEGORIES, 5)
     social = _sole_covers(demo, SOCIAL_CATEGORIES, 2)
     rows = nonpublic + social
     assert demo.delete_relationships(Rel.COVERS, rows) == 7
     try:
-        after = figures(demo)
+        after = FIGURES(demo)
         assert _values(after)["F8"] == _values(before)["F8"] + 5
         n, d = _ratio(before, "F12", "coverage")
         assert _ratio(after, "F12", "coverage") == (n - 5, d)  # type: ignore[operator]
@@ -220,11 +223,11 @@ def test_removing_covers_changes_coverage_by_exactly_that(demo: Any) -> None:
         assert after.all_agree is False
     finally:
         demo.upsert_relationships(Rel.COVERS, Label.PARTY_ORG, Label.ORGANIZATION, rows)
-    assert figures(demo).model_dump() == before.model_dump()
+    assert FIGURES(demo).model_dump() == before.model_dump()
 
 
 def test_removing_demonstration_tiers_changes_f5_by_exactly_that(demo: Any) -> None:
-    before = figures(demo)
+    before = FIGURES(demo)
     parties = demo.fetch_nodes(Label.PARTY_ORG)
     targets = {_key(v) for _, v, _, _ in demo.fetch_relationships(Rel.PAIRED_WITH)}
     city = sorted(k for k, p in parties.items() if p.get("demo_tier") == "市级" and k not in targets)[0]
@@ -233,17 +236,17 @@ def test_removing_demonstration_tiers_changes_f5_by_exactly_that(demo: Any) -> N
     stripped = [{k: v for k, v in p.items() if k != "demo_tier"} for p in originals]
     demo.upsert_nodes(Label.PARTY_ORG, stripped)
     try:
-        after = figures(demo)
+        after = FIGURES(demo)
         assert _values(after)["F5"] == {"total": 205, "city": 11, "district": 57, "town": 137}
         _unchanged_except(before, after, {"F5"})
         assert not next(f for f in after.figures if f.id == "F5").agrees
     finally:
         demo.upsert_nodes(Label.PARTY_ORG, originals)
-    assert figures(demo).model_dump() == before.model_dump()
+    assert FIGURES(demo).model_dump() == before.model_dump()
 
 
 def test_moving_a_member_out_of_jishan_changes_f20(demo: Any) -> None:
-    before = figures(demo)
+    before = FIGURES(demo)
     parties = demo.fetch_nodes(Label.PARTY_ORG)
     units = {k for k, p in parties.items() if "箕山电煤" in p.get("party_org_name", "")}
     members = demo.fetch_nodes(Label.MEMBER)
@@ -256,7 +259,7 @@ def test_moving_a_member_out_of_jishan_changes_f20(demo: Any) -> None:
     row = {"from": _key(rel[0]), "to": _key(rel[1]), "rid": rel[2], "props": rel[3]}
     assert demo.delete_relationships(Rel.RELATIONSHIP_IN, [row]) == 1
     try:
-        after = figures(demo)
+        after = FIGURES(demo)
         assert _part(after, "F20", "members").value == 104
         assert _ratio(after, "F20", "in_management_share") == (38, 104)
         assert _ratio(after, "F20", "titled_share") == (16, 104)
@@ -264,7 +267,7 @@ def test_moving_a_member_out_of_jishan_changes_f20(demo: Any) -> None:
         assert not next(f for f in after.figures if f.id == "F20").agrees
     finally:
         demo.upsert_relationships(Rel.RELATIONSHIP_IN, Label.MEMBER, Label.PARTY_ORG, [row])
-    assert figures(demo).model_dump() == before.model_dump()
+    assert FIGURES(demo).model_dump() == before.model_dump()
 
 
 # --- command line ---------------------------------------------------------------------------

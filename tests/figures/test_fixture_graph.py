@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from graph.errors import NotFound
-from queries.figures import figures
+from queries.figures import FIGURES
+from queries.scope import Scope
 from tests.fixtures import load_fixture
 
 
@@ -25,7 +26,7 @@ def _parts(res: Any) -> dict[str, dict[str, Any]]:
 
 
 def test_hand_counted_figures(fx: Any) -> None:
-    res = figures(fx)
+    res = FIGURES(fx)
     v = {f.id: f.value for f in res.figures}
     assert v["F1"] == 3  # TC1-TC3
     assert v["F2"] == 1  # P1 with PC1
@@ -63,7 +64,7 @@ def test_hand_counted_figures(fx: Any) -> None:
 
 
 def test_town_scope(fx: Any) -> None:
-    res = figures(fx, town="T2")
+    res = FIGURES(fx, Scope("T2"))
     assert res.town == "T2" and res.all_agree is None
     assert res.omitted == ["F4", "F20", "F21", "F22"]
     assert all(f.agrees is None and all(p.agrees is None for p in f.parts) for f in res.figures)
@@ -76,11 +77,11 @@ def test_town_scope(fx: Any) -> None:
     assert v["F11"] == 3  # PO4 PO5 PO6
     assert v["F17"] == {"orgs": 2, "villages": 1}  # O09 O10; V1
     with pytest.raises(NotFound):
-        figures(fx, town="T9")
+        FIGURES(fx, Scope("T9"))
 
 
 def test_empty_graph(store: Any) -> None:
-    res = figures(store)
+    res = FIGURES(store)
     assert len(res.figures) == 19 and res.all_agree is False
     for f in res.figures:
         for p in f.parts:

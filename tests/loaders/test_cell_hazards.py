@@ -221,7 +221,7 @@ def test_cli_load_survives_a_hostile_workbook_and_reports(tmp_path: Path) -> Non
     clean = _district(tmp_path / "clean.xlsx", 200)
     dirty = _with_stray(clean, tmp_path / "dirty.xlsx", {"组织": ("XFD1048576", " ")})
     r = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "load", str(dirty), "--backend", "embedded"],
+        [sys.executable, "-m", "cli", "load", str(dirty), "--backend", "embedded"],
         capture_output=True,
         text=True,
         timeout=300,

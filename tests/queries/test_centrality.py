@@ -7,7 +7,7 @@ import pytest
 
 import queries
 from graph.errors import InputError
-from queries._common import in_scope
+from queries.scope import Scope
 
 NETWORKS = {
     "pairing": (["PartyOrg", "Organization", "Village"], ["PAIRED_WITH", "JOINT_BUILDS_WITH"]),
@@ -37,7 +37,7 @@ def independent(store, network, town=None):  # type: ignore[no-untyped-def]
     nodes, rels = store.dump()
     g = nx.Graph()
     for n in nodes:
-        if n["label"] in labels and in_scope(n["label"], n["properties"], town):
+        if n["label"] in labels and Scope(town).admits(n["label"], n["properties"]):
             g.add_node(n["id"])
     for r in rels:
         if r["type"] in types and r["from"] in g and r["to"] in g:
@@ -109,7 +109,6 @@ def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]
 
 def _cuts(store, network, town=None, **kw):  # type: ignore[no-untyped-def]
     from queries.centrality import CENTRALITY, CentralityParams
-    from queries.scope import Scope
 
     return CENTRALITY(store, Scope(town), CentralityParams.parse(network=network, cuts=100, **kw))
 

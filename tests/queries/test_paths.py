@@ -10,7 +10,6 @@ import pytest
 
 from graph.errors import InputError, NotFound
 from graph.store.base import export_dump
-from queries._common import in_scope
 from queries.paths import PATH
 from queries.scope import Scope
 
@@ -23,7 +22,7 @@ def exported(store, town=None, exclude=("CONTACTED",)):  # type: ignore[no-untyp
     g = nx.Graph()
     for nid, d in multi.nodes(data=True):
         props = {"town_code": d.get("town_code") or None}
-        if in_scope(d["_label"], props, town):
+        if Scope(town).admits(d["_label"], props):
             g.add_node(nid)
     for u, v, d in multi.edges(data=True):
         if d["_type"] not in exclude and u in g and v in g:
