@@ -298,12 +298,27 @@ def _ends(nb: list[Neighbour], rel: Rel, scope: Scope) -> list[dict[str, Any]]:
     return [x.props for x in nb if x.type == rel.value and not x.outgoing and scope.admits(x.label, x.props)]
 
 
+# Columns naming another organisation: a town user sees the name of one in another town, never its key.
+_OTHER_ORG_COLUMNS = ((Rel.IN_ASSOCIATION, "association_uscc", "association_name"),
+                      (Rel.SUBSIDIARY_OF, "parent_uscc", "parent_name"))  # fmt: skip
+
+
+def _outside_named(props: dict[str, Any], nb: list[Neighbour], scope: Scope) -> dict[str, Any]:
+    shown = dict(props)
+    for rel, key_prop, name_prop in _OTHER_ORG_COLUMNS:
+        for x in nb:
+            if x.type == rel.value and x.outgoing and not scope.admits(x.label, x.props):
+                shown.pop(key_prop, None)
+                shown[name_prop] = x.props.get("org_name")
+    return shown
+
+
 def organization_detail(props: dict[str, Any], nb: list[Neighbour], scope: Scope) -> OrganizationDetail:
     """One organisation's page from its neighbours (pure)."""
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
     return OrganizationDetail(
         org=ref(O.value, props),
-        properties=dict(sorted(props.items())),
+        properties=dict(sorted(_outside_named(props, nb, scope).items())),
         town=_one(_pick(nb, Rel.LOCATED_IN, True, Label.TOWN, scope)),
         park=_one(_pick(nb, Rel.IN_PARK, True, Label.PARK, scope)),
         association=_one(_pick(nb, Rel.IN_ASSOCIATION, True, O, scope)),

@@ -72,13 +72,23 @@ def _foreign_member(store: Any) -> None:
         store.upsert_nodes(
             Label.ORGANIZATION, [{**row, "status": "在营", "industry": "制造业", "association_uscc": "O05"}]
         )
+        # as the loader writes it: the column and its relationship
+        store.upsert_relationships(
+            Rel.IN_ASSOCIATION,
+            Label.ORGANIZATION,
+            Label.ORGANIZATION,
+            [{"from": "O17", "to": "O05", "rid": ""}],
+        )
 
 
 def test_town_never_sees_another_towns_association_key(
     client: TestClient, tokens: Tokens, graph_store: Any
 ) -> None:
     _foreign_member(graph_store)
-    urls = ["/gaps?limit=500", "/coverage?limit=500", "/coverage?by=association"]
+    urls = [
+        "/gaps?limit=500", "/coverage?limit=500", "/coverage?by=association",
+        "/organizations/O17", "/ego?key=Organization:O17", "/map/organizations", "/search?q=O17",
+    ]  # fmt: skip
 
     def get(url: str, role: str) -> Any:
         r = client.get(API + url, headers=tokens.headers(role))
@@ -88,7 +98,8 @@ def test_town_never_sees_another_towns_association_key(
     for url in urls:
         body = get(url, "town2").text
         assert "O05" not in body, url
-        assert "永川区机械行业协会" in body, url  # the name of an association its own units belong to
+    for url in urls[:4]:  # where the unit's association is shown, its name is
+        assert "永川区机械行业协会" in get(url, "town2").text, url
     gaps = get("/gaps?limit=500", "town2").json()
     o17 = next(e for e in gaps["entries"] if e["org"]["key"] == "O17")
     assert (o17["association_uscc"], o17["association_name"]) == (None, "永川区机械行业协会")
