@@ -34,8 +34,14 @@ PAGES = {
 
 
 @pytest.fixture
-def loaded(_isolated_home: Path) -> Iterator[Any]:
-    """The fixture graph in the embedded store under this test's ORGGRAPH_HOME."""
+def loaded(_isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The fixture graph in the embedded store under this test's ORGGRAPH_HOME (even when
+    NEO4J_URI is set, as under `make test`: the shared server holds other tests' data; the
+    Neo4j pages are tested with `loaded_neo4j`, on a wiped graph)."""
+    from graph.settings import get_settings
+
+    monkeypatch.setenv("ORGGRAPH_BACKEND", "embedded")
+    get_settings.cache_clear()
     store = open_store()
     load_fixture(store)
     yield store

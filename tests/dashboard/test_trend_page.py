@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -15,13 +14,11 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from graph.loaders.report import LoadResult
 from graph.model import Label, Rel
-from graph.store import open_store
 from queries.history import HISTORY, HISTORY_DIFF, KIND_ZH, DiffParams, HistoryParams
 from queries.question import ask
 from queries.scope import Scope
 from tests.dashboard.conftest import all_text, app, chart_data, no_exception, token
 from tests.dashboard.test_pages import OTHER_TOWNS
-from tests.fixtures import load_fixture
 from workflows.loading import record
 
 NEW_ORG = {"uscc": "O17", "org_name": "青峰新材料公司", "org_category": "非公企业", "town_code": "T2"}
@@ -33,12 +30,12 @@ def _record(store: Any, name: str, prev: Any, year: int) -> str:
 
 
 @pytest.fixture
-def two_snapshots(_isolated_home: Path) -> Iterator[Any]:
-    """The fixture graph recorded as a baseline (2010), then changed in T1 and T2 and recorded again."""
+def two_snapshots(loaded: Any) -> Iterator[Any]:
+    """The fixture graph recorded as a baseline (2010), then changed in T1 and T2 and recorded again
+    (in the embedded store of ``loaded``)."""
     from queries import history as h
 
-    store = open_store()
-    load_fixture(store)
+    store = loaded  # the fixture graph is already there
     _record(store, "2010", None, 2010)
     prev = h.capture(store)
     with store.bulk():
@@ -53,7 +50,6 @@ def two_snapshots(_isolated_home: Path) -> Iterator[Any]:
         store.delete_relationships(Rel.PAIRED_WITH, [{"from": "PO4", "to": "O13", "rid": ""}])
     _record(store, "2011", prev, 2011)
     yield store
-    store.close()
 
 
 def _charts(at: Any) -> dict[str, dict[str, list[Any]]]:
