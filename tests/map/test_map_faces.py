@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from cli import app
@@ -32,7 +33,11 @@ def _collection(codes: list[str]) -> dict[str, Any]:
     }
 
 
-def test_boundaries_import_from_the_command_line(tmp_path: Path) -> None:
+def test_boundaries_import_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.settings import get_settings
+
+    monkeypatch.setenv("ORGGRAPH_BACKEND", "embedded")  # the command's store, even when NEO4J_URI is set
+    get_settings.cache_clear()
     store = open_store(backend="embedded")
     load_fixture(store)
     store.close()
