@@ -190,4 +190,8 @@ def import_boundaries(
 
 def stored_boundaries(store: GraphStore) -> dict[str, dict[str, Any]]:
     """The stored town polygons by town code (empty when none were imported)."""
-    return {str(d["town_code"]): d for d in store.list_docs(DOC_KIND)}
+    docs = store.list_docs(DOC_KIND)
+    # only what import_boundaries wrote (a document without a town or geometry is not one)
+    return {
+        str(d["town_code"]): d for d in docs if d.get("town_code") and isinstance(d.get("geometry"), dict)
+    }

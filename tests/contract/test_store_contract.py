@@ -246,7 +246,7 @@ def test_documents_round_trip_outside_the_domain_graph(store) -> None:  # type: 
     doc = {"name": "方案一", "rows": [{"org": "O1", "formation": "单独建"}], "n": 3}
     store.put_doc("plan", "p1", doc)
     store.put_doc("plan", "p0", {"name": "方案零"})
-    store.put_doc("boundary", "T1", {"type": "Feature"})
+    store.put_doc("note", "T1", {"type": "Feature"})
     assert store.get_doc("plan", "p1") == doc
     assert [d["name"] for d in store.list_docs("plan")] == ["方案零", "方案一"]  # sorted by id
     assert store.get_doc("plan", "missing") is None
@@ -258,7 +258,7 @@ def test_documents_round_trip_outside_the_domain_graph(store) -> None:  # type: 
     assert store.delete_doc("plan", "p0") is True
     assert store.delete_doc("plan", "p0") is False
     assert [d["name"] for d in store.list_docs("plan")] == ["方案一（改）"]
-    assert store.list_docs("boundary") == [{"type": "Feature"}]
+    assert store.list_docs("note") == [{"type": "Feature"}]
 
 
 def test_documents_persist_across_reopen(tmp_path: Path) -> None:
