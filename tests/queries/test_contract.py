@@ -78,7 +78,8 @@ for a in ENDS:
                 lambda s, a=a, b=b: PATH(s, source=a, target=b, types=ALL, include_hubs=True),
             )
             q(f"path:{a}:{b}:T1", lambda s, a=a, b=b: PATH(s, Scope("T1"), source=a, target=b))
-            q(f"path:{a}:{b}:T1:all", lambda s, a=a, b=b: PATH(s, Scope("T1"), source=a, target=b, types=ALL))
+for a, b in (("O02", "M04"), ("O02", "D0"), ("M04", "T1"), ("P1", "D0"), ("M03", "TC1"), ("O01", "D1")):
+    q(f"path:{a}:{b}:T1:all", lambda s, a=a, b=b: PATH(s, Scope("T1"), source=a, target=b, types=ALL))
 q("path:rels", lambda s: PATH(s, source="M17", target="D0", types=["RELATIONSHIP_IN", "REPORTS_TO"]))
 q(
     "path:sentence",
