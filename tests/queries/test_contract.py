@@ -10,9 +10,9 @@ import pytest
 import queries
 from graph.errors import OrgGraphError
 from graph.model import Rel
+from queries.dataset import DATASET, DatasetParams
 from queries.ego import EGO
 from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
-from queries.dataset import DATASET, DatasetParams
 from queries.figures.answer import FIGURES, FiguresParams
 from queries.fiveones import FIVE_ONES, FiveOnesParams
 from queries.impact import IMPACT, ImpactParams
