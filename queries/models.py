@@ -288,7 +288,7 @@ class CentralityResult(_Model):
     town: str | None = None
     node_count: int
     edge_count: int
-    approximate: bool  # betweenness sampled (k pivots, fixed seed) above a size threshold
+    approximate: bool  # always False: betweenness is exact (igraph); kept for API clients
     sample_size: int | None = None
     items: list[CentralityItem]  # top k, score desc then id
     articulation_points: list[NodeRef]  # cut vertices: highest degree first, then id; first 100
