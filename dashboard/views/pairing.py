@@ -19,7 +19,7 @@ from dashboard.common import (
     town_name,
     version,
 )
-from dashboard.entity import category, link_to, ref_rows, show_entity
+from dashboard.entity import category, drawn, link_to, ref_rows, show_entity
 from graph.model import DEMO_TIERS, PAIRING_TYPES
 
 header("结对网络", "示范点结对帮扶与村企联建：谁和谁结对、哪些示范点还没有结对、哪些未建组织无人帮扶")
@@ -69,13 +69,7 @@ node_by_id = {n.id: n for n in net.nodes}
 def _drawing(key: tuple[Any, ...], _net: Any) -> charts.Drawing:
     """The laid-out drawing of one answer (``key`` names it: store, version, scope, filters)."""
     nodes = [
-        (
-            n.id,
-            n.node.name or n.node.key,
-            category(n.node.label, n.attrs),
-            f"{category(n.node.label, n.attrs)} · {town_name(n.node.town_code)}",
-        )
-        for n in _net.nodes
+        drawn(n, f"{category(n.node.label, n.attrs)} · {town_name(n.node.town_code)}") for n in _net.nodes
     ]
     return charts.build_drawing(nodes, [(e.source, e.target, e.type_zh) for e in _net.edges])
 

@@ -47,6 +47,8 @@ ROUTES: list[tuple[str, str, str, str]] = [
     ("ego", "/ego?key=PO1", "/ego?key=PO4", "/ego?key=Member:M01&hops=2"),
     ("organizations", "/organizations/O01", "/organizations/O09", "/organizations/O07"),
     ("party-orgs", "/party-orgs/PO1", "/party-orgs/PO4", "/party-orgs/TC1"),
+    ("member", "/members/M01", "/members/M12", "/members/M03"),
+    ("village", "/villages/V2", "/villages/V1", "/villages/V2"),
     ("search", "/search?q=公司&town=T1", "/search?q=公司&town=T2", "/search?q=公司"),
     ("org-tree", "/org-tree?town=T1", "/org-tree?town=T2", "/org-tree"),
     ("figures", "/figures?town=T1", "/figures?town=T2", "/figures"),

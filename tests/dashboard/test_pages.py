@@ -321,6 +321,36 @@ def test_entity_page_search_and_details(loaded: Any) -> None:
     assert "辛建设集团党委" in all_text(at)
 
 
+def test_entity_page_member_and_village(loaded: Any) -> None:
+    """A member's and a village's page show their own details, chains and neighbours (issue 15)."""
+    from queries.entities import MEMBER, VILLAGE
+
+    at = app(token("district"), "entity")
+    at.text_input(key="ent_q").input("M03").run()
+    at.selectbox(key="ent_pick").set_value("Member:M03").run()
+    no_exception(at)
+    d = MEMBER(loaded, member_id="M03")
+    text = all_text(at)
+    assert metrics(at)["党员类别"] == d.properties["member_type"]
+    assert d.properties["id_masked"] in text and d.properties["phone_masked"] in text
+    assert not any("_hash" in k for k in d.properties)  # never on the page
+    # relationship chain up to the top, the activity chain, and the inconsistency the member carries
+    chain = " → ".join(x.name or x.key for x in [d.member, *(s.node for s in d.membership.relationship_chain)])
+    assert chain in text and "中共永川区委" in chain
+    assert d.activity_org is not None and d.activity_org.name in text
+    assert [w.value for w in at.warning] == [i.message for i in d.membership.inconsistencies] != []
+    assert "周边关系" in text  # the neighbourhood drawing and table
+    at.text_input(key="ent_q").input("V1").run()
+    at.selectbox(key="ent_pick").set_value("Village:V1").run()
+    no_exception(at)
+    v = VILLAGE(loaded, code="V1")
+    assert metrics(at)["联建组织"] == str(len(v.joint_builders)) == "2"
+    frame = next(f.value for f in at.dataframe if "组织的党组织" in f.value.columns)
+    assert list(frame["编码"]) == [j.org.key for j in v.joint_builders]
+    assert "辛建设集团党委" in " ".join(frame["组织的党组织"])
+    assert "青峰镇两新党委" in all_text(at)
+
+
 # --- scoping -------------------------------------------------------------------------------------
 
 
