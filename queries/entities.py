@@ -144,7 +144,7 @@ def _neighbours_cypher(db: CypherReader, q: NodeQuery) -> list[Neighbour]:
         {"key": q.key},
         f"entity_neighbours_{q.label.value}",
     )[0]["rows"]
-    return [Neighbour(x["t"], bool(x["o"]), x["l"], dict(x["p"]), dict(x["r"])) for x in rows]
+    return [Neighbour(x["t"], bool(x["o"]), x["l"], dict(x["p"]), _props(dict(x["r"]))) for x in rows]
 
 
 def _props(d: dict[str, Any]) -> dict[str, Any]:
