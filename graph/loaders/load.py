@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from graph.errors import ConfigError, InputError, OrgGraphError, StoreUnavailable
 from graph.loaders.build import Hasher, Plan, build_plan
@@ -32,6 +32,17 @@ from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore, batched, node_id
 
 Progress = Callable[[int, int, str], None]
+
+
+class LoadOptions(TypedDict, total=False):
+    """The options a caller passes on to :func:`load_roster` unchanged (its defaults hold)."""
+
+    dry_run: bool
+    sync: bool
+    batch_size: int
+    progress: Progress | None
+
+
 NODE_ORDER = (
     Label.TOWN,
     Label.PARK,
@@ -246,18 +257,7 @@ def _record_validation(result: LoadResult, val: Validation) -> None:
         groups[(pm.cause_sheet or "", pm.cause_row or 0)].cascade.append(pm)
     result.problems = problems
     result.groups = list(groups.values())
-    result.warnings += [
-        Warning_(
-            code=w.code,
-            message_zh=w.zh,
-            message_en=w.en,
-            sheet=w.sheet,
-            column=w.column,
-            rows=w.rows,
-            count=w.count,
-        )
-        for w in val.warnings
-    ]
+    result.warnings += val.warnings
 
 
 def _planned_counts(plan: Plan) -> dict[str, dict[str, int]]:
