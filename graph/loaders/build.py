@@ -7,6 +7,7 @@ Personal data leaves here only as keyed hashes and masked forms.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,80 +100,82 @@ def build_plan(val: Validation, hasher: Hasher) -> Plan:
 
     def references(r: Row, label: Label) -> None:
         v, k = r.values, r.key or ""
-        for column, rel, tl in _REFERENCES[r.sheet.name]:
+        for column, rel, tl in _REFERENCES.get(r.sheet.name, ()):
             if column in v:
                 link(rel, label, k, tl, v[column])
 
-    for name, label in (("镇街", Label.TOWN), ("园区", Label.PARK), ("村社区", Label.VILLAGE)):
+    def node_sheet(
+        name: str,
+        label: Label,
+        props: Callable[[Row], dict[str, Any]] = _base_props,
+        then: Callable[[Row], None] | None = None,
+    ) -> None:
+        """A node sheet's accepted rows: a node each, its reference columns linked, then ``then``."""
         if name not in val.sheets:
-            continue
+            return
         rows = val.accepted(name)
         for r in rows:
-            nodes[label].append(_base_props(r))
-            if label is not Label.TOWN:
-                references(r, label)
+            nodes[label].append(props(r))
+            references(r, label)
+            if then is not None:
+                then(r)
         _own(plan, name, label, rows)
 
-    if "组织" in val.sheets:
-        rows = val.accepted("组织")
-        for r in rows:
-            p = _base_props(r)
-            p.setdefault("status", "在营")
-            nodes[Label.ORGANIZATION].append(p)
-            references(r, Label.ORGANIZATION)
-        _own(plan, "组织", Label.ORGANIZATION, rows)
+    def org_props(r: Row) -> dict[str, Any]:
+        p = _base_props(r)
+        p.setdefault("status", "在营")
+        return p
 
-    if "党组织" in val.sheets:
-        rows = val.accepted("党组织")
-        for r in rows:
-            v, k = r.values, r.key or ""
-            town = v.get("town_code")
-            if town is None:
-                towns = {org_town(u) for u in v.get("covers", ())}
-                if len(towns) == 1:
-                    town = towns.pop()
-            town_of_po[k] = town
-            p = _base_props(r)
-            p.setdefault("kind", "组织党组织")
-            if town is not None:
-                p["town_code"] = town
-            nodes[Label.PARTY_ORG].append(p)
-            references(r, Label.PARTY_ORG)
-            # order: the first covered organisation is the core unit (joint and 1+X formations)
-            for i, u in enumerate(v.get("covers", ())):
-                link(Rel.COVERS, Label.PARTY_ORG, k, Label.ORGANIZATION, u, order=i)
-        _own(plan, "党组织", Label.PARTY_ORG, rows)
+    def party_org_props(r: Row) -> dict[str, Any]:
+        v, k = r.values, r.key or ""
+        town = v.get("town_code")
+        if town is None:
+            towns = {org_town(u) for u in v.get("covers", ())}
+            if len(towns) == 1:
+                town = towns.pop()
+        town_of_po[k] = town
+        p = _base_props(r)
+        p.setdefault("kind", "组织党组织")
+        if town is not None:
+            p["town_code"] = town
+        return p
 
-    if "党员" in val.sheets:
-        rows = val.accepted("党员")
-        for r in rows:
-            v = r.values
-            p = _base_props(r)
-            _personal(p, v, hasher)
-            town = org_town(v["employer_uscc"]) if "employer_uscc" in v else None
-            if town is None and "relationship_org" in v:
-                town = po_town(v["relationship_org"])
-            if town is not None:
-                p["town_code"] = town
-            nodes[Label.MEMBER].append(p)
-            references(r, Label.MEMBER)
-        _own(plan, "党员", Label.MEMBER, rows)
+    def covers(r: Row) -> None:
+        # order: the first covered organisation is the core unit (joint and 1+X formations)
+        for i, u in enumerate(r.values.get("covers", ())):
+            link(Rel.COVERS, Label.PARTY_ORG, r.key or "", Label.ORGANIZATION, u, order=i)
 
-    if "党建指导员" in val.sheets:
-        rows = val.accepted("党建指导员")
-        for r in rows:
-            v, k = r.values, r.key or ""
-            p = _base_props(r)
-            _personal(p, v, hasher)
-            targets: set[str | None] = set()
-            for x in v["assigned_to"]:
-                lab, actual = r.resolved[("assigned_to", x)]
-                targets.add(org_town(actual) if lab is Label.ORGANIZATION else po_town(actual))
-                link(Rel.ASSIGNED_TO, Label.INSTRUCTOR, k, lab, actual)
-            if len(targets) == 1 and None not in targets:
-                p["town_code"] = targets.pop()
-            nodes[Label.INSTRUCTOR].append(p)
-        _own(plan, "党建指导员", Label.INSTRUCTOR, rows)
+    def member_props(r: Row) -> dict[str, Any]:
+        v = r.values
+        p = _base_props(r)
+        _personal(p, v, hasher)
+        town = org_town(v["employer_uscc"]) if "employer_uscc" in v else None
+        if town is None and "relationship_org" in v:
+            town = po_town(v["relationship_org"])
+        if town is not None:
+            p["town_code"] = town
+        return p
+
+    def instructor_props(r: Row) -> dict[str, Any]:
+        v, k = r.values, r.key or ""
+        p = _base_props(r)
+        _personal(p, v, hasher)
+        targets: set[str | None] = set()
+        for x in v["assigned_to"]:
+            lab, actual = r.resolved[("assigned_to", x)]
+            targets.add(org_town(actual) if lab is Label.ORGANIZATION else po_town(actual))
+            link(Rel.ASSIGNED_TO, Label.INSTRUCTOR, k, lab, actual)
+        if len(targets) == 1 and None not in targets:
+            p["town_code"] = targets.pop()
+        return p
+
+    node_sheet("镇街", Label.TOWN)
+    node_sheet("园区", Label.PARK)
+    node_sheet("村社区", Label.VILLAGE)
+    node_sheet("组织", Label.ORGANIZATION, org_props)
+    node_sheet("党组织", Label.PARTY_ORG, party_org_props, covers)
+    node_sheet("党员", Label.MEMBER, member_props)
+    node_sheet("党建指导员", Label.INSTRUCTOR, instructor_props)
 
     if "结对" in val.sheets:
         for r in val.accepted("结对"):
