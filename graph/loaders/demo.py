@@ -151,6 +151,17 @@ class _PartyFields(TypedDict, total=False):
     role: str
 
 
+# The subsidiaries of 重庆渝永建设(集团): (name, sector, town)
+_YUYONG_SUBSIDIARIES = (
+    ("重庆渝永房地产开发有限公司", "房地产业", "南大街街道"),
+    ("重庆渝永百货有限公司", "批发和零售业", "中山路街道"),
+    ("重庆渝永劳务有限公司", "租赁和商务服务业", "南大街街道"),
+    ("重庆渝永市政工程有限公司", "建筑业", "胜利路街道"),
+    ("重庆渝永建材有限公司", "制造业", "卫星湖街道"),
+    ("重庆渝永物业管理有限公司", "房地产业", "中山路街道"),
+)
+
+
 def _iso(d: dt.date) -> str:
     return d.isoformat()
 
@@ -578,6 +589,23 @@ class _District:
         ]
         return top, subs
 
+    def subsidiaries(
+        self, parent: _Org, rows: Sequence[tuple[int, str, str]], staff: tuple[int, int]
+    ) -> list[_Org]:
+        """Above-scale subsidiaries of ``parent``, one per (town, name, sector), ``staff`` employees."""
+        return [
+            self.org(
+                "非公企业",
+                town,
+                name=name,
+                sector=sector,
+                above=True,
+                parent=parent,
+                employees=self.rng.randint(*staff),
+            )
+            for town, name, sector in rows
+        ]
+
     def build_direct(self) -> None:
         """The 12 organisations managed directly by the district working committee (F4)."""
         t = {tn[1]: i for i, tn in enumerate(names.TOWNS)}
@@ -588,23 +616,11 @@ class _District:
         yuxi = org(
             "非公企业", t["永荣镇"], name="渝西矿业集团有限公司", sector="采矿业", above=True, employees=3260
         )
-        yuxi_subs = [
-            org(
-                "非公企业",
-                t[town],
-                name=f"渝西矿业集团{place}煤业有限公司",
-                sector="采矿业",
-                above=True,
-                parent=yuxi,
-                employees=self.rng.randint(180, 520),
-            )
-            for town, place in (
-                ("永荣镇", "永荣"),
-                ("红炉镇", "红炉"),
-                ("双石镇", "双石"),
-                ("临江镇", "临江"),
-            )
+        mines = [
+            (t[f"{place}镇"], f"渝西矿业集团{place}煤业有限公司", "采矿业")
+            for place in ("永荣", "红炉", "双石", "临江")
         ]
+        yuxi_subs = self.subsidiaries(yuxi, mines, (180, 520))
         top, _ = self.company_tree(
             yuxi,
             "党委",
@@ -642,25 +658,9 @@ class _District:
             above=True,
             employees=1820,
         )
-        subs = [
-            org(
-                "非公企业",
-                t[town],
-                name=name,
-                sector=sector,
-                above=True,
-                parent=yuyong,
-                employees=self.rng.randint(60, 400),
-            )
-            for name, sector, town in (
-                ("重庆渝永房地产开发有限公司", "房地产业", "南大街街道"),
-                ("重庆渝永百货有限公司", "批发和零售业", "中山路街道"),
-                ("重庆渝永劳务有限公司", "租赁和商务服务业", "南大街街道"),
-                ("重庆渝永市政工程有限公司", "建筑业", "胜利路街道"),
-                ("重庆渝永建材有限公司", "制造业", "卫星湖街道"),
-                ("重庆渝永物业管理有限公司", "房地产业", "中山路街道"),
-            )
-        ]
+        subs = self.subsidiaries(
+            yuyong, [(t[town], name, sector) for name, sector, town in _YUYONG_SUBSIDIARIES], (60, 400)
+        )
         self.yuyong, _ = self.company_tree(
             yuyong,
             "党总支",
