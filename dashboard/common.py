@@ -22,7 +22,7 @@ from graph.audit import audit
 from graph.errors import Forbidden
 from graph.model import LABEL_ZH, Label
 from graph.settings import get_settings
-from graph.store import open_store
+from graph.store import GraphStore, open_store
 from graph.tokens import Principal, TokenStore
 from queries.cache import cached
 from queries.figures import FIGURES
@@ -48,17 +48,17 @@ def store_target() -> tuple[str, str]:
     return backend, where
 
 
-def _close(store: Any) -> None:
+def _close(store: GraphStore) -> None:
     with contextlib.suppress(Exception):  # closing at shutdown must never raise
         store.close()
 
 
 @st.cache_resource(show_spinner=False, on_release=_close)
-def _open(kind: str, where: str) -> Any:
+def _open(kind: str, where: str) -> GraphStore:
     return open_store(None, kind)  # the backend ``kind`` names, at ``where`` (the cache key)
 
 
-def store() -> Any:
+def store() -> GraphStore:
     return _open(*store_target())
 
 
@@ -253,7 +253,7 @@ FORMATION_ZH_HELP = {
 
 def label_zh(label: str | None) -> str:
     try:
-        return LABEL_ZH[Label(label)]
+        return LABEL_ZH[Label(label or "")]
     except ValueError:
         return label or ""
 

@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from graph.errors import ConfigError, InputError, OrgGraphError, StoreUnavailable
+from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
+from graph.fields import model_from
 from graph.loaders.build import Hasher, Plan, build_plan
 from graph.loaders.reader import Notice, read_workbook
 from graph.loaders.report import Group, LoadResult, Problem, SyncRemoval, Warning_
@@ -158,7 +159,7 @@ def _fatal(result: LoadResult, kind: str, exc: BaseException, started: float, co
     else:
         zh = f"图数据库在导入中途出错（{type(exc).__name__}）。再次运行同一命令即可完成导入"
         en = f"the store failed mid-load ({type(exc).__name__}: {str(exc)[:300]}); run the same load again"
-    if code == 3 and isinstance(exc, StoreUnavailable):
+    if code == 3 and isinstance(exc, StoreUnavailable) and not isinstance(exc, StoreTooLarge):
         zh += "。修复后再次运行同一命令即可完成导入（导入是幂等的）"
         en += "; once it is back, run the same load again to complete it (loads are idempotent)"
     result.exit_code = code
@@ -246,18 +247,7 @@ def _record_validation(result: LoadResult, val: Validation) -> None:
         groups[(pm.cause_sheet or "", pm.cause_row or 0)].cascade.append(pm)
     result.problems = problems
     result.groups = list(groups.values())
-    result.warnings += [
-        Warning_(
-            code=w.code,
-            message_zh=w.zh,
-            message_en=w.en,
-            sheet=w.sheet,
-            column=w.column,
-            rows=w.rows,
-            count=w.count,
-        )
-        for w in val.warnings
-    ]
+    result.warnings += [model_from(Warning_, w, message_zh=w.zh, message_en=w.en) for w in val.warnings]
 
 
 def _planned_counts(plan: Plan) -> dict[str, dict[str, int]]:
