@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph.fields import model_from
 from graph.model import (
     ASSOCIATION_CATEGORIES,
     NONPUBLIC_CATEGORIES,
@@ -1323,9 +1324,9 @@ def _party_parks(p: Party) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class _Target:
-    key: str
-    label: Literal["PartyOrg", "Organization"]
-    name: str | None
+    target: str  # named as PairingRow's fields (model_from)
+    target_label: Literal["PartyOrg", "Organization"]
+    target_name: str | None
     town: str | None
     parks: frozenset[str]
     industries: frozenset[str]
@@ -1456,7 +1457,7 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
             slots = [
                 pi for pi, n in sorted(out[gnode], key=lambda x: open_points[x[0]].key) for _ in range(n)
             ]
-            for ti, pi in zip(sorted(tis, key=lambda t: targets[t].key), slots, strict=True):
+            for ti, pi in zip(sorted(tis, key=lambda t: targets[t].target), slots, strict=True):
                 chosen[ti] = pi
     rows = []
     for ti in sorted(chosen):
@@ -1467,24 +1468,11 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
             pr
         ]
         lead = "尚无示范点结对的两新党组织" if tg.phase == "两新党组织" else "尚未建立党组织的单位"
-        rows.append(
-            PairingRow(
-                target=tg.key,
-                target_label=tg.label,
-                target_name=tg.name,
-                town=tg.town,
-                phase=tg.phase,
-                point=x.key,
-                point_name=x.name,
-                point_tier=x.demo_tier,
-                point_town=x.town,
-                match=match,
-                reason=(
-                    f"{lead}；由{x.demo_tier}示范点{x.name or x.key}结对帮扶"
-                    f"（{why}，该示范点现有{x.partners}个结对）"
-                ),
-            )
+        reason = (
+            f"{lead}；由{x.demo_tier}示范点{x.name or x.key}结对帮扶（{why}，该示范点现有{x.partners}个结对）"
         )
+        point = {"point": x.key, "point_name": x.name, "point_tier": x.demo_tier, "point_town": x.town}
+        rows.append(model_from(PairingRow, tg, match=match, reason=reason, **point))
     rows.sort(key=lambda r: (r.phase != "两新党组织", r.town or "", r.target))
     unpaired = []
     places = sum(room.values())
@@ -1496,11 +1484,7 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
             if not points
             else f"示范点名额已用完（每个示范点最多{p.pairing_cap}个结对，含现有）"
         )
-        unpaired.append(
-            PairingUnpaired(
-                target=tg.key, target_label=tg.label, target_name=tg.name, phase=tg.phase, reason=why
-            )
-        )
+        unpaired.append(model_from(PairingUnpaired, tg, reason=why))
     n_first = sum(1 for ti in chosen if ti < n1)
     info = SolverInfo(
         status="OPTIMAL",

@@ -149,7 +149,7 @@ _CONVERT: dict[str, Any] = {
 
 def _record(cls: type[Any], r: Iterable[Any]) -> Any:
     """A fact dataclass from a positional row, each value converted by its field's type."""
-    return cls(*(_CONVERT[f.type](x) for f, x in zip(fields(cls), r, strict=True)))
+    return cls(*(_CONVERT[str(f.type)](x) for f, x in zip(fields(cls), r, strict=True)))
 
 
 def _unit(r: list[Any]) -> Unit:

@@ -32,7 +32,7 @@ def _plan_shown(tab: Page) -> str:
     p = tab.page
     p.wait_for_selector("text=/组建方案（\\d+ 行）/", timeout=180_000)
     tab.settle()
-    return p.locator('[data-testid="stMain"]').inner_text()
+    return str(p.locator('[data-testid="stMain"]').inner_text())
 
 
 def test_plan_page_in_chinese(tab: Page) -> None:
