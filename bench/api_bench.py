@@ -1,6 +1,8 @@
 """API under load: uvicorn with 2 workers on 127.0.0.1, a separate load-generator process.
 
-    python -m bench.api_bench [--quick] [--backend embedded|neo4j] [--duration S]
+    python -m bench.api_bench [--quick] [--backend embedded|neo4j] [--duration S] [--scale N]
+
+Neo4j: NEO4J_URI (that server is WIPED and loaded), else a private server on a free port.
 
 Targets (issue 6), the demo district at scale 1: at least 500 requests/s on /health and
 /coverage; p99 under 200 ms for /gaps of one town, /paths and /membership under 32 concurrent
@@ -30,7 +32,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.common import Row, percentiles, write_result
+from bench.common import Row, bench_neo4j, percentiles, write_result
 from queries.membership import MEMBERSHIP
 from queries.paths import PATH
 
@@ -148,15 +150,15 @@ def _get(port: int, path: str, token: str) -> Any:
 # --- the bench ------------------------------------------------------------------------------
 
 
-def _prepare(backend: str, home: Path) -> dict[str, Any]:
+def _prepare(backend: str, home: Path, scale: int = 1) -> dict[str, Any]:
     """The demo district in the chosen backend; sample ids for the scenarios."""
     from bench.datasets import demo_input, embedded_home, loaded_embedded
     from graph.model import Label
     from graph.store.embedded import GRAPH_FILE
 
     if backend == "embedded":
-        src = loaded_embedded(1)
-        shutil.copy2(embedded_home(1) / GRAPH_FILE, home / GRAPH_FILE)
+        src = loaded_embedded(scale)
+        shutil.copy2(embedded_home(scale) / GRAPH_FILE, home / GRAPH_FILE)
         store: Any = src
     else:
         from graph.loaders import load_roster
@@ -165,7 +167,7 @@ def _prepare(backend: str, home: Path) -> dict[str, Any]:
 
         store = open_store(Settings(ORGGRAPH_BACKEND="neo4j", ORGGRAPH_HOME=str(home)))
         store.wipe()
-        load_roster(demo_input(1), store)
+        load_roster(demo_input(scale), store)
     orgs = store.fetch_nodes(Label.ORGANIZATION)
     members = sorted(store.fetch_nodes(Label.MEMBER))
     per_town = Counter(o.get("town_code") for o in orgs.values() if o.get("town_code"))
@@ -206,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backend", choices=("embedded", "neo4j"), default="embedded")
     ap.add_argument("--duration", type=float, default=None, help="seconds per latency scenario")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--scale", type=int, default=1, help="demo district scale (N districts side by side)")
     ap.add_argument("--clients", type=int, default=CLIENTS)
     ap.add_argument(
         "--only", action="append", default=[], help="run only these scenarios (e.g. /paths); not recorded"
@@ -222,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
+    if args.backend == "neo4j" and not os.environ.get("NEO4J_URI"):
+        # never the settings' default port (7687: the development server): a private one
+        with bench_neo4j() as uri:
+            os.environ["NEO4J_URI"] = uri
+            try:
+                return main(argv)
+            finally:
+                os.environ.pop("NEO4J_URI", None)
     throughput_s = 10.0 if args.quick else 20.0
     latency_s = args.duration or (10.0 if args.quick else 60.0)
     from bench.datasets import OUT
@@ -237,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         # out of the way, but the limiter still counts every request
         "ORGGRAPH_RATE_LIMIT": str(10**9),
     }
-    print(f"preparing the demo district (scale 1, {args.backend}) ...", flush=True)
-    data = _prepare(args.backend, home)
+    print(f"preparing the demo district (scale {args.scale}, {args.backend}) ...", flush=True)
+    data = _prepare(args.backend, home, args.scale)
     baseline = _baseline_ms(data["store"], data["town"], data["pairs"], data["members"])
 
     from graph.settings import Settings
@@ -326,17 +337,20 @@ def main(argv: list[str] | None = None) -> int:
         print("(--only: a partial run, not recorded)")
         return 0 if total_errors == 0 else 1
     write_result(
-        "api" if args.backend == "embedded" else f"api-{args.backend}",
+        ("api" if args.backend == "embedded" else f"api-{args.backend}")
+        + (f"-s{args.scale}" if args.scale != 1 else ""),
         rows,
         command="python -m bench.api_bench"
         + (" --quick" if args.quick else "")
-        + (f" --backend {args.backend}" if args.backend != "embedded" else ""),
+        + (f" --backend {args.backend}" if args.backend != "embedded" else "")
+        + (f" --scale {args.scale}" if args.scale != 1 else ""),
         backend=args.backend,
         workers=args.workers,
         town=data["town"],
         town_organisations=data["town_orgs"],
         notes=(
-            f"uvicorn, {args.workers} workers, {args.backend} store, demo district scale 1, district token; "
+            f"uvicorn, {args.workers} workers, {args.backend} store, demo district scale {args.scale}, "
+            "district token; "
             f"load generator: separate asyncio process, {args.clients} keep-alive clients on 127.0.0.1, "
             f"{throughput_s:.0f} s for /health and /coverage, {latency_s:.0f} s for the others, after "
             f"warm-up requests. /gaps is of the biggest town ({data['town']}, {data['town_orgs']} "

@@ -186,3 +186,22 @@ def render_results_md() -> None:
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8")]
     RESULTS_MD.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def bench_neo4j() -> Any:
+    """The Neo4j a bench may use: NEO4J_URI when set (never stopped here), else a private server on a
+    free port with its own temporary home, stopped and deleted on exit. Never a fixed port: the
+    development server (7687) and other engineers' instances share this machine."""
+    uri = os.environ.get("NEO4J_URI")
+    if uri:
+        yield uri
+        return
+    from bench.run import PrivateNeo4j
+
+    server = PrivateNeo4j()
+    try:
+        server.start()
+        yield server.uri
+    finally:
+        server.stop()

@@ -33,6 +33,8 @@ def _open(backend: str, scale: int) -> Any:
     from graph.store.neo4j import Neo4jStore
 
     s = Settings(ORGGRAPH_BACKEND="neo4j")
+    if not s.neo4j_uri:  # never the default port (7687): that is the development server
+        raise SystemExit("set NEO4J_URI to a server holding the demo district at this scale")
     return Neo4jStore(
         s.resolved_neo4j_uri, s.neo4j_user, s.neo4j_password.get_secret_value(), s.neo4j_database
     )

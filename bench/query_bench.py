@@ -22,6 +22,7 @@ Results: bench/results/<date>-queries.json and bench/RESULTS.md (bench.common).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import random
@@ -285,29 +286,21 @@ def _neo4j_opener(uri: str) -> Callable[[], Any]:
     return open_neo4j
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scale", type=int, action="append", default=[])
-    ap.add_argument("--seed", type=int, default=2011)
-    ap.add_argument("--backends", default="embedded,neo4j")
-    ap.add_argument("--repeat", type=int, default=30)
-    ap.add_argument("--cold", type=int, default=2)
-    ap.add_argument("--only", default="", help="comma-separated question names")
-    ap.add_argument("--neo4j-uri", default=os.environ.get("NEO4J_URI", "neo4j://127.0.0.1:7687"))
-    args = ap.parse_args(argv)
-    os.environ.setdefault("ORGGRAPH_SECRET_KEY", "bench-only-secret-key-0123456789abcdef-01234567")
-
-    from bench.common import Row, write_result
+def _measure(
+    args: argparse.Namespace,
+    scales: list[int],
+    backends: list[str],
+    only: set[str] | None,
+    neo4j_uri: str,
+    rows: list[Any],
+    details: dict[str, Any],
+) -> None:
+    from bench.common import Row
     from bench.datasets import demo_input
     from graph.errors import StoreUnavailable
     from graph.loaders.load import load_roster
     from graph.store.embedded import EmbeddedStore
 
-    scales = args.scale or [1]
-    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    only = {x.strip() for x in args.only.split(",") if x.strip()} or None
-    rows: list[Any] = []
-    details: dict[str, Any] = {}
     for scale in scales:
         emb = _loaded_embedded(scale, args.seed)
         emb_home, emb_counts = emb.home, emb.counts()
@@ -317,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             if b == "embedded":
                 opener: Callable[[], Any] = lambda home=emb_home: EmbeddedStore(home)  # noqa: E731
             else:
-                opener = _neo4j_opener(args.neo4j_uri)
+                opener = _neo4j_opener(neo4j_uri)
                 try:
                     neo = opener()
                     neo.ping()
@@ -337,6 +330,34 @@ def main(argv: list[str] | None = None) -> int:
             r, d = bench_backend(b, scale, opener, args.seed, args.repeat, cold, only)
             rows += r
             details[f"s{scale}:{b}"] = d
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=int, action="append", default=[])
+    ap.add_argument("--seed", type=int, default=2011)
+    ap.add_argument("--backends", default="embedded,neo4j")
+    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--cold", type=int, default=2)
+    ap.add_argument("--only", default="", help="comma-separated question names")
+    ap.add_argument(
+        "--neo4j-uri", default=None, help="server to load (WIPED); default NEO4J_URI, else a private one"
+    )
+    args = ap.parse_args(argv)
+    os.environ.setdefault("ORGGRAPH_SECRET_KEY", "bench-only-secret-key-0123456789abcdef-01234567")
+
+    from bench.common import bench_neo4j, write_result
+
+    scales = args.scale or [1]
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    only = {x.strip() for x in args.only.split(",") if x.strip()} or None
+    rows: list[Any] = []
+    details: dict[str, Any] = {}
+    with contextlib.ExitStack() as stack:
+        neo4j_uri = args.neo4j_uri or ""
+        if "neo4j" in backends and not neo4j_uri:
+            neo4j_uri = stack.enter_context(bench_neo4j())  # NEO4J_URI, else a private server
+        _measure(args, scales, backends, only, neo4j_uri, rows, details)
     cmd = "python -m bench.query_bench " + " ".join(f"--scale {s}" for s in scales)
     if only:
         cmd += " --only " + ",".join(sorted(only))

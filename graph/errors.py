@@ -25,6 +25,26 @@ class StoreUnavailable(OrgGraphError):
     status = 503
 
 
+class StoreTooLarge(StoreUnavailable):
+    """The graph is larger than the embedded store serves well: every process that opens it would
+    pay seconds and a gigabyte of memory. Neo4j is the store for it (bench/SCALE_NOTES.md)."""
+
+    code = "store_too_large"
+
+    def __init__(self, items: int, limit: int) -> None:
+        super().__init__(
+            f"数据量过大：该图有 {items:,} 条（节点与关系），超过内置存储的上限 {limit:,} 条"
+            "（约 10 个区县的规模；再大时每个进程打开它要数秒、占用约 1 GB 内存）。"
+            "请改用 Neo4j：设置 NEO4J_URI（本地开发：make neo4j-start，见 README），再重新导入。"
+            "上限可用 ORGGRAPH_EMBEDDED_MAX_ITEMS 调整（0 表示不限制）。",
+            f"the graph holds {items:,} items (nodes and relationships), more than the embedded store's "
+            f"limit of {limit:,} (about 10 districts; beyond it every process needs seconds and ~1 GB to "
+            "open it): use Neo4j (set NEO4J_URI; locally: make neo4j-start) and load again; "
+            "ORGGRAPH_EMBEDDED_MAX_ITEMS changes the limit (0: none)",
+        )
+        self.items, self.limit = items, limit
+
+
 class NotFound(OrgGraphError):
     code = "not_found"
     status = 404

@@ -20,6 +20,9 @@ PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 LOCAL_NEO4J_URI = "neo4j://127.0.0.1:7687"
 LOCAL_NEO4J_PASSWORD = "orggraph-dev"
+# Measured (bench/store_bench.py, bench/SCALE_NOTES.md): scale 10 (290k items) opens in ~1.6 CPU-s with
+# ~310 MB per reader; scale 40 (1.16 M) needs ~6.5 s and ~1.1 GB.
+EMBEDDED_MAX_ITEMS = 350_000
 ENV_PREFIXES = ("ORGGRAPH_", "NEO4J_")
 
 
@@ -53,6 +56,9 @@ class Settings(BaseSettings):
     load_timeout_s: float = Field(default=7200.0, gt=0, alias="ORGGRAPH_LOAD_TIMEOUT")
     # an identical log line is written once per this many seconds, then with the count left out
     log_repeat_seconds: float = Field(default=60.0, ge=0, alias="ORGGRAPH_LOG_REPEAT_SECONDS")
+    # the embedded store refuses a graph larger than this many items (nodes + relationships; 0: no
+    # limit): past it a cold open costs seconds and the memory per process passes ~600 MB
+    embedded_max_items: int = Field(default=EMBEDDED_MAX_ITEMS, ge=0, alias="ORGGRAPH_EMBEDDED_MAX_ITEMS")
 
     @classmethod
     def settings_customise_sources(

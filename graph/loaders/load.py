@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from graph.errors import ConfigError, InputError, OrgGraphError, StoreUnavailable
+from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
 from graph.loaders.build import Hasher, Plan, build_plan
 from graph.loaders.reader import Notice, read_workbook
 from graph.loaders.report import Group, LoadResult, Problem, SyncRemoval, Warning_
@@ -158,7 +158,7 @@ def _fatal(result: LoadResult, kind: str, exc: BaseException, started: float, co
     else:
         zh = f"图数据库在导入中途出错（{type(exc).__name__}）。再次运行同一命令即可完成导入"
         en = f"the store failed mid-load ({type(exc).__name__}: {str(exc)[:300]}); run the same load again"
-    if code == 3 and isinstance(exc, StoreUnavailable):
+    if code == 3 and isinstance(exc, StoreUnavailable) and not isinstance(exc, StoreTooLarge):
         zh += "。修复后再次运行同一命令即可完成导入（导入是幂等的）"
         en += "; once it is back, run the same load again to complete it (loads are idempotent)"
     result.exit_code = code

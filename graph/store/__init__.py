@@ -22,7 +22,7 @@ def open_store(settings: Settings | None = None, backend: str | None = None) -> 
             settings.neo4j_password.get_secret_value(),
             settings.neo4j_database,
         )
-    return EmbeddedStore(settings.home)
+    return EmbeddedStore(settings.home, max_items=settings.embedded_max_items or None)
 
 
 def backend_name(store: GraphStore) -> str:

@@ -35,7 +35,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import StoreUnavailable
+from graph.errors import StoreTooLarge, StoreUnavailable
 from graph.model import NODE_KEYS, Label, Rel
 from graph.store.base import (
     FactSet,
@@ -170,18 +170,19 @@ def write_graph_file(path: Path, g: nx.MultiDiGraph) -> None:
 _EDGE_META = frozenset({"_type", "rid"})
 
 
-def read_graph_file(path: Path) -> nx.MultiDiGraph:
-    """The graph in ``path`` (read-only; checks the format name, version and counts)."""
+def read_graph_file(path: Path, max_items: int | None = None) -> nx.MultiDiGraph:
+    """The graph in ``path`` (read-only; checks the format name, version and counts). A file of more
+    than ``max_items`` nodes + relationships is refused (StoreTooLarge) before anything is read."""
     gc_was_on = gc.isenabled()
     gc.disable()  # hundreds of thousands of new dicts, none of them garbage: no collection passes
     try:
-        return _read_graph_file(path)
+        return _read_graph_file(path, max_items)
     finally:
         if gc_was_on:
             gc.enable()
 
 
-def _read_graph_file(path: Path) -> nx.MultiDiGraph:
+def _read_graph_file(path: Path, max_items: int | None) -> nx.MultiDiGraph:
     loads = json.loads
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -198,6 +199,9 @@ def _read_graph_file(path: Path) -> nx.MultiDiGraph:
                 f"graph file {path} has format version {version}, newer than the supported "
                 f"{FORMAT_VERSION}: upgrade orggraph",
             )
+        items = int(meta.get("nodes", "0")) + int(meta.get("relationships", "0"))
+        if max_items is not None and items > max_items:
+            raise StoreTooLarge(items, max_items)
         node: dict[str, dict[str, Any]] = {}
         ids: list[str] = []  # node numbers are 0..n-1 (write_graph_file)
         for n, nid, label, props in con.execute("SELECT n, id, label, props FROM nodes ORDER BY n"):
@@ -268,8 +272,11 @@ def _unreadable(path: Path, exc: BaseException) -> StoreUnavailable:
 class EmbeddedStore:
     backend = "embedded"
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, max_items: int | None = None) -> None:
+        """``max_items``: refuse to open or write a graph of more nodes + relationships (StoreTooLarge,
+        pointing to Neo4j); None: no limit. open_store passes ORGGRAPH_EMBEDDED_MAX_ITEMS."""
         self.home = Path(home)
+        self.max_items = max_items
         self.path = self.home / GRAPH_FILE
         self.legacy_path = self.home / LEGACY_FILE
         self._lock_path = self.home / "graph.lock"
@@ -304,11 +311,15 @@ class EmbeddedStore:
         if stamp == self._stamp:
             return
         with self._mutex:
-            self._graph = nx.MultiDiGraph() if stamp is None else read_graph_file(self.path)
+            self._graph = nx.MultiDiGraph() if stamp is None else read_graph_file(self.path, self.max_items)
             self._stamp = stamp
             self._generation += 1
 
     def _persist(self) -> None:
+        items = self._graph.number_of_nodes() + self._graph.number_of_edges()
+        if self.max_items is not None and items > self.max_items:
+            # before the file is touched: the previous graph stays whole (a load is all or nothing)
+            raise StoreTooLarge(items, self.max_items)
         write_graph_file(self.path, self._graph)
         self._stamp = self._file_stamp()
         self._generation += 1

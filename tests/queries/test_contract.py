@@ -11,8 +11,11 @@ import queries
 from graph.errors import OrgGraphError
 from queries.ego import EGO
 from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
+from queries.dataset import DATASET, DatasetParams
+from queries.figures.answer import FIGURES, FiguresParams
 from queries.fiveones import FIVE_ONES, FiveOnesParams
 from queries.impact import IMPACT, ImpactParams
+from queries.map import MAP_LINKS, MAP_POINTS, MAP_TOWNS, MapLinksParams, MapPointsParams, MapTownsParams
 from queries.membership import INCONSISTENCIES, MEMBERSHIP
 from queries.pairing import PAIRING
 from queries.paths import PATH
@@ -55,6 +58,11 @@ for town in (None, "T1", "T2", "T3"):
         q(f"impact:{t}:rank:{kind}", lambda s, t=t, k=kind: IMPACT(s, Scope(t), ImpactParams(rank=k)))
     for ks in (("PO1",), ("PO4",), ("I1",), ("I3",), ("M01", "M02"), ("PO1", "PO2"), ("D1",)):
         q(f"impact:{t}:{ks}", lambda s, t=t, ks=ks: IMPACT(s, Scope(t), ImpactParams(keys=ks)))
+    q(f"figures:{t}", lambda s, t=t: FIGURES(s, Scope(t), FiguresParams()))
+    q(f"dataset:{t}", lambda s, t=t: DATASET(s, Scope(t), DatasetParams()))
+    q(f"map:towns:{t}", lambda s, t=t: MAP_TOWNS(s, Scope(t), MapTownsParams()))
+    q(f"map:points:{t}", lambda s, t=t: MAP_POINTS(s, Scope(t), MapPointsParams()))
+    q(f"map:links:{t}", lambda s, t=t: MAP_LINKS(s, Scope(t), MapLinksParams()))
 for tier in ("市级", "区级", "镇街级"):
     q(f"pairing:tier:{tier}", lambda s, tier=tier: PAIRING(s, tier=tier))
 for key in ("O01", "O02", "O05", "O09", "O13", "O16", "O08"):
