@@ -80,6 +80,11 @@ def ref(label: str, props: Mapping[str, Any]) -> NodeRef:
     )
 
 
+def head(label: Label, props: Mapping[str, Any]) -> tuple[str, Any, Any]:
+    """A node's key, name and town from its properties: the first three fields of most facts."""
+    return str(props[NODE_KEYS[label]]), props.get(NODE_NAMES[label]), props.get("town_code")
+
+
 def ref_from(label: str, key: str, name: Any, town_code: Any) -> NodeRef:
     return NodeRef(
         label=label,
