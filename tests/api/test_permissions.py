@@ -76,84 +76,57 @@ def _lookup(raw: str) -> dict[str, str]:
     return {"id_number": raw, "reason": "matrix check"}
 
 
+def by_town(name: str, path: str, bare: str | None = None, **kw: Any) -> Case:
+    """A route whose town is a query parameter: ``?town=T1``, ``?town=T2``, none (or ``bare``)."""
+    sep = "&" if "?" in path else "?"
+    return Case(name, f"{path}{sep}town=T1", f"{path}{sep}town=T2", bare or path, **kw)
+
+
+def paths(name: str, *pairs: tuple[str, str]) -> Case:
+    own, other, bare = (f"/paths?source={a}&target={b}" for a, b in pairs)
+    return Case(name, own, other, bare)
+
+
 ROUTES: list[Case] = [
-    Case("coverage", "/coverage?town=T1", "/coverage?town=T2", "/coverage"),
-    Case("gaps", "/gaps?town=T1", "/gaps?town=T2", "/gaps"),
-    Case(
-        "paths",
-        "/paths?source=O01&target=O02",
-        "/paths?source=O09&target=O10",
-        "/paths?source=PO1&target=O01",
-    ),
-    Case(
-        "paths-cross",
-        "/paths?source=O01&target=O04",
-        "/paths?source=O01&target=O09",
-        "/paths?source=O04&target=O14",
-    ),
+    by_town("coverage", "/coverage"),
+    by_town("gaps", "/gaps"),
+    paths("paths", ("O01", "O02"), ("O09", "O10"), ("PO1", "O01")),
+    paths("paths-cross", ("O01", "O04"), ("O01", "O09"), ("O04", "O14")),
     Case("membership", "/members/M01/membership", "/members/M12/membership", "/members/M03/membership"),
-    Case(
-        "inconsistencies",
-        "/membership/inconsistencies?town=T1",
-        "/membership/inconsistencies?town=T2",
-        "/membership/inconsistencies",
-    ),
-    Case("pairings", "/pairings?town=T1", "/pairings?town=T2", "/pairings?pairing_type=村企联建"),
-    Case("centrality", "/centrality?town=T1", "/centrality?town=T2", "/centrality?network=membership"),
+    by_town("inconsistencies", "/membership/inconsistencies"),
+    by_town("pairings", "/pairings", "/pairings?pairing_type=村企联建"),
+    by_town("centrality", "/centrality", "/centrality?network=membership"),
     Case("impact", "/impact?keys=PO1", "/impact?keys=PO4", "/impact?rank=demo_point"),
     Case("ego", "/ego?key=PO1", "/ego?key=PO4", "/ego?key=Member:M01&hops=2"),
     Case("organizations", "/organizations/O01", "/organizations/O09", "/organizations/O07"),
     Case("party-orgs", "/party-orgs/PO1", "/party-orgs/PO4", "/party-orgs/TC1"),
-    Case("search", "/search?q=公司&town=T1", "/search?q=公司&town=T2", "/search?q=公司"),
-    Case("org-tree", "/org-tree?town=T1", "/org-tree?town=T2", "/org-tree"),
-    Case(
-        "figures",
-        "/figures?town=T1",
-        "/figures?town=T2",
-        "/figures",
-        other_is_anonymous="figures are counts and rates: they name no entity",
-    ),
-    Case("map-towns", "/map/towns?town=T1", "/map/towns?town=T2", "/map/towns"),
-    Case("map-points", "/map/organizations?town=T1", "/map/organizations?town=T2", "/map/organizations"),
-    Case("map-links", "/map/links?town=T1", "/map/links?town=T2", "/map/links?kinds=示范帮扶&kinds=村企联建"),
-    Case("plan", "/plans?town=T1", "/plans?town=T2", "/plans?distance_km=5"),
-    Case(
-        "plan-locks", "/plans?town=T1", "/plans?town=T2", "/plans", method="POST", body={"excluded": ["O02"]}
-    ),
-    Case("plan-pairing", "/plans/pairing?town=T1", "/plans/pairing?town=T2", "/plans/pairing"),
-    Case("plans-saved", "/plans/saved?town=T1", "/plans/saved?town=T2", "/plans/saved"),
-    Case(
-        "plan-save",
-        "/plans/saved?town=T1",
-        "/plans/saved?town=T2",
-        "/plans/saved",
-        method="POST",
-        body={"name": "矩阵方案"},
-        ok=201,
-        other_is_anonymous="a plan saved for T2 with no row of T2's names only the town's code",
-    ),
+    by_town("search", "/search?q=公司"),
+    by_town("org-tree", "/org-tree"),
+    by_town("figures", "/figures", other_is_anonymous="figures are counts and rates: they name no entity"),
+    by_town("map-towns", "/map/towns"),
+    by_town("map-points", "/map/organizations"),
+    by_town("map-links", "/map/links", "/map/links?kinds=示范帮扶&kinds=村企联建"),
+    by_town("plan", "/plans", "/plans?distance_km=5"),
+    by_town("plan-locks", "/plans", method="POST", body={"excluded": ["O02"]}),
+    by_town("plan-pairing", "/plans/pairing"),
+    by_town("plans-saved", "/plans/saved"),
+    by_town("plan-save", "/plans/saved", method="POST", body={"name": "矩阵方案"}, ok=201),
     Case(
         "plan-saved-one", "/plans/saved/{plan_T1}", "/plans/saved/{plan_T2}", "/plans/saved/{plan_T1}?town=T1"
     ),
-    Case("history", "/history?town=T1", "/history?town=T2", "/history"),
-    Case("history-snapshot", "/history/0002?town=T1", "/history/0002?town=T2", "/history/2"),
-    Case(
-        "history-diff",
-        "/history/0001/diff/0002?town=T1",
-        "/history/1/diff/2?town=T2",
-        "/history/0002/diff/0001",
-    ),
-    Case("five-ones", "/five-ones?town=T1", "/five-ones?town=T2", "/five-ones"),
-    Case("todo", "/todo?town=T1", "/todo?town=T2", "/todo"),
+    by_town("history", "/history"),
+    by_town("history-snapshot", "/history/0002", "/history/2"),
+    by_town("history-diff", "/history/0001/diff/0002", "/history/2/diff/1"),
+    by_town("five-ones", "/five-ones"),
+    by_town("todo", "/todo"),
+    # admin only: every other role is refused (403) before any town is looked at
     Case(
         "member-lookup",
-        "/members/lookup",
-        "/members/lookup",
-        "/members/lookup",
+        *["/members/lookup"] * 3,
         method="POST",
         body=_lookup(RAW_MEMBERS["M01"][0]),
         admin_only=True,
-        other_is_anonymous="admin only: a town token never reaches it (403)",
+        other_is_anonymous="admin only: the district is refused too (403)",
     ),
 ]
 CASES = {c.name: c for c in ROUTES}
