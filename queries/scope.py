@@ -107,11 +107,10 @@ class Scope:
         """``MATCH`` of every node of a label the scope admits (:meth:`admits`): for a town, its
         own through the ``town_code`` index and, for party organisations, the district-level ones."""
         own = self.match(var, label)
-        if self.town is None or label != Label.PARTY_ORG:
+        if self.town is None or label not in DISTRICT_LEVEL:
             return own
-        po = L(Label.PARTY_ORG)
         return (
-            f"CALL () {{ {own} RETURN {var} UNION MATCH ({var}:{po}) WHERE {var}.town_code IS NULL "
+            f"CALL () {{ {own} RETURN {var} UNION MATCH ({var}:{L(label)}) WHERE {var}.town_code IS NULL "
             f"RETURN {var} }}"
         )
 
