@@ -258,7 +258,8 @@ RETURN collect([p.party_org_code, p.party_org_name, p.town_code, p.kind, p.level
 
 
 def _instructors_cypher(scope: Scope) -> str:
-    where = "" if scope.is_district else f"WHERE EXISTS {{ (i)-[:{_ASSIGNED}]->(x {{town_code: $town}}) }}"
+    owned = f"WHERE EXISTS {{ (i)-[:{_ASSIGNED}]->(x) WHERE {scope.owned('x')} }}"
+    where = "" if scope.is_district else owned
     return f"""
 MATCH (i:{_I}) {where}
 RETURN collect([i.instructor_id, i.name, [(i)-[:{_ASSIGNED}]->(x) | x.town_code]]) AS rows
@@ -363,7 +364,7 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> PlanFacts:
             units.append(_unit_nx(ix, scope, nid, instructed(nid)))
 
     parties: list[Party] = []
-    for nid, d in ix.scoped_nodes(po, scope.town):
+    for nid, d in ix.scoped_nodes(po, scope):
         if not scope.admits(po, d) or not (d.get("kind") in TWO_NEW_KINDS or d.get("demo_tier") is not None):
             continue
         cs = []

@@ -63,7 +63,7 @@ class PlanProgress(_M):
 
 
 def _visible(doc: dict[str, Any], scope: Scope) -> bool:
-    return scope.is_district or doc.get("town") == scope.town
+    return scope.owns({"town_code": doc.get("town")})
 
 
 def save_plan(store: GraphStore, scope: Scope, name: str, params: PlanParams, author: str) -> SavedPlanInfo:

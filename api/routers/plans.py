@@ -25,10 +25,6 @@ from queries.scope import Scope
 router = APIRouter(prefix="/plans", tags=["plans 组建规划"])
 
 
-def _scope(c: Caller, town: str | None) -> Scope:
-    return Scope.for_caller(c.who.scope_town, town)
-
-
 def _audit(c: Caller, res: PlanResult) -> None:
     # Rows name instructors (people): a read of personal data, like any other answer naming them.
     people = sorted({f"Instructor:{r.instructor}" for r in res.rows if r.instructor})
@@ -50,7 +46,7 @@ class PlanQuery(PlanOptions, Scoped):
 async def plan(c: Annotated[Caller, Depends(caller)], p: Annotated[PlanQuery, Query()]) -> PlanResult:
     values = p.model_dump()
     town = values.pop("town")
-    return await _plan(c, _scope(c, town), PlanParams.model_validate(values))
+    return await _plan(c, c.scope(town), PlanParams.model_validate(values))
 
 
 @router.post(
@@ -61,7 +57,7 @@ async def plan_with_locks(
     params: Annotated[PlanParams, Body()],
     town: Town = None,
 ) -> PlanResult:
-    return await _plan(c, _scope(c, town), params)
+    return await _plan(c, c.scope(town), params)
 
 
 class SaveRequest(BaseModel):
@@ -72,14 +68,14 @@ class SaveRequest(BaseModel):
 
 @router.get("/saved", response_model=list[SavedPlanInfo], summary="已保存的规划方案 / saved plans")
 async def saved(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Any:
-    return await run_in_threadpool(list_plans, c.store, _scope(c, town))
+    return await run_in_threadpool(list_plans, c.store, c.scope(town))
 
 
 @router.post("/saved", response_model=SavedPlanInfo, status_code=201, summary="保存规划方案 / save a plan")
 async def save(
     c: Annotated[Caller, Depends(caller)], body: Annotated[SaveRequest, Body()], town: Town = None
 ) -> Any:
-    return await run_in_threadpool(save_plan, c.store, _scope(c, town), body.name, body.params, c.who.who)
+    return await run_in_threadpool(save_plan, c.store, c.scope(town), body.name, body.params, c.who.who)
 
 
 @router.get(
@@ -90,7 +86,7 @@ async def saved_one(
     plan_id: Annotated[str, Path(max_length=100)],
     town: Town = None,
 ) -> Any:
-    return await run_in_threadpool(plan_progress, c.store, _scope(c, town), plan_id)
+    return await run_in_threadpool(plan_progress, c.store, c.scope(town), plan_id)
 
 
 @router.get("/pairing", response_model=PairingResult, summary="示范帮扶结对规划 / the pairing plan")
@@ -101,4 +97,4 @@ async def pairing(
     include_individual: Annotated[bool, Query(description="纳入个体工商户")] = False,
 ) -> Any:
     p = PairingParams(pairing_cap=pairing_cap, include_individual=include_individual)
-    return await run_in_threadpool(PAIRING_PLAN, c.store, _scope(c, town), p)
+    return await run_in_threadpool(PAIRING_PLAN, c.store, c.scope(town), p)
