@@ -112,12 +112,17 @@ def show_entity(node_id: str, *, ego_graph: bool = True, key: str = "entity") ->
         st.warning("未找到该对象，或不在您的权限范围内。")
 
 
+def _head(title: str, caption: str, metrics: int) -> list[Any]:
+    """The panel's title, what it is, and the columns for its headline figures."""
+    st.markdown(f"#### {title}")
+    st.caption(caption)
+    return list(st.columns(metrics))
+
+
 def _organization(uscc: str) -> None:
     d = q("organization", uscc=uscc)
     covered = bool(d.covered_by)
-    st.markdown(f"#### {d.org.name or uscc}")
-    st.caption(f"组织 · 统一社会信用代码 {uscc}")
-    c = st.columns(4)
+    c = _head(d.org.name or uscc, f"组织 · 统一社会信用代码 {uscc}", 4)
     c[0].metric("组织类别", str(d.properties.get("org_category") or "—"))
     c[1].metric(
         "从业人员", str(d.properties.get("employees") if d.properties.get("employees") is not None else "—")
@@ -148,9 +153,7 @@ def _organization(uscc: str) -> None:
 def _party_org(code: str) -> None:
     d = q("party_org", code=code)
     p = d.properties
-    st.markdown(f"#### {d.party_org.name or code}")
-    st.caption(f"党组织 · 编码 {code}")
-    c = st.columns(4)
+    c = _head(d.party_org.name or code, f"党组织 · 编码 {code}", 4)
     c[0].metric("层级", str(p.get("level") or "—"))
     c[1].metric("类型", str(p.get("kind") or "—"))
     c[2].metric("组建方式", str(p.get("formation") or "—"))
@@ -172,9 +175,7 @@ def _chain(first: Any, steps: Any) -> str:
 def _member(member_id: str) -> None:
     d = q("member", member_id=member_id)
     p, ms = d.properties, d.membership
-    st.markdown(f"#### {d.member.name or member_id}")
-    st.caption(f"党员 · 编号 {member_id} · {town_name(d.member.town_code)}")
-    c = st.columns(4)
+    c = _head(d.member.name or member_id, f"党员 · 编号 {member_id} · {town_name(d.member.town_code)}", 4)
     c[0].metric("党员类别", str(p.get("member_type") or "—"))
     c[1].metric("职务", str(p.get("post") or "—"))
     c[2].metric("流动/隐性", str(p.get("flag") or "否"))
@@ -202,9 +203,7 @@ def _member(member_id: str) -> None:
 
 def _village(code: str) -> None:
     d = q("village", code=code)
-    st.markdown(f"#### {d.village.name or code}")
-    st.caption(f"村社区 · 编码 {code}")
-    c = st.columns(3)
+    c = _head(d.village.name or code, f"村社区 · 编码 {code}", 3)
     c[0].metric("所在镇街", d.town.name if d.town and d.town.name else town_name(d.village.town_code))
     c[1].metric("联建组织", len(d.joint_builders))
     c[2].metric("联建组织的党组织", len({p.id for j in d.joint_builders for p in j.covered_by}))

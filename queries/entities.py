@@ -316,14 +316,34 @@ _OTHER_ORG_COLUMNS = ((Rel.IN_ASSOCIATION, "association_uscc", "association_name
                       (Rel.SUBSIDIARY_OF, "parent_uscc", "parent_name"))  # fmt: skip
 
 
-def _outside_named(props: dict[str, Any], nb: list[Neighbour], scope: Scope) -> dict[str, Any]:
+# A member's columns naming an organisation or party organisation: another town's is left out.
+_MEMBER_COLUMNS = ((Rel.WORKS_AT, "employer_uscc", None),
+                   (Rel.RELATIONSHIP_IN, "relationship_org", None),
+                   (Rel.ACTIVE_IN, "activity_org", None))  # fmt: skip
+
+
+def _outside_named(
+    props: dict[str, Any], nb: list[Neighbour], scope: Scope, columns: Any = _OTHER_ORG_COLUMNS
+) -> dict[str, Any]:
+    """The properties with every key of an entity outside the scope left out (or named, where the
+    column says so)."""
     shown = dict(props)
-    for rel, key_prop, name_prop in _OTHER_ORG_COLUMNS:
+    for rel, key_prop, name_prop in columns:
         for x in nb:
             if x.type == rel.value and x.outgoing and not scope.admits(x.label, x.props):
                 shown.pop(key_prop, None)
-                shown[name_prop] = x.props.get("org_name")
+                if name_prop:
+                    shown[name_prop] = x.props.get(NAMES[x.label])
     return shown
+
+
+def _record(
+    store: GraphStore, scope: Scope, label: Label, key: str, what: str
+) -> tuple[dict[str, Any], list[Neighbour]]:
+    """One entity's properties and neighbours, or NotFound outside the scope."""
+    check_scope(store, scope)
+    props = fetch_one(store, label, key, scope, what)
+    return props, store.facts(NEIGHBOURS, NodeQuery(label, key))
 
 
 def organization_detail(props: dict[str, Any], nb: list[Neighbour], scope: Scope) -> OrganizationDetail:
@@ -354,9 +374,7 @@ def organization(store: GraphStore, scope: Scope, p: OrganizationParams) -> Orga
     -------
     >>> ORGANIZATION(store, Scope(), OrganizationParams(uscc="O01")).covered_by  # doctest: +SKIP
     """
-    check_scope(store, scope)
-    props = fetch_one(store, Label.ORGANIZATION, p.uscc, scope, "组织")
-    return organization_detail(props, store.facts(NEIGHBOURS, NodeQuery(Label.ORGANIZATION, p.uscc)), scope)
+    return organization_detail(*_record(store, scope, Label.ORGANIZATION, p.uscc, "组织"), scope)
 
 
 def party_org_detail(
@@ -397,9 +415,7 @@ def party_org(store: GraphStore, scope: Scope, p: PartyOrgParams) -> PartyOrgDet
     -------
     >>> PARTY_ORG(store, Scope(), PartyOrgParams(code="PO1")).parents  # doctest: +SKIP
     """
-    check_scope(store, scope)
-    props = fetch_one(store, Label.PARTY_ORG, p.code, scope, "党组织")
-    nb = store.facts(NEIGHBOURS, NodeQuery(Label.PARTY_ORG, p.code))
+    props, nb = _record(store, scope, Label.PARTY_ORG, p.code, "党组织")
     return party_org_detail(props, nb, store.facts(PARENTS, p.code), scope)
 
 
@@ -414,7 +430,11 @@ def member_detail(
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
     return MemberDetail(
         member=ref(Label.MEMBER.value, props),
-        properties={k: v for k, v in sorted(props.items()) if not any(x in k for x in _SECRET)},
+        properties={
+            k: v
+            for k, v in sorted(_outside_named(props, nb, scope, _MEMBER_COLUMNS).items())
+            if not any(x in k for x in _SECRET)
+        },
         employer=_one(_pick(nb, Rel.WORKS_AT, True, O, scope)),
         relationship_org=_one(_pick(nb, Rel.RELATIONSHIP_IN, True, P, scope)),
         activity_org=_one(_pick(nb, Rel.ACTIVE_IN, True, P, scope)),
@@ -434,9 +454,7 @@ def member(store: GraphStore, scope: Scope, p: MemberParams) -> MemberDetail:
     """
     from queries.membership import MEMBERSHIP, MembershipParams
 
-    check_scope(store, scope)
-    props = fetch_one(store, Label.MEMBER, p.member_id, scope, "党员")
-    nb = store.facts(NEIGHBOURS, NodeQuery(Label.MEMBER, p.member_id))
+    props, nb = _record(store, scope, Label.MEMBER, p.member_id, "党员")
     return member_detail(props, nb, MEMBERSHIP(store, scope, MembershipParams(member_id=p.member_id)), scope)
 
 
@@ -486,9 +504,7 @@ def village(store: GraphStore, scope: Scope, p: VillageParams) -> VillageDetail:
     -------
     >>> VILLAGE(store, Scope(), VillageParams(code="V1")).joint_builders  # doctest: +SKIP
     """
-    check_scope(store, scope)
-    props = fetch_one(store, Label.VILLAGE, p.code, scope, "村社区")
-    nb = store.facts(NEIGHBOURS, NodeQuery(Label.VILLAGE, p.code))
+    props, nb = _record(store, scope, Label.VILLAGE, p.code, "村社区")
     town = props.get("town_code")
     town_nb = store.facts(NEIGHBOURS, NodeQuery(Label.TOWN, str(town))) if town else []
     builders = sorted(

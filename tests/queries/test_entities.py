@@ -63,7 +63,11 @@ def test_member(fx) -> None:  # type: ignore[no-untyped-def]
     assert [i.code for i in d.membership.inconsistencies] == ["activity_town_mismatch"]
     assert d.activity_org is not None and d.activity_org.key == "TC2"
     # a T1 user sees the member, not the other town's committee the member takes part in
-    assert MEMBER(fx, Scope("T1"), member_id="M03").activity_org is None
+    t1 = MEMBER(fx, Scope("T1"), member_id="M03")
+    assert t1.activity_org is None
+    # nor its key among the member's fields
+    assert "activity_org" not in t1.properties and "青峰镇两新党委" not in str(t1.properties)
+    assert MEMBER(fx, member_id="M03").properties["activity_org"] == "TC2"
     d = MEMBER(fx, member_id="M15")  # hidden member, no relationship
     assert d.relationship_org is None and d.employer is not None and d.employer.key == "O15"
 
