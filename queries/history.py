@@ -764,13 +764,15 @@ def _snapshots(store: GraphStore) -> list[Snapshot]:
     return snaps
 
 
-def _scoped(s: Snapshot, scope: Scope) -> Snapshot:
+def _scoped(store: GraphStore, s: Snapshot, scope: Scope) -> Snapshot:
     if scope.is_district:
         return s
     own = {k: v for k, v in s.towns.items() if scope.owns({"town_code": k})}
     ranked = sorted(s.towns.items(), key=lambda kv: (-(kv[1].coverage or 0.0), kv[0]))
     rank = next((i for i, (k, _v) in enumerate(ranked, 1) if k == scope.town), None)
-    return s.model_copy(update={"towns": own, "rank": rank, "categories": {}})
+    # the counts of the changes the caller may see (another town's are not even a number)
+    counts = counts_of(_visible(stored_changes(store, s.id), scope))
+    return s.model_copy(update={"towns": own, "rank": rank, "categories": {}, "change_counts": counts})
 
 
 def _visible(changes: Iterable[Change], scope: Scope) -> list[Change]:
@@ -812,7 +814,7 @@ class DiffParams(Params):
 
 def history(store: GraphStore, scope: Scope, _params: HistoryParams) -> HistoryResult:
     """Every snapshot ordered by data date (then load order), in the caller's scope."""
-    return HistoryResult(town=scope.town, snapshots=[_scoped(s, scope) for s in _snapshots(store)])
+    return HistoryResult(town=scope.town, snapshots=[_scoped(store, s, scope) for s in _snapshots(store)])
 
 
 def snapshot(store: GraphStore, scope: Scope, params: SnapshotParams) -> SnapshotDetail:
@@ -820,7 +822,7 @@ def snapshot(store: GraphStore, scope: Scope, params: SnapshotParams) -> Snapsho
     changes = _visible(stored_changes(store, s.id), scope)
     if params.kind is not None:
         changes = [c for c in changes if c.kind == params.kind]
-    return SnapshotDetail(snapshot=_scoped(s, scope), changes=changes)
+    return SnapshotDetail(snapshot=_scoped(store, s, scope), changes=changes)
 
 
 def changes_between(store: GraphStore, scope: Scope, params: DiffParams) -> DiffResult:
