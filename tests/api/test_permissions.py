@@ -400,3 +400,17 @@ def test_town_history_counts_only_its_own_changes(matrix: Matrix) -> None:
     assert series[-1]["change_counts"] == mine["snapshot"]["change_counts"]
     district = matrix.client.get(API + "/history/2", headers=matrix.headers("district")).json()
     assert district["snapshot"]["change_counts"].get("org_added") == 1
+
+
+def test_refused_writes_write_nothing(matrix: Matrix) -> None:
+    """A save refused (no token, a bad one, a town token asking for another town) keeps no plan."""
+
+    def saved() -> list[str]:
+        r = matrix.client.get(API + "/plans/saved", headers=matrix.headers("district"))
+        return sorted(p["id"] for p in r.json())
+
+    before = saved()
+    case = CASES["plan-save"]
+    for role, kind in [*((role, "bare") for role in BAD_ROLES), ("town1", "other")]:
+        assert matrix.call(case, kind, role).status_code == expected(case, role, kind)
+    assert saved() == before
