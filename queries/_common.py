@@ -9,6 +9,7 @@ from typing import Any
 
 from graph.errors import InputError, NotFound
 from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label
+from graph.schema import label as L
 from graph.store.base import GraphStore
 from queries.models import NodeRef
 from queries.scope import Scope
@@ -66,6 +67,15 @@ def is_hub(label: str, props: Mapping[str, Any]) -> bool:
     if label == Label.PARTY_ORG.value:
         return props.get("town_code") is None or props.get("kind") in STRUCTURAL_KINDS
     return False
+
+
+def hub_cypher(var: str) -> str:
+    """:func:`is_hub` in Cypher (needs ``$structural`` = :data:`STRUCTURAL`)."""
+    po = L(Label.PARTY_ORG)
+    return (
+        f"({var}:{L(Label.TOWN)} OR {var}:{L(Label.PARK)} OR ({var}:{po}"
+        f" AND ({var}.town_code IS NULL OR coalesce({var}.kind, '') IN $structural)))"
+    )
 
 
 def ref(label: str, props: Mapping[str, Any]) -> NodeRef:

@@ -9,9 +9,10 @@ import pytest
 
 import queries
 from graph.errors import OrgGraphError
+from graph.model import Rel
+from queries.dataset import DATASET, DatasetParams
 from queries.ego import EGO
 from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
-from queries.dataset import DATASET, DatasetParams
 from queries.figures.answer import FIGURES, FiguresParams
 from queries.fiveones import FIVE_ONES, FiveOnesParams
 from queries.impact import IMPACT, ImpactParams
@@ -73,13 +74,26 @@ for i in range(1, 18):
     mid = f"M{i:02d}"
     q(f"membership:{mid}", lambda s, m=mid: MEMBERSHIP(s, member_id=m))
     q(f"membership:{mid}:T1", lambda s, m=mid: MEMBERSHIP(s, Scope("T1"), member_id=m))
+ALL = [r.value for r in Rel if r is not Rel.CONTACTED]
 ENDS = ["O02", "O13", "M04", "PO4", "D0", "T1", "T3", "V3", "I3", "P1", "M15"]
 for a in ENDS:
     for b in ENDS:
         if a < b:
-            q(f"path:{a}:{b}", lambda s, a=a, b=b: PATH(s, source=a, target=b, limit=20))
+            # the defaults: meaningful types, hubs avoided (else the one through them)
+            q(f"path:{a}:{b}", lambda s, a=a, b=b: PATH(s, source=a, target=b))
+            q(
+                f"path:{a}:{b}:all",
+                lambda s, a=a, b=b: PATH(s, source=a, target=b, types=ALL, include_hubs=True),
+            )
             q(f"path:{a}:{b}:T1", lambda s, a=a, b=b: PATH(s, Scope("T1"), source=a, target=b))
-q("path:rels", lambda s: PATH(s, source="M17", target="D0", rels=["RELATIONSHIP_IN", "REPORTS_TO"]))
+for a, b in (("O02", "M04"), ("O02", "D0"), ("M04", "T1"), ("P1", "D0"), ("M03", "TC1"), ("O01", "D1")):
+    q(f"path:{a}:{b}:T1:all", lambda s, a=a, b=b: PATH(s, Scope("T1"), source=a, target=b, types=ALL))
+q("path:rels", lambda s: PATH(s, source="M17", target="D0", types=["RELATIONSHIP_IN", "REPORTS_TO"]))
+q(
+    "path:sentence",
+    lambda s: PATH(s, source="O01", target="O02", types=["WORKS_AT", "RELATIONSHIP_IN", "PAIRED_WITH"]),
+)
+q("path:k2", lambda s: PATH(s, source="O02", target="O13", types=ALL, include_hubs=True, k=2))
 for key in ("O13", "D1", "T1", "I1", "M03", "V1", "P1"):
     for hops in (1, 2, 3):
         q(f"ego:{key}:{hops}", lambda s, k=key, h=hops: EGO(s, key=k, hops=h, cap=30))
