@@ -809,7 +809,7 @@ def _snapshots(store: GraphStore) -> list[Snapshot]:
 def _scoped(s: Snapshot, scope: Scope) -> Snapshot:
     if scope.is_district:
         return s
-    own = {k: v for k, v in s.towns.items() if k == scope.town}
+    own = {k: v for k, v in s.towns.items() if scope.owns({"town_code": k})}
     ranked = sorted(s.towns.items(), key=lambda kv: (-(kv[1].coverage or 0.0), kv[0]))
     rank = next((i for i, (k, _v) in enumerate(ranked, 1) if k == scope.town), None)
     return s.model_copy(update={"towns": own, "rank": rank, "categories": {}})

@@ -19,10 +19,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
-from graph.fields import model_from
 from graph.loaders.build import Hasher, Plan, build_plan
 from graph.loaders.reader import Notice, read_workbook
 from graph.loaders.report import Group, LoadResult, Problem, SyncRemoval, Warning_
@@ -33,6 +32,17 @@ from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore, batched, node_id
 
 Progress = Callable[[int, int, str], None]
+
+
+class LoadOptions(TypedDict, total=False):
+    """The options a caller passes on to :func:`load_roster` unchanged (its defaults hold)."""
+
+    dry_run: bool
+    sync: bool
+    batch_size: int
+    progress: Progress | None
+
+
 NODE_ORDER = (
     Label.TOWN,
     Label.PARK,
@@ -247,7 +257,7 @@ def _record_validation(result: LoadResult, val: Validation) -> None:
         groups[(pm.cause_sheet or "", pm.cause_row or 0)].cascade.append(pm)
     result.problems = problems
     result.groups = list(groups.values())
-    result.warnings += [model_from(Warning_, w, message_zh=w.zh, message_en=w.en) for w in val.warnings]
+    result.warnings += val.warnings
 
 
 def _planned_counts(plan: Plan) -> dict[str, dict[str, int]]:
