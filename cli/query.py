@@ -218,6 +218,11 @@ def _show_gaps(res: GapsResult) -> None:
 # --- path ------------------------------------------------------------------------------
 
 
+@_answers(
+    PATH,
+    doc="两个对象之间怎样相连（默认不经过枢纽）/ how two entities are connected (hubs avoided).",
+    arguments=("source", "target"),
+)
 def _show_path(res: Any) -> None:
     if res.note_zh:
         _console.print(res.note_zh)
@@ -228,16 +233,6 @@ def _show_path(res: Any) -> None:
     _console.print(f"最短路径长度 {res.length}，列出 {len(res.paths)} 条{more}：")
     for i, p in enumerate(res.paths, 1):
         _console.print(f"{i}. {p.sentence_zh or p.chain_zh}\n   {p.chain_zh}")
-
-
-query_app.command("path")(
-    ask_command(
-        PATH,
-        _show_path,
-        doc="两个对象之间怎样相连（默认不经过枢纽）/ how two entities are connected (hubs avoided).",
-        arguments=("source", "target"),
-    )
-)
 
 
 # --- membership ------------------------------------------------------------------------
