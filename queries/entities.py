@@ -337,15 +337,6 @@ def _outside_named(
     return shown
 
 
-def _record(
-    store: GraphStore, scope: Scope, label: Label, key: str, what: str
-) -> tuple[dict[str, Any], list[Neighbour]]:
-    """One entity's properties and neighbours, or NotFound outside the scope."""
-    check_scope(store, scope)
-    props = fetch_one(store, label, key, scope, what)
-    return props, store.facts(NEIGHBOURS, NodeQuery(label, key))
-
-
 def organization_detail(props: dict[str, Any], nb: list[Neighbour], scope: Scope) -> OrganizationDetail:
     """One organisation's page from its neighbours (pure)."""
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
@@ -367,6 +358,14 @@ def organization_detail(props: dict[str, Any], nb: list[Neighbour], scope: Scope
     )
 
 
+def _node(
+    store: GraphStore, scope: Scope, label: Label, key: str, what: str
+) -> tuple[dict[str, Any], list[Neighbour]]:
+    """One node of the scope (NotFound otherwise) and its neighbours."""
+    check_scope(store, scope)
+    return fetch_one(store, label, key, scope, what), store.facts(NEIGHBOURS, NodeQuery(label, key))
+
+
 def organization(store: GraphStore, scope: Scope, p: OrganizationParams) -> OrganizationDetail:
     """One organisation with its place, coverage, instructors, pairings and member counts.
 
@@ -374,7 +373,7 @@ def organization(store: GraphStore, scope: Scope, p: OrganizationParams) -> Orga
     -------
     >>> ORGANIZATION(store, Scope(), OrganizationParams(uscc="O01")).covered_by  # doctest: +SKIP
     """
-    return organization_detail(*_record(store, scope, Label.ORGANIZATION, p.uscc, "组织"), scope)
+    return organization_detail(*_node(store, scope, Label.ORGANIZATION, p.uscc, "组织"), scope)
 
 
 def party_org_detail(
@@ -415,7 +414,7 @@ def party_org(store: GraphStore, scope: Scope, p: PartyOrgParams) -> PartyOrgDet
     -------
     >>> PARTY_ORG(store, Scope(), PartyOrgParams(code="PO1")).parents  # doctest: +SKIP
     """
-    props, nb = _record(store, scope, Label.PARTY_ORG, p.code, "党组织")
+    props, nb = _node(store, scope, Label.PARTY_ORG, p.code, "党组织")
     return party_org_detail(props, nb, store.facts(PARENTS, p.code), scope)
 
 
@@ -454,7 +453,7 @@ def member(store: GraphStore, scope: Scope, p: MemberParams) -> MemberDetail:
     """
     from queries.membership import MEMBERSHIP, MembershipParams
 
-    props, nb = _record(store, scope, Label.MEMBER, p.member_id, "党员")
+    props, nb = _node(store, scope, Label.MEMBER, p.member_id, "党员")
     return member_detail(props, nb, MEMBERSHIP(store, scope, MembershipParams(member_id=p.member_id)), scope)
 
 
@@ -504,7 +503,7 @@ def village(store: GraphStore, scope: Scope, p: VillageParams) -> VillageDetail:
     -------
     >>> VILLAGE(store, Scope(), VillageParams(code="V1")).joint_builders  # doctest: +SKIP
     """
-    props, nb = _record(store, scope, Label.VILLAGE, p.code, "村社区")
+    props, nb = _node(store, scope, Label.VILLAGE, p.code, "村社区")
     town = props.get("town_code")
     town_nb = store.facts(NEIGHBOURS, NodeQuery(Label.TOWN, str(town))) if town else []
     builders = sorted(
