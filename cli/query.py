@@ -27,7 +27,7 @@ from queries.impact import IMPACT
 from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
 from queries.models import CoverageResult, GapEntry, GapsResult, PairingNetwork
 from queries.pairing import PAIRING
-from queries.paths import PATH, PathParams
+from queries.paths import PATH
 from queries.question import Question, ask
 from queries.todo import TODO, TodoParams
 
@@ -216,45 +216,26 @@ query_app.command("gaps")(
 # --- path ------------------------------------------------------------------------------
 
 
-@query_app.command()
-def path(
-    source: Annotated[str, typer.Argument(help="起点：编码，或 类型:编码（如 Organization:O01）")],
-    target: Annotated[str, typer.Argument(help="终点")],
-    max_hops: Annotated[int, typer.Option("--max-hops", help="最多步数 1–10")] = 6,
-    rel: Annotated[list[str] | None, typer.Option("--rel", help="只走这些关系（可重复）")] = None,
-    limit: Annotated[int, typer.Option(help="最多列出几条最短路径")] = 5,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """两个对象之间的最短路径 / shortest paths between two entities."""
+def _show_path(res: Any) -> None:
+    if res.note_zh:
+        _console.print(res.note_zh)
+    if not res.found:
+        _console.print(f"{_name(res.source)} 与 {_name(res.target)} 之间没有路径")
+        return
+    more = "（还有更多）" if res.truncated else ""
+    _console.print(f"最短路径长度 {res.length}，列出 {len(res.paths)} 条{more}：")
+    for i, p in enumerate(res.paths, 1):
+        _console.print(f"{i}. {p.sentence_zh or p.chain_zh}\n   {p.chain_zh}")
 
-    def show(res: Any) -> None:
-        if not res.found:
-            _console.print(f"{_name(res.source)} 与 {_name(res.target)} 之间 {max_hops} 步内没有路径")
-            return
-        more = "（还有更多）" if res.truncated else ""
-        _console.print(f"最短路径长度 {res.length}，列出 {len(res.paths)} 条{more}：")
-        for i, p in enumerate(res.paths, 1):
-            _console.print(f"{i}. {p.chain_zh}")
 
-    _run(
-        "path",
-        backend,
-        as_json,
-        lambda s: ask(
-            s,
-            PATH,
-            scope_of(s, town),
-            _params(
-                PathParams, source=source, target=target, max_hops=max_hops, rels=rel or None, limit=limit
-            ),
-        ),
-        show,
-        town=town,
-        source=source,
-        target=target,
+query_app.command("path")(
+    ask_command(
+        PATH,
+        _show_path,
+        doc="两个对象之间怎样相连（默认不经过枢纽）/ how two entities are connected (hubs avoided).",
+        arguments=("source", "target"),
     )
+)
 
 
 # --- membership ------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def centrality(
     Returns
     -------
     CentralityResult
-        ``approximate`` is True when betweenness was sampled (fixed seed).
+        ``approximate`` is always False now: betweenness is exact (igraph).
     """
     from queries.scope import Scope
 

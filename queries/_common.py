@@ -9,6 +9,7 @@ from typing import Any
 
 from graph.errors import InputError, NotFound
 from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label
+from graph.schema import label as L
 from graph.store.base import GraphStore
 from queries.models import NodeRef
 from queries.scope import Scope
@@ -68,6 +69,15 @@ def is_hub(label: str, props: Mapping[str, Any]) -> bool:
     return False
 
 
+def hub_cypher(var: str) -> str:
+    """:func:`is_hub` in Cypher (needs ``$structural`` = :data:`STRUCTURAL`)."""
+    po = L(Label.PARTY_ORG)
+    return (
+        f"({var}:{L(Label.TOWN)} OR {var}:{L(Label.PARK)} OR ({var}:{po}"
+        f" AND ({var}.town_code IS NULL OR coalesce({var}.kind, '') IN $structural)))"
+    )
+
+
 def ref(label: str, props: Mapping[str, Any]) -> NodeRef:
     key = props[FK[label]]
     name = props.get(NAMES[label])
@@ -78,6 +88,11 @@ def ref(label: str, props: Mapping[str, Any]) -> NodeRef:
         name=None if name is None else str(name),
         town_code=None if tc is None else str(tc),
     )
+
+
+def head(label: Label, props: Mapping[str, Any]) -> tuple[str, Any, Any]:
+    """A node's key, name and town from its properties: the first three fields of most facts."""
+    return str(props[NODE_KEYS[label]]), props.get(NODE_NAMES[label]), props.get("town_code")
 
 
 def ref_from(label: str, key: str, name: Any, town_code: Any) -> NodeRef:

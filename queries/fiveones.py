@@ -36,9 +36,9 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph.fields import model_from
 from graph.model import Label, Rel
-from graph.schema import label as L
-from graph.schema import rel_type as T
+from graph.schema.cypher import CONTACTED, HELPS, INS, MEM, ORG
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries._common import check_scope, ref_from
@@ -185,16 +185,14 @@ class ContactFact(NamedTuple):
     date: str
 
 
-_ORG, _INS, _MEM = L(Label.ORGANIZATION), L(Label.INSTRUCTOR), L(Label.MEMBER)
-_HB, _CT = T(Rel.HELPS_BUILD), T(Rel.CONTACTED)
-_HELPER_KEY = f"CASE WHEN h:{_INS} THEN h.instructor_id ELSE h.member_id END"
-_HELPER_LABEL = f"CASE WHEN h:{_INS} THEN '{Label.INSTRUCTOR.value}' ELSE '{Label.MEMBER.value}' END"
+_HELPER_KEY = f"CASE WHEN h:{INS} THEN h.instructor_id ELSE h.member_id END"
+_HELPER_LABEL = f"CASE WHEN h:{INS} THEN '{Label.INSTRUCTOR.value}' ELSE '{Label.MEMBER.value}' END"
 
 
 def _pairs_cypher(db: CypherReader, scope: Scope) -> tuple[PairFact, ...]:
     rows = db.read(
         f"""{scope.match("o", Label.ORGANIZATION)}
-MATCH (h)-[r:{_HB}]->(o) WHERE r.status = $active AND (h:{_INS} OR h:{_MEM})
+MATCH (h)-[r:{HELPS}]->(o) WHERE r.status = $active AND (h:{INS} OR h:{MEM})
 RETURN {_HELPER_LABEL} AS hl, {_HELPER_KEY} AS hk, h.name AS hn, h.town_code AS ht,
        o.uscc AS uscc, o.org_name AS name, o.town_code AS town, r.since AS since""",
         {**scope.params(), "active": ACTIVE},
@@ -245,9 +243,9 @@ def _contacts_cypher(db: CypherReader, scope: Scope) -> tuple[ContactFact, ...]:
     # rules count all of a helper's targets); answers name only the scope's own targets.
     rows = db.read(
         f"""{scope.match("o", Label.ORGANIZATION)}
-MATCH (h)-[r:{_HB}]->(o) WHERE r.status = $active AND (h:{_INS} OR h:{_MEM})
+MATCH (h)-[r:{HELPS}]->(o) WHERE r.status = $active AND (h:{INS} OR h:{MEM})
 WITH DISTINCT h
-MATCH (h)-[c:{_CT}]->(t:{_ORG})
+MATCH (h)-[c:{CONTACTED}]->(t:{ORG})
 RETURN {_HELPER_LABEL} AS hl, {_HELPER_KEY} AS hk, t.uscc AS uscc, c.method AS method, c.date AS date""",
         {**scope.params(), "active": ACTIVE},
         "fiveones_contacts",
@@ -392,6 +390,11 @@ def _date(text: Any) -> dt.date | None:
         return None
 
 
+def overdue_cases(helper: NodeRef, target: NodeRef, checks: Iterable[KindCheck]) -> list[OverdueCase]:
+    """The overdue checks of one pair, as cases (kind, last contact and days from the check)."""
+    return [model_from(OverdueCase, c, helper=helper, target=target) for c in checks if c.overdue]
+
+
 def _worse(c: OverdueCase) -> tuple[int, int, str, str, int]:
     # None (unknown) is the worst; then more days; ties by keys, then 电话 / 走访 / 业主面谈
     days = c.overdue_days
@@ -510,17 +513,7 @@ def evaluate(
                 helper=helper, target=target, since=since, checks=checks, ok=all(judged) if judged else None
             )
         )
-        for kc in checks:
-            if kc.overdue:
-                cases.append(
-                    OverdueCase(
-                        helper=helper,
-                        target=target,
-                        kind=kc.kind,
-                        last_contact=kc.last_contact,
-                        overdue_days=kc.overdue_days,
-                    )
-                )
+        cases += overdue_cases(helper, target, checks)
 
     yearly: dict[tuple[str, str], list[YearCheck]] = {}
     for hk in sorted({(pc.helper.label, pc.helper.key) for pc in pairs}):

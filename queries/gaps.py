@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import Field
 
+from graph.fields import model_from
 from graph.model import (
     ASSOCIATION_CATEGORIES,
     DEREGISTERED,
@@ -32,7 +33,7 @@ from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
-from queries._common import STRUCTURAL, check_key, check_scope, coords, haversine_km, is_hub, ref_from
+from queries._common import STRUCTURAL, check_key, check_scope, coords, haversine_km, head, is_hub, ref_from
 from queries.cache import cached, facts
 from queries.coverage import OrgFact
 from queries.models import (
@@ -187,9 +188,7 @@ def _xy(lon: Any, lat: Any) -> tuple[float, float] | None:
 def _org(props: dict[str, Any], full: int, n: int) -> GapOrgFact:
     p = props
     return GapOrgFact(
-        uscc=str(p["uscc"]),
-        name=p.get("org_name"),
-        town_code=p.get("town_code"),
+        *head(Label.ORGANIZATION, p),
         category=p.get("org_category"),
         industry=p.get("industry"),
         park_code=p.get("park_code"),
@@ -204,9 +203,7 @@ def _org(props: dict[str, Any], full: int, n: int) -> GapOrgFact:
 
 def _host(p: dict[str, Any], parks: Any, assocs: Any, assoc_orgs: Any, pts: Any) -> HostFact:
     return HostFact(
-        code=str(p["party_org_code"]),
-        name=p.get("party_org_name"),
-        town_code=p.get("town_code"),
+        *head(Label.PARTY_ORG, p),
         kind=p.get("kind"),
         level=p.get("level"),
         formation=p.get("formation"),
@@ -587,13 +584,11 @@ def _candidates(
             reasons.append(f"图上相距{n}步")
         if km is not None:
             reasons.append(f"直线距离{km:.1f}公里")
-        h = host.h
         out.append(
-            Candidate(
+            model_from(
+                Candidate,
+                host.h,  # kind, level, formation
                 party_org=host.ref,
-                kind=h.kind,
-                level=h.level,
-                formation=h.formation,
                 same_park=same_park,
                 same_association=same_assoc,
                 same_town=same_town,
@@ -635,6 +630,14 @@ def _recommend(
     why = "、".join(r for r in host.reasons if not r.startswith("图上")) if host else ""
     why = why or (host.reasons[0] if host and host.reasons else "")
     help_txt = f"（已派驻：{'、'.join(_name(i) for i in instructors)}）" if instructors else ""
+    host_name = _name(host.party_org) if host else ""
+
+    def host_or_instructor(formation: str, hosted: str, alone: str) -> Recommendation:
+        # lean on the nearest host; with none near, the district sends an instructor
+        if host is None:
+            return Recommendation(formation="派驻指导员", reason=f"{alone}，建议派驻党建指导员{help_txt}")
+        return Recommendation(formation=formation, host=host.party_org, reason=f"{hosted}（{why}）")
+
     if full >= 3:
         return Recommendation(
             formation="单独建",
@@ -655,25 +658,15 @@ def _recommend(
                 partners=[_org_ref(n) for n in partners],
                 reason=f"有{full}名正式党员，不足3名；与邻近未建组织{names_}合计{total}名正式党员，可联合组建",
             )
-        if host is not None:
-            return Recommendation(
-                formation="挂靠建",
-                host=host.party_org,
-                reason=f"有{full}名正式党员，邻近未建组织合计不足3名；建议挂靠{_name(host.party_org)}（{why}）",
-            )
-        return Recommendation(
-            formation="派驻指导员",
-            reason=f"有{full}名正式党员，附近既无可联合的组织也无可挂靠的党组织，建议派驻党建指导员{help_txt}",
+        return host_or_instructor(
+            "挂靠建",
+            f"有{full}名正式党员，邻近未建组织合计不足3名；建议挂靠{host_name}",
+            f"有{full}名正式党员，附近既无可联合的组织也无可挂靠的党组织",
         )
-    if host is not None:
-        return Recommendation(
-            formation="1+X",
-            host=host.party_org,
-            reason=f"无正式党员在此工作；建议纳入{_name(host.party_org)}的“1+X”覆盖（{why}）",
-        )
-    return Recommendation(
-        formation="派驻指导员",
-        reason=f"无正式党员在此工作，附近也无可依托的党组织，建议派驻党建指导员{help_txt}",
+    return host_or_instructor(
+        "1+X",
+        f"无正式党员在此工作；建议纳入{host_name}的“1+X”覆盖",
+        "无正式党员在此工作，附近也无可依托的党组织",
     )
 
 

@@ -48,6 +48,7 @@ from queries._common import FK, check_scope, not_found, parse_ref, rate
 from queries.cache import cached, facts
 from queries.coverage import COVERAGE, CoverageParams
 from queries.models import CoverageRow, NodeRef
+from queries.names import Named
 from queries.params import Params
 from queries.question import Question, ask, register
 from queries.scope import Scope
@@ -161,21 +162,18 @@ class ImpactResult(_M):
 # --- facts -----------------------------------------------------------------------------
 
 
+# Every entity fact is a Named (key, name, town_code) plus what impact needs of its kind.
+
+
 @dataclass(frozen=True)
-class OrgFact:
-    uscc: str
-    name: str | None
-    town_code: str | None
+class OrgFact(Named):
     category: str | None
     coverers: tuple[tuple[str, tuple[str, ...]], ...]  # (party org code, its instructors), sorted
     instructors: tuple[str, ...]  # assigned to the organisation itself, sorted
 
 
 @dataclass(frozen=True)
-class PartyOrgFact:
-    code: str
-    name: str | None
-    town_code: str | None
+class PartyOrgFact(Named):
     kind: str | None
     demo_tier: str | None
     parents: tuple[str, ...]
@@ -191,20 +189,10 @@ class PairFact:
 
 
 @dataclass(frozen=True)
-class MemberFact:
-    member_id: str
-    name: str | None
-    town_code: str | None
+class MemberFact(Named):
     member_type: str | None
     post: str | None
     relationship: tuple[str, ...]  # party org codes
-
-
-@dataclass(frozen=True)
-class InstructorFact:
-    instructor_id: str
-    name: str | None
-    town_code: str | None
 
 
 @dataclass(frozen=True)
@@ -219,7 +207,7 @@ class ImpactFacts:
     party_orgs: tuple[PartyOrgFact, ...]
     pairs: tuple[PairFact, ...]
     members: tuple[MemberFact, ...]
-    instructors: tuple[InstructorFact, ...]
+    instructors: tuple[Named, ...]
     helps: tuple[HelpFact, ...]
 
 
@@ -234,71 +222,43 @@ def _s(v: Any) -> str | None:
 
 def _facts_cypher(db: CypherReader, scope: Scope) -> ImpactFacts:
     params = {**scope.params(), "deregistered": DEREGISTERED, "fk": FK}
+    live_org = "coalesce(o.status, '') <> $deregistered"
     # flat reads joined in Python: nested pattern comprehensions per organisation cost more
-    orgs = db.read(
-        f"""{scope.match("o", Label.ORGANIZATION)}
-WHERE coalesce(o.status, '') <> $deregistered
+    reads = {
+        "orgs": f"""{scope.match("o", Label.ORGANIZATION)} WHERE {live_org}
 RETURN collect([o.uscc, o.org_name, o.town_code, o.org_category]) AS rows""",
-        params,
-        "impact_orgs",
-    )[0]["rows"]
-    covers = db.read(
-        f"""{scope.match("o", Label.ORGANIZATION)}<-[:{_COVERS}]-(p:{_PO})
-WHERE coalesce(o.status, '') <> $deregistered
+        "covers": f"""{scope.match("o", Label.ORGANIZATION)}<-[:{_COVERS}]-(p:{_PO}) WHERE {live_org}
 RETURN collect([o.uscc, p.party_org_code]) AS rows""",
-        params,
-        "impact_covers",
-    )[0]["rows"]
-    assigned = db.read(
-        f"""MATCH (i:{_I})-[:{_ASSIGNED}]->(t) WHERE t:{_O} OR t:{_PO}
+        "assigned": f"""MATCH (i:{_I})-[:{_ASSIGNED}]->(t) WHERE t:{_O} OR t:{_PO}
 RETURN collect([labels(t)[0] + ':' + t[$fk[labels(t)[0]]], i.instructor_id]) AS rows""",
-        params,
-        "impact_assigned",
-    )[0]["rows"]
-    ins_of: dict[str, set[str]] = defaultdict(set)
-    for t, i in assigned:
-        ins_of[str(t)].add(str(i))
-    cov_of: dict[str, set[str]] = defaultdict(set)
-    for u, p in covers:
-        cov_of[str(u)].add(str(p))
-    po_, org_ = Label.PARTY_ORG.value, Label.ORGANIZATION.value
-    pos = db.read(
-        f"""MATCH (p:{_PO}) WHERE {scope.cypher("p")}
+        "party_orgs": f"""MATCH (p:{_PO}) WHERE {scope.cypher("p")}
 RETURN collect([p.party_org_code, p.party_org_name, p.town_code, p.kind, p.demo_tier,
   [(p)-[:{_REPORTS}]->(q:{_PO}) | q.party_org_code]]) AS rows""",
-        params,
-        "impact_party_orgs",
-    )[0]["rows"]
-    pairs = db.read(
-        f"""MATCH (s:{_PO})-[:{_PAIRED}]->(t) WHERE (t:{_O} OR t:{_PO}) AND {scope.cypher("t")}
+        "pairs": f"""MATCH (s:{_PO})-[:{_PAIRED}]->(t) WHERE (t:{_O} OR t:{_PO}) AND {scope.cypher("t")}
   AND coalesce(t.status, '') <> $deregistered
 WITH DISTINCT s, t
 RETURN collect([s.party_org_code, labels(t)[0], t[$fk[labels(t)[0]]],
   coalesce(t.org_name, t.party_org_name), t.town_code]) AS rows""",
-        params,
-        "impact_pairs",
-    )[0]["rows"]
-    members = db.read(
-        f"""{scope.match("m", Label.MEMBER)}-[:{_REL_IN}]->(p:{_PO})
+        "members": f"""{scope.match("m", Label.MEMBER)}-[:{_REL_IN}]->(p:{_PO})
 WITH m, collect(p.party_org_code) AS rel
 RETURN collect([m.member_id, m.name, m.town_code, m.member_type, m.post, rel]) AS rows""",
-        params,
-        "impact_members",
-    )[0]["rows"]
-    ins = db.read(
-        f"""MATCH (i:{_I}) WHERE {scope.cypher("i")}
+        "instructors": f"""MATCH (i:{_I}) WHERE {scope.cypher("i")}
 RETURN collect([i.instructor_id, i.name, i.town_code]) AS rows""",
-        params,
-        "impact_instructors",
-    )[0]["rows"]
-    helps = db.read(
-        f"""MATCH (h)-[:{_HELPS}]->(o:{_O}) WHERE {scope.cypher("o")}
-  AND coalesce(o.status, '') <> $deregistered
+        "helps": f"""MATCH (h)-[:{_HELPS}]->(o:{_O}) WHERE {scope.cypher("o")} AND {live_org}
 WITH DISTINCT h, o
 RETURN collect([labels(h)[0] + ':' + h[$fk[labels(h)[0]]], o.uscc]) AS rows""",
-        params,
-        "impact_helps",
-    )[0]["rows"]
+    }
+    got = {name: db.read(text, params, f"impact_{name}")[0]["rows"] for name, text in reads.items()}
+    orgs, pos, pairs, members, ins, helps = (
+        got[k] for k in ("orgs", "party_orgs", "pairs", "members", "instructors", "helps")
+    )
+    ins_of: dict[str, set[str]] = defaultdict(set)
+    for t, i in got["assigned"]:
+        ins_of[str(t)].add(str(i))
+    cov_of: dict[str, set[str]] = defaultdict(set)
+    for u, p in got["covers"]:
+        cov_of[str(u)].add(str(p))
+    po_, org_ = Label.PARTY_ORG.value, Label.ORGANIZATION.value
     return _assemble(
         [
             OrgFact(
@@ -322,9 +282,13 @@ RETURN collect([labels(h)[0] + ':' + h[$fk[labels(h)[0]]], o.uscc]) AS rows""",
             MemberFact(str(i), _s(n), _s(t), _s(mt), _s(p), tuple(sorted(map(str, rel))))
             for i, n, t, mt, p, rel in members
         ],
-        [InstructorFact(str(i), _s(n), _s(t)) for i, n, t in ins],
+        [Named(str(i), _s(n), _s(t)) for i, n, t in ins],
         [HelpFact(str(h), str(o)) for h, o in helps],
     )
+
+
+def _by_key(x: Named) -> str:
+    return x.key
 
 
 def _assemble(
@@ -332,16 +296,16 @@ def _assemble(
     pos: Iterable[PartyOrgFact],
     pairs: Iterable[PairFact],
     members: Iterable[MemberFact],
-    ins: Iterable[InstructorFact],
+    ins: Iterable[Named],
     helps: Iterable[HelpFact],
 ) -> ImpactFacts:
     """Every list in key order, so both sides give equal values."""
     return ImpactFacts(
-        tuple(sorted(orgs, key=lambda x: x.uscc)),
-        tuple(sorted(pos, key=lambda x: x.code)),
+        tuple(sorted(orgs, key=_by_key)),
+        tuple(sorted(pos, key=_by_key)),
         tuple(sorted(set(pairs), key=lambda x: (x.label, x.key, x.source))),
-        tuple(sorted(members, key=lambda x: x.member_id)),
-        tuple(sorted(ins, key=lambda x: x.instructor_id)),
+        tuple(sorted(members, key=_by_key)),
+        tuple(sorted(ins, key=_by_key)),
         tuple(sorted(set(helps), key=lambda x: (x.org, x.helper))),
     )
 
@@ -359,6 +323,11 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
             assigned[target].append(key(i))
     ins_of = {t: tuple(sorted(set(v))) for t, v in assigned.items()}
 
+    def _props(nid: str, d: dict[str, Any], name: str, **more: str) -> dict[str, Any]:
+        """A Named fact's fields of a node (key, name, town_code), then its kind's (field=property)."""
+        fields = {"name": name, "town_code": "town_code", **more}
+        return {"key": key(nid), **{f: _s(d.get(prop)) for f, prop in fields.items()}}
+
     def instructors_of(nid: str) -> tuple[str, ...]:
         return ins_of.get(nid, ())
 
@@ -375,12 +344,9 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
         )
         orgs.append(
             OrgFact(
-                key(nid),
-                _s(d.get("org_name")),
-                _s(d.get("town_code")),
-                _s(d.get("org_category")),
-                tuple(cov),
-                instructors_of(nid),
+                **_props(nid, d, "org_name", category="org_category"),
+                coverers=tuple(cov),
+                instructors=instructors_of(nid),
             )
         )
     pos, pairs, members = [], [], []
@@ -388,12 +354,7 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
         parents = sorted({key(q) for q in ix.out(nid, Rel.REPORTS_TO) if ix.props(q)["_label"] == po_l})
         pos.append(
             PartyOrgFact(
-                key(nid),
-                _s(d.get("party_org_name")),
-                _s(d.get("town_code")),
-                _s(d.get("kind")),
-                _s(d.get("demo_tier")),
-                tuple(parents),
+                **_props(nid, d, "party_org_name", kind="kind", demo_tier="demo_tier"), parents=tuple(parents)
             )
         )
     for s, t, _ in ix.edges(Rel.PAIRED_WITH):
@@ -409,22 +370,13 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
         if ix.props(p)["_label"] == po_l and scope.admits(Label.MEMBER, ix.props(m)):
             by_member[m].add(key(p))
     for m, rel in by_member.items():
-        d = ix.props(m)
         members.append(
             MemberFact(
-                key(m),
-                _s(d.get("name")),
-                _s(d.get("town_code")),
-                _s(d.get("member_type")),
-                _s(d.get("post")),
-                tuple(sorted(rel)),
+                **_props(m, ix.props(m), "name", member_type="member_type", post="post"),
+                relationship=tuple(sorted(rel)),
             )
         )
-    ins = [
-        InstructorFact(key(nid), _s(d.get("name")), _s(d.get("town_code")))
-        for nid, d in ix.label_nodes(ins_l)
-        if scope.admits(ins_l, d)
-    ]
+    ins = [Named(**_props(nid, d, "name")) for nid, d in ix.label_nodes(ins_l) if scope.admits(ins_l, d)]
     helps = [
         HelpFact(h, key(o))
         for h, o, _ in ix.edges(Rel.HELPS_BUILD)
@@ -445,7 +397,7 @@ class _Model:
     orgs: dict[str, OrgFact] = field(default_factory=dict)
     pos: dict[str, PartyOrgFact] = field(default_factory=dict)
     members: dict[str, MemberFact] = field(default_factory=dict)
-    instructors: dict[str, InstructorFact] = field(default_factory=dict)
+    instructors: dict[str, Named] = field(default_factory=dict)
     covered_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # po -> orgs
     served_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # instr -> orgs
     partners: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -460,28 +412,28 @@ class _Model:
 def _model(f: ImpactFacts) -> _Model:
     m = _Model(f)
     for o in f.orgs:
-        m.orgs[o.uscc] = o
+        m.orgs[o.key] = o
         instr = set(o.instructors)
         for code, pi in o.coverers:
-            m.covered_by[code].append(o.uscc)
+            m.covered_by[code].append(o.key)
             instr.update(pi)
         for ins in sorted(instr):
-            m.served_by[ins].append(o.uscc)
+            m.served_by[ins].append(o.key)
     for po in f.party_orgs:
-        m.pos[po.code] = po
+        m.pos[po.key] = po
         for q in po.parents:
-            m.children[q].append(po.code)
+            m.children[q].append(po.key)
     for pr in f.pairs:
         t = (pr.label, pr.key)
         m.partners[t].append(pr.source)
         m.paired_by[pr.source].append(t)
         m.targets[t] = pr
     for mf in f.members:
-        m.members[mf.member_id] = mf
+        m.members[mf.key] = mf
         for code in mf.relationship:
-            m.rel_members[code].append(mf.member_id)
+            m.rel_members[code].append(mf.key)
     for inf in f.instructors:
-        m.instructors[inf.instructor_id] = inf
+        m.instructors[inf.key] = inf
     for h in f.helps:
         m.helpers[h.org].append(h.helper)
         m.helped_by[h.helper].append(h.org)
@@ -496,20 +448,24 @@ def _get_model(store: GraphStore, scope: Scope) -> _Model:
 # --- the answer ------------------------------------------------------------------------
 
 
+def _ref(label: Label, f: Named) -> NodeRef:
+    return NodeRef(label=label.value, key=f.key, name=f.name, town_code=f.town_code)
+
+
 def _org_ref(o: OrgFact) -> NodeRef:
-    return NodeRef(label=Label.ORGANIZATION.value, key=o.uscc, name=o.name, town_code=o.town_code)
+    return _ref(Label.ORGANIZATION, o)
 
 
 def _po_ref(p: PartyOrgFact) -> NodeRef:
-    return NodeRef(label=Label.PARTY_ORG.value, key=p.code, name=p.name, town_code=p.town_code)
+    return _ref(Label.PARTY_ORG, p)
 
 
 def _member_ref(mf: MemberFact) -> NodeRef:
-    return NodeRef(label=Label.MEMBER.value, key=mf.member_id, name=mf.name, town_code=mf.town_code)
+    return _ref(Label.MEMBER, mf)
 
 
-def _ins_ref(i: InstructorFact) -> NodeRef:
-    return NodeRef(label=Label.INSTRUCTOR.value, key=i.instructor_id, name=i.name, town_code=i.town_code)
+def _ins_ref(i: Named) -> NodeRef:
+    return _ref(Label.INSTRUCTOR, i)
 
 
 def _entity(m: _Model, nid: str) -> ImpactEntity:
@@ -735,12 +691,12 @@ def _candidates(m: _Model, scope: Scope, kind: str) -> list[str]:
     """Node ids of a kind owned by the scope (a town ranks its own, not the district's)."""
     own = scope.owns
     if kind == "demo_point":
-        return [f"PartyOrg:{p.code}" for p in m.pos.values() if p.demo_tier and own(vars(p))]
+        return [f"PartyOrg:{p.key}" for p in m.pos.values() if p.demo_tier and own(vars(p))]
     if kind == "party_org":
-        return [f"PartyOrg:{p.code}" for p in m.pos.values() if p.kind in TWO_NEW_KINDS and own(vars(p))]
+        return [f"PartyOrg:{p.key}" for p in m.pos.values() if p.kind in TWO_NEW_KINDS and own(vars(p))]
     if kind == "instructor":
-        return [f"Instructor:{i.instructor_id}" for i in m.instructors.values() if own(vars(i))]
-    return [f"Member:{x.member_id}" for x in m.members.values() if x.post and own(vars(x))]
+        return [f"Instructor:{i.key}" for i in m.instructors.values() if own(vars(i))]
+    return [f"Member:{x.key}" for x in m.members.values() if x.post and own(vars(x))]
 
 
 def _counts(loss: _Loss) -> dict[str, int]:

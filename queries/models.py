@@ -183,9 +183,10 @@ class GapsResult(_Model):
 
 
 class Path(_Model):
-    nodes: list[NodeRef]
+    nodes: list[NodeRef]  # members' names masked (张**)
     relationships: list[EdgeRef]  # relationships[i] joins nodes[i] and nodes[i+1]
     chain_zh: str  # "甲公司 ←覆盖— 甲支部 —位于→ 中山路街道"
+    sentence_zh: str = ""  # "甲公司的党员张**，组织关系在甲支部，甲支部是区级示范点，结对帮扶乙公司。"
 
 
 class PathResult(_Model):
@@ -193,8 +194,13 @@ class PathResult(_Model):
     target: NodeRef
     found: bool
     length: int | None = None
-    paths: list[Path] = Field(default_factory=list)  # all shortest paths, up to the limit
+    paths: list[Path] = Field(default_factory=list)  # shortest paths, by node ids, up to k
     truncated: bool = False  # more shortest paths exist than returned
+    types: list[str] = Field(default_factory=list)  # the relationship types walked
+    include_hubs: bool = False  # whether hubs (towns, parks, structural party orgs) were allowed
+    through_hubs: bool = False  # no path avoids the hubs: the one given passes through them
+    hubs: list[NodeRef] = Field(default_factory=list)  # the hubs the given paths pass through
+    note_zh: str | None = None  # why the answer is what it is (no hub-free path, ...)
 
 
 # --- 4. membership -------------------------------------------------------------------
@@ -282,7 +288,7 @@ class CentralityResult(_Model):
     town: str | None = None
     node_count: int
     edge_count: int
-    approximate: bool  # betweenness sampled (k pivots, fixed seed) above a size threshold
+    approximate: bool  # always False: betweenness is exact (igraph); kept for API clients
     sample_size: int | None = None
     items: list[CentralityItem]  # top k, score desc then id
     articulation_points: list[NodeRef]  # cut vertices: highest degree first, then id; first 100

@@ -1,8 +1,16 @@
-"""Question 3: shortest paths between two entities, named, with a readable Chinese chain.
+"""Question 3: how two entities are really connected: shortest paths, named, read as a sentence.
 
-Paths ignore direction. With a town scope every node on the path is in scope, so a path
-never passes through another town's entities. When several relationships join the same
-two nodes, the step shows the first by (type, direction, rid), on both backends.
+Paths ignore direction and walk only the meaningful relationship types (:data:`DEFAULT_TYPES`;
+REPORTS_TO and ACTIVE_IN only when asked). By default they never pass through a hub (a town, a
+park, or a structural / district-level party organisation: :func:`queries._common.is_hub`), which
+connects everything and so says nothing; when no path avoids the hubs the answer says so and
+offers the one through them. With a town scope every node on the path is in scope, so a path
+never passes through another town's entities.
+
+Up to ``k`` (<= 5) shortest paths, ordered by length and then by the sequence of node ids, the
+same on both backends and every run: each backend's search is bounded and returns the paths'
+node sequences; the ordering, the naming and the sentences are the one pure answer. When several
+relationships join the same two nodes, the step shows the first by (type, direction, rid).
 """
 
 from __future__ import annotations
@@ -11,21 +19,53 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from graph.errors import InputError
+from graph.identifiers import mask_name
 from graph.model import NODE_KEYS, REL_ZH, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from graph.store.base import CypherReader, FactSet, GraphStore
+from graph.store.base import CypherReader, FactSet, GraphStore, split_node_id
 from graph.store.index import GraphIndex
-from queries._common import FK, NAMES, check_scope, ref, resolve
+from queries._common import FK, NAMES, STRUCTURAL, check_scope, hub_cypher, is_hub, ref, resolve
 from queries.models import EdgeRef, NodeRef, Path, PathResult
 from queries.params import Params
 from queries.question import Question, register
 from queries.scope import Scope
 
-DEFAULT_RELS = [r for r in Rel if r is not Rel.CONTACTED]
+# The relationship types a path walks unless asked otherwise (issue 15): the ones that say
+# something about how two entities work together. REPORTS_TO climbs to the hubs and ACTIVE_IN
+# goes through the town committees, so they are walked only when asked.
+DEFAULT_TYPES: tuple[Rel, ...] = (
+    Rel.COVERS,
+    Rel.WORKS_AT,
+    Rel.RELATIONSHIP_IN,
+    Rel.PAIRED_WITH,
+    Rel.JOINT_BUILDS_WITH,
+    Rel.HELPS_BUILD,
+    Rel.ASSIGNED_TO,
+    Rel.IN_ASSOCIATION,
+    Rel.SUBSIDIARY_OF,
+)
+# What the type filter shows (the chain and the sentences use graph.model.REL_ZH).
+TYPE_ZH: dict[Rel, str] = {
+    Rel.COVERS: "覆盖",
+    Rel.WORKS_AT: "工作于",
+    Rel.RELATIONSHIP_IN: "组织关系在",
+    Rel.PAIRED_WITH: "结对",
+    Rel.JOINT_BUILDS_WITH: "联建",
+    Rel.HELPS_BUILD: "帮建",
+    Rel.ASSIGNED_TO: "派驻",
+    Rel.IN_ASSOCIATION: "所属协会",
+    Rel.SUBSIDIARY_OF: "子公司",
+    Rel.REPORTS_TO: "隶属",
+    Rel.ACTIVE_IN: "活动在",
+    Rel.LOCATED_IN: "位于",
+    Rel.IN_PARK: "入驻园区",
+    Rel.CONTACTED: "联系记录",
+}
+MAX_K = 5
 # Neo4j returns at most this many shortest paths to sort; both backends agree below it.
 MAX_ENUMERATED = 5000
 
@@ -35,21 +75,38 @@ Ref = Field(min_length=1, max_length=200, description='"类型:编码"（如 Org
 class PathParams(Params):
     source: str = Ref
     target: str = Ref
-    max_hops: int = Field(6, ge=1, le=10, description="最多步数")
-    rels: tuple[Rel, ...] | None = Field(
-        None, max_length=len(Rel), description="只走这些关系类型（默认除联系记录 CONTACTED 外的全部）"
+    types: tuple[Rel, ...] = Field(
+        DEFAULT_TYPES,
+        max_length=len(Rel),
+        description="只走这些关系类型（默认：覆盖、工作于、组织关系在、结对、联建、帮建、派驻、所属协会、子公司；"
+        "隶属 REPORTS_TO、活动在 ACTIVE_IN 需要时再加）",
     )
-    limit: int = Field(5, ge=1, le=100, description="最多列出几条最短路径")
+    include_hubs: bool = Field(
+        False,
+        description="允许经过枢纽（区委、区委两新工委、镇街两新党委、园区党工委、非公有制经济组织党委、镇街、园区）",
+    )
+    k: int = Field(MAX_K, ge=1, le=MAX_K, description="最多列出几条最短路径（1–5）")
+    max_hops: int = Field(6, ge=1, le=10, description="最多步数")
+
+    @field_validator("types", mode="before")
+    @classmethod
+    def _split(cls, v: Any) -> Any:
+        """``COVERS,WORKS_AT`` as well as repeated values (command line, query string)."""
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, (list, tuple)):
+            return tuple(x.strip() for t in v for x in (t.split(",") if isinstance(t, str) else [t]) if x)
+        return v
 
 
 # Labels, key properties and the hop bound are whitelisted / validated before formatting.
 PATH_ALL_SHORTEST = """
 MATCH (a:%(la)s {%(ka)s: $a}), (b:%(lb)s {%(kb)s: $b})
 MATCH p = allShortestPaths((a)-[:%(types)s*..%(hops)d]-(b))
-WHERE all(n IN nodes(p) WHERE %(scope)s)
+WHERE all(n IN nodes(p) WHERE %(scope)s AND (n = a OR n = b OR %(hubs)s))
 WITH p LIMIT %(cap)d
 RETURN [n IN nodes(p) | {l: labels(n)[0], k: n[$fk[labels(n)[0]]], n: n[$names[labels(n)[0]]],
-                         t: n.town_code}] AS nodes,
+                         t: n.town_code, d: n.demo_tier, h: %(hub)s}] AS nodes,
        [r IN relationships(p) | {t: type(r),
             s: labels(startNode(r))[0] + ':' + startNode(r)[$fk[labels(startNode(r))[0]]],
             e: labels(endNode(r))[0] + ':' + endNode(r)[$fk[labels(endNode(r))[0]]],
@@ -64,6 +121,74 @@ def _chain(nodes: list[NodeRef], rels: list[EdgeRef]) -> str:
         parts.append(f"—{r.type_zh}→" if forward else f"←{r.type_zh}—")
         parts.append(nodes[i + 1].name or nodes[i + 1].key)
     return " ".join(parts)
+
+
+# How a sentence reads one step from node ``a`` to node ``b``: (template, is_noun). A verb
+# phrase has ``a`` as its subject, left out when ``a`` is already the topic; a noun phrase
+# ("a的党员b") names ``a`` inside and makes ``b`` the topic. Keyed on (type, walked as stored).
+_SAY: dict[tuple[Rel, bool], tuple[str, bool]] = {
+    (Rel.WORKS_AT, True): ("在{b}工作", False),
+    (Rel.WORKS_AT, False): ("{a}的党员{b}", True),
+    (Rel.RELATIONSHIP_IN, True): ("组织关系在{b}", False),
+    (Rel.RELATIONSHIP_IN, False): ("{a}的党员{b}", True),
+    (Rel.ACTIVE_IN, True): ("在{b}参加活动", False),
+    (Rel.ACTIVE_IN, False): ("在{a}参加活动的党员{b}", True),
+    (Rel.COVERS, True): ("覆盖{b}", False),
+    (Rel.COVERS, False): ("由{b}覆盖", False),
+    (Rel.PAIRED_WITH, True): ("结对帮扶{b}", False),
+    (Rel.PAIRED_WITH, False): ("由{b}结对帮扶", False),
+    (Rel.JOINT_BUILDS_WITH, True): ("与{b}村企联建", False),
+    (Rel.JOINT_BUILDS_WITH, False): ("与{b}村企联建", False),
+    (Rel.HELPS_BUILD, True): ("帮建{b}", False),
+    (Rel.HELPS_BUILD, False): ("由{b}帮建", False),
+    (Rel.ASSIGNED_TO, True): ("派驻{b}担任党建指导员", False),
+    (Rel.ASSIGNED_TO, False): ("由党建指导员{b}指导", False),
+    (Rel.IN_ASSOCIATION, True): ("是{b}的会员单位", False),
+    (Rel.IN_ASSOCIATION, False): ("{a}的会员单位{b}", True),
+    (Rel.SUBSIDIARY_OF, True): ("是{b}的子公司", False),
+    (Rel.SUBSIDIARY_OF, False): ("{a}的子公司{b}", True),
+    (Rel.REPORTS_TO, True): ("隶属{b}", False),
+    (Rel.REPORTS_TO, False): ("{a}的下级党组织{b}", True),
+    (Rel.LOCATED_IN, True): ("位于{b}", False),
+    (Rel.LOCATED_IN, False): ("位于{a}的{b}", True),
+    (Rel.IN_PARK, True): ("入驻{b}", False),
+    (Rel.IN_PARK, False): ("入驻{a}的{b}", True),
+    (Rel.CONTACTED, True): ("联系过{b}", False),
+    (Rel.CONTACTED, False): ("曾由{b}联系", False),
+}
+
+
+def _sentence(nodes: list[NodeRef], rels: list[EdgeRef], tiers: dict[str, str]) -> str:
+    """The chain read aloud: "甲公司的党员张**，组织关系在甲支部，甲支部是区级示范点，结对帮扶乙公司。"."""
+
+    def name(n: NodeRef) -> str:
+        return n.name or n.key
+
+    def introduce(n: NodeRef) -> str | None:
+        tier = tiers.get(n.id)
+        return f"{name(n)}是{tier}示范点" if tier else None
+
+    clauses: list[str] = []
+    topic: str | None = None
+    first = introduce(nodes[0])
+    if first:
+        clauses.append(first)
+        topic = nodes[0].id
+    for i, r in enumerate(rels):
+        a, b = nodes[i], nodes[i + 1]
+        text, noun = _SAY[(Rel(r.type), r.source == a.id)]
+        said = text.format(a=name(a), b=name(b))
+        if noun:
+            clauses.append(said)
+            topic = b.id
+        else:
+            clauses.append(said if topic == a.id else name(a) + said)
+            topic = a.id
+        note = introduce(b)
+        if note:
+            clauses.append(note)
+            topic = b.id
+    return "，".join(clauses) + "。"
 
 
 def _edge(rtype: str, source: str, target: str, props: dict[str, Any]) -> EdgeRef:
@@ -81,6 +206,7 @@ class PathQuery(NamedTuple):
     types: tuple[Rel, ...]
     max_hops: int
     want: int  # how many paths the answer may use (the networkx side stops there)
+    hubs: bool  # whether the path may pass through hubs (its two ends always may be hubs)
 
 
 class Step(NamedTuple):
@@ -98,6 +224,8 @@ class PathFacts:
     seqs: list[list[str]] = field(default_factory=list)  # node ids of each shortest path, sorted
     refs: dict[str, NodeRef] = field(default_factory=dict)
     steps: dict[frozenset[str], list[Step]] = field(default_factory=dict)  # per pair of nodes
+    tiers: dict[str, str] = field(default_factory=dict)  # demonstration points on the paths: tier
+    hubs: set[str] = field(default_factory=set)  # hubs on the paths
 
 
 def _canonical(u: str, options: list[Step]) -> EdgeRef:
@@ -107,7 +235,7 @@ def _canonical(u: str, options: list[Step]) -> EdgeRef:
 
 
 def _paths_cypher(db: CypherReader, q: PathQuery) -> PathFacts:
-    (la, ka), (lb, kb) = (_split(q.source), _split(q.target))
+    (la, ka), (lb, kb) = (split_node_id(q.source), split_node_id(q.target))
     text = PATH_ALL_SHORTEST % {
         "la": L(la),
         "ka": NODE_KEYS[la],
@@ -117,10 +245,11 @@ def _paths_cypher(db: CypherReader, q: PathQuery) -> PathFacts:
         "hops": q.max_hops,
         "cap": MAX_ENUMERATED,
         "scope": q.scope.cypher("n"),
+        "hubs": "true" if q.hubs else f"NOT {hub_cypher('n')}",
+        "hub": hub_cypher("n"),
     }
-    rows = db.read(
-        text, {"a": ka, "b": kb, **q.scope.params(), "fk": FK, "names": NAMES}, "path_all_shortest"
-    )
+    params = {"a": ka, "b": kb, **q.scope.params(), "fk": FK, "names": NAMES, "structural": STRUCTURAL}
+    rows = db.read(text, params, "path_all_shortest")
     seqs: set[tuple[str, ...]] = set()
     out = PathFacts()
     for r in rows:
@@ -129,6 +258,10 @@ def _paths_cypher(db: CypherReader, q: PathQuery) -> PathFacts:
             nr = NodeRef(label=n["l"], key=str(n["k"]), name=n["n"], town_code=n["t"])
             out.refs[nr.id] = nr
             ids.append(nr.id)
+            if n["d"] is not None:
+                out.tiers[nr.id] = str(n["d"])
+            if n["h"]:
+                out.hubs.add(nr.id)
         seqs.add(tuple(ids))
         for rel in r["rels"]:
             props = dict(rel["p"])
@@ -138,11 +271,6 @@ def _paths_cypher(db: CypherReader, q: PathQuery) -> PathFacts:
                 lst.append(opt)
     out.seqs.extend(list(x) for x in sorted(seqs))
     return out
-
-
-def _split(nid: str) -> tuple[Label, str]:
-    lab, _, key = nid.partition(":")
-    return Label(lab), key
 
 
 def _paths_networkx(ix: GraphIndex, q: PathQuery) -> PathFacts:
@@ -158,13 +286,15 @@ def _paths_networkx(ix: GraphIndex, q: PathQuery) -> PathFacts:
     scope, types, max_hops, want = q.scope, q.types, q.max_hops, q.want
     s, t = q.source, q.target
     adj = ix.adjacency(types)
-    ok: dict[str, bool] = {}
+    ok: dict[str, bool] = {s: True, t: True}  # the ends are in scope (resolved) and may be hubs
+    free = scope.is_district and q.hubs
 
     def allowed(nid: str) -> bool:
         v = ok.get(nid)
         if v is None:
             d = ix.props(nid)
-            v = ok[nid] = scope.admits(d["_label"], d)
+            lab = d["_label"]
+            v = ok[nid] = scope.admits(lab, d) and (q.hubs or not is_hub(lab, d))
         return v
 
     def cost(frontier: list[str]) -> int:
@@ -183,7 +313,7 @@ def _paths_networkx(ix: GraphIndex, q: PathQuery) -> PathFacts:
         nxt: list[str] = []
         for u in frontier:
             for v in adj.get(u, ()):
-                if v in near or (not scope.is_district and not allowed(v)):
+                if v in near or (not free and not allowed(v)):
                     continue
                 near[v] = depth
                 nxt.append(v)
@@ -242,6 +372,10 @@ def _paths_networkx(ix: GraphIndex, q: PathQuery) -> PathFacts:
         for nid in seq:
             d = ix.props(nid)
             refs[nid] = ref(d["_label"], d)
+            if d.get("demo_tier") is not None:
+                out.tiers[nid] = str(d["demo_tier"])
+            if is_hub(d["_label"], d):
+                out.hubs.add(nid)
         for a, b in pairwise(seq):
             pair = frozenset((a, b))
             if pair in steps:
@@ -261,48 +395,97 @@ SHORTEST_PATHS = FactSet("paths.shortest", cypher=_paths_cypher, networkx=_paths
 # --- the answer --------------------------------------------------------------------------
 
 
-def path_answer(a: NodeRef, b: NodeRef, f: PathFacts, limit: int) -> PathResult:
-    """Name the first ``limit`` shortest paths of the facts (pure)."""
+def _masked(n: NodeRef) -> NodeRef:
+    """Members are named by family name only (DESIGN.md: personal data stays masked)."""
+    if n.label != Label.MEMBER.value or not n.name:
+        return n
+    return n.model_copy(update={"name": mask_name(n.name)})
+
+
+def path_answer(
+    a: NodeRef, b: NodeRef, f: PathFacts, p: PathParams, types: tuple[Rel, ...], via_hubs: bool = False
+) -> PathResult:
+    """Name the first ``p.k`` shortest paths of the facts and read each as a sentence (pure).
+
+    ``via_hubs``: the paths are the fallback through hubs (none avoids them): one is offered.
+    """
+    base = {
+        "source": _masked(a),
+        "target": _masked(b),
+        "types": [t.value for t in types],
+        "include_hubs": p.include_hubs,
+    }
     if not f.seqs:
-        return PathResult(source=a, target=b, found=False)
+        note = None if p.include_hubs else f"{p.max_hops} 步以内，即使经过枢纽也没有路径"
+        return PathResult(**base, found=False, note_zh=note)
+    ordered = sorted(f.seqs, key=lambda seq: (len(seq), seq))  # length, then the node ids
+    k = 1 if via_hubs else p.k
     out = []
-    for seq in f.seqs[:limit]:
-        nodes = [f.refs[n] for n in seq]
+    for seq in ordered[:k]:
+        nodes = [_masked(f.refs[n]) for n in seq]
         rels_ = [_canonical(u, f.steps[frozenset((u, v))]) for u, v in pairwise(seq)]
-        out.append(Path(nodes=nodes, relationships=rels_, chain_zh=_chain(nodes, rels_)))
+        out.append(
+            Path(
+                nodes=nodes,
+                relationships=rels_,
+                chain_zh=_chain(nodes, rels_),
+                sentence_zh=_sentence(nodes, rels_, f.tiers),
+            )
+        )
+    on_path = {n.id: n for path_ in out for n in path_.nodes[1:-1] if n.id in f.hubs}
+    note = None
+    if via_hubs:
+        names = "、".join(n.name or n.key for n in on_path.values())
+        note = f"没有不经过枢纽的路径；以下一条经过 {names}"
     return PathResult(
-        source=a, target=b, found=True, length=len(f.seqs[0]) - 1, paths=out, truncated=len(f.seqs) > limit
+        **base,
+        found=True,
+        length=len(ordered[0]) - 1,
+        paths=out,
+        truncated=len(ordered) > k,
+        through_hubs=via_hubs,
+        hubs=[on_path[i] for i in sorted(on_path)],
+        note_zh=note,
     )
 
 
 def path(store: GraphStore, scope: Scope, p: PathParams) -> PathResult:
-    """Shortest path(s) between two entities, with every node and relationship named.
+    """Up to ``k`` shortest paths between two entities, every node and relationship named, each
+    read as a Chinese sentence.
 
-    ``source`` / ``target`` are ``"Label:key"`` or a bare key; with a town scope the path
-    never passes through another town's entities; ``found=False`` when none exists within
-    ``max_hops``. At most ``limit`` shortest paths, sorted by their node ids.
+    ``source`` / ``target`` are ``"Label:key"`` or a bare key; only ``types`` are walked; hubs
+    are avoided unless ``include_hubs`` (when no path avoids them, the one through them is
+    offered, ``through_hubs=True``); with a town scope the path never passes through another
+    town's entities; ``found=False`` when none exists within ``max_hops``.
 
     Example
     -------
-    >>> PATH(store, Scope(), PathParams(source="O01", target="PO4")).paths[0].chain_zh  # doctest: +SKIP
+    >>> PATH(store, Scope(), PathParams(source="O01", target="O02")).paths[0].sentence_zh  # doctest: +SKIP
+    '甲机械公司党支部是区级示范点，覆盖甲机械公司，……'
     """
     check_scope(store, scope)
-    if p.rels is not None and not p.rels:
+    if not p.types:
         raise InputError("至少指定一种关系类型", "give at least one relationship type")
-    types = tuple(sorted(set(p.rels))) if p.rels is not None else tuple(sorted(DEFAULT_RELS))
+    types = tuple(sorted(set(p.types)))
     src = resolve(store, p.source, scope)
     dst = resolve(store, p.target, scope)
     a, b = ref(*src), ref(*dst)
     if a.id == b.id:
+        one = _masked(a)
         return PathResult(
-            source=a,
-            target=b,
+            source=one,
+            target=one,
             found=True,
             length=0,
-            paths=[Path(nodes=[a], relationships=[], chain_zh=a.name or a.key)],
+            paths=[Path(nodes=[one], relationships=[], chain_zh=one.name or one.key)],
+            types=[t.value for t in types],
+            include_hubs=p.include_hubs,
         )
-    f = store.facts(SHORTEST_PATHS, PathQuery(scope, a.id, b.id, types, p.max_hops, p.limit + 1))
-    return path_answer(a, b, f, p.limit)
+    q = PathQuery(scope, a.id, b.id, types, p.max_hops, p.k + 1, p.include_hubs)
+    f = store.facts(SHORTEST_PATHS, q)
+    if f.seqs or p.include_hubs:
+        return path_answer(a, b, f, p, types)
+    return path_answer(a, b, store.facts(SHORTEST_PATHS, q._replace(want=2, hubs=True)), p, types, True)
 
 
-PATH = register(Question("path", "最短路径", PathParams, PathResult, path))
+PATH = register(Question("path", "关系路径", PathParams, PathResult, path))

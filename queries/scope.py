@@ -86,6 +86,18 @@ class Scope:
             return f"MATCH ({var}:{L(label)})"
         return f"MATCH ({var}:{L(label)} {{town_code: $town}})"
 
+    def match_admitted(self, var: str, label: Label) -> str:
+        """``MATCH`` of every node of a label the scope admits (:meth:`admits`): for a town, its
+        own through the ``town_code`` index and, for party organisations, the district-level ones."""
+        own = self.match(var, label)
+        if self.town is None or label != Label.PARTY_ORG:
+            return own
+        po = L(Label.PARTY_ORG)
+        return (
+            f"CALL () {{ {own} RETURN {var} UNION MATCH ({var}:{po}) WHERE {var}.town_code IS NULL "
+            f"RETURN {var} }}"
+        )
+
     def params(self) -> dict[str, Any]:
         return {"town": self.town}
 

@@ -25,24 +25,31 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Literal, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.model import DEREGISTERED, TWO_NEW_KINDS, TWO_NEW_LEVELS, Label, Rel
-from graph.schema import label as L
-from graph.schema import rel_type as T
+from graph.schema.cypher import ASSIGNED, COVERS, MEM, ORG, PAIRED, PO, REL_IN, WORKS
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
-from queries._common import check_scope, ref_from
+from queries._common import check_scope, head, ref_from
 from queries.cache import cached, facts
-from queries.fiveones import FIVE_ONES, FiveOnesParams, town_names
+from queries.fiveones import (
+    FIVE_ONES,
+    FiveOnesParams,
+    FiveOnesResult,
+    OverdueCase,
+    overdue_cases,
+    town_names,
+)
 from queries.models import NodeRef
 from queries.params import MAX_PAGE, Params
 from queries.question import Question, ask, register
 from queries.scope import Scope
 
+F = TypeVar("F")
 FULL = "正式党员"
 MIN_FULL = 3  # party constitution: a party organisation of its own needs 3 full members
 JOINT_FORMATIONS = ("联合建", "1+X")
@@ -210,17 +217,14 @@ class Placement(NamedTuple):
     committees: tuple[CommitteeFact, ...]
 
 
-_ORG, _PO, _MEM, _INS = L(Label.ORGANIZATION), L(Label.PARTY_ORG), L(Label.MEMBER), L(Label.INSTRUCTOR)
-_COVERS, _WORKS, _REL_IN = T(Rel.COVERS), T(Rel.WORKS_AT), T(Rel.RELATIONSHIP_IN)
-_PAIRED, _ASSIGNED = T(Rel.PAIRED_WITH), T(Rel.ASSIGNED_TO)
-_FULL_AT = f"COUNT {{ MATCH (m:{_MEM})-[:{_WORKS}]->(o) WHERE m.member_type = $full }}"
-_DEMO_PARTNER = f"EXISTS {{ MATCH (d:{_PO})-[:{_PAIRED}]->(x) WHERE d.demo_tier IS NOT NULL }}"
+_FULL_AT = f"COUNT {{ MATCH (m:{MEM})-[:{WORKS}]->(o) WHERE m.member_type = $full }}"
+_DEMO_PARTNER = f"EXISTS {{ MATCH (d:{PO})-[:{PAIRED}]->(x) WHERE d.demo_tier IS NOT NULL }}"
 
 
 def _uncovered_cypher(db: CypherReader, scope: Scope) -> tuple[OrgFact, ...]:
     rows = db.read(
         f"""{scope.match("o", Label.ORGANIZATION)}
-WHERE coalesce(o.status, '') <> $dereg AND NOT EXISTS {{ (:{_PO})-[:{_COVERS}]->(o) }}
+WHERE coalesce(o.status, '') <> $dereg AND NOT EXISTS {{ (:{PO})-[:{COVERS}]->(o) }}
 WITH o, {_DEMO_PARTNER.replace("(x)", "(o)")} AS dp
 RETURN o.uscc AS uscc, o.org_name AS name, o.town_code AS town, {_FULL_AT} AS full, dp""",
         {**scope.params(), "dereg": DEREGISTERED, "full": FULL},
@@ -247,15 +251,7 @@ def _uncovered_nx(ix: GraphIndex, scope: Scope) -> tuple[OrgFact, ...]:
             continue
         if any(ix.props(c)["_label"] == Label.PARTY_ORG.value for c in ix.inn(oid, Rel.COVERS.value)):
             continue
-        out.append(
-            OrgFact(
-                o["uscc"],
-                o.get("org_name"),
-                o.get("town_code"),
-                _full_at_nx(ix, oid),
-                _demo_partner_nx(ix, oid),
-            )
-        )
+        out.append(OrgFact(*head(Label.ORGANIZATION, o), _full_at_nx(ix, oid), _demo_partner_nx(ix, oid)))
     return tuple(sorted(out))
 
 
@@ -263,10 +259,10 @@ def _joint_cypher(db: CypherReader, scope: Scope) -> tuple[JointFact, ...]:
     # the joint party organisations covering an organisation of the scope (wherever they sit)
     rows = db.read(
         f"""{scope.match("o", Label.ORGANIZATION)}
-MATCH (p:{_PO})-[:{_COVERS}]->(o) WHERE p.formation IN $formations
+MATCH (p:{PO})-[:{COVERS}]->(o) WHERE p.formation IN $formations
 WITH DISTINCT p
 RETURN p.party_org_code AS code, p.party_org_name AS name, p.town_code AS town, p.formation AS formation,
-  COLLECT {{ MATCH (p)-[c:{_COVERS}]->(o:{_ORG})
+  COLLECT {{ MATCH (p)-[c:{COVERS}]->(o:{ORG})
              RETURN [c.order, o.uscc, o.org_name, o.town_code, {_FULL_AT}] }} AS covered""",
         {**scope.params(), "formations": list(JOINT_FORMATIONS), "full": FULL},
         "todo_joint",
@@ -304,23 +300,13 @@ def _joint_nx(ix: GraphIndex, scope: Scope) -> tuple[JointFact, ...]:
         covered = [
             CoveredFact(
                 c.get("order"),  # type: ignore[arg-type]
-                ix.props(oid)["uscc"],
-                ix.props(oid).get("org_name"),
-                ix.props(oid).get("town_code"),
+                *head(Label.ORGANIZATION, ix.props(oid)),
                 _full_at_nx(ix, oid),
             )
             for oid, c in ix.out_edges(pid, Rel.COVERS.value)
             if ix.props(oid)["_label"] == Label.ORGANIZATION.value
         ]
-        out.append(
-            JointFact(
-                p["party_org_code"],
-                p.get("party_org_name"),
-                p.get("town_code"),
-                p["formation"],
-                _ordered(covered),
-            )
-        )
+        out.append(JointFact(*head(Label.PARTY_ORG, p), p["formation"], _ordered(covered)))
     return tuple(sorted(out))
 
 
@@ -330,7 +316,7 @@ def _branches_cypher(db: CypherReader, scope: Scope) -> tuple[BranchFact, ...]:
 WHERE p.level = $level AND coalesce(p.kind, $default_kind) IN $kinds
 RETURN p.party_org_code AS code, p.party_org_name AS name, p.town_code AS town,
   coalesce(p.kind, $default_kind) AS kind,
-  COUNT {{ MATCH (m:{_MEM})-[:{_REL_IN}]->(p) WHERE m.member_type = $full }} AS full""",
+  COUNT {{ MATCH (m:{MEM})-[:{REL_IN}]->(p) WHERE m.member_type = $full }} AS full""",
         {
             **scope.params(),
             "level": BRANCH_LEVEL,
@@ -352,7 +338,7 @@ def _branches_nx(ix: GraphIndex, scope: Scope) -> tuple[BranchFact, ...]:
         full = sum(
             1 for m in ix.inn(pid, Rel.RELATIONSHIP_IN.value) if ix.props(m).get("member_type") == FULL
         )
-        out.append(BranchFact(p["party_org_code"], p.get("party_org_name"), p.get("town_code"), kind, full))
+        out.append(BranchFact(*head(Label.PARTY_ORG, p), kind, full))
     return tuple(sorted(out))
 
 
@@ -383,11 +369,7 @@ def _two_new_nx(ix: GraphIndex, scope: Scope) -> tuple[PartyFact, ...]:
             or p.get("demo_tier") is not None
         ):
             continue
-        out.append(
-            PartyFact(
-                p["party_org_code"], p.get("party_org_name"), p.get("town_code"), _demo_partner_nx(ix, pid)
-            )
-        )
+        out.append(PartyFact(*head(Label.PARTY_ORG, p), _demo_partner_nx(ix, pid)))
     return tuple(sorted(out))
 
 
@@ -406,13 +388,7 @@ RETURN p.party_org_code AS code, p.party_org_name AS name, p.town_code AS town, 
 def _terms_nx(ix: GraphIndex, scope: Scope) -> tuple[TermFact, ...]:
     return tuple(
         sorted(
-            TermFact(
-                p["party_org_code"],
-                p.get("party_org_name"),
-                p.get("town_code"),
-                p.get("level"),
-                p["term_ends"],
-            )
+            TermFact(*head(Label.PARTY_ORG, p), p.get("level"), p["term_ends"])
             for _, p in ix.town_nodes(Label.PARTY_ORG.value, scope.town)
             if p.get("term_ends") is not None
         )
@@ -423,7 +399,7 @@ def _instructors_cypher(db: CypherReader, scope: Scope) -> tuple[InstructorFact,
     rows = db.read(
         f"""{scope.match("i", Label.INSTRUCTOR)}
 RETURN i.instructor_id AS key, i.name AS name, i.town_code AS town,
-  COUNT {{ MATCH (i)-[:{_ASSIGNED}]->(x) RETURN DISTINCT x }} AS n""",
+  COUNT {{ MATCH (i)-[:{ASSIGNED}]->(x) RETURN DISTINCT x }} AS n""",
         scope.params(),
         "todo_instructors",
     )
@@ -433,12 +409,7 @@ RETURN i.instructor_id AS key, i.name AS name, i.town_code AS town,
 def _instructors_nx(ix: GraphIndex, scope: Scope) -> tuple[InstructorFact, ...]:
     return tuple(
         sorted(
-            InstructorFact(
-                i["instructor_id"],
-                i.get("name"),
-                i.get("town_code"),
-                len(set(ix.out(iid, Rel.ASSIGNED_TO.value))),
-            )
+            InstructorFact(*head(Label.INSTRUCTOR, i), len(set(ix.out(iid, Rel.ASSIGNED_TO.value))))
             for iid, i in ix.town_nodes(Label.INSTRUCTOR.value, scope.town)
         )
     )
@@ -447,7 +418,7 @@ def _instructors_nx(ix: GraphIndex, scope: Scope) -> tuple[InstructorFact, ...]:
 def _placement_cypher(db: CypherReader, scope: Scope) -> Placement:
     rows = db.read(
         f"""{scope.match("o", Label.ORGANIZATION)}
-MATCH (p:{_PO})-[:{_COVERS}]->(o)
+MATCH (p:{PO})-[:{COVERS}]->(o)
 RETURN o.uscc AS uscc, p.party_org_code AS code, p.party_org_name AS name, p.town_code AS town,
   p.kind AS kind""",
         scope.params(),
@@ -546,17 +517,35 @@ def _item(kind: str, subject: NodeRef, reason: str, action: str, **kw: Any) -> T
     )
 
 
+def _each(
+    kind: str,
+    facts: Iterable[F],
+    keep: Callable[[F], bool],
+    ref: Callable[[F], NodeRef],
+    reason: Callable[[F], str],
+    action: str,
+) -> list[TodoItem]:
+    """One item of ``kind`` about each fact ``keep`` accepts (the rules on one fact at a time)."""
+    return [_item(kind, ref(f), reason(f), action) for f in facts if keep(f)]
+
+
+def _org_ref(o: OrgFact) -> NodeRef:
+    return _org(o.uscc, o.name, o.town)
+
+
+def _po_ref(p: BranchFact | PartyFact) -> NodeRef:
+    return _po(p.code, p.name, p.town)
+
+
 def standalone_items(orgs: tuple[OrgFact, ...]) -> list[TodoItem]:
-    return [
-        _item(
-            "standalone_ready",
-            _org(o.uscc, o.name, o.town),
-            f"尚未建立党组织，已有 {o.full} 名正式党员在此工作（≥{MIN_FULL} 名）",
-            "单独建：指导其单独组建党支部",
-        )
-        for o in orgs
-        if o.full >= MIN_FULL
-    ]
+    return _each(
+        "standalone_ready",
+        orgs,
+        lambda o: o.full >= MIN_FULL,
+        _org_ref,
+        lambda o: f"尚未建立党组织，已有 {o.full} 名正式党员在此工作（≥{MIN_FULL} 名）",
+        "单独建：指导其单独组建党支部",
+    )
 
 
 def split_items(joint: tuple[JointFact, ...]) -> list[TodoItem]:
@@ -583,40 +572,35 @@ def split_items(joint: tuple[JointFact, ...]) -> list[TodoItem]:
 
 
 def branch_items(branches: tuple[BranchFact, ...]) -> list[TodoItem]:
-    return [
-        _item(
-            "branch_under_three",
-            _po(b.code, b.name, b.town),
-            f"{b.kind}党支部，组织关系在本支部的正式党员只有 {b.full} 名（少于 {MIN_FULL} 名）",
-            "发展党员或转入正式党员；仍不足时改为联合建或挂靠建",
-        )
-        for b in branches
-        if b.full < MIN_FULL
-    ]
+    return _each(
+        "branch_under_three",
+        branches,
+        lambda b: b.full < MIN_FULL,
+        _po_ref,
+        lambda b: f"{b.kind}党支部，组织关系在本支部的正式党员只有 {b.full} 名（少于 {MIN_FULL} 名）",
+        "发展党员或转入正式党员；仍不足时改为联合建或挂靠建",
+    )
 
 
 def partner_items(parties: tuple[PartyFact, ...], orgs: tuple[OrgFact, ...]) -> list[TodoItem]:
-    out = [
-        _item(
-            "no_demo_partner",
-            _po(p.code, p.name, p.town),
-            "非示范点的两新党组织，尚无示范点与其结对",
-            "安排一个示范点党组织与其结对帮扶",
-        )
-        for p in parties
-        if not p.demo_partner
-    ]
-    out += [
-        _item(
-            "no_demo_partner",
-            _org(o.uscc, o.name, o.town),
-            "尚未建立党组织，也无示范点与其结对",
-            "安排一个示范点党组织与其结对帮扶（帮建）",
-        )
-        for o in orgs
-        if not o.demo_partner
-    ]
-    return out
+    def unpaired(f: PartyFact | OrgFact) -> bool:
+        return not f.demo_partner
+
+    return _each(
+        "no_demo_partner",
+        parties,
+        unpaired,
+        _po_ref,
+        lambda _: "非示范点的两新党组织，尚无示范点与其结对",
+        "安排一个示范点党组织与其结对帮扶",
+    ) + _each(
+        "no_demo_partner",
+        orgs,
+        unpaired,
+        _org_ref,
+        lambda _: "尚未建立党组织，也无示范点与其结对",
+        "安排一个示范点党组织与其结对帮扶（帮建）",
+    )
 
 
 def term_items(terms: tuple[TermFact, ...], as_of: dt.date, months: int) -> list[TodoItem]:
@@ -643,16 +627,14 @@ def term_items(terms: tuple[TermFact, ...], as_of: dt.date, months: int) -> list
 
 
 def instructor_items(instructors: tuple[InstructorFact, ...], cap: int) -> list[TodoItem]:
-    return [
-        _item(
-            "instructor_overload",
-            ref_from(Label.INSTRUCTOR.value, i.key, i.name, i.town),
-            f"派驻对象 {i.assignments} 个，超过上限 {cap} 个",
-            "增派党建指导员，分担其派驻对象",
-        )
-        for i in instructors
-        if i.assignments > cap
-    ]
+    return _each(
+        "instructor_overload",
+        instructors,
+        lambda i: i.assignments > cap,
+        lambda i: ref_from(Label.INSTRUCTOR.value, i.key, i.name, i.town),
+        lambda i: f"派驻对象 {i.assignments} 个，超过上限 {cap} 个",
+        "增派党建指导员，分担其派驻对象",
+    )
 
 
 def membership_items(issues: list[Any], placement: Placement) -> list[TodoItem]:
@@ -688,7 +670,7 @@ def membership_items(issues: list[Any], placement: Placement) -> list[TodoItem]:
     return out
 
 
-def overdue_items(cases: list[Any]) -> list[TodoItem]:
+def overdue_items(cases: list[OverdueCase]) -> list[TodoItem]:
     out = []
     for c in cases:
         if c.overdue_days is None:
@@ -829,22 +811,9 @@ def todo(store: GraphStore, scope: Scope, p: TodoParams) -> TodoResult:
     )
 
 
-def _all_cases(fo: Any) -> list[Any]:
+def _all_cases(fo: FiveOnesResult) -> list[OverdueCase]:
     """Every overdue case of a five-ones answer (its pairs' overdue checks)."""
-    from queries.fiveones import OverdueCase
-
-    return [
-        OverdueCase(
-            helper=pc.helper,
-            target=pc.target,
-            kind=c.kind,
-            last_contact=c.last_contact,
-            overdue_days=c.overdue_days,
-        )
-        for pc in fo.pairs
-        for c in pc.checks
-        if c.overdue
-    ]
+    return [oc for pc in fo.pairs for oc in overdue_cases(pc.helper, pc.target, pc.checks)]
 
 
 TODO = register(Question("todo", "待办清单", TodoParams, TodoResult, todo, personal=True))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
+from graph.fields import model_from
 from graph.loaders.build import Hasher, Plan, build_plan
 from graph.loaders.delta import Delta, KeepsRowHashes, delta
 from graph.loaders.reader import Notice, read_workbook
@@ -248,18 +249,7 @@ def _record_validation(result: LoadResult, val: Validation) -> None:
         groups[(pm.cause_sheet or "", pm.cause_row or 0)].cascade.append(pm)
     result.problems = problems
     result.groups = list(groups.values())
-    result.warnings += [
-        Warning_(
-            code=w.code,
-            message_zh=w.zh,
-            message_en=w.en,
-            sheet=w.sheet,
-            column=w.column,
-            rows=w.rows,
-            count=w.count,
-        )
-        for w in val.warnings
-    ]
+    result.warnings += [model_from(Warning_, w, message_zh=w.zh, message_en=w.en) for w in val.warnings]
 
 
 def _planned_counts(plan: Plan) -> dict[str, dict[str, int]]:

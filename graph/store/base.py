@@ -92,6 +92,13 @@ class FactSet(Generic[P, R]):
     cypher: Callable[[CypherReader, P], R]
     networkx: Callable[[GraphIndex, P], R]
 
+    def __post_init__(self) -> None:
+        FACT_SETS[self.name] = self
+
+
+FACT_SETS: dict[str, FactSet[Any, Any]] = {}
+"""Every fact set by name, as its module defines it (the EXPLAIN test runs each one's Cypher)."""
+
 
 @runtime_checkable
 class GraphStore(Protocol):
@@ -218,6 +225,56 @@ def build_projection(
             else:
                 g.add_edge(u, v, types=[t])
     return g
+
+
+ProjectionRows = tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str, str]]]
+
+
+def read_projection(
+    db: CypherReader,
+    labels: Iterable[Label],
+    rels: Iterable[Rel],
+    match: Callable[[str, Label], str] | None = None,
+    admits: Callable[[str], str] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> ProjectionRows:
+    """A projection's nodes and edges through Cypher, for :func:`build_projection`.
+
+    One query per label for its nodes (key, name, town only: never every property) and one
+    for the edges leaving them, to nodes of the projection's labels. ``match(var, label)`` is
+    the ``MATCH`` of a label's nodes (default: a label scan; a scope passes its index seek) and
+    ``admits(var)`` a predicate the far end must meet too; ``params`` are theirs. The edges are
+    expanded from the label's nodes in a subquery, so no plan ever starts at an unlabelled end."""
+    from graph.model import NODE_NAMES
+    from graph.schema import label as L
+    from graph.schema import rel_type as T
+
+    labs = sorted({Label(x) for x in labels}, key=lambda x: x.value)
+    pattern = "|".join(sorted(T(Rel(r)) for r in rels))
+    scan = match or (lambda v, lab: f"MATCH ({v}:{L(lab)})")
+    where = f" AND {admits('b')}" if admits else ""
+    p = {
+        **(params or {}),
+        "labels": [x.value for x in labs],
+        "fk": {lab.value: key for lab, key in NODE_KEYS.items()},
+    }
+    nodes: list[tuple[str, dict[str, Any]]] = []
+    edges: list[tuple[str, str, str]] = []
+    for lab in labs:
+        key, name = NODE_KEYS[lab], NODE_NAMES[lab]
+        text = f"{scan('n', lab)} RETURN collect([n.`{key}`, n.`{name}`, n.town_code]) AS rows"
+        for k, nm, town in db.read(text, p, "projection_nodes")[0]["rows"]:
+            nodes.append((node_id(lab, k), {"label": lab.value, "key": k, "name": nm, "town_code": town}))
+        if not pattern:
+            continue
+        text = (
+            f"{scan('a', lab)} CALL (a) {{ MATCH (a)-[r:{pattern}]->(b) WHERE labels(b)[0] IN $labels{where} "
+            "RETURN labels(b)[0] AS bl, b[$fk[labels(b)[0]]] AS bk, type(r) AS t } "
+            f"RETURN collect([a.`{key}`, bl, bk, t]) AS rows"
+        )
+        for a, bl, bk, t in db.read(text, p, "projection_edges")[0]["rows"]:
+            edges.append((node_id(lab, a), node_id(bl, bk), t))
+    return nodes, edges
 
 
 def projection_attrs(label: str, props: Mapping[str, Any]) -> dict[str, Any]:

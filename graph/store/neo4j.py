@@ -34,7 +34,7 @@ from graph.store.base import (
     build_projection,
     empty_counts,
     node_id,
-    projection_attrs,
+    read_projection,
 )
 
 DEFAULT_BATCH = 5000
@@ -412,24 +412,17 @@ class Neo4jStore:
 
     def dump(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         fk = {lab.value: key for lab, key in NODE_KEYS.items()}
-        nodes_raw = self.read(
-            "MATCH (n) WHERE labels(n)[0] IN $labels RETURN labels(n)[0] AS l, properties(n) AS p",
-            {"labels": sorted(fk)},
-            name="dump_nodes",
-        )
+        # one label scan per label (a scan of every node would read documents too)
+        nodes_raw = [(lab.value, p) for lab in Label for p in self.fetch_nodes(lab).values()]
         rels_raw = self.read(
             "MATCH (a)-[r]->(b) RETURN type(r) AS t, labels(a)[0] AS al, a[$fk[labels(a)[0]]] AS ak, "
             "labels(b)[0] AS bl, b[$fk[labels(b)[0]]] AS bk, properties(r) AS p",
             {"fk": fk},
             name="dump_rels",
         )
-        nodes = [
-            {
-                "id": node_id(r["l"], r["p"][fk[r["l"]]]),
-                "label": r["l"],
-                "properties": dict(sorted(r["p"].items())),
-            }
-            for r in nodes_raw
+        nodes: list[dict[str, Any]] = [
+            {"id": node_id(lab, p[fk[lab]]), "label": lab, "properties": dict(sorted(p.items()))}
+            for lab, p in nodes_raw
         ]
         rels = []
         for r in rels_raw:
@@ -482,27 +475,7 @@ class Neo4jStore:
         return bool(rows and int(rows[0]["n"]))
 
     def projection(self, labels: Iterable[Label], rels: Iterable[Rel]) -> nx.Graph:
-        labs = sorted(Label(x).value for x in labels)
-        types = sorted(Rel(x) for x in rels)
-        fk = {lab.value: key for lab, key in NODE_KEYS.items()}
-        nodes_raw = self.read(
-            "MATCH (n) WHERE labels(n)[0] IN $labels RETURN labels(n)[0] AS l, properties(n) AS p",
-            {"labels": labs},
-            name="projection_nodes",
-        )
-        nodes = [(node_id(r["l"], r["p"][fk[r["l"]]]), projection_attrs(r["l"], r["p"])) for r in nodes_raw]
-        edges: list[tuple[str, str, str]] = []
-        if types:
-            pattern = "|".join(T(t) for t in types)
-            rows = self.read(
-                f"MATCH (a)-[r:{pattern}]->(b) WHERE labels(a)[0] IN $labels AND labels(b)[0] IN $labels "
-                "RETURN labels(a)[0] AS al, a[$fk[labels(a)[0]]] AS ak, labels(b)[0] AS bl, "
-                "b[$fk[labels(b)[0]]] AS bk, type(r) AS t",
-                {"labels": labs, "fk": fk},
-                name="projection_edges",
-            )
-            edges = [(node_id(r["al"], r["ak"]), node_id(r["bl"], r["bk"]), r["t"]) for r in rows]
-        return build_projection(nodes, edges)
+        return build_projection(*read_projection(self, labels, rels))
 
     def version(self) -> str:
         """The graph's version, asked of the server at most once per ``version_ttl`` seconds.

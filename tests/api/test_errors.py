@@ -104,9 +104,11 @@ def test_422_names_the_field(client: TestClient, tokens: Tokens, url: str, field
 
 
 def test_422_from_the_query_layer(client: TestClient, tokens: Tokens) -> None:
-    r = client.get(API + "/paths?source=O01&target=O02&rels=NOT_A_TYPE", headers=tokens.headers("admin"))
+    r = client.get(API + "/paths?source=O01&target=O02&types=NOT_A_TYPE", headers=tokens.headers("admin"))
     body = assert_problem(r, 422, "validation_error")
-    assert body["errors"][0]["field"].startswith("query.rels")
+    assert body["errors"][0]["field"].startswith("query.types")
+    r = client.get(API + "/paths?source=O01&target=O02&k=6", headers=tokens.headers("admin"))
+    assert assert_problem(r, 422, "validation_error")["errors"][0]["field"] == "query.k"
 
 
 def test_unauthenticated_invalid_request_is_401_not_422(client: TestClient) -> None:

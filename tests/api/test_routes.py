@@ -79,8 +79,19 @@ def test_paths(client: TestClient, tokens: Tokens) -> None:
     assert body["found"] is True
     assert body["paths"][0]["nodes"][0]["key"] == "O01"
     assert body["paths"][0]["nodes"][-1]["key"] == "O02"
-    only_covers = get(client, tokens, "/paths?source=O04&target=O14&rels=COVERS&max_hops=2")
+    only_covers = get(client, tokens, "/paths?source=O04&target=O14&types=COVERS&max_hops=2")
     assert only_covers["found"] is True and only_covers["length"] == 2
+    assert only_covers["types"] == ["COVERS"] and only_covers["paths"][0]["sentence_zh"]
+    # repeated or comma-separated types; the hub switch; at most k paths
+    body = get(
+        client, tokens, "/paths?source=O01&target=O02&types=WORKS_AT,RELATIONSHIP_IN&types=PAIRED_WITH&k=2"
+    )
+    assert body["types"] == ["PAIRED_WITH", "RELATIONSHIP_IN", "WORKS_AT"] and len(body["paths"]) == 2
+    assert body["paths"][0]["sentence_zh"].startswith("甲机械公司的党员赵*，")
+    up = get(client, tokens, "/paths?source=PO1&target=D0&types=REPORTS_TO")
+    assert up["through_hubs"] is True and up["note_zh"] and len(up["paths"]) == 1
+    up = get(client, tokens, "/paths?source=PO1&target=D0&types=REPORTS_TO&include_hubs=true")
+    assert up["through_hubs"] is False and up["include_hubs"] is True
 
 
 def test_membership(client: TestClient, tokens: Tokens) -> None:

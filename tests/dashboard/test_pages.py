@@ -252,12 +252,30 @@ def test_path_between_two_entities(loaded: Any) -> None:
     at = app(token("district"), "paths")
     at.text_input(key="path_src_q").input("甲机械公司").run()
     at.selectbox(key="path_src_pick").set_value("Organization:O01").run()
-    at.text_input(key="path_dst_q").input("辛建设集团").run()
-    at.selectbox(key="path_dst_pick").set_value("Organization:O09").run()
+    at.text_input(key="path_dst_q").input("乙电子公司").run()
+    at.selectbox(key="path_dst_pick").set_value("Organization:O02").run()
     no_exception(at)
-    r = PATH(loaded, source="Organization:O01", target="Organization:O09")
+    r = PATH(loaded, source="Organization:O01", target="Organization:O02")
+    assert r.found and not r.through_hubs
     assert metrics(at)["最短路径长度"] == f"{r.length} 步"
-    assert any(p.chain_zh in m.value for p in r.paths for m in at.markdown)
+    shown = [m.value for m in at.markdown]
+    assert all(any(p.sentence_zh in v for v in shown) for p in r.paths)
+    # the type filter (Chinese labels) and k: the example sentence of issue 15, two paths
+    at.multiselect(key="path_types").set_value(["WORKS_AT", "RELATIONSHIP_IN", "PAIRED_WITH"]).run()
+    at.number_input(key="path_k").set_value(2).run()
+    no_exception(at)
+    said = [m.value for m in at.markdown if m.value.startswith("**路径 ")]
+    assert len(said) == 2 and "甲机械公司的党员赵*，组织关系在甲机械公司党支部" in said[0]
+    # only through the hubs: said so, one path offered; with the switch on, no such note
+    at.multiselect(key="path_types").set_value(["COVERS", "REPORTS_TO"]).run()
+    at.text_input(key="path_dst_q").input("区委两新工委").run()
+    at.selectbox(key="path_dst_pick").set_value("PartyOrg:D1").run()
+    no_exception(at)
+    assert any("没有不经过枢纽的路径" in i.value for i in at.info)
+    assert len([m for m in at.markdown if m.value.startswith("**路径 ")]) == 1
+    at.toggle(key="path_hubs").set_value(True).run()
+    no_exception(at)
+    assert not any("没有不经过枢纽的路径" in i.value for i in at.info)
 
 
 def test_centrality_rankings_and_network_switch(loaded: Any) -> None:

@@ -116,7 +116,7 @@ def _facts(home: Path) -> dict[str, Any]:
         path_to = hub.partners[0]
         path_from = hub.source
         for p in sorted(net.partners, key=lambda x: x.source.key)[:40]:
-            r = PATH(store, source=member.id, target=p.source.id, max_hops=6, limit=1)
+            r = PATH(store, source=member.id, target=p.source.id, max_hops=6, k=1)
             if r.found and (r.length or 0) >= 3:
                 path_from, path_to = member, p.source
                 break

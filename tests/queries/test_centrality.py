@@ -86,18 +86,17 @@ def test_town_scope_keeps_to_the_town(fx) -> None:  # type: ignore[no-untyped-de
     assert "Town:T1" not in {i.node.id for i in res.items}
 
 
-def test_approximate_above_threshold(fx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_betweenness_is_exact_at_any_size(fx) -> None:  # type: ignore[no-untyped-def]
+    """igraph's exact betweenness, rescaled, is networkx's (sampling is gone: issue 19)."""
     from queries import _centrality
 
-    monkeypatch.setattr(_centrality, "BETWEENNESS_EXACT_MAX", 10)
-    monkeypatch.setattr(_centrality, "BETWEENNESS_SAMPLES", 8)
+    g = nx.gnm_random_graph(300, 900, seed=7)
+    g = nx.relabel_nodes(g, {i: f"n{i:03d}" for i in g})
+    assert _centrality.betweenness(g) == pytest.approx(nx.betweenness_centrality(g), abs=1e-12)
     res = queries.centrality(fx, network="organisation", metric="betweenness", top=1000)
-    assert (res.approximate, res.sample_size) == (True, 8)
-    g = fx.projection(
-        ["Town", "Park", "Village", "Organization", "PartyOrg"], _centrality.NETWORKS["organisation"][1]
-    )
-    want = nx.betweenness_centrality(g, k=8, normalized=True, seed=_centrality.SEED)
-    assert {i.node.id: i.score for i in res.items} == pytest.approx(want, abs=1e-9)
+    assert (res.approximate, res.sample_size) == (False, None)
+    want = nx.betweenness_centrality(independent(fx, "organisation"))
+    assert {i.node.id: i.score for i in res.items} == pytest.approx(want, abs=1e-12)
 
 
 def test_bad_arguments(fx) -> None:  # type: ignore[no-untyped-def]

@@ -32,8 +32,15 @@ def test_tables(home) -> None:  # type: ignore[no-untyped-def]
     res = run("gaps", "--town", "T1")
     assert res.exit_code == 0, res.output
     assert "单独建" in res.output and "联合建" in res.output
-    res = run("path", "PO1", "D0", "--rel", "REPORTS_TO")
+    res = run("path", "PO1", "D0", "--types", "REPORTS_TO")
     assert "甲机械公司党支部 —隶属党组织→ 凤凰湖园区党工委" in res.output
+    assert "没有不经过枢纽的路径" in res.output
+    res = run(
+        "path", "O01", "O02", "--types", "WORKS_AT,RELATIONSHIP_IN", "--types", "PAIRED_WITH", "--k", "2"
+    )
+    assert "甲机械公司的党员赵*，组织关系在甲机械公司党支部" in res.output and "3." not in res.output
+    res = run("path", "PO1", "D0", "--types", "REPORTS_TO", "--include-hubs", "--json")
+    assert json.loads(res.output)["through_hubs"] is False
     assert "不一致" in run("membership", "M03").output
     assert "共 10 条" in run("membership").output
     assert "PO3" in run("pairing").output

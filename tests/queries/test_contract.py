@@ -9,10 +9,14 @@ import pytest
 
 import queries
 from graph.errors import OrgGraphError
+from graph.model import Rel
+from queries.dataset import DATASET, DatasetParams
 from queries.ego import EGO
 from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
+from queries.figures.answer import FIGURES, FiguresParams
 from queries.fiveones import FIVE_ONES, FiveOnesParams
 from queries.impact import IMPACT, ImpactParams
+from queries.map import MAP_LINKS, MAP_POINTS, MAP_TOWNS, MapLinksParams, MapPointsParams, MapTownsParams
 from queries.membership import INCONSISTENCIES, MEMBERSHIP
 from queries.pairing import PAIRING
 from queries.paths import PATH
@@ -55,6 +59,11 @@ for town in (None, "T1", "T2", "T3"):
         q(f"impact:{t}:rank:{kind}", lambda s, t=t, k=kind: IMPACT(s, Scope(t), ImpactParams(rank=k)))
     for ks in (("PO1",), ("PO4",), ("I1",), ("I3",), ("M01", "M02"), ("PO1", "PO2"), ("D1",)):
         q(f"impact:{t}:{ks}", lambda s, t=t, ks=ks: IMPACT(s, Scope(t), ImpactParams(keys=ks)))
+    q(f"figures:{t}", lambda s, t=t: FIGURES(s, Scope(t), FiguresParams()))
+    q(f"dataset:{t}", lambda s, t=t: DATASET(s, Scope(t), DatasetParams()))
+    q(f"map:towns:{t}", lambda s, t=t: MAP_TOWNS(s, Scope(t), MapTownsParams()))
+    q(f"map:points:{t}", lambda s, t=t: MAP_POINTS(s, Scope(t), MapPointsParams()))
+    q(f"map:links:{t}", lambda s, t=t: MAP_LINKS(s, Scope(t), MapLinksParams()))
 for tier in ("市级", "区级", "镇街级"):
     q(f"pairing:tier:{tier}", lambda s, tier=tier: PAIRING(s, tier=tier))
 for key in ("O01", "O02", "O05", "O09", "O13", "O16", "O08"):
@@ -65,13 +74,26 @@ for i in range(1, 18):
     mid = f"M{i:02d}"
     q(f"membership:{mid}", lambda s, m=mid: MEMBERSHIP(s, member_id=m))
     q(f"membership:{mid}:T1", lambda s, m=mid: MEMBERSHIP(s, Scope("T1"), member_id=m))
+ALL = [r.value for r in Rel if r is not Rel.CONTACTED]
 ENDS = ["O02", "O13", "M04", "PO4", "D0", "T1", "T3", "V3", "I3", "P1", "M15"]
 for a in ENDS:
     for b in ENDS:
         if a < b:
-            q(f"path:{a}:{b}", lambda s, a=a, b=b: PATH(s, source=a, target=b, limit=20))
+            # the defaults: meaningful types, hubs avoided (else the one through them)
+            q(f"path:{a}:{b}", lambda s, a=a, b=b: PATH(s, source=a, target=b))
+            q(
+                f"path:{a}:{b}:all",
+                lambda s, a=a, b=b: PATH(s, source=a, target=b, types=ALL, include_hubs=True),
+            )
             q(f"path:{a}:{b}:T1", lambda s, a=a, b=b: PATH(s, Scope("T1"), source=a, target=b))
-q("path:rels", lambda s: PATH(s, source="M17", target="D0", rels=["RELATIONSHIP_IN", "REPORTS_TO"]))
+for a, b in (("O02", "M04"), ("O02", "D0"), ("M04", "T1"), ("P1", "D0"), ("M03", "TC1"), ("O01", "D1")):
+    q(f"path:{a}:{b}:T1:all", lambda s, a=a, b=b: PATH(s, Scope("T1"), source=a, target=b, types=ALL))
+q("path:rels", lambda s: PATH(s, source="M17", target="D0", types=["RELATIONSHIP_IN", "REPORTS_TO"]))
+q(
+    "path:sentence",
+    lambda s: PATH(s, source="O01", target="O02", types=["WORKS_AT", "RELATIONSHIP_IN", "PAIRED_WITH"]),
+)
+q("path:k2", lambda s: PATH(s, source="O02", target="O13", types=ALL, include_hubs=True, k=2))
 for key in ("O13", "D1", "T1", "I1", "M03", "V1", "P1"):
     for hops in (1, 2, 3):
         q(f"ego:{key}:{hops}", lambda s, k=key, h=hops: EGO(s, key=k, hops=h, cap=30))

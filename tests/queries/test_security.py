@@ -9,6 +9,7 @@ import pytest
 
 import queries
 from graph.errors import InputError, NotFound
+from graph.model import Rel
 from queries.ego import EGO
 from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
 from queries.membership import INCONSISTENCIES, MEMBERSHIP
@@ -16,6 +17,8 @@ from queries.pairing import PAIRING
 from queries.paths import PATH
 from queries.scope import Scope
 from tests.fixtures import INSTRUCTORS, MEMBERS, ORGS, PARKS, PARTY_ORGS, TOWNS, VILLAGES
+
+ALL_TYPES = [r for r in Rel if r is not Rel.CONTACTED]
 
 HOSTILE = [
     "O01' OR '1'='1",
@@ -112,8 +115,10 @@ def answers_for(store, town):  # type: ignore[no-untyped-def]
     return {
         "coverage": queries.COVERAGE(store, queries.Scope(town), by="association"),
         "gaps": queries.GAPS(store, queries.Scope(town), limit=None),
-        "path": PATH(store, Scope(town), source="M03", target="TC1", limit=100),
-        "path2": PATH(store, Scope(town), source="O02", target="D0", limit=100),
+        "path": PATH(store, Scope(town), source="M03", target="TC1", types=ALL_TYPES, include_hubs=True),
+        "path2": PATH(store, Scope(town), source="O02", target="D0", types=ALL_TYPES, include_hubs=True),
+        "path3": PATH(store, Scope(town), source="O02", target="PO3"),
+        "path4": PATH(store, Scope(town), source="O01", target="D1", types=["COVERS", "REPORTS_TO"]),
         "membership": MEMBERSHIP(store, Scope(town), member_id="M03"),
         "inconsistencies": INCONSISTENCIES(store, Scope(town)),
         "pairing": PAIRING(store, Scope(town)),
