@@ -157,8 +157,8 @@ def admin_import(plan: Any, items: int) -> dict[str, Any]:
         ]  # fmt: skip
         t0 = time.perf_counter()
         proc = subprocess.run(
-            cmd, env={**env, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}, capture_output=True,
-            text=True,
+            cmd, env={**env, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")},
+            capture_output=True, cwd=home, text=True,
         )  # fmt: skip
         out["import_s"] = round(time.perf_counter() - t0, 2)
         if proc.returncode != 0:
