@@ -14,11 +14,14 @@ with ``--sync`` leaves only counts behind (:func:`redact`).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,20 +38,22 @@ from graph.model import (
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
-from graph.store.base import CypherReader, FactSet, GraphStore, node_id
+from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries.params import Params
 from queries.question import Question, register
 from queries.scope import Scope
 
 SNAPSHOT, CHANGES, STATE_DOC, STATE_ID = "snapshot", "changes", "history_state", "latest"
-STATE_FORMAT = 1
+Row = TypeVar("Row")
+STATE_FORMAT = 2  # 1: rows as JSON lists; 2: the same rows as one zlib-compressed JSON text
 
 # --- the state a load leaves: compact, typed, JSON-friendly ----------------------------------
+# Facts are named tuples: they are their own JSON rows (no field names stored), hash and compare
+# in C, so a diff finds the few changed rows by set difference.
 
 
-@dataclass(frozen=True)
-class OrgFact:
+class OrgFact(NamedTuple):
     uscc: str
     name: str
     category: str
@@ -58,8 +63,7 @@ class OrgFact:
     worked: bool  # covered, or an instructor assigned to it or to a party org covering it
 
 
-@dataclass(frozen=True)
-class PartyFact:
+class PartyFact(NamedTuple):
     code: str
     name: str
     town: str | None
@@ -68,16 +72,14 @@ class PartyFact:
     tier: str
 
 
-@dataclass(frozen=True)
-class LinkFact:
+class LinkFact(NamedTuple):
     type: str  # PAIRED_WITH | JOINT_BUILDS_WITH
     src: str  # node id "Label:key"
     dst: str
     town: str | None  # the source's town
 
 
-@dataclass(frozen=True)
-class MemberFact:
+class MemberFact(NamedTuple):
     member_id: str
     masked: str
     town: str | None
@@ -85,25 +87,27 @@ class MemberFact:
     activity: str | None
 
 
-@dataclass(frozen=True)
-class LedgerFact:
-    """One 帮建 row: identified by helper, target and start date; the status may change."""
+class LedgerFact(NamedTuple):
+    """One 帮建 row: identified by helper (node id), target (uscc) and start date; the status
+    may change. ``town`` is the target's."""
 
-    helper: str  # node id
-    target: str  # uscc
+    helper: str
+    target: str
     since: str
     status: str
-    town: str | None  # the target's town
+    town: str | None
 
 
-@dataclass(frozen=True)
-class ContactFact:
+class ContactFact(NamedTuple):
     """联系记录 of one helper and target pair, counted (a work log, not entities)."""
 
     helper: str
     target: str
     n: int
     town: str | None
+
+
+_ROWS = ("orgs", "parties", "links", "members", "ledger", "contacts")
 
 
 @dataclass(frozen=True)
@@ -117,68 +121,30 @@ class State:
     contacts: tuple[ContactFact, ...]
     instructors: int
 
-    _FIELDS = (
-        ("orgs", OrgFact),
-        ("parties", PartyFact),
-        ("links", LinkFact),
-        ("members", MemberFact),
-        ("ledger", LedgerFact),
-        ("contacts", ContactFact),
-    )
-
     def to_doc(self) -> dict[str, Any]:
-        """Rows as lists (no repeated field names): the document stays small."""
-        doc: dict[str, Any] = {"format": STATE_FORMAT, "towns": [list(t) for t in self.towns]}
-        doc["instructors"] = self.instructors
-        for name, _cls in self._FIELDS:
-            doc[name] = [
-                [list(v) if isinstance(v, tuple) else v for v in _values(x)] for x in getattr(self, name)
-            ]
-        return doc
+        """One compressed JSON text of the rows (about a fifth of the plain rows' bytes)."""
+        body = {"towns": self.towns, "instructors": self.instructors}
+        body.update({name: getattr(self, name) for name in _ROWS})
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+        return {"format": STATE_FORMAT, "zlib": base64.b64encode(zlib.compress(text.encode(), 1)).decode()}
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> State:
-        kw: dict[str, Any] = {"towns": tuple(tuple(t) for t in doc.get("towns", ()))}
-        kw["instructors"] = int(doc.get("instructors", 0))
-        for name, fact in cls._FIELDS:
-            make = cast(Any, fact)
-            kw[name] = tuple(
-                make(*[tuple(v) if isinstance(v, list) else v for v in row]) for row in doc.get(name, ())
-            )
-        return cls(**kw)
+        body = json.loads(zlib.decompress(base64.b64decode(doc["zlib"]))) if "zlib" in doc else doc
+        return cls(
+            towns=tuple((c, n) for c, n in body.get("towns", ())),
+            orgs=tuple(OrgFact(u, n, c, s, t, tuple(by), w) for u, n, c, s, t, by, w in body.get("orgs", ())),
+            parties=tuple(PartyFact._make(r) for r in body.get("parties", ())),
+            links=tuple(LinkFact._make(r) for r in body.get("links", ())),
+            members=tuple(MemberFact._make(r) for r in body.get("members", ())),
+            ledger=tuple(LedgerFact._make(r) for r in body.get("ledger", ())),
+            contacts=tuple(ContactFact._make(r) for r in body.get("contacts", ())),
+            instructors=int(body.get("instructors", 0)),
+        )
 
     @classmethod
     def empty(cls) -> State:
         return cls((), (), (), (), (), (), (), 0)
-
-
-def _values(x: Any) -> list[Any]:
-    return [getattr(x, f) for f in x.__dataclass_fields__]
-
-
-def _sorted_state(
-    towns: Iterable[tuple[str, str]],
-    orgs: Iterable[OrgFact],
-    parties: Iterable[PartyFact],
-    links: Iterable[LinkFact],
-    members: Iterable[MemberFact],
-    ledger: Iterable[LedgerFact],
-    contacts: Iterable[ContactFact],
-    instructors: int,
-) -> State:
-    def key(x: Any) -> tuple[str, ...]:
-        return tuple("" if v is None else str(v) for v in _values(x))
-
-    return State(
-        towns=tuple(sorted(set(towns))),
-        orgs=tuple(sorted(orgs, key=lambda o: o.uscc)),
-        parties=tuple(sorted(parties, key=lambda p: p.code)),
-        links=tuple(sorted(set(links), key=key)),
-        members=tuple(sorted(members, key=lambda m: m.member_id)),
-        ledger=tuple(sorted(set(ledger), key=key)),
-        contacts=tuple(sorted(contacts, key=key)),
-        instructors=instructors,
-    )
 
 
 def _s(v: Any) -> str:
@@ -189,90 +155,94 @@ def _t(v: Any) -> str | None:
     return None if v is None or v == "" else str(v)
 
 
-# --- facts: Cypher ----------------------------------------------------------------------------
+def _by_ends(x: LinkFact | LedgerFact | ContactFact) -> tuple[str, ...]:
+    """Sort key: the two ends first (unique with the type or start date for a link or ledger row)."""
+    return (x[0], x[1], _s(x[2]), _s(x[3]))
+
+
+def _state_of(raw: Mapping[str, Any]) -> State:
+    """The state from raw rows, in the facts' field order, as both backends read them:
+    members carry their name and every relationship / activity code, contacts one row per
+    helper-target pair with its count. Normalised and sorted here, once for both sides."""
+    return State(
+        towns=tuple(sorted({(_s(c), _s(n)) for c, n in raw["towns"]})),
+        orgs=tuple(
+            sorted(
+                (
+                    OrgFact(_s(u), _s(n), _s(c), _s(s), _t(t), tuple(sorted(set(by))), bool(w))
+                    for u, n, c, s, t, by, w in raw["orgs"]
+                ),
+                key=lambda o: o.uscc,
+            )
+        ),
+        parties=tuple(
+            sorted(
+                (
+                    PartyFact(_s(k), _s(n), _t(t), _s(kd), _s(lv), _s(tr))
+                    for k, n, t, kd, lv, tr in raw["parties"]
+                ),
+                key=lambda p: p.code,
+            )
+        ),
+        links=tuple(sorted({LinkFact(ty, s, d, _t(t)) for ty, s, d, t in raw["links"]}, key=_by_ends)),
+        members=tuple(
+            sorted(
+                (
+                    MemberFact(
+                        _s(k), mask_name(_s(n)), _t(t), _t(min(r, default=None)), _t(min(a, default=None))
+                    )
+                    for k, n, t, r, a in raw["members"]
+                ),
+                key=lambda m: m.member_id,
+            )
+        ),
+        ledger=tuple(
+            sorted(
+                {LedgerFact(hp, _s(o), _s(sn), _s(st), _t(t)) for hp, o, sn, st, t in raw["ledger"]},
+                key=_by_ends,
+            )
+        ),
+        contacts=tuple(
+            sorted((ContactFact(hp, _s(o), int(n), _t(t)) for hp, o, n, t in raw["contacts"]), key=_by_ends)
+        ),
+        instructors=int(raw["instructors"]),
+    )
+
+
+# --- facts: Cypher (one read: every part a subquery returning its rows as one list) -------------
 
 _FK = {lab.value: key for lab, key in NODE_KEYS.items()}
 
 
+def _nid(v: str) -> str:
+    """The node id ``Label:key`` of a variable, in Cypher (as :func:`node_id` writes it)."""
+    return f"labels({v})[0] + ':' + toString({v}[$fk[labels({v})[0]]])"
+
+
 def _state_cypher(db: CypherReader, _params: None) -> State:
-    org, po, town = L(Label.ORGANIZATION), L(Label.PARTY_ORG), L(Label.TOWN)
-    mem, ins = L(Label.MEMBER), L(Label.INSTRUCTOR)
+    org, po, ins = L(Label.ORGANIZATION), L(Label.PARTY_ORG), L(Label.INSTRUCTOR)
     covers, assigned = T(Rel.COVERS), T(Rel.ASSIGNED_TO)
-    towns = db.read(f"MATCH (t:{town}) RETURN t.town_code AS c, t.town_name AS n", name="history_towns")
-    orgs = db.read(
-        f"MATCH (o:{org}) "
-        f"OPTIONAL MATCH (p:{po})-[:{covers}]->(o) "
-        "WITH o, collect(DISTINCT p.party_org_code) AS by "
-        f"RETURN o.uscc AS k, o.org_name AS n, o.org_category AS c, o.status AS s, o.town_code AS t, by, "
+    parts = {
+        "towns": f"MATCH (t:{L(Label.TOWN)}) RETURN collect([t.town_code, t.town_name]) AS towns",
+        "orgs": f"MATCH (o:{org}) WITH o, [(p:{po})-[:{covers}]->(o) | p.party_org_code] AS by "
+        "RETURN collect([o.uscc, o.org_name, o.org_category, o.status, o.town_code, by, "
         f"size(by) > 0 OR EXISTS {{ MATCH (:{ins})-[:{assigned}]->(o) }} "
-        f"OR EXISTS {{ MATCH (:{ins})-[:{assigned}]->(:{po})-[:{covers}]->(o) }} AS w",
-        name="history_orgs",
-    )
-    parties = db.read(
-        f"MATCH (p:{po}) RETURN p.party_org_code AS k, p.party_org_name AS n, p.town_code AS t, "
-        "p.kind AS kind, p.level AS level, p.demo_tier AS tier",
-        name="history_parties",
-    )
-    links = db.read(
-        f"MATCH (a)-[r:{T(Rel.PAIRED_WITH)}|{T(Rel.JOINT_BUILDS_WITH)}]->(b) "
-        "RETURN type(r) AS type, labels(a)[0] AS al, a[$fk[labels(a)[0]]] AS ak, a.town_code AS t, "
-        "labels(b)[0] AS bl, b[$fk[labels(b)[0]]] AS bk",
-        {"fk": _FK},
-        name="history_links",
-    )
-    members = db.read(
-        f"MATCH (m:{mem}) "
-        f"OPTIONAL MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(r:{po}) "
-        f"OPTIONAL MATCH (m)-[:{T(Rel.ACTIVE_IN)}]->(a:{po}) "
-        "RETURN m.member_id AS k, m.name AS n, m.town_code AS t, "
-        "min(r.party_org_code) AS r, min(a.party_org_code) AS a",
-        name="history_members",
-    )
-    ledger = db.read(
-        f"MATCH (h)-[r:{T(Rel.HELPS_BUILD)}]->(o:{org}) "
-        "RETURN labels(h)[0] AS hl, h[$fk[labels(h)[0]]] AS hk, o.uscc AS o, o.town_code AS t, "
-        "r.since AS since, r.status AS status",
-        {"fk": _FK},
-        name="history_ledger",
-    )
-    contacts = db.read(
-        f"MATCH (h)-[r:{T(Rel.CONTACTED)}]->(o:{org}) "
-        "RETURN labels(h)[0] AS hl, h[$fk[labels(h)[0]]] AS hk, o.uscc AS o, o.town_code AS t, "
-        "count(r) AS n",
-        {"fk": _FK},
-        name="history_contacts",
-    )
-    n_ins = db.read(f"MATCH (i:{ins}) RETURN count(i) AS n", name="history_instructors")
-    return _sorted_state(
-        ((_s(r["c"]), _s(r["n"])) for r in towns),
-        (
-            OrgFact(
-                _s(r["k"]),
-                _s(r["n"]),
-                _s(r["c"]),
-                _s(r["s"]),
-                _t(r["t"]),
-                tuple(sorted(r["by"])),
-                bool(r["w"]),
-            )
-            for r in orgs
-        ),
-        (
-            PartyFact(_s(r["k"]), _s(r["n"]), _t(r["t"]), _s(r["kind"]), _s(r["level"]), _s(r["tier"]))
-            for r in parties
-        ),
-        (
-            LinkFact(r["type"], node_id(r["al"], _s(r["ak"])), node_id(r["bl"], _s(r["bk"])), _t(r["t"]))
-            for r in links
-        ),
-        (MemberFact(_s(r["k"]), mask_name(_s(r["n"])), _t(r["t"]), _t(r["r"]), _t(r["a"])) for r in members),
-        (
-            LedgerFact(node_id(r["hl"], _s(r["hk"])), _s(r["o"]), _s(r["since"]), _s(r["status"]), _t(r["t"]))
-            for r in ledger
-        ),
-        (ContactFact(node_id(r["hl"], _s(r["hk"])), _s(r["o"]), int(r["n"]), _t(r["t"])) for r in contacts),
-        int(n_ins[0]["n"]) if n_ins else 0,
-    )
+        f"OR EXISTS {{ MATCH (:{ins})-[:{assigned}]->(:{po})-[:{covers}]->(o) }}]) AS orgs",
+        "parties": f"MATCH (p:{po}) RETURN collect([p.party_org_code, p.party_org_name, p.town_code, "
+        "p.kind, p.level, p.demo_tier]) AS parties",
+        "links": f"MATCH (a)-[r:{T(Rel.PAIRED_WITH)}|{T(Rel.JOINT_BUILDS_WITH)}]->(b) "
+        f"RETURN collect([type(r), {_nid('a')}, {_nid('b')}, a.town_code]) AS links",
+        "members": f"MATCH (m:{L(Label.MEMBER)}) RETURN collect([m.member_id, m.name, m.town_code, "
+        f"[(m)-[:{T(Rel.RELATIONSHIP_IN)}]->(r:{po}) | r.party_org_code], "
+        f"[(m)-[:{T(Rel.ACTIVE_IN)}]->(a:{po}) | a.party_org_code]]) AS members",
+        "ledger": f"MATCH (h)-[r:{T(Rel.HELPS_BUILD)}]->(o:{org}) "
+        f"RETURN collect([{_nid('h')}, o.uscc, r.since, r.status, o.town_code]) AS ledger",
+        "contacts": f"MATCH (h)-[r:{T(Rel.CONTACTED)}]->(o:{org}) WITH h, o, count(r) AS n "
+        f"RETURN collect([{_nid('h')}, o.uscc, n, o.town_code]) AS contacts",
+        "instructors": f"MATCH (i:{ins}) RETURN count(i) AS instructors",
+    }
+    text = " ".join(f"CALL {{ {q} }}" for q in parts.values()) + " RETURN " + ", ".join(parts)
+    return _state_of(db.read(text, {"fk": _FK}, name="history_state")[0])
 
 
 # --- facts: networkx ---------------------------------------------------------------------------
@@ -283,73 +253,70 @@ def _state_nx(ix: GraphIndex, _params: None) -> State:
     covers, assigned = Rel.COVERS.value, Rel.ASSIGNED_TO.value
     instructed = {v for _u, v, _d in ix.edges(assigned)}
 
-    def key(nid: str) -> str:
-        return nid.partition(":")[2]
+    rel_in, active_in, po_ = Rel.RELATIONSHIP_IN.value, Rel.ACTIVE_IN.value, po + ":"
+
+    def codes(nids: Iterable[str]) -> list[str]:
+        return [x.partition(":")[2] for x in nids if x.startswith(po_)]
+
+    def town(nid: str) -> Any:
+        return ix.props(nid).get("town_code")
 
     orgs = []
     for nid, d in ix.label_nodes(org):
-        by = sorted({key(p) for p in ix.inn(nid, covers) if p.startswith(po + ":")})
+        by = codes(ix.inn(nid, covers))
         worked = bool(by) or nid in instructed or any(f"{po}:{p}" in instructed for p in by)
         orgs.append(
-            OrgFact(
-                _s(d.get("uscc")),
-                _s(d.get("org_name")),
-                _s(d.get("org_category")),
-                _s(d.get("status")),
-                _t(d.get("town_code")),
-                tuple(by),
+            (
+                d.get("uscc"),
+                d.get("org_name"),
+                d.get("org_category"),
+                d.get("status"),
+                d.get("town_code"),
+                by,
                 worked,
             )
         )
-    parties = [
-        PartyFact(
-            _s(d.get("party_org_code")),
-            _s(d.get("party_org_name")),
-            _t(d.get("town_code")),
-            _s(d.get("kind")),
-            _s(d.get("level")),
-            _s(d.get("demo_tier")),
-        )
-        for _nid, d in ix.label_nodes(po)
-    ]
-    links = [
-        LinkFact(rel.value, u, v, _t(ix.props(u).get("town_code")))
-        for rel in (Rel.PAIRED_WITH, Rel.JOINT_BUILDS_WITH)
-        for u, v, _d in ix.edges(rel.value)
-    ]
-    members = []
-    for nid, d in ix.label_nodes(Label.MEMBER.value):
-        rel = sorted(key(x) for x in ix.out(nid, Rel.RELATIONSHIP_IN.value) if x.startswith(po + ":"))
-        act = sorted(key(x) for x in ix.out(nid, Rel.ACTIVE_IN.value) if x.startswith(po + ":"))
-        members.append(
-            MemberFact(
-                _s(d.get("member_id")),
-                mask_name(_s(d.get("name"))),
-                _t(d.get("town_code")),
-                rel[0] if rel else None,
-                act[0] if act else None,
-            )
-        )
-    ledger = [
-        LedgerFact(u, key(v), _s(d.get("since")), _s(d.get("status")), _t(ix.props(v).get("town_code")))
-        for u, v, d in ix.edges(Rel.HELPS_BUILD.value)
-        if v.startswith(org + ":")
-    ]
     counted: Counter[tuple[str, str]] = Counter(
         (u, v) for u, v, _d in ix.edges(Rel.CONTACTED.value) if v.startswith(org + ":")
     )
-    contacts = [ContactFact(u, key(v), n, _t(ix.props(v).get("town_code"))) for (u, v), n in counted.items()]
-    towns = [(_s(d.get("town_code")), _s(d.get("town_name"))) for _n, d in ix.label_nodes(Label.TOWN.value)]
-    return _sorted_state(
-        towns,
-        orgs,
-        parties,
-        links,
-        members,
-        ledger,
-        contacts,
-        len(ix.by_label.get(Label.INSTRUCTOR.value, ())),
-    )
+    raw = {
+        "towns": [(d.get("town_code"), d.get("town_name")) for _n, d in ix.label_nodes(Label.TOWN.value)],
+        "orgs": orgs,
+        "parties": [
+            (
+                d.get("party_org_code"),
+                d.get("party_org_name"),
+                d.get("town_code"),
+                d.get("kind"),
+                d.get("level"),
+                d.get("demo_tier"),
+            )
+            for _nid, d in ix.label_nodes(po)
+        ],
+        "links": [
+            (rel.value, u, v, town(u))
+            for rel in (Rel.PAIRED_WITH, Rel.JOINT_BUILDS_WITH)
+            for u, v, _d in ix.edges(rel.value)
+        ],
+        "members": [
+            (
+                d.get("member_id"),
+                d.get("name"),
+                d.get("town_code"),
+                codes(ix.out(nid, rel_in)),
+                codes(ix.out(nid, active_in)),
+            )
+            for nid, d in ix.label_nodes(Label.MEMBER.value)
+        ],
+        "ledger": [
+            (u, v.partition(":")[2], d.get("since"), d.get("status"), town(v))
+            for u, v, d in ix.edges(Rel.HELPS_BUILD.value)
+            if v.startswith(org + ":")
+        ],
+        "contacts": [(u, v.partition(":")[2], n, town(v)) for (u, v), n in counted.items()],
+        "instructors": len(ix.by_label.get(Label.INSTRUCTOR.value, ())),
+    }
+    return _state_of(raw)
 
 
 STATE: FactSet[None, State] = FactSet("history.state", cypher=_state_cypher, networkx=_state_nx)
@@ -398,36 +365,41 @@ def _rate(a: int, b: int) -> float | None:
 
 
 def tallies(state: State) -> tuple[Tally, dict[str, Tally], dict[str, dict[str, int]]]:
-    """(district, per town, per category {total, covered}) from one state."""
+    """(district, per town, per category {total, covered}) from one state, in one pass over
+    each kind of row; the district is the sum of the towns (and of rows without a town)."""
     names = dict(state.towns)
-    acc: dict[str | None, Counter[str]] = defaultdict(Counter)  # None: the district
-
-    def bump(town: str | None, **fields: int) -> None:
-        for key in (None, town) if town is not None else (None,):
-            acc[key].update(fields)
-
-    cats: dict[str, dict[str, int]] = defaultdict(lambda: {"total": 0, "covered": 0})
+    acc: defaultdict[str | None, Counter[str]] = defaultdict(Counter)
+    cats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for o in state.orgs:
         if o.status == DEREGISTERED:
             continue
         cov = int(bool(o.covered_by))
-        c = cats[o.category]
-        c["total"] += 1
-        c["covered"] += cov
-        if o.category in NONPUBLIC_CATEGORIES:
-            bump(o.town, orgs=1, covered=cov, worked=int(o.worked), nonpublic=1, nonpublic_covered=cov)
-        elif o.category in SOCIAL_CATEGORIES:
-            bump(o.town, orgs=1, covered=cov, worked=int(o.worked), social=1, social_covered=cov)
+        cat = cats[o.category]
+        cat[0] += 1
+        cat[1] += cov
+        group = "nonpublic" if o.category in NONPUBLIC_CATEGORIES else "social"
+        if o.category in TWO_NEW:
+            c = acc[o.town]
+            c["orgs"] += 1
+            c["covered"] += cov
+            c["worked"] += int(o.worked)
+            c[group] += 1
+            c[group + "_covered"] += cov
     for p in state.parties:
-        bump(p.town, party_orgs=1, demo_points=int(p.tier in DEMO_TIERS))
+        c = acc[p.town]
+        c["party_orgs"] += 1
+        c["demo_points"] += int(p.tier in DEMO_TIERS)
     for link in state.links:
-        bump(link.town, **({"pairings": 1} if link.type == Rel.PAIRED_WITH.value else {"joint": 1}))
+        acc[link.town]["pairings" if link.type == Rel.PAIRED_WITH.value else "joint"] += 1
     for m in state.members:
-        bump(m.town, members=1)
-    district = Tally(name="全区", **acc.pop(None, Counter()))
+        acc[m.town]["members"] += 1
+    total: Counter[str] = Counter()
+    for c in acc.values():
+        total.update(c)
     codes = sorted(set(names) | {k for k in acc if k is not None})
     towns = {t: Tally(name=names.get(t, t), **acc.get(t, Counter())) for t in codes}
-    return district, towns, {k: cats[k] for k in sorted(cats)}
+    categories = {k: {"total": cats[k][0], "covered": cats[k][1]} for k in sorted(cats)}
+    return Tally(name="全区", **total), towns, categories
 
 
 # --- changes ----------------------------------------------------------------------------------
@@ -478,22 +450,9 @@ KIND_ZH: dict[str, str] = {
     "contacts": "联系记录变化",
 }
 # kind -> (family, sign): an entity's presence in a family; attribute changes have sign 0
-_PRESENCE: dict[str, tuple[str, int]] = {
-    "org_added": ("org", 1),
-    "org_removed": ("org", -1),
-    "org_covered": ("covered", 1),
-    "org_uncovered": ("covered", -1),
-    "party_org_added": ("party_org", 1),
-    "party_org_removed": ("party_org", -1),
-    "pairing_added": ("pairing", 1),
-    "pairing_removed": ("pairing", -1),
-    "joint_added": ("joint", 1),
-    "joint_removed": ("joint", -1),
-    "member_added": ("member", 1),
-    "member_removed": ("member", -1),
-    "ledger_added": ("ledger", 1),
-    "ledger_removed": ("ledger", -1),
-}
+_PRESENCE: dict[str, tuple[str, int]] = {"org_covered": ("covered", 1), "org_uncovered": ("covered", -1)}
+for _family in ("org", "party_org", "pairing", "joint", "member", "ledger"):
+    _PRESENCE.update({f"{_family}_added": (_family, 1), f"{_family}_removed": (_family, -1)})
 
 
 class Change(BaseModel):
@@ -535,10 +494,10 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
     names.update({f"{Label.PARTY_ORG.value}:{p.code}": p.name for p in (*prev.parties, *cur.parties)})
     names.update({f"{Label.ORGANIZATION.value}:{o.uscc}": o.name for o in (*prev.orgs, *cur.orgs)})
 
-    # organisations
+    # organisations (only the rows that differ can change anything)
     a = {o.uscc: o for o in prev.orgs}
     b = {o.uscc: o for o in cur.orgs}
-    for k in sorted(a.keys() | b.keys()):
+    for k in sorted({o.uscc for o in _differ(prev.orgs, cur.orgs)}):
         x, y = a.get(k), b.get(k)
         if x is None and y is not None:
             add(Change(kind="org_added", key=k, name=y.name, town=y.town, after=y.category))
@@ -549,14 +508,11 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
             add(Change(kind="org_removed", key=k, name=x.name, town=x.town, before=x.category, sync=sync))
             continue
         assert x is not None and y is not None
+        same = {"key": k, "name": y.name, "town": y.town}
         if x.category != y.category:
-            add(
-                Change(
-                    kind="org_category", key=k, name=y.name, town=y.town, before=x.category, after=y.category
-                )
-            )
+            add(Change(kind="org_category", before=x.category, after=y.category, **same))
         if x.status != y.status:
-            add(Change(kind="org_status", key=k, name=y.name, town=y.town, before=x.status, after=y.status))
+            add(Change(kind="org_status", before=x.status, after=y.status, **same))
         if bool(x.covered_by) != bool(y.covered_by):
             kind: ChangeKind = "org_covered" if y.covered_by else "org_uncovered"
             add(Change(kind=kind, key=k, name=y.name, town=y.town, by=y.covered_by or x.covered_by))
@@ -595,86 +551,52 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
         add(
             Change(kind="member_added", key=k, name=m.masked, town=m.town, after=m.relationship, members=(k,))
         )
-    for k in sorted(ma.keys() & mb.keys()):
+    for k in sorted({m.member_id for m in _differ(prev.members, cur.members)} & ma.keys() & mb.keys()):
         mx, my = ma[k], mb[k]
-        moves: tuple[tuple[ChangeKind, str | None, str | None], ...] = (
-            ("member_relationship", mx.relationship, my.relationship),
-            ("member_activity", mx.activity, my.activity),
-        )
-        for mkind, before, after in moves:
-            if before != after:
-                add(
-                    Change(
-                        kind=mkind,
-                        key=k,
-                        name=my.masked,
-                        town=my.town,
-                        before=before,
-                        after=after,
-                        members=(k,),
-                    )
-                )
+        who: dict[str, Any] = {"key": k, "name": my.masked, "town": my.town, "members": (k,)}
+        if mx.relationship != my.relationship:
+            add(Change(kind="member_relationship", before=mx.relationship, after=my.relationship, **who))
+        if mx.activity != my.activity:
+            add(Change(kind="member_activity", before=mx.activity, after=my.activity, **who))
 
     # 帮建 ledger: a row whose status changed is one change, not a removal and an addition
     ga = _ledger(prev.ledger)
     gb = _ledger(cur.ledger)
-    for gk in sorted(ga.keys() | gb.keys()):
+    for gk in sorted({(r.helper, r.target, r.since) for r in _differ(prev.ledger, cur.ledger)}):
         x2, y2 = ga.get(gk), gb.get(gk)
         ref = y2 or x2
         assert ref is not None
-        who = _member_ids(ref.helper)
-        lkey = f"{ref.helper}>{ref.target}|{ref.since}"
-        nm = names.get(f"{Label.ORGANIZATION.value}:{ref.target}", ref.target)
+        row: dict[str, Any] = {
+            "key": f"{ref.helper}>{ref.target}|{ref.since}",
+            "name": names.get(f"{Label.ORGANIZATION.value}:{ref.target}", ref.target),
+            "town": ref.town,
+            "members": _member_ids(ref.helper),
+        }
         if x2 is None:
-            add(Change(kind="ledger_added", key=lkey, name=nm, town=ref.town, after=ref.status, members=who))
+            add(Change(kind="ledger_added", after=ref.status, **row))
         elif y2 is None:
-            add(
-                Change(
-                    kind="ledger_removed",
-                    key=lkey,
-                    name=nm,
-                    town=ref.town,
-                    before=ref.status,
-                    sync=sync,
-                    members=who,
-                )
-            )
+            add(Change(kind="ledger_removed", before=ref.status, sync=sync, **row))
         elif x2.status != y2.status:
-            add(
-                Change(
-                    kind="ledger_status",
-                    key=lkey,
-                    name=nm,
-                    town=ref.town,
-                    before=x2.status,
-                    after=y2.status,
-                    members=who,
-                )
-            )
+            add(Change(kind="ledger_status", before=x2.status, after=y2.status, **row))
 
     # 联系记录: counted per helper and target
     ca = {(c.helper, c.target): c for c in prev.contacts}
     cb = {(c.helper, c.target): c for c in cur.contacts}
-    for h, tg in sorted(ca.keys() | cb.keys()):
+    for h, tg in sorted({(c.helper, c.target) for c in _differ(prev.contacts, cur.contacts)}):
         x3, y3 = ca.get((h, tg)), cb.get((h, tg))
         n0, n1 = (x3.n if x3 else 0), (y3.n if y3 else 0)
-        if n0 != n1:
-            ref3 = y3 or x3
-            assert ref3 is not None
-            add(
-                Change(
-                    kind="contacts",
-                    key=f"{h}>{tg}",
-                    name=names.get(f"{Label.ORGANIZATION.value}:{tg}", tg),
-                    town=ref3.town,
-                    before=str(n0),
-                    after=str(n1),
-                    sync=sync and n1 < n0,
-                    members=_member_ids(h),
-                )
-            )
+        ref3 = y3 or x3
+        if n0 != n1 and ref3 is not None:
+            org_name = names.get(f"{Label.ORGANIZATION.value}:{tg}", tg)
+            pair = {"key": f"{h}>{tg}", "name": org_name, "town": ref3.town, "members": _member_ids(h)}
+            add(Change(kind="contacts", before=str(n0), after=str(n1), sync=sync and n1 < n0, **pair))
     out.sort(key=_sort_key)
     return out
+
+
+def _differ(a: Iterable[Row], b: Iterable[Row]) -> set[Row]:
+    """The rows in one of ``a`` and ``b`` but not in both."""
+    return set(a).symmetric_difference(b)
 
 
 def _ledger(rows: Iterable[LedgerFact]) -> dict[tuple[str, str, str], LedgerFact]:
@@ -842,13 +764,15 @@ def _snapshots(store: GraphStore) -> list[Snapshot]:
     return snaps
 
 
-def _scoped(s: Snapshot, scope: Scope) -> Snapshot:
+def _scoped(store: GraphStore, s: Snapshot, scope: Scope) -> Snapshot:
     if scope.is_district:
         return s
-    own = {k: v for k, v in s.towns.items() if k == scope.town}
+    own = {k: v for k, v in s.towns.items() if scope.owns({"town_code": k})}
     ranked = sorted(s.towns.items(), key=lambda kv: (-(kv[1].coverage or 0.0), kv[0]))
     rank = next((i for i, (k, _v) in enumerate(ranked, 1) if k == scope.town), None)
-    return s.model_copy(update={"towns": own, "rank": rank, "categories": {}})
+    # the counts of the changes the caller may see (another town's are not even a number)
+    counts = counts_of(_visible(stored_changes(store, s.id), scope))
+    return s.model_copy(update={"towns": own, "rank": rank, "categories": {}, "change_counts": counts})
 
 
 def _visible(changes: Iterable[Change], scope: Scope) -> list[Change]:
@@ -890,7 +814,7 @@ class DiffParams(Params):
 
 def history(store: GraphStore, scope: Scope, _params: HistoryParams) -> HistoryResult:
     """Every snapshot ordered by data date (then load order), in the caller's scope."""
-    return HistoryResult(town=scope.town, snapshots=[_scoped(s, scope) for s in _snapshots(store)])
+    return HistoryResult(town=scope.town, snapshots=[_scoped(store, s, scope) for s in _snapshots(store)])
 
 
 def snapshot(store: GraphStore, scope: Scope, params: SnapshotParams) -> SnapshotDetail:
@@ -898,7 +822,7 @@ def snapshot(store: GraphStore, scope: Scope, params: SnapshotParams) -> Snapsho
     changes = _visible(stored_changes(store, s.id), scope)
     if params.kind is not None:
         changes = [c for c in changes if c.kind == params.kind]
-    return SnapshotDetail(snapshot=_scoped(s, scope), changes=changes)
+    return SnapshotDetail(snapshot=_scoped(store, s, scope), changes=changes)
 
 
 def changes_between(store: GraphStore, scope: Scope, params: DiffParams) -> DiffResult:

@@ -167,6 +167,12 @@ def test_export_downloads_meeting_material(two_snapshots: Any, monkeypatch: pyte
     body = rows[top + 1 :]
     assert [r[0] for r in body] == [KIND_ZH[x.kind] for x in diff.changes]
     assert _codes_shown([r[1] for r in body], [x.key for x in diff.changes])
+    # it prints as meeting material: landscape A4, one page wide, the header row on every page,
+    # the data date and page numbers in the footer
+    setup = ws.page_setup
+    assert setup.orientation == "landscape" and str(setup.paperSize) == "9" and setup.fitToHeight == 0
+    assert ws.print_title_rows.replace("$", "") == f"{top + 1}:{top + 1}"
+    assert "&P" in ws.oddFooter.center.text and "2011-12-31" in ws.oddFooter.left.text
 
 
 @pytest.mark.parametrize("role,town", [("district", None), ("town", "T1")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -132,9 +133,9 @@ def test_changes_between_loads(store: Any, tmp_path: Path) -> None:
     assert (by["ledger_status"].before, by["ledger_status"].after) == ("进行中", "已建立")
     assert by["pairing_removed"].sync and not by["org_added"].sync
     # no raw ID or phone anywhere in history
-    text = (
-        str(store.list_docs(h.CHANGES)) + str(store.list_docs(h.SNAPSHOT)) + str(store.list_docs(h.STATE_DOC))
-    )
+    state = h.State.from_doc(store.get_doc(h.STATE_DOC, h.STATE_ID))  # stored compressed
+    text = str(store.list_docs(h.CHANGES)) + str(store.list_docs(h.SNAPSHOT)) + str(state)
+    assert "李*" in str(state)
     assert ID1 not in text and "13800138000" not in text and "张三丰" not in text
 
 
@@ -220,3 +221,17 @@ def test_the_child_process_load_records_a_snapshot(tmp_path: Path, monkeypatch: 
     snap = h.find(open_store(backend="embedded"), "1")
     assert snap.as_of == dt.date(2009, 12, 31) and snap.operator == "web:admin"
     assert snap.source.name == "a.xlsx" and snap.source.sha256 == res.sha256
+
+
+def test_state_document_round_trips_and_reads_the_plain_format(store: Any, tmp_path: Path) -> None:
+    _load(store, tmp_path, "b", B)
+    state = h.capture(store)
+    doc = store.get_doc(h.STATE_DOC, h.STATE_ID)
+    assert doc is not None and doc["format"] == h.STATE_FORMAT
+    assert h.State.from_doc(doc) == state and state.orgs and state.members and state.ledger
+    # format 1 (rows as plain JSON lists) is still read: stores recorded before compression
+    rows = {name: getattr(state, name) for name in h._ROWS}
+    rows |= {"format": 1, "towns": state.towns, "instructors": state.instructors}
+    plain = json.loads(json.dumps(rows))
+    assert h.State.from_doc(plain) == state
+    assert len(json.dumps(doc)) < len(json.dumps(plain))
