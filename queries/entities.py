@@ -334,6 +334,14 @@ def organization_detail(props: dict[str, Any], nb: list[Neighbour], scope: Scope
     )
 
 
+def _node(
+    store: GraphStore, scope: Scope, label: Label, key: str, what: str
+) -> tuple[dict[str, Any], list[Neighbour]]:
+    """One node of the scope (NotFound otherwise) and its neighbours."""
+    check_scope(store, scope)
+    return fetch_one(store, label, key, scope, what), store.facts(NEIGHBOURS, NodeQuery(label, key))
+
+
 def organization(store: GraphStore, scope: Scope, p: OrganizationParams) -> OrganizationDetail:
     """One organisation with its place, coverage, instructors, pairings and member counts.
 
@@ -341,9 +349,7 @@ def organization(store: GraphStore, scope: Scope, p: OrganizationParams) -> Orga
     -------
     >>> ORGANIZATION(store, Scope(), OrganizationParams(uscc="O01")).covered_by  # doctest: +SKIP
     """
-    check_scope(store, scope)
-    props = fetch_one(store, Label.ORGANIZATION, p.uscc, scope, "组织")
-    return organization_detail(props, store.facts(NEIGHBOURS, NodeQuery(Label.ORGANIZATION, p.uscc)), scope)
+    return organization_detail(*_node(store, scope, Label.ORGANIZATION, p.uscc, "组织"), scope)
 
 
 def party_org_detail(
@@ -384,9 +390,7 @@ def party_org(store: GraphStore, scope: Scope, p: PartyOrgParams) -> PartyOrgDet
     -------
     >>> PARTY_ORG(store, Scope(), PartyOrgParams(code="PO1")).parents  # doctest: +SKIP
     """
-    check_scope(store, scope)
-    props = fetch_one(store, Label.PARTY_ORG, p.code, scope, "党组织")
-    nb = store.facts(NEIGHBOURS, NodeQuery(Label.PARTY_ORG, p.code))
+    props, nb = _node(store, scope, Label.PARTY_ORG, p.code, "党组织")
     return party_org_detail(props, nb, store.facts(PARENTS, p.code), scope)
 
 

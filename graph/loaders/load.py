@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
+from graph.fields import model_from
 from graph.loaders.build import Hasher, Plan, build_plan
 from graph.loaders.reader import Notice, read_workbook
 from graph.loaders.report import Group, LoadResult, Problem, SyncRemoval, Warning_
@@ -233,15 +234,11 @@ def _record_validation(result: LoadResult, val: Validation) -> None:
     cascades: list[Problem] = []
     for r in rejected:
         for p in r.problems:
-            pm = Problem(
-                sheet=p.sheet,
-                row=p.row,
-                column=p.column,
-                value=p.value,
-                code=p.code,
+            pm = model_from(
+                Problem,
+                p,
                 reason_zh=p.zh,
                 reason_en=p.en,
-                key=p.key,
                 cause_sheet=p.cause[0] if p.cause else None,
                 cause_row=p.cause[1] if p.cause else None,
             )
