@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
@@ -22,7 +22,7 @@ from neo4j import exceptions as neo4j_exc
 
 from graph.errors import ConfigError, StoreUnavailable
 from graph.model import NODE_KEYS, Label, Rel
-from graph.schema import DOC_LABEL, cypher_statements
+from graph.schema import DOC_LABEL, cypher_statements, index_names
 from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import (
@@ -52,7 +52,12 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # question, count, projection or dump ever sees it; never connected to anything).
 LOAD_STATE = "`_LoadState`"
 _LOAD_STATE_FIELDS = ("started_at", "source", "pid", "host")
+# The loader's per-row content hashes (graph/loaders/delta.py): one node per scope (a label, or a
+# relationship type between two labels), outside the domain graph like the load state.
+ROW_HASHES = "`_RowHashes`"
+INDEX_BUILD_TIMEOUT_S = 3600
 T_ = TypeVar("T_")
+Rows = list[dict[str, Any]]  # what a Cypher statement returns, as plain dicts
 
 
 class _Tagger(Protocol):
@@ -72,6 +77,18 @@ def tagged(name: str) -> _Tagger:
         return work
 
     return decorate
+
+
+def _records(
+    text: str, params: Mapping[str, Any] | None, name: str
+) -> Callable[[neo4j.ManagedTransaction], Rows]:
+    """The transaction function of read() and write(): run ``text``, return plain dicts."""
+
+    @tagged(name)
+    def work(tx: neo4j.ManagedTransaction) -> Rows:
+        return [r.data() for r in tx.run(text, dict(params or {}))]
+
+    return work
 
 
 class Neo4jStore:
@@ -150,34 +167,20 @@ class Neo4jStore:
                 raise self._unavailable(exc) from exc
             raise
 
-    def read(
-        self, text: str, params: Mapping[str, Any] | None = None, name: str = "read"
-    ) -> list[dict[str, Any]]:
+    def read(self, text: str, params: Mapping[str, Any] | None = None, name: str = "read") -> Rows:
         """Run a read query (routed to readers) and return plain dicts."""
-
-        @tagged(name)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(text, dict(params or {}))]
-
         with self._translate(), self.driver.session(database=self.database) as s:
-            return s.execute_read(work)
+            return s.execute_read(_records(text, params, name))
 
-    def write(
-        self, text: str, params: Mapping[str, Any] | None = None, name: str = "write"
-    ) -> list[dict[str, Any]]:
+    def write(self, text: str, params: Mapping[str, Any] | None = None, name: str = "write") -> Rows:
         """Run one idempotent write in a managed transaction (retried by the driver)."""
-
-        @tagged(name)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(text, dict(params or {}))]
-
         with (
             self._translate(),
             self.driver.session(
                 database=self.database, max_transaction_retry_time=self.write_retry_time
             ) as s,
         ):
-            out = s.execute_write(work)
+            out = s.execute_write(_records(text, params, name))
         self._write_counter += 1
         return out
 
@@ -207,6 +210,44 @@ class Neo4jStore:
         # learn of the half-written graph from load_state() (begin_load/end_load around it).
         yield
 
+    @contextmanager
+    def indexes_after(self) -> Iterator[None]:
+        """Into an empty graph, build the indexes no constraint owns after the data: one scan each
+        instead of upkeep on every write (what a bulk importer does); returns when they are online.
+        Worth it for a large load only: dropping and building them costs a second or two."""
+        deferred = self._is_empty()
+        if deferred:
+            for name in index_names():
+                self.write(f"DROP INDEX {name} IF EXISTS", name="schema")
+        try:
+            yield
+        except BaseException:
+            if deferred:  # best effort: the next load's apply_schema builds them otherwise
+                with suppress(Exception):
+                    self.apply_schema()
+            raise
+        if deferred:
+            self.apply_schema()
+            self.read("CALL db.awaitIndexes($s)", {"s": INDEX_BUILD_TIMEOUT_S}, name="await_indexes")
+
+    def _is_empty(self) -> bool:
+        return not any(self.counts()["nodes"].values())
+
+    def row_hashes(self) -> dict[str, dict[str, str]]:
+        """The loader's content hash of every row it wrote, by scope (graph/loaders/delta.py)."""
+        rows = self.read(f"MATCH (h:{ROW_HASHES}) RETURN h.scope AS s, h.json AS j", name="row_hashes")
+        return {r["s"]: json.loads(r["j"]) for r in rows}
+
+    def set_row_hashes(self, hashes: Mapping[str, Mapping[str, str]] | None) -> None:
+        """Replace the row hashes (None: forget them, before a load's first write)."""
+        self.write(f"MATCH (h:{ROW_HASHES}) DELETE h", name="row_hashes_clear")
+        for scope, table in sorted((hashes or {}).items()):
+            self.write(
+                f"CREATE (h:{ROW_HASHES} {{scope: $s, json: $j}})",
+                {"s": scope, "j": json.dumps(table, ensure_ascii=False, separators=(",", ":"))},
+                name="row_hashes_set",
+            )
+
     def begin_load(self, info: Mapping[str, Any]) -> None:
         props = {k: info[k] for k in _LOAD_STATE_FIELDS if info.get(k) is not None}
         self.write(f"MERGE (s:{LOAD_STATE} {{id: 'load'}}) SET s += $p", {"p": props}, name="load_begin")
@@ -235,34 +276,36 @@ class Neo4jStore:
         clean = [{k: v for k, v in r.items() if v is not None} for r in rows]
         return self._write_batches(text, clean, f"upsert_{label.value}")
 
+    def create_nodes(self, label: Label, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Like upsert_nodes, for a label that has no node yet (a first load): CREATE without looking
+        for one (the key constraint still refuses a duplicate). Rows are deduplicated by key here
+        (last wins, as with MERGE + SET)."""
+        label = Label(label)
+        key = NODE_KEYS[label]
+        text = f"UNWIND $rows AS row CREATE (n:{L(label)}) SET n = row RETURN count(n) AS n"
+        unique = {r[key]: {k: v for k, v in r.items() if v is not None} for r in rows}
+        return self._write_batches(text, list(unique.values()), f"create_{label.value}")
+
     def upsert_relationships(
         self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]
     ) -> int:
-        fl, tl = Label(from_label), Label(to_label)
         # Not MERGE (a)-[r {rid: ..}]->(b): with the rid index, the planner seeks the index for
         # rid = "" (every relationship of a node sheet) until its statistics catch up, which makes a
         # large first load quadratic (measured: 5,000 rows in 10 s instead of 0.3 s). coalesce() keeps
-        # the lookup an Expand(Into) between the two matched nodes. Rows are deduplicated here (last
+        # the lookup an Expand(Into) between the two matched nodes. Rows are deduplicated (last
         # wins, as with MERGE + SET), so one call never creates a relationship twice.
-        text = (
-            f"UNWIND $rows AS row "
-            f"MATCH (a:{L(fl)} {{{NODE_KEYS[fl]}: row.from}}) "
-            f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) "
+        return self._write_relationships(
+            "upsert",
+            rel,
+            from_label,
+            to_label,
+            rows,
             f"WITH a, b, row, [(a)-[x:{T(rel)}]->(b) WHERE coalesce(x.rid, '') = row.rid | x] AS found "
             f"CALL (a, b, row, found) {{ WITH * WHERE size(found) = 0 CREATE (a)-[r:{T(rel)}]->(b) "
             "SET r = row.props } "
             "CALL (found, row) { WITH * WHERE size(found) > 0 UNWIND found AS x SET x = row.props } "
-            "RETURN count(*) AS n"
+            "RETURN count(*) AS n",
         )
-        unique: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for r in rows:
-            rid = str(r.get("rid") or "")
-            props = {k: v for k, v in (r.get("props") or {}).items() if v is not None}
-            props["rid"] = rid
-            frm, to = str(r["from"]), str(r["to"])
-            unique.pop((frm, to, rid), None)
-            unique[(frm, to, rid)] = {"from": frm, "to": to, "rid": rid, "props": props}
-        return self._write_batches(text, list(unique.values()), f"upsert_{Rel(rel).value}")
 
     def create_relationships(
         self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]
@@ -270,12 +313,31 @@ class Neo4jStore:
         """Like upsert_relationships, for rows the caller has just cleared with delete_outgoing:
         CREATE without looking for an existing one (the loader's owned relationships). A commit
         whose outcome is unknown raises IncompleteCommit (never retried), so no silent duplicate."""
+        return self._write_relationships(
+            "create",
+            rel,
+            from_label,
+            to_label,
+            rows,
+            f"CREATE (a)-[r:{T(rel)}]->(b) SET r = row.props RETURN count(*) AS n",
+        )
+
+    def _write_relationships(
+        self,
+        verb: str,
+        rel: Rel,
+        from_label: Label,
+        to_label: Label,
+        rows: Sequence[Mapping[str, Any]],
+        then: str,
+    ) -> int:
+        """Match each row's two ends (a, b), then ``then``; rows are deduplicated on (from, to, rid),
+        the last one winning, and their None properties dropped."""
         fl, tl = Label(from_label), Label(to_label)
         text = (
             f"UNWIND $rows AS row "
             f"MATCH (a:{L(fl)} {{{NODE_KEYS[fl]}: row.from}}) "
-            f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) "
-            f"CREATE (a)-[r:{T(rel)}]->(b) SET r = row.props RETURN count(*) AS n"
+            f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) " + then
         )
         unique: dict[tuple[str, str, str], dict[str, Any]] = {}
         for r in rows:
@@ -285,7 +347,7 @@ class Neo4jStore:
             frm, to = str(r["from"]), str(r["to"])
             unique.pop((frm, to, rid), None)
             unique[(frm, to, rid)] = {"from": frm, "to": to, "rid": rid, "props": props}
-        return self._write_batches(text, list(unique.values()), f"create_{Rel(rel).value}")
+        return self._write_batches(text, list(unique.values()), f"{verb}_{Rel(rel).value}")
 
     def delete_outgoing(self, label: Label, keys: Sequence[str], rels: Iterable[Rel]) -> int:
         label = Label(label)

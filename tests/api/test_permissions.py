@@ -100,6 +100,8 @@ ROUTES: list[Case] = [
     Case("ego", "/ego?key=PO1", "/ego?key=PO4", "/ego?key=Member:M01&hops=2"),
     Case("organizations", "/organizations/O01", "/organizations/O09", "/organizations/O07"),
     Case("party-orgs", "/party-orgs/PO1", "/party-orgs/PO4", "/party-orgs/TC1"),
+    Case("member", "/members/M01", "/members/M12", "/members/M03"),
+    Case("village", "/villages/V2", "/villages/V1", "/villages/V2"),
     by_town("search", "/search?q=公司"),
     by_town("org-tree", "/org-tree"),
     by_town("figures", "/figures", other_is_anonymous="figures are counts and rates: they name no entity"),
@@ -387,3 +389,30 @@ def test_confinement_check_is_not_vacuous(matrix: Matrix, route: str) -> None:
     assert r.status_code == CASES[route].ok, r.text[:300]
     with pytest.raises(AssertionError):
         assert_confined_to_t1(r.text)
+
+
+def test_town_history_counts_only_its_own_changes(matrix: Matrix) -> None:
+    """A snapshot's change counts are the changes the caller may see (O90 registered in T2 is
+    no T1 caller's business, not even as a count)."""
+    mine = matrix.client.get(API + "/history/2", headers=matrix.headers("town1")).json()
+    assert mine["snapshot"]["change_counts"] == history.counts_of(
+        history.Change.model_validate(c) for c in mine["changes"]
+    )
+    series = matrix.client.get(API + "/history", headers=matrix.headers("town1")).json()["snapshots"]
+    assert series[-1]["change_counts"] == mine["snapshot"]["change_counts"]
+    district = matrix.client.get(API + "/history/2", headers=matrix.headers("district")).json()
+    assert district["snapshot"]["change_counts"].get("org_added") == 1
+
+
+def test_refused_writes_write_nothing(matrix: Matrix) -> None:
+    """A save refused (no token, a bad one, a town token asking for another town) keeps no plan."""
+
+    def saved() -> list[str]:
+        r = matrix.client.get(API + "/plans/saved", headers=matrix.headers("district"))
+        return sorted(p["id"] for p in r.json())
+
+    before = saved()
+    case = CASES["plan-save"]
+    for role, kind in [*((role, "bare") for role in BAD_ROLES), ("town1", "other")]:
+        assert matrix.call(case, kind, role).status_code == expected(case, role, kind)
+    assert saved() == before
