@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graph.errors import InputError, NotFound
 from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label
 from graph.schema import label as L
-from graph.store.base import GraphStore
+from graph.store.base import CypherReader, FactSet, GraphStore
+from graph.store.index import GraphIndex
 from queries.models import NodeRef
 from queries.scope import Scope
 
@@ -114,16 +116,40 @@ def parse_ref(value: str) -> tuple[Label | None, str]:
     return None, check_key(value)
 
 
+@dataclass(frozen=True)
+class KeyQuery:
+    key: str
+    labels: tuple[Label, ...]
+
+
+def _holders_cypher(db: CypherReader, p: KeyQuery) -> tuple[tuple[str, dict[str, Any]], ...]:
+    # One round trip: an index seek per label (a bare key used to cost one query per label).
+    text = " UNION ALL ".join(
+        f"MATCH (n:{L(lab)} {{{NODE_KEYS[lab]}: $key}}) RETURN '{lab.value}' AS l, properties(n) AS p"
+        for lab in p.labels
+    )
+    rows = db.read(text, {"key": p.key}, "key_holders")
+    order = {lab.value: i for i, lab in enumerate(p.labels)}
+    return tuple(sorted(((r["l"], dict(r["p"])) for r in rows), key=lambda x: order[x[0]]))
+
+
+def _holders_nx(ix: GraphIndex, p: KeyQuery) -> tuple[tuple[str, dict[str, Any]], ...]:
+    ids = (f"{lab.value}:{p.key}" for lab in p.labels)
+    return tuple(
+        (nid.split(":", 1)[0], {k: v for k, v in ix.props(nid).items() if not k.startswith("_")})
+        for nid in ids
+        if nid in ix.nodes
+    )
+
+
+KEY_HOLDERS = FactSet("common.key_holders", cypher=_holders_cypher, networkx=_holders_nx)
+
+
 def resolve(store: GraphStore, value: str, scope: Scope) -> tuple[str, dict[str, Any]]:
     """(label, properties) of the entity a reference names, within the scope."""
     lab, key = parse_ref(value)
-    labels = [lab] if lab is not None else LABEL_ORDER
-    found: list[tuple[str, dict[str, Any]]] = []
-    for cand in labels:
-        rows = store.fetch_nodes(cand, [key])
-        if key in rows:
-            found.append((cand.value, rows[key]))
-    found = [f for f in found if scope.admits(f[0], f[1])]
+    labels = (lab,) if lab is not None else tuple(LABEL_ORDER)
+    found = [f for f in store.facts(KEY_HOLDERS, KeyQuery(key, labels)) if scope.admits(f[0], f[1])]
     if not found:
         raise not_found("对象", key)
     if len(found) > 1:
