@@ -11,7 +11,6 @@ the edge.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,14 +21,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
-from api.auth import effective_town, known_query_only, principal
+from api.auth import known_query_only, principal
 from api.routers.params import Scoped
 from graph.audit import audit
 from graph.errors import LoadIncomplete, StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore
 from graph.tokens import Principal
-from queries.cache import cached
 from queries.models import NodeRef
 from queries.params import Params
 from queries.question import Question
@@ -110,9 +108,6 @@ class Caller:
     def settings(self) -> Settings:
         settings: Settings = self.request.app.state.settings
         return settings
-
-    def town(self, requested: str | None = None) -> str | None:
-        return effective_town(self.who, requested)
 
     def scope(self, requested: str | None = None) -> Scope:
         """The caller's scope: the token's town always; a district caller may narrow it."""
@@ -265,34 +260,6 @@ def question_route(
     router.get(path, response_model=model_out, tags=tags, summary=summary)(endpoint)  # type: ignore[arg-type]
 
 
-def answer(
-    c: Caller,
-    fn: Callable[..., Any],
-    *args: Any,
-    cache: bool = False,
-    town: str | None = None,
-    shape: Shape | None = None,
-    **params: Any,
-) -> Response:
-    """Run ``fn(store, *args, town=<scope>, **params)`` for the caller and answer JSON.
-
-    For the questions not yet asked through :func:`ask`: ``town`` is the requested town
-    (ignored in favour of the token's for a town caller); ``cache`` keeps the answer in the
-    one answer cache of ``queries/`` (per store version, scope and parameters).
-    """
-    scope_town = c.town(town)
-
-    def run() -> Any:
-        return fn(c.store, *args, town=scope_town, **params)
-
-    if cache:
-        key = ("api", fn.__module__, fn.__qualname__, scope_town, args, json.dumps(params, sort_keys=True))
-        result = _call(c, cached, c.store, key, run)
-    else:
-        result = _call(c, run)
-    return _respond(c, result, shape)
-
-
 def record_read(c: Caller, route_path: str, records: Iterable[str], **extra: Any) -> None:
     audit(
         "api_read_personal",
@@ -316,12 +283,5 @@ def page_of(field: str, limit: int, offset: int) -> Callable[[Any], tuple[Any, d
         items = getattr(result, field)
         page = result.model_copy(update={field: items[offset : offset + limit]})
         return page, {"X-Total-Count": str(len(items))}
-
-    return shape
-
-
-def list_page(limit: int, offset: int) -> Callable[[Any], tuple[Any, dict[str, str]]]:
-    def shape(result: Any) -> tuple[Any, dict[str, str]]:
-        return list(result)[offset : offset + limit], {"X-Total-Count": str(len(result))}
 
     return shape

@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from api.problems import RateLimited, Unauthorized
-from graph.errors import Forbidden, NotFound
+from graph.errors import Forbidden
 from graph.tokens import Principal, TokenExpired, TokenStore
 
 bearer = HTTPBearer(
@@ -87,17 +87,6 @@ def admin(who: Annotated[Principal, Depends(principal)]) -> Principal:
     if not who.is_admin:
         raise Forbidden("仅管理员可以执行此操作", "only an admin may do this")
     return who
-
-
-def effective_town(who: Principal, requested: str | None) -> str | None:
-    """The town a question runs in: the token's town for a town caller (a request for another
-    town is answered like a missing record), else the optional requested town."""
-    scope = who.scope_town
-    if scope is not None:
-        if requested is not None and requested != scope:
-            raise NotFound(f"未找到镇街：{requested}", f"town not found: {requested!r}")
-        return scope
-    return requested
 
 
 def known_query_only(request: Request) -> None:

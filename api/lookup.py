@@ -19,7 +19,6 @@ from graph.errors import InputError
 from graph.identifiers import Hasher, mask_id, mask_phone, ric_problem
 from queries.lookup import MEMBERS_BY_HASH, LookupParams, LookupResult, Match
 from queries.question import ask
-from queries.scope import Scope
 
 if TYPE_CHECKING:
     from api.answer import Caller
@@ -73,7 +72,7 @@ def lookup_members(c: Caller, body: LookupRequest) -> LookupResult:
         wanted["phone_hash"], masked["phone"] = hasher("+86" + number), mask_phone(number)
 
     params = LookupParams(key_id=key_id, id_hash=wanted.get("id_hash"), phone_hash=wanted.get("phone_hash"))
-    res = ask(c.store, MEMBERS_BY_HASH, Scope.for_caller(c.who.scope_town), params)
+    res = ask(c.store, MEMBERS_BY_HASH, c.scope(), params)
     from api.answer import route_template
 
     audit(

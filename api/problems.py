@@ -52,15 +52,10 @@ class Problem(BaseModel):
 # --- errors that only the API raises ------------------------------------------------
 
 
-class Unauthorized(OrgGraphError):
-    code = "unauthorized"
-    status = 401
+class Unauthorized(OrgGraphError, code="unauthorized", status=401): ...
 
 
-class RateLimited(OrgGraphError):
-    code = "rate_limited"
-    status = 429
-
+class RateLimited(OrgGraphError, code="rate_limited", status=429):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(

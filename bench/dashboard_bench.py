@@ -37,16 +37,23 @@ CHROMIUM_ARGS = [
     *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
     *("--disable-component-update", "--disable-sync", "--no-first-run"),
 ]
+
+
+def _testid(name: str) -> str:
+    """The CSS selector of a Streamlit element by its data-testid."""
+    return f'[data-testid="{name}"]'
+
+
 # (navigation title, AppTest page file, a selector that means "the page is drawn")
 PAGES = [
-    ("总览", "views/overview.py", '[data-testid="stMetricValue"]'),
-    ("覆盖缺口", "views/gaps.py", '[data-testid="stDataFrame"]'),
+    ("总览", "views/overview.py", _testid("stMetricValue")),
+    ("覆盖缺口", "views/gaps.py", _testid("stDataFrame")),
     ("结对网络", "views/pairing.py", ".echarts-container canvas"),
-    ("党员关系", "views/membership.py", '[data-testid="stTextInput"]'),
-    ("路径查询", "views/paths.py", '[data-testid="stTextInput"]'),
-    ("网络分析", "views/centrality.py", '[data-testid="stDataFrame"]'),
-    ("对象详情", "views/entity.py", '[data-testid="stTextInput"]'),
-    ("数据导入", "views/data_import.py", '[data-testid="stFileUploader"]'),
+    ("党员关系", "views/membership.py", _testid("stTextInput")),
+    ("路径查询", "views/paths.py", _testid("stTextInput")),
+    ("网络分析", "views/centrality.py", _testid("stDataFrame")),
+    ("对象详情", "views/entity.py", _testid("stTextInput")),
+    ("数据导入", "views/data_import.py", _testid("stFileUploader")),
 ]
 FIRST_RENDER_MS = 3000
 LOGIN_PAUSE_MS = 2000
@@ -219,7 +226,7 @@ def _round(
     page.wait_for_timeout(LOGIN_PAUSE_MS)
     login = page.get_by_role("button", name="登录")
     first.setdefault("总览", []).append(_timed(page, login.click, _DRAWN, ["总览", PAGES[0][2]]))
-    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav = page.locator(_testid("stSidebarNav"))
 
     def visit(title: str, sel: str) -> float:
         return _timed(page, nav.get_by_role("link", name=title, exact=True).click, _DRAWN, [title, sel])
@@ -230,7 +237,7 @@ def _round(
         again.setdefault(title, []).append(visit(title, sel))
 
     visit("覆盖缺口", PAGES[1][2])
-    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.locator(_testid("stSelectbox")).first.click()
     option = page.get_by_role("option", name=facts["town_name"], exact=True)
     inter.setdefault("覆盖缺口: filter by town", []).append(_timed(page, option.click, _IDLE))
 
@@ -246,7 +253,7 @@ def _round(
     )
     drawn = f"() => !!window.__orggraphCharts['pair-graph-村企联建'] && {_IDLE_AND}"
     inter.setdefault("结对网络: switch to 村企联建", []).append(
-        _timed(page, page.locator('[data-testid="stButtonGroup"] button', has_text="村企联建").click, drawn)
+        _timed(page, page.locator(_testid("stButtonGroup") + " button", has_text="村企联建").click, drawn)
     )
 
     visit("党员关系", PAGES[3][2])
@@ -257,7 +264,7 @@ def _round(
     )
 
     visit("网络分析", PAGES[5][2])
-    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.locator(_testid("stSelectbox")).first.click()
     option = page.get_by_role("option", name="结对网络", exact=True)
     inter.setdefault("网络分析: switch to 结对网络", []).append(_timed(page, option.click, _IDLE))
     ctx.close()

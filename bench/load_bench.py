@@ -18,7 +18,6 @@ import json
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import BENCH_DIR, Row, write_result
+from bench.run import PrivateNeo4j
 
 REPO = BENCH_DIR.parent
-SCRIPT = REPO / "deploy" / "neo4j" / "neo4j.sh"
 OUT = BENCH_DIR / "out"
 SAMPLE_SCALE = 1
 LARGE_SCALE = 35
@@ -66,43 +65,6 @@ def large_input(scale: int, seed: int) -> Path:
             generate(folder, scale=scale, seed=seed, progress=False)
         return folder
     return path
-
-
-# --- our own Neo4j -------------------------------------------------------------------------------
-
-
-class OwnNeo4j:
-    def __init__(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = int(s.getsockname()[1])
-        self.home = Path(tempfile.mkdtemp(prefix="orggraph-bench-neo4j-"))
-        self.env = {**os.environ, "NEO4J_BOLT_PORT": str(self.port), "NEO4J_HOME_DIR": str(self.home)}
-        self.uri = f"neo4j://127.0.0.1:{self.port}"
-
-    def run(self, action: str) -> None:
-        proc = subprocess.run(["bash", str(SCRIPT), action], env=self.env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"neo4j.sh {action}: {proc.stdout}{proc.stderr}")
-
-    def cpu_seconds(self) -> float | None:
-        """CPU time (user + system) the server process has used so far."""
-        try:
-            pid = (self.home / "run" / "neo4j.pid").read_text().strip()
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError):
-            return None
-
-    def __enter__(self) -> OwnNeo4j:
-        self.run("start")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.run("stop")
-        finally:
-            shutil.rmtree(self.home, ignore_errors=True)
 
 
 def neo4j_store(uri: str) -> Any:
@@ -243,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from contextlib import nullcontext
 
-    server_cm: Any = nullcontext() if args.neo4j_uri else OwnNeo4j()
+    server_cm: Any = nullcontext() if args.neo4j_uri else PrivateNeo4j()
     with server_cm as server:
         uri = args.neo4j_uri or server.uri
         store = neo4j_store(uri)

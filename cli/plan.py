@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import BackendOpt, JsonOpt, TownOpt, echo_json, opened, scope_of
+from cli.params import command_from, option
+from queries.plan import PlanOptions
 from queries.scope import Scope
 
 plan_app = typer.Typer(help="组建规划 / the coverage plan (plan pairing: 示范帮扶结对规划)")
@@ -73,51 +75,43 @@ def show_plan(res: Any) -> None:
     _console.print(f"求解：{s.status}，{s.parts} 个独立部分，{s.seconds:.2f} 秒")
 
 
-@plan_app.callback(invoke_without_command=True)
-def plan(
-    ctx: typer.Context,
-    town: TownOpt = None,
-    max_units: Annotated[int, typer.Option("--max-units", help="联合建每组最多单位数")] = 5,
-    host_cap: Annotated[int, typer.Option("--host-cap", help="每个党组织最多新增挂靠单位数")] = 4,
-    instructor_cap: Annotated[
-        int, typer.Option("--instructor-cap", help="每名指导员最多派驻处数（含现有）")
-    ] = 5,
-    distance_km: Annotated[float, typer.Option("--distance-km", help="邻近距离（公里）")] = 3.0,
-    include_individual: Annotated[bool, typer.Option("--include-individual", help="纳入个体工商户")] = False,
-    weight: Annotated[str, typer.Option("--weight", help="units | employees")] = "units",
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="排除的单位（可多次）")] = None,
-    forbid_host: Annotated[
-        list[str] | None, typer.Option("--forbid-host", help="不得挂靠的党组织（可多次）")
-    ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="导出会议材料 plan.xlsx")] = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """组建规划：为每个未建党组织的单位给出组建方式 / the coverage plan."""
+_FLAGS = {"forbidden_hosts": "--forbid-host", "excluded": "--exclude", "removed": "--remove"}
+
+
+def _plan(p: PlanOptions, extra: dict[str, Any]) -> None:
+    ctx: typer.Context = extra["ctx"]
     if ctx.invoked_subcommand is not None:
         return
     from queries.plan import PLAN, PlanParams
 
-    p: PlanParams = PlanParams.parse(
-        distance_km=distance_km,
-        max_units=max_units,
-        host_cap=host_cap,
-        instructor_cap=instructor_cap,
-        include_individual=include_individual,
-        weight=weight,
-        excluded=tuple(exclude or ()),
-        forbidden_hosts=tuple(forbid_host or ()),
-    )
-    res = _run("plan", backend, town, lambda s, sc: PLAN(s, sc, p), params=p.key())
+    params = PlanParams.model_validate(p.model_dump())
+    res = _run("plan", extra["backend"], extra["town"], lambda s, sc: PLAN(s, sc, params), params=p.key())
+    out: Path | None = extra["out"]
     if out is not None:
         from queries.plan_export import write_plan_workbook
 
         write_plan_workbook(res, out)
         typer.echo(f"已导出 / written: {out}", err=True)
-    if as_json:
+    if extra["as_json"]:
         echo_json(res)
     else:
         show_plan(res)
+
+
+_COMMON = [option("town", TownOpt), option("backend", BackendOpt), option("as_json", JsonOpt, False)]
+plan_app.callback(invoke_without_command=True)(
+    command_from(
+        PlanOptions,
+        _plan,
+        extra=[
+            option("ctx", typer.Context),
+            *_COMMON,
+            option("out", Annotated[Path | None, typer.Option("--out", help="导出会议材料 plan.xlsx")]),
+        ],
+        flags=_FLAGS,
+        doc="组建规划：为每个未建党组织的单位给出组建方式 / the coverage plan.",
+    )
+)
 
 
 @plan_app.command("pairing")
@@ -148,37 +142,32 @@ def pairing(
 # --- saved plans -----------------------------------------------------------------------
 
 
-@plan_app.command("save")
-def save(
-    name: Annotated[str, typer.Option("--name", help="方案名称")],
-    town: TownOpt = None,
-    max_units: Annotated[int, typer.Option("--max-units")] = 5,
-    host_cap: Annotated[int, typer.Option("--host-cap")] = 4,
-    instructor_cap: Annotated[int, typer.Option("--instructor-cap")] = 5,
-    distance_km: Annotated[float, typer.Option("--distance-km")] = 3.0,
-    include_individual: Annotated[bool, typer.Option("--include-individual")] = False,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """保存规划方案（名称、参数、编制人、日期，随图存储）/ save a plan with the graph."""
+def _save(p: PlanOptions, extra: dict[str, Any]) -> None:
     from graph.audit import operator
     from queries.plan import PlanParams
     from queries.plan_saved import save_plan
 
-    p = PlanParams.parse(
-        distance_km=distance_km,
-        max_units=max_units,
-        host_cap=host_cap,
-        instructor_cap=instructor_cap,
-        include_individual=include_individual,
-    )
+    name = extra["name"]
+    params = PlanParams.model_validate(p.model_dump())
+    town, backend = extra["town"], extra["backend"]
     info = _run(
-        "plan_save", backend, town, lambda s, sc: save_plan(s, sc, name, p, operator()), plan_name=name
+        "plan_save", backend, town, lambda s, sc: save_plan(s, sc, name, params, operator()), plan_name=name
     )
-    if as_json:
+    if extra["as_json"]:
         echo_json(info)
     else:
         _console.print(f"已保存方案 {info.name}（编号 {info.id}，{info.rows} 行，未安排 {info.unplaced}）")
+
+
+plan_app.command("save")(
+    command_from(
+        PlanOptions,
+        _save,
+        extra=[option("name", Annotated[str, typer.Option("--name", help="方案名称")], ...), *_COMMON],
+        flags=_FLAGS,
+        doc="保存规划方案（名称、参数、确认的行、编制人、日期，随图存储）/ save a plan with the graph.",
+    )
+)
 
 
 @plan_app.command("list")

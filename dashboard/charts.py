@@ -306,6 +306,37 @@ def draw_scatter(
     st_echarts(scatter_options(series), height=f"{height}px", key=key)
 
 
+Series = tuple[str, str, Sequence[float]]  # (name, colour, one value per label)
+
+
+def bars_options(
+    labels: Sequence[str], series: Sequence[Series], *, unit: str = "", max_value: float | None = None
+) -> dict[str, Any]:
+    """Horizontal bars: one row per label (the first at the top), one bar per series; a legend
+    when there are several series."""
+    many = len(series) > 1
+    return {
+        "backgroundColor": "#FFFFFF",
+        "animation": False,
+        **({"legend": {"top": 0}} if many else {}),
+        "grid": {"left": 8, "right": 56, "top": 28 if many else 8, "bottom": 24, "containLabel": True},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "xAxis": {"type": "value", "max": max_value, "name": unit, "nameGap": 6},
+        "yAxis": {"type": "category", "data": list(labels), "inverse": True, "axisLabel": {"interval": 0}},
+        "series": [
+            {
+                "name": name,
+                "type": "bar",
+                "data": list(values),
+                "itemStyle": {"color": color, "borderRadius": [0, 3, 3, 0]},
+                "barMaxWidth": 18,
+                "label": {"show": True, "position": "right", "fontSize": 11},
+            }
+            for name, color, values in series
+        ],
+    }
+
+
 def bar_options(
     labels: Sequence[str],
     values: Sequence[float],
@@ -316,39 +347,37 @@ def bar_options(
     max_value: float | None = None,
 ) -> dict[str, Any]:
     """Horizontal bars, largest on top (ECharts: the chart library is loaded anyway)."""
-    pairs = sorted(zip(labels, values, strict=True), key=lambda p: p[1])
-    return {
-        "backgroundColor": "#FFFFFF",
-        "animation": False,
-        "grid": {"left": 8, "right": 56, "top": 8, "bottom": 24, "containLabel": True},
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "xAxis": {"type": "value", "max": max_value, "name": unit, "nameGap": 6},
-        "yAxis": {"type": "category", "data": [p[0] for p in pairs], "axisLabel": {"interval": 0}},
-        "series": [
-            {
-                "name": name,
-                "type": "bar",
-                "data": [p[1] for p in pairs],
-                "itemStyle": {"color": color, "borderRadius": [0, 3, 3, 0]},
-                "barMaxWidth": 18,
-                "label": {"show": True, "position": "right", "fontSize": 11},
-            }
-        ],
-    }
+    pairs = sorted(zip(labels, values, strict=True), key=lambda p: -p[1])
+    return bars_options(
+        [p[0] for p in pairs], [(name, color, [p[1] for p in pairs])], unit=unit, max_value=max_value
+    )
 
 
 def draw_bars(
     labels: Sequence[str], values: Sequence[float], *, key: str, color: str, name: str, unit: str = "",
     max_value: float | None = None,
 ) -> None:  # fmt: skip
+    _draw_bars(bar_options(labels, values, color=color, name=name, unit=unit, max_value=max_value), key)
+
+
+def draw_grouped_bars(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    key: str,
+    unit: str = "",
+    max_value: float | None = None,
+) -> None:
+    """Several series side by side per label (e.g. before and after), labels in the given order."""
+    _draw_bars(bars_options(labels, series, unit=unit, max_value=max_value), key)
+
+
+def _draw_bars(options: dict[str, Any], key: str) -> None:
     from streamlit_echarts import st_echarts
 
-    height = 40 + 24 * max(len(labels), 3)
-    st_echarts(
-        bar_options(labels, values, color=color, name=name, unit=unit, max_value=max_value),
-        height=f"{height}px",
-        key=key,
-    )
+    rows = len(options["yAxis"]["data"]) * len(options["series"])
+    height = 40 + 24 * max(rows, 3) + (20 if len(options["series"]) > 1 else 0)
+    st_echarts(options, height=f"{height}px", key=key, events={"finished": _EXPOSE % repr(key)})
 
 
 def legend_note(d: Drawing) -> None:

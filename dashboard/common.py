@@ -204,7 +204,7 @@ def scope() -> str | None:
 
 def effective_town(chosen: str | None) -> str | None:
     """The town a query runs on: the caller's own town always wins over any widget."""
-    return scope() or chosen
+    return Scope.for_caller(scope(), chosen).town
 
 
 def record(action: str, **details: Any) -> None:

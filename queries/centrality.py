@@ -114,7 +114,7 @@ def _projection_nx(ix: GraphIndex, arg: tuple[str, Scope]) -> Projected:
     nodes = [
         (nid, projection_attrs(lab.value, d))
         for lab in labels
-        for nid, d in ix.scoped_nodes(lab.value, scope.town)
+        for nid, d in ix.scoped_nodes(lab.value, scope)
     ]
     return _projected(nodes, ((u, v, r.value) for r in rels for u, v, _ in ix.edges(r.value)))
 

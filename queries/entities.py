@@ -233,7 +233,7 @@ def _tree_cypher(db: CypherReader, scope: Scope) -> list[TreeRow]:
 def _tree_networkx(ix: GraphIndex, scope: Scope) -> list[TreeRow]:
     po = Label.PARTY_ORG.value
     rows = []
-    for nid, d in ix.scoped_nodes(po, scope.town):
+    for nid, d in ix.scoped_nodes(po, scope):
         if not scope.admits(po, d):
             continue
         ups = sorted(v for v in ix.out(nid, Rel.REPORTS_TO) if ix.props(v)["_label"] == po)

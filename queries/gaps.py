@@ -340,7 +340,7 @@ def _covered(ix: GraphIndex, nid: str) -> bool:
 def _uncovered_nx(ix: GraphIndex, scope: Scope) -> tuple[GapOrgFact, ...]:
     org, mem = Label.ORGANIZATION, Label.MEMBER.value
     out = []
-    for nid, d in ix.scoped_nodes(org.value, scope.town):
+    for nid, d in ix.scoped_nodes(org.value, scope):
         if not scope.admits(org, d) or d.get("status") == DEREGISTERED or _covered(ix, nid):
             continue
         types = [
@@ -391,7 +391,7 @@ def _details_nx(ix: GraphIndex, q: DetailQuery) -> dict[str, OrgDetails]:
 def _hosts_nx(ix: GraphIndex, scope: Scope) -> tuple[HostFact, ...]:
     po, org = Label.PARTY_ORG, Label.ORGANIZATION.value
     out = []
-    for nid, d in ix.scoped_nodes(po.value, scope.town):
+    for nid, d in ix.scoped_nodes(po.value, scope):
         if (
             not scope.admits(po, d)
             or d.get("town_code") is None
@@ -452,7 +452,7 @@ def _points_nx(ix: GraphIndex, scope: Scope) -> tuple[PointFact, ...]:
     org = Label.ORGANIZATION
     rows = [
         (d["uscc"], d.get("org_name"), d.get("town_code"), d.get("park_code"), d.get("lon"), d.get("lat"))
-        for nid, d in ix.scoped_nodes(org.value, scope.town)
+        for nid, d in ix.scoped_nodes(org.value, scope)
         if scope.admits(org, d)
         and d.get("status") != DEREGISTERED
         and d.get("lon") is not None

@@ -508,14 +508,11 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
             add(Change(kind="org_removed", key=k, name=x.name, town=x.town, before=x.category, sync=sync))
             continue
         assert x is not None and y is not None
+        same = {"key": k, "name": y.name, "town": y.town}
         if x.category != y.category:
-            add(
-                Change(
-                    kind="org_category", key=k, name=y.name, town=y.town, before=x.category, after=y.category
-                )
-            )
+            add(Change(kind="org_category", before=x.category, after=y.category, **same))
         if x.status != y.status:
-            add(Change(kind="org_status", key=k, name=y.name, town=y.town, before=x.status, after=y.status))
+            add(Change(kind="org_status", before=x.status, after=y.status, **same))
         if bool(x.covered_by) != bool(y.covered_by):
             kind: ChangeKind = "org_covered" if y.covered_by else "org_uncovered"
             add(Change(kind=kind, key=k, name=y.name, town=y.town, by=y.covered_by or x.covered_by))
@@ -556,23 +553,11 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
         )
     for k in sorted({m.member_id for m in _differ(prev.members, cur.members)} & ma.keys() & mb.keys()):
         mx, my = ma[k], mb[k]
-        moves: tuple[tuple[ChangeKind, str | None, str | None], ...] = (
-            ("member_relationship", mx.relationship, my.relationship),
-            ("member_activity", mx.activity, my.activity),
-        )
-        for mkind, before, after in moves:
-            if before != after:
-                add(
-                    Change(
-                        kind=mkind,
-                        key=k,
-                        name=my.masked,
-                        town=my.town,
-                        before=before,
-                        after=after,
-                        members=(k,),
-                    )
-                )
+        who: dict[str, Any] = {"key": k, "name": my.masked, "town": my.town, "members": (k,)}
+        if mx.relationship != my.relationship:
+            add(Change(kind="member_relationship", before=mx.relationship, after=my.relationship, **who))
+        if mx.activity != my.activity:
+            add(Change(kind="member_activity", before=mx.activity, after=my.activity, **who))
 
     # 帮建 ledger: a row whose status changed is one change, not a removal and an addition
     ga = _ledger(prev.ledger)
@@ -581,35 +566,18 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
         x2, y2 = ga.get(gk), gb.get(gk)
         ref = y2 or x2
         assert ref is not None
-        who = _member_ids(ref.helper)
-        lkey = f"{ref.helper}>{ref.target}|{ref.since}"
-        nm = names.get(f"{Label.ORGANIZATION.value}:{ref.target}", ref.target)
+        row: dict[str, Any] = {
+            "key": f"{ref.helper}>{ref.target}|{ref.since}",
+            "name": names.get(f"{Label.ORGANIZATION.value}:{ref.target}", ref.target),
+            "town": ref.town,
+            "members": _member_ids(ref.helper),
+        }
         if x2 is None:
-            add(Change(kind="ledger_added", key=lkey, name=nm, town=ref.town, after=ref.status, members=who))
+            add(Change(kind="ledger_added", after=ref.status, **row))
         elif y2 is None:
-            add(
-                Change(
-                    kind="ledger_removed",
-                    key=lkey,
-                    name=nm,
-                    town=ref.town,
-                    before=ref.status,
-                    sync=sync,
-                    members=who,
-                )
-            )
+            add(Change(kind="ledger_removed", before=ref.status, sync=sync, **row))
         elif x2.status != y2.status:
-            add(
-                Change(
-                    kind="ledger_status",
-                    key=lkey,
-                    name=nm,
-                    town=ref.town,
-                    before=x2.status,
-                    after=y2.status,
-                    members=who,
-                )
-            )
+            add(Change(kind="ledger_status", before=x2.status, after=y2.status, **row))
 
     # 联系记录: counted per helper and target
     ca = {(c.helper, c.target): c for c in prev.contacts}
@@ -617,21 +585,11 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
     for h, tg in sorted({(c.helper, c.target) for c in _differ(prev.contacts, cur.contacts)}):
         x3, y3 = ca.get((h, tg)), cb.get((h, tg))
         n0, n1 = (x3.n if x3 else 0), (y3.n if y3 else 0)
-        if n0 != n1:
-            ref3 = y3 or x3
-            assert ref3 is not None
-            add(
-                Change(
-                    kind="contacts",
-                    key=f"{h}>{tg}",
-                    name=names.get(f"{Label.ORGANIZATION.value}:{tg}", tg),
-                    town=ref3.town,
-                    before=str(n0),
-                    after=str(n1),
-                    sync=sync and n1 < n0,
-                    members=_member_ids(h),
-                )
-            )
+        ref3 = y3 or x3
+        if n0 != n1 and ref3 is not None:
+            org_name = names.get(f"{Label.ORGANIZATION.value}:{tg}", tg)
+            pair = {"key": f"{h}>{tg}", "name": org_name, "town": ref3.town, "members": _member_ids(h)}
+            add(Change(kind="contacts", before=str(n0), after=str(n1), sync=sync and n1 < n0, **pair))
     out.sort(key=_sort_key)
     return out
 
@@ -806,13 +764,15 @@ def _snapshots(store: GraphStore) -> list[Snapshot]:
     return snaps
 
 
-def _scoped(s: Snapshot, scope: Scope) -> Snapshot:
+def _scoped(store: GraphStore, s: Snapshot, scope: Scope) -> Snapshot:
     if scope.is_district:
         return s
-    own = {k: v for k, v in s.towns.items() if k == scope.town}
+    own = {k: v for k, v in s.towns.items() if scope.owns({"town_code": k})}
     ranked = sorted(s.towns.items(), key=lambda kv: (-(kv[1].coverage or 0.0), kv[0]))
     rank = next((i for i, (k, _v) in enumerate(ranked, 1) if k == scope.town), None)
-    return s.model_copy(update={"towns": own, "rank": rank, "categories": {}})
+    # the counts of the changes the caller may see (another town's are not even a number)
+    counts = counts_of(_visible(stored_changes(store, s.id), scope))
+    return s.model_copy(update={"towns": own, "rank": rank, "categories": {}, "change_counts": counts})
 
 
 def _visible(changes: Iterable[Change], scope: Scope) -> list[Change]:
@@ -854,7 +814,7 @@ class DiffParams(Params):
 
 def history(store: GraphStore, scope: Scope, _params: HistoryParams) -> HistoryResult:
     """Every snapshot ordered by data date (then load order), in the caller's scope."""
-    return HistoryResult(town=scope.town, snapshots=[_scoped(s, scope) for s in _snapshots(store)])
+    return HistoryResult(town=scope.town, snapshots=[_scoped(store, s, scope) for s in _snapshots(store)])
 
 
 def snapshot(store: GraphStore, scope: Scope, params: SnapshotParams) -> SnapshotDetail:
@@ -862,7 +822,7 @@ def snapshot(store: GraphStore, scope: Scope, params: SnapshotParams) -> Snapsho
     changes = _visible(stored_changes(store, s.id), scope)
     if params.kind is not None:
         changes = [c for c in changes if c.kind == params.kind]
-    return SnapshotDetail(snapshot=_scoped(s, scope), changes=changes)
+    return SnapshotDetail(snapshot=_scoped(store, s, scope), changes=changes)
 
 
 def changes_between(store: GraphStore, scope: Scope, params: DiffParams) -> DiffResult:

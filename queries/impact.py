@@ -350,7 +350,7 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
             )
         )
     pos, pairs, members = [], [], []
-    for nid, d in ix.scoped_nodes(po_l, scope.town):
+    for nid, d in ix.scoped_nodes(po_l, scope):
         parents = sorted({key(q) for q in ix.out(nid, Rel.REPORTS_TO) if ix.props(q)["_label"] == po_l})
         pos.append(
             PartyOrgFact(

@@ -159,7 +159,7 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> MapFacts:
     places = [
         _place(lab.value, d)
         for lab in _LABELS
-        for _, d in ix.scoped_nodes(lab.value, scope.town)
+        for _, d in ix.scoped_nodes(lab.value, scope)
         if scope.admits(lab.value, d)
     ]
     links: list[LinkFact] = []
@@ -270,7 +270,7 @@ class _Positions:
 def _towns(store: GraphStore, scope: Scope) -> dict[str, dict[str, Any]]:
     out = {}
     for code, doc in stored_boundaries(store).items():
-        if scope.town is not None and code != scope.town:
+        if not scope.owns({"town_code": code}):
             continue
         g = shape(doc["geometry"])
         out[code] = {"doc": doc, "shape": g, "label_point": geo.label_point(g)}

@@ -115,7 +115,7 @@ def _demo_networkx(ix: GraphIndex, p: DemoQuery) -> PairingFacts:
     scope, tier = p.scope, p.tier
     po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
     out = PairingFacts()
-    for nid, d in ix.scoped_nodes(po, scope.town):
+    for nid, d in ix.scoped_nodes(po, scope):
         if d.get("demo_tier") is None or (tier is not None and d.get("demo_tier") != tier):
             continue
         if not scope.admits(po, d):

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graph.fields import model_from
 from graph.model import (
     ASSOCIATION_CATEGORIES,
     NONPUBLIC_CATEGORIES,
@@ -49,7 +50,7 @@ from graph.store.base import GraphStore
 from queries._common import check_scope
 from queries.cache import facts as cached_facts
 from queries.params import Params
-from queries.plan_facts import PLAN_FACTS, Instructor, Party, PlanFacts, Unit
+from queries.plan_facts import PLAN_FACTS, REMOVED, CoverageCount, Instructor, Party, PlanFacts, Removal, Unit
 from queries.question import Question, register
 from queries.scope import Scope
 
@@ -77,8 +78,21 @@ class AcceptedRow(Params):
     group: tuple[str, ...] = Field((), max_length=20, description="联合建的全部成员单位（含本单位）")
     instructor: str | None = Field(None, max_length=100, description="派驻的党建指导员编号")
 
+    @classmethod
+    def of(cls, row: PlanRow) -> AcceptedRow:
+        """Accept a row as the plan gives it."""
+        return cls(
+            org=row.org,
+            formation=row.formation,
+            host=row.host,
+            group=tuple(row.group),
+            instructor=row.instructor,
+        )
 
-class PlanParams(Params):
+
+class PlanOptions(Params):
+    """The plan's parameters a query string or a command line can carry (every face's options)."""
+
     distance_km: float = Field(3.0, ge=0.1, le=50.0, description="“邻近”的直线距离（公里）")
     max_units: int = Field(5, ge=2, le=10, description="联合建每组最多单位数")
     host_cap: int = Field(4, ge=0, le=50, description="每个党组织最多新增挂靠单位数")
@@ -87,9 +101,22 @@ class PlanParams(Params):
     weight: Literal["units", "employees"] = Field(
         "units", description="组织覆盖的计量：units 按单位数 / employees 按从业人数"
     )
-    accepted: tuple[AcceptedRow, ...] = Field((), max_length=2000, description="已确认的行（锁定）")
+    accept: tuple[str, ...] = Field(
+        (), max_length=2000, description="确认这些单位在本方案中的行（锁定后再规划）"
+    )
     forbidden_hosts: tuple[str, ...] = Field((), max_length=2000, description="不得挂靠的党组织编码")
     excluded: tuple[str, ...] = Field((), max_length=5000, description="不纳入规划的单位")
+    removed: tuple[str, ...] = Field(
+        (),
+        max_length=200,
+        description="视为已撤销的党组织或党建指导员（其覆盖或派驻的单位一并纳入规划；影响分析转来）",
+    )
+
+
+class PlanParams(PlanOptions):
+    """Every parameter of the plan: the options and the accepted rows (the POST body)."""
+
+    accepted: tuple[AcceptedRow, ...] = Field((), max_length=2000, description="已确认的行（锁定）")
 
 
 class PairingParams(Params):
@@ -1192,8 +1219,68 @@ def plan_facts(store: GraphStore, scope: Scope) -> PlanFacts:
     return cached_facts(store, PLAN_FACTS, scope)
 
 
+def without(f: PlanFacts, r: Removal) -> PlanFacts:
+    """The facts as if ``r``'s party organisations and instructors had dropped out (pure)."""
+    old = {u.key: u for u in f.units}
+    n: Counter[tuple[str | None, str | None, bool, bool]] = Counter(
+        {(c.town, c.category, c.covered, c.work): c.n for c in f.counts}
+    )
+    for u in r.units:
+        was = old.get(u.key)
+        n[(u.town, u.category, was is None, was is None or was.instructed)] -= 1
+        n[(u.town, u.category, False, u.instructed)] += 1
+    units = {**old, **{u.key: u for u in r.units}}
+    gone_p, gone_i = set(r.parties), set(r.instructors)
+    return replace(
+        f,
+        units=tuple(units[k] for k in sorted(units)),
+        parties=tuple(x for x in f.parties if x.key not in gone_p),
+        instructors=tuple(x for x in f.instructors if x.key not in gone_i),
+        counts=tuple(
+            CoverageCount(*k, v)
+            for k, v in sorted(n.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "", kv[0][2], kv[0][3]))
+            if v > 0
+        ),
+    )
+
+
+def _removal_notes(p: PlanParams, r: Removal) -> list[str]:
+    found = set(r.parties) | set(r.instructors)
+    out = [
+        f"按撤销后的情况规划：视为已撤销党组织{len(r.parties)}个、党建指导员{len(r.instructors)}名，"
+        f"{len(r.units)}个单位因此失去党组织覆盖或党建指导员，一并纳入规划"
+    ]
+    missing = [k for k in p.removed if k not in found]
+    if missing:
+        out.append(f"未找到以下党组织或党建指导员（或不在本范围），已忽略：{'、'.join(missing)}")
+    return out
+
+
+def resolve_accept(f: PlanFacts, p: PlanParams, town: str | None) -> tuple[PlanParams, list[str]]:
+    """``accept`` (units) as accepted rows: each unit's row in the plan without them (pure)."""
+    done = {r.org for r in p.accepted}
+    base = plan_from_facts(f, p.model_copy(update={"accept": ()}), town)
+    rows = {r.org: r for r in base.rows}
+    new: list[AcceptedRow] = []
+    notes = []
+    for k in p.accept:
+        if k in done:
+            continue
+        row = rows.get(k)
+        if row is None:
+            notes.append(f"单位{k}在本方案中没有组建行（已覆盖、已排除、未安排或不在本范围），无法确认")
+            continue
+        new.append(AcceptedRow.of(row))
+        done.update([k, *row.group])
+    values = {**p.model_dump(), "accept": (), "accepted": [*p.accepted, *new]}
+    return PlanParams.model_validate(values), notes
+
+
 def plan(store: GraphStore, scope: Scope, p: PlanParams) -> PlanResult:
     """The coverage plan of the scope.
+
+    ``removed`` plans as if those party organisations and instructors were gone (their units
+    become units to place); ``accept`` keeps the listed units' rows and plans the rest again.
 
     Example
     -------
@@ -1201,7 +1288,24 @@ def plan(store: GraphStore, scope: Scope, p: PlanParams) -> PlanResult:
     >>> res.after.district.nonpublic.rate  # doctest: +SKIP
     """
     check_scope(store, scope)
-    return plan_from_facts(plan_facts(store, scope), p, scope.town)
+    f = plan_facts(store, scope)
+    notes: list[str] = []
+    if p.removed:
+        r = cached_facts(store, REMOVED, (scope, tuple(sorted(set(p.removed)))))
+        f = without(f, r)
+        notes += _removal_notes(p, r)
+    if p.accept:
+        p, more = resolve_accept(f, p, scope.town)
+        notes += more
+    res = plan_from_facts(f, p, scope.town)
+    return res.model_copy(update={"notes": [*notes, *res.notes]}) if notes else res
+
+
+def accepted_open(store: GraphStore, scope: Scope) -> list[Any]:
+    """Accepted rows of saved plans not carried out yet: the to-do list's hook (queries.todo)."""
+    from queries.plan_saved import open_accepted_rows  # saved plans build on this module
+
+    return open_accepted_rows(store, scope)
 
 
 PLAN = register(Question("plan", "组建规划", PlanParams, PlanResult, plan))
@@ -1220,9 +1324,9 @@ def _party_parks(p: Party) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class _Target:
-    key: str
-    label: Literal["PartyOrg", "Organization"]
-    name: str | None
+    target: str  # named as PairingRow's fields (model_from)
+    target_label: Literal["PartyOrg", "Organization"]
+    target_name: str | None
     town: str | None
     parks: frozenset[str]
     industries: frozenset[str]
@@ -1353,7 +1457,7 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
             slots = [
                 pi for pi, n in sorted(out[gnode], key=lambda x: open_points[x[0]].key) for _ in range(n)
             ]
-            for ti, pi in zip(sorted(tis, key=lambda t: targets[t].key), slots, strict=True):
+            for ti, pi in zip(sorted(tis, key=lambda t: targets[t].target), slots, strict=True):
                 chosen[ti] = pi
     rows = []
     for ti in sorted(chosen):
@@ -1364,24 +1468,11 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
             pr
         ]
         lead = "尚无示范点结对的两新党组织" if tg.phase == "两新党组织" else "尚未建立党组织的单位"
-        rows.append(
-            PairingRow(
-                target=tg.key,
-                target_label=tg.label,
-                target_name=tg.name,
-                town=tg.town,
-                phase=tg.phase,
-                point=x.key,
-                point_name=x.name,
-                point_tier=x.demo_tier,
-                point_town=x.town,
-                match=match,
-                reason=(
-                    f"{lead}；由{x.demo_tier}示范点{x.name or x.key}结对帮扶"
-                    f"（{why}，该示范点现有{x.partners}个结对）"
-                ),
-            )
+        reason = (
+            f"{lead}；由{x.demo_tier}示范点{x.name or x.key}结对帮扶（{why}，该示范点现有{x.partners}个结对）"
         )
+        point = {"point": x.key, "point_name": x.name, "point_tier": x.demo_tier, "point_town": x.town}
+        rows.append(model_from(PairingRow, tg, match=match, reason=reason, **point))
     rows.sort(key=lambda r: (r.phase != "两新党组织", r.town or "", r.target))
     unpaired = []
     places = sum(room.values())
@@ -1393,11 +1484,7 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
             if not points
             else f"示范点名额已用完（每个示范点最多{p.pairing_cap}个结对，含现有）"
         )
-        unpaired.append(
-            PairingUnpaired(
-                target=tg.key, target_label=tg.label, target_name=tg.name, phase=tg.phase, reason=why
-            )
-        )
+        unpaired.append(model_from(PairingUnpaired, tg, reason=why))
     n_first = sum(1 for ti in chosen if ti < n1)
     info = SolverInfo(
         status="OPTIMAL",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from graph.model import ASSOCIATION_CATEGORIES, DEREGISTERED, TWO_NEW_KINDS, Label, Rel
@@ -137,37 +137,27 @@ class PlanFacts:
     associations: tuple[tuple[str, str | None], ...]  # association organisations in scope: (uscc, name)
 
 
+_CONVERT: dict[str, Any] = {
+    "str": str,
+    "str | None": _s,
+    "int": int,
+    "int | None": _i,
+    "float | None": _f,
+    "bool": bool,
+}
+
+
+def _record(cls: type[Any], r: Iterable[Any]) -> Any:
+    """A fact dataclass from a positional row, each value converted by its field's type."""
+    return cls(*(_CONVERT[str(f.type)](x) for f, x in zip(fields(cls), r, strict=True)))
+
+
 def _unit(r: list[Any]) -> Unit:
-    return Unit(
-        key=str(r[0]),
-        name=_s(r[1]),
-        town=_s(r[2]),
-        category=_s(r[3]),
-        industry=_s(r[4]),
-        park=_s(r[5]),
-        association=_s(r[6]),
-        employees=_i(r[7]),
-        status=_s(r[8]),
-        lon=_f(r[9]),
-        lat=_f(r[10]),
-        full=int(r[11]),
-        probationary=int(r[12]),
-        instructed=bool(r[13]),
-        paired=bool(r[14]),
-    )
+    return _record(Unit, r)  # type: ignore[no-any-return]
 
 
 def _covered(r: list[Any]) -> Covered:
-    return Covered(
-        key=str(r[0]),
-        town=_s(r[1]),
-        park=_s(r[2]),
-        association=_s(r[3]),
-        category=_s(r[4]),
-        industry=_s(r[5]),
-        lon=_f(r[6]),
-        lat=_f(r[7]),
-    )
+    return _record(Covered, r)  # type: ignore[no-any-return]
 
 
 def _party(r: list[Any], scope: Scope) -> Party:
@@ -237,15 +227,20 @@ _INSTRUCTED = (
 _DEMO_PAIRED = f"EXISTS {{ MATCH (d:{_PO})-[:{_PAIRED}]->(x) WHERE d.demo_tier IS NOT NULL }}"
 
 
-def _units_cypher(scope: Scope) -> str:
+def _units_cypher(
+    scope: Scope,
+    where: str = f"NOT {_COVERED}",
+    instructed: str = f"EXISTS {{ (:{_I})-[:{_ASSIGNED}]->(o) }}",
+) -> str:
+    """Unit rows of the organisations in scope (not 注销) that satisfy ``where``."""
     return f"""
-{scope.match("o", Label.ORGANIZATION)} WHERE coalesce(o.status, '') <> $deregistered AND NOT {_COVERED}
+{scope.match("o", Label.ORGANIZATION)} WHERE coalesce(o.status, '') <> $deregistered AND {where}
 WITH o, COLLECT {{ MATCH (m:{_M})-[:{_WORKS}]->(o) WHERE {scope.cypher("m")}
                   RETURN coalesce(m.member_type, '') }} AS types
 RETURN collect([o.uscc, o.org_name, o.town_code, o.org_category, o.industry, o.park_code,
   o.association_uscc, o.employees, o.status, o.lon, o.lat,
   size([t IN types WHERE t = $full]), size([t IN types WHERE t = $probationary]),
-  EXISTS {{ (:{_I})-[:{_ASSIGNED}]->(o) }},
+  {instructed},
   {_DEMO_PAIRED.replace("(x)", "(o)")}]) AS rows
 """
 
@@ -263,7 +258,8 @@ RETURN collect([p.party_org_code, p.party_org_name, p.town_code, p.kind, p.level
 
 
 def _instructors_cypher(scope: Scope) -> str:
-    where = "" if scope.is_district else f"WHERE EXISTS {{ (i)-[:{_ASSIGNED}]->(x {{town_code: $town}}) }}"
+    owned = f"WHERE EXISTS {{ (i)-[:{_ASSIGNED}]->(x) WHERE {scope.owned('x')} }}"
+    where = "" if scope.is_district else owned
     return f"""
 MATCH (i:{_I}) {where}
 RETURN collect([i.instructor_id, i.name, [(i)-[:{_ASSIGNED}]->(x) | x.town_code]]) AS rows
@@ -313,21 +309,42 @@ def _facts_cypher(db: CypherReader, scope: Scope) -> PlanFacts:
 # --- networkx ---------------------------------------------------------------------------
 
 
-def _facts_nx(ix: GraphIndex, scope: Scope) -> PlanFacts:
-    po, org, ins_l, mem = (
-        Label.PARTY_ORG.value,
-        Label.ORGANIZATION.value,
-        Label.INSTRUCTOR.value,
-        Label.MEMBER.value,
+def _lab(ix: GraphIndex, nid: str) -> str:
+    return str(ix.props(nid)["_label"])
+
+
+def _demo_paired_nx(ix: GraphIndex, nid: str) -> bool:
+    return any(
+        _lab(ix, u) == Label.PARTY_ORG.value and ix.props(u).get("demo_tier") is not None
+        for u in ix.inn(nid, Rel.PAIRED_WITH)
     )
 
-    def lab(nid: str) -> str:
-        return str(ix.props(nid)["_label"])
 
-    def demo_paired(nid: str) -> bool:
-        return any(
-            lab(u) == po and ix.props(u).get("demo_tier") is not None for u in ix.inn(nid, Rel.PAIRED_WITH)
-        )
+def _unit_nx(ix: GraphIndex, scope: Scope, nid: str, instructed: bool) -> Unit:
+    """The networkx side of :func:`_units_cypher`'s row."""
+    d, mem = ix.props(nid), Label.MEMBER.value
+    types = [
+        ix.props(m).get("member_type") or ""
+        for m in ix.inn(nid, Rel.WORKS_AT)
+        if _lab(ix, m) == mem and scope.admits(mem, ix.props(m))
+    ]
+    return _unit(
+        [
+            *(d.get(k) for k in ("uscc", "org_name", "town_code", "org_category", "industry", "park_code")),
+            *(d.get(k) for k in ("association_uscc", "employees", "status", "lon", "lat")),
+            sum(1 for t in types if t == FULL),
+            sum(1 for t in types if t == PROBATIONARY),
+            instructed,
+            _demo_paired_nx(ix, nid),
+        ]
+    )
+
+
+def _facts_nx(ix: GraphIndex, scope: Scope) -> PlanFacts:
+    po, org, ins_l = Label.PARTY_ORG.value, Label.ORGANIZATION.value, Label.INSTRUCTOR.value
+
+    def lab(nid: str) -> str:
+        return _lab(ix, nid)
 
     def covered(nid: str) -> bool:
         return any(lab(u) == po for u in ix.inn(nid, Rel.COVERS))
@@ -343,31 +360,11 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> PlanFacts:
         cov = covered(nid)
         work = cov or instructed(nid) or any(lab(p) == po and instructed(p) for p in ix.inn(nid, Rel.COVERS))
         counts[(d.get("town_code"), d.get("org_category"), cov, work)] += 1
-        if cov:
-            continue
-        types = [
-            ix.props(m).get("member_type") or ""
-            for m in ix.inn(nid, Rel.WORKS_AT)
-            if lab(m) == mem and scope.admits(mem, ix.props(m))
-        ]
-        units.append(
-            _unit(
-                [
-                    *(d.get(k) for k in ("uscc", "org_name", "town_code", "org_category", "industry")),
-                    *(
-                        d.get(k)
-                        for k in ("park_code", "association_uscc", "employees", "status", "lon", "lat")
-                    ),
-                    sum(1 for t in types if t == FULL),
-                    sum(1 for t in types if t == PROBATIONARY),
-                    any(lab(u) == ins_l for u in ix.inn(nid, Rel.ASSIGNED_TO)),
-                    demo_paired(nid),
-                ]
-            )
-        )
+        if not cov:
+            units.append(_unit_nx(ix, scope, nid, instructed(nid)))
 
     parties: list[Party] = []
-    for nid, d in ix.scoped_nodes(po, scope.town):
+    for nid, d in ix.scoped_nodes(po, scope):
         if not scope.admits(po, d) or not (d.get("kind") in TWO_NEW_KINDS or d.get("demo_tier") is not None):
             continue
         cs = []
@@ -388,7 +385,7 @@ def _facts_nx(ix: GraphIndex, scope: Scope) -> PlanFacts:
                     *(d.get(k) for k in ("formation", "park_code", "demo_tier")),
                     cs,
                     partners,
-                    demo_paired(nid),
+                    _demo_paired_nx(ix, nid),
                 ],
                 scope,
             )
@@ -489,4 +486,98 @@ def _now(rows: list[list[Any]]) -> tuple[UnitNow, ...]:
 
 UNITS_NOW: FactSet[tuple[Scope, tuple[str, ...]], tuple[UnitNow, ...]] = FactSet(
     "plan.units_now", cypher=_now_cypher, networkx=_now_nx
+)
+
+
+# --- a re-plan as if some party organisations and instructors were gone (impact -> plan) --------
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What changes when ``parties`` and ``instructors`` drop out.
+
+    ``units``: organisations in scope (not 注销) covered by no party organisation outside
+    ``parties`` that either were covered by one of ``parties`` or had one of ``instructors``;
+    their ``instructed`` counts only the instructors left.
+    """
+
+    parties: tuple[str, ...]  # the keys recognised as party organisations in scope
+    instructors: tuple[str, ...]  # ... as instructors of the scope
+    units: tuple[Unit, ...]
+
+
+_REMOVED_CYPHER = f"""
+CALL {{ MATCH (p:{_PO}) WHERE p.party_org_code IN $keys AND {{scope_p}}
+       RETURN collect(p.party_org_code) AS parties }}
+CALL {{ MATCH (i:{_I}) WHERE i.instructor_id IN $keys
+       RETURN collect([i.instructor_id, i.name, [(i)-[:{_ASSIGNED}]->(x) | x.town_code]]) AS ins }}
+RETURN parties, ins
+"""
+_STILL_COVERED = f"EXISTS {{ MATCH (q:{_PO})-[:{_COVERS}]->(o) WHERE NOT q.party_org_code IN $parties }}"
+_RELEASED = (
+    f"NOT {_STILL_COVERED} AND (EXISTS {{ MATCH (q:{_PO})-[:{_COVERS}]->(o)"
+    " WHERE q.party_org_code IN $parties }"
+    f" OR EXISTS {{ MATCH (i:{_I})-[:{_ASSIGNED}]->(o) WHERE i.instructor_id IN $instructors }})"
+)
+_LEFT_INSTRUCTED = (
+    f"EXISTS {{ MATCH (i:{_I})-[:{_ASSIGNED}]->(o) WHERE NOT i.instructor_id IN $instructors }}"
+)
+
+
+def _removal(
+    scope: Scope, parties: Iterable[Any], ins: Iterable[tuple[Any, Any, list[Any]]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(sorted(str(p) for p in parties)), tuple(i.key for i in _instructors(ins, scope))
+
+
+def _removed_cypher(db: CypherReader, arg: tuple[Scope, tuple[str, ...]]) -> Removal:
+    scope, keys = arg
+    p = {**scope.params(), "keys": list(keys)}
+    head = db.read(_REMOVED_CYPHER.replace("{scope_p}", scope.cypher("p")), p, "plan_removed")[0]
+    parties, ins = _removal(scope, head["parties"], ((r[0], r[1], r[2]) for r in head["ins"]))
+    q = {
+        **p,
+        "deregistered": DEREGISTERED,
+        "full": FULL,
+        "probationary": PROBATIONARY,
+        "parties": list(parties),
+        "instructors": list(ins),
+    }
+    rows = db.read(_units_cypher(scope, _RELEASED, _LEFT_INSTRUCTED), q, "plan_released")[0]["rows"]
+    return Removal(parties, ins, tuple(sorted((_unit(r) for r in rows), key=lambda u: u.key)))
+
+
+def _removed_nx(ix: GraphIndex, arg: tuple[Scope, tuple[str, ...]]) -> Removal:
+    scope, keys = arg
+    po, ins_l, org = Label.PARTY_ORG.value, Label.INSTRUCTOR.value, Label.ORGANIZATION.value
+    found_p = [k for k in keys if f"{po}:{k}" in ix.nodes and scope.admits(po, ix.props(f"{po}:{k}"))]
+    found_i = [
+        (
+            k,
+            ix.props(f"{ins_l}:{k}").get("name"),
+            [ix.props(x).get("town_code") for x in ix.out(f"{ins_l}:{k}", Rel.ASSIGNED_TO)],
+        )
+        for k in keys
+        if f"{ins_l}:{k}" in ix.nodes
+    ]
+    parties, ins = _removal(scope, found_p, found_i)
+    gone_p = {f"{po}:{k}" for k in parties}
+    gone_i = {f"{ins_l}:{k}" for k in ins}
+    touched = {c for p in gone_p for c in ix.out(p, Rel.COVERS)} | {
+        c for i in gone_i for c in ix.out(i, Rel.ASSIGNED_TO)
+    }
+    units = []
+    for nid in sorted(touched):
+        d = ix.props(nid)
+        if d["_label"] != org or not scope.owns(d) or d.get("status") == DEREGISTERED:
+            continue
+        if any(_lab(ix, u) == po and u not in gone_p for u in ix.inn(nid, Rel.COVERS)):
+            continue
+        left = any(_lab(ix, u) == ins_l and u not in gone_i for u in ix.inn(nid, Rel.ASSIGNED_TO))
+        units.append(_unit_nx(ix, scope, nid, left))
+    return Removal(parties, ins, tuple(sorted(units, key=lambda u: u.key)))
+
+
+REMOVED: FactSet[tuple[Scope, tuple[str, ...]], Removal] = FactSet(
+    "plan.removed", cypher=_removed_cypher, networkx=_removed_nx
 )

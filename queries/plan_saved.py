@@ -15,8 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from graph.errors import InputError, NotFound
+from graph.model import Label
 from graph.store.base import GraphStore
 from queries.cache import facts as cached_facts
+from queries.models import NodeRef
 from queries.plan import PLAN, PlanParams, PlanResult, PlanRow
 from queries.plan_facts import UNITS_NOW, UnitNow
 from queries.scope import Scope
@@ -61,7 +63,7 @@ class PlanProgress(_M):
 
 
 def _visible(doc: dict[str, Any], scope: Scope) -> bool:
-    return scope.is_district or doc.get("town") == scope.town
+    return scope.owns({"town_code": doc.get("town")})
 
 
 def save_plan(store: GraphStore, scope: Scope, name: str, params: PlanParams, author: str) -> SavedPlanInfo:
@@ -79,7 +81,7 @@ def save_plan(store: GraphStore, scope: Scope, name: str, params: PlanParams, au
         town=scope.town,
         author=author,
         created=created,
-        params=params.model_dump(mode="json"),
+        params=res.parameters,  # the accepted rows as resolved (``accept`` -> ``accepted``)
         rows=len(res.rows),
         unplaced=len(res.unplaced),
     )
@@ -149,12 +151,80 @@ def plan_progress(store: GraphStore, scope: Scope, plan_id: str) -> PlanProgress
     )
 
 
+class OpenAccepted(_M):
+    """An accepted row of a saved plan not yet carried out: one item of the town's to-do list."""
+
+    subject: NodeRef
+    related: list[NodeRef]
+    reason: str
+    action: str
+
+
+def _related(r: PlanRow) -> list[NodeRef]:
+    out = []
+    if r.host:
+        out.append(NodeRef(label=Label.PARTY_ORG.value, key=r.host, name=r.host_name))
+    for k, n in zip(r.group, r.group_names, strict=False):
+        if k != r.org:
+            out.append(NodeRef(label=Label.ORGANIZATION.value, key=k, name=n, town_code=r.town))
+    if r.instructor:
+        out.append(
+            NodeRef(label=Label.INSTRUCTOR.value, key=r.instructor, name=r.instructor_name, town_code=r.town)
+        )
+    return out
+
+
+_ACTION = {
+    "单独建": "指导其单独组建党组织",
+    "联合建": "推动与{others}联合组建党组织",
+    "挂靠建": "推动挂靠到{host}",
+    "1+X": "推动纳入{host}的“1+X”覆盖",
+    "派驻指导员": "派驻党建指导员{ins}",
+}
+
+
+def open_accepted_rows(store: GraphStore, scope: Scope) -> list[OpenAccepted]:
+    """Accepted (locked) rows of the saved plans whose unit is in the scope's own town and still
+    未完成; a unit accepted in several plans counts once, from the latest plan."""
+    latest: dict[str, tuple[SavedPlan, PlanRow]] = {}
+    docs = sorted(store.list_docs(KIND), key=lambda d: (str(d.get("created")), str(d.get("id"))))
+    for d in docs:
+        saved = SavedPlan.model_validate(d)
+        for r in saved.plan.rows:
+            if r.locked and scope.owns({"town_code": r.town}):
+                latest[r.org] = (saved, r)
+    keys = tuple(sorted(latest))
+    if not keys:
+        return []
+    now = {u.key: u for u in cached_facts(store, UNITS_NOW, (scope, keys))}
+    out = []
+    for k in keys:
+        saved, r = latest[k]
+        status, _ = row_status(r, now[k])
+        if status != "未完成":
+            continue
+        others = "、".join(n for x, n in zip(r.group, r.group_names, strict=False) if x != r.org)
+        action = _ACTION[r.formation].format(
+            others=others, host=r.host_name or r.host, ins=r.instructor_name or r.instructor
+        )
+        out.append(
+            OpenAccepted(
+                subject=NodeRef(label=Label.ORGANIZATION.value, key=r.org, name=r.org_name, town_code=r.town),
+                related=_related(r),
+                reason=f"规划方案《{saved.name}》（{saved.created[:10]}）已确认：{r.formation}，尚未落实",
+                action=f"{r.formation}：{action}",
+            )
+        )
+    return out
+
+
 def delete_plan(store: GraphStore, scope: Scope, plan_id: str) -> None:
     get_plan(store, scope, plan_id)
     store.delete_doc(KIND, plan_id)
 
 
 __all__ = [
+    "OpenAccepted",
     "PlanProgress",
     "RowProgress",
     "SavedPlan",
@@ -162,6 +232,7 @@ __all__ = [
     "delete_plan",
     "get_plan",
     "list_plans",
+    "open_accepted_rows",
     "plan_progress",
     "row_status",
     "save_plan",

@@ -19,6 +19,11 @@ from graph.errors import NotFound
 from graph.model import Label
 from graph.schema import label as L
 
+# Labels whose nodes without a town are district-level bodies every town sees (the party
+# organisations above the towns: 区委, 两新工委, ...).
+DISTRICT_LEVEL: tuple[Label, ...] = (Label.PARTY_ORG,)
+_DISTRICT_LEVEL_NAMES = frozenset(lab.value for lab in DISTRICT_LEVEL)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -59,14 +64,22 @@ class Scope:
 
     # --- Python side -------------------------------------------------------------------
 
+    def town_codes(self, label: str | Label) -> tuple[str | None, ...] | None:
+        """The ``town_code`` values of a label's nodes this scope admits (``None``: every node).
+
+        The rule itself: a town sees its own nodes, plus the district-level bodies above the
+        towns (nodes of :data:`DISTRICT_LEVEL` labels without a town). The embedded index
+        answers :meth:`graph.store.index.GraphIndex.scoped_nodes` from these values."""
+        if self.town is None:
+            return None
+        if str(getattr(label, "value", label)) in _DISTRICT_LEVEL_NAMES:
+            return (self.town, None)
+        return (self.town,)
+
     def admits(self, label: str | Label, props: Mapping[str, Any]) -> bool:
         """Whether an entity (its label and properties) is visible in this scope."""
-        if self.town is None:
-            return True
-        tc = props.get("town_code")
-        if tc == self.town:
-            return True
-        return tc is None and str(getattr(label, "value", label)) == Label.PARTY_ORG.value
+        codes = self.town_codes(label)
+        return codes is None or props.get("town_code") in codes
 
     def owns(self, props: Mapping[str, Any]) -> bool:
         """Whether an entity belongs to the scope's own town (district-level bodies excluded)."""
@@ -76,8 +89,12 @@ class Scope:
 
     def cypher(self, var: str) -> str:
         """A predicate on ``var`` using the ``$town`` parameter (see :meth:`params`)."""
-        po = L(Label.PARTY_ORG)
-        return f"($town IS NULL OR {var}.town_code = $town OR ({var}:{po} AND {var}.town_code IS NULL))"
+        above = " OR ".join(f"({var}:{L(lab)} AND {var}.town_code IS NULL)" for lab in DISTRICT_LEVEL)
+        return f"($town IS NULL OR {var}.town_code = $town OR {above})"
+
+    def owned(self, var: str) -> str:
+        """A predicate on ``var``: it belongs to the scope's own town (:meth:`owns` in Cypher)."""
+        return f"($town IS NULL OR {var}.town_code = $town)"
 
     def match(self, var: str, label: Label) -> str:
         """``MATCH`` of a label's nodes owned by the scope: through the ``town_code`` index
@@ -90,11 +107,10 @@ class Scope:
         """``MATCH`` of every node of a label the scope admits (:meth:`admits`): for a town, its
         own through the ``town_code`` index and, for party organisations, the district-level ones."""
         own = self.match(var, label)
-        if self.town is None or label != Label.PARTY_ORG:
+        if self.town is None or label not in DISTRICT_LEVEL:
             return own
-        po = L(Label.PARTY_ORG)
         return (
-            f"CALL () {{ {own} RETURN {var} UNION MATCH ({var}:{po}) WHERE {var}.town_code IS NULL "
+            f"CALL () {{ {own} RETURN {var} UNION MATCH ({var}:{L(label)}) WHERE {var}.town_code IS NULL "
             f"RETURN {var} }}"
         )
 

@@ -100,6 +100,11 @@ VILLAGES = [
 ]
 
 
+def _filled(**columns: str | None) -> dict[str, str]:
+    """The columns given a value (an empty cell is no property)."""
+    return {k: v for k, v in columns.items() if v}
+
+
 def _org(uscc: str, name: str, cat: str, town: str, **extra: Any) -> dict[str, Any]:
     row: dict[str, Any] = {"uscc": uscc, "org_name": name, "org_category": cat, "town_code": town}
     row.setdefault("status", "在营")
@@ -107,14 +112,14 @@ def _org(uscc: str, name: str, cat: str, town: str, **extra: Any) -> dict[str, A
     return row
 
 
+_P1_MAKER = {"park_code": "P1", "industry": "制造业"}  # the industrial park's manufacturers
 ORGS = [
     _org(
         "O01",
         "甲机械公司",
         "非公企业",
         "T1",
-        park_code="P1",
-        industry="制造业",
+        **_P1_MAKER,
         employees=120,
         above_scale=True,
         lon=105.90,
@@ -125,16 +130,13 @@ ORGS = [
         "乙电子公司",
         "非公企业",
         "T1",
-        park_code="P1",
-        industry="制造业",
+        **_P1_MAKER,
         employees=40,
         above_scale=False,
         lon=105.91,
         lat=29.36,
     ),
-    _org(
-        "O03", "丙材料公司", "非公企业", "T1", park_code="P1", industry="制造业", employees=15, status="在建"
-    ),
+    _org("O03", "丙材料公司", "非公企业", "T1", **_P1_MAKER, employees=15, status="在建"),
     _org(
         "O04",
         "丁商贸公司",
@@ -184,11 +186,7 @@ def _po(
     code: str, name: str, level: str, kind: str, parent: str | None, town: str | None, **extra: Any
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"party_org_code": code, "party_org_name": name, "level": level, "kind": kind}
-    if parent:
-        row["parent_code"] = parent
-    if town:
-        row["town_code"] = town
-    row.update(extra)
+    row.update(_filled(parent_code=parent, town_code=town), **extra)
     return row
 
 
@@ -273,13 +271,7 @@ def _m(
         "owner": False,
         "in_management": False,
     }
-    if rel:
-        row["relationship_org"] = rel
-    if act:
-        row["activity_org"] = act
-    if work:
-        row["employer_uscc"] = work
-    row.update(extra)
+    row.update(_filled(relationship_org=rel, activity_org=act, employer_uscc=work), **extra)
     return row
 
 
@@ -356,6 +348,11 @@ def _rels(pairs: list[tuple[str, str]], props: dict[str, Any] | None = None) -> 
     return [{"from": a, "to": b, "rid": "", "props": dict(props or {})} for a, b in pairs]
 
 
+def _pairs(records: list[dict[str, Any]], label: Label, column: str) -> list[tuple[str, str]]:
+    """(key, value) of every record with ``column`` filled: the relationships that column makes."""
+    return [(r[label.key], r[column]) for r in records if column in r]
+
+
 def load_fixture(store: Any) -> None:
     """Write the fixture graph into an empty store (schema first)."""
     store.apply_schema()
@@ -370,59 +367,23 @@ def load_fixture(store: Any) -> None:
         store.upsert_nodes(Label.INSTRUCTOR, INSTRUCTORS)
 
         up = store.upsert_relationships
-        up(Rel.LOCATED_IN, Label.PARK, Label.TOWN, _rels([(p["park_code"], p["town_code"]) for p in PARKS]))
-        up(
-            Rel.LOCATED_IN,
-            Label.VILLAGE,
-            Label.TOWN,
-            _rels([(v["village_code"], v["town_code"]) for v in VILLAGES]),
-        )
-        up(Rel.LOCATED_IN, O, Label.TOWN, _rels([(o["uscc"], o["town_code"]) for o in ORGS]))
-        up(Rel.LOCATED_IN, P, Label.TOWN, _rels(sorted(PO_OWN_TOWN.items())))
-        up(Rel.IN_PARK, O, Label.PARK, _rels([(o["uscc"], o["park_code"]) for o in ORGS if "park_code" in o]))
-        up(
-            Rel.IN_PARK,
-            P,
-            Label.PARK,
-            _rels([(p["party_org_code"], p["park_code"]) for p in PARTY_ORGS if "park_code" in p]),
-        )
-        up(
-            Rel.IN_ASSOCIATION,
-            O,
-            O,
-            _rels([(o["uscc"], o["association_uscc"]) for o in ORGS if "association_uscc" in o]),
-        )
-        up(
-            Rel.SUBSIDIARY_OF,
-            O,
-            O,
-            _rels([(o["uscc"], o["parent_uscc"]) for o in ORGS if "parent_uscc" in o]),
-        )
-        up(
-            Rel.REPORTS_TO,
-            P,
-            P,
-            _rels([(p["party_org_code"], p["parent_code"]) for p in PARTY_ORGS if "parent_code" in p]),
-        )
-        up(Rel.COVERS, P, O, _rels(COVERS))
-        up(
-            Rel.RELATIONSHIP_IN,
-            M,
-            P,
-            _rels([(m["member_id"], m["relationship_org"]) for m in MEMBERS if "relationship_org" in m]),
-        )
-        up(
-            Rel.ACTIVE_IN,
-            M,
-            P,
-            _rels([(m["member_id"], m["activity_org"]) for m in MEMBERS if "activity_org" in m]),
-        )
-        up(
-            Rel.WORKS_AT,
-            M,
-            O,
-            _rels([(m["member_id"], m["employer_uscc"]) for m in MEMBERS if "employer_uscc" in m]),
-        )
+        T, K = Label.TOWN, Label.PARK
+        for rel, fl, tl, pairs in (
+            (Rel.LOCATED_IN, K, T, _pairs(PARKS, K, "town_code")),
+            (Rel.LOCATED_IN, Label.VILLAGE, T, _pairs(VILLAGES, Label.VILLAGE, "town_code")),
+            (Rel.LOCATED_IN, O, T, _pairs(ORGS, O, "town_code")),
+            (Rel.LOCATED_IN, P, T, sorted(PO_OWN_TOWN.items())),
+            (Rel.IN_PARK, O, K, _pairs(ORGS, O, "park_code")),
+            (Rel.IN_PARK, P, K, _pairs(PARTY_ORGS, P, "park_code")),
+            (Rel.IN_ASSOCIATION, O, O, _pairs(ORGS, O, "association_uscc")),
+            (Rel.SUBSIDIARY_OF, O, O, _pairs(ORGS, O, "parent_uscc")),
+            (Rel.REPORTS_TO, P, P, _pairs(PARTY_ORGS, P, "parent_code")),
+            (Rel.COVERS, P, O, COVERS),
+            (Rel.RELATIONSHIP_IN, M, P, _pairs(MEMBERS, M, "relationship_org")),
+            (Rel.ACTIVE_IN, M, P, _pairs(MEMBERS, M, "activity_org")),
+            (Rel.WORKS_AT, M, O, _pairs(MEMBERS, M, "employer_uscc")),
+        ):
+            up(rel, fl, tl, _rels(pairs))
         for to_label in (O, P):
             up(
                 Rel.PAIRED_WITH,

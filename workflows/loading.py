@@ -15,9 +15,9 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-from graph.loaders.load import Progress, _store_errors, load_roster
+from graph.loaders.load import LoadOptions, Progress, _store_errors, load_roster
 from graph.loaders.report import LoadResult, Warning_
 from graph.settings import Settings
 from graph.store.base import GraphStore
@@ -28,13 +28,10 @@ def load(
     path: Path | str,
     store: GraphStore,
     *,
-    dry_run: bool = False,
-    sync: bool = False,
-    batch_size: int = 5000,
-    progress: Progress | None = None,
     settings: Settings | None = None,
     as_of: dt.date | None = None,
     operator: str | None = None,
+    **options: Unpack[LoadOptions],
 ) -> LoadResult:
     """Load a roster into ``store`` and record its snapshot; never raises for bad input.
 
@@ -47,10 +44,8 @@ def load(
     >>> res.snapshot  # doctest: +SKIP
     '0001'
     """
-    if dry_run:
-        return load_roster(
-            path, store, dry_run=True, sync=sync, batch_size=batch_size, progress=progress, settings=settings
-        )
+    if options.get("dry_run"):
+        return load_roster(path, store, settings=settings, **options)
     errors = _store_errors()
     try:
         # one write for the load and its snapshot (the embedded store persists once); a load
@@ -59,9 +54,7 @@ def load(
             prev: h.State | None = None
             with contextlib.suppress(*errors), _gc_paused():  # the load reports the store's trouble (exit 3)
                 prev = _previous_state(store)
-            result = load_roster(
-                path, store, sync=sync, batch_size=batch_size, progress=progress, settings=settings
-            )
+            result = load_roster(path, store, settings=settings, **options)
             if result.exit_code == 3:
                 raise _Abandon(result)
             if result.exit_code in (0, 1):
@@ -73,7 +66,7 @@ def load(
         return LoadResult(
             path=str(path),
             exit_code=3,
-            sync=sync,
+            sync=options.get("sync", False),
             message_zh=f"写入图数据时出错（{type(exc).__name__}），本次导入未保存；再次运行同一命令即可",
             message_en=f"the store failed while saving the load ({type(exc).__name__}); load again",
         )
@@ -245,13 +238,10 @@ def child_load(args: dict[str, Any], progress: Progress) -> LoadResult:
 def run(
     path: Path | str,
     *,
-    dry_run: bool = False,
-    sync: bool = False,
-    batch_size: int = 5000,
     backend: str | None = None,
-    progress: Progress | None = None,
     as_of: dt.date | None = None,
     operator: str | None = None,
+    **options: Unpack[LoadOptions],
 ) -> LoadResult:
     """:func:`load` in a child process under the memory and time limits (``graph.loaders.service``):
     what ``orggraph load`` and the dashboard's import page call."""
@@ -259,11 +249,8 @@ def run(
 
     return run_load(
         path,
-        dry_run=dry_run,
-        sync=sync,
-        batch_size=batch_size,
         backend=backend,
-        progress=progress,
         runner="workflows.loading:child_load",
         extra={"as_of": as_of.isoformat() if as_of else None, "operator": operator},
+        **options,
     )

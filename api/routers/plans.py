@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.answer import Caller, caller, record_read, route_template
-from api.routers.params import Town
-from queries.plan import PAIRING_PLAN, PLAN, PairingParams, PairingResult, PlanParams, PlanResult
+from api.routers.params import Scoped, Town
+from queries.plan import (
+    PAIRING_PLAN,
+    PLAN,
+    PairingParams,
+    PairingResult,
+    PlanOptions,
+    PlanParams,
+    PlanResult,
+)
 from queries.plan_saved import PlanProgress, SavedPlanInfo, list_plans, plan_progress, save_plan
 from queries.scope import Scope
 
 router = APIRouter(prefix="/plans", tags=["plans 组建规划"])
-
-
-def _scope(c: Caller, town: str | None) -> Scope:
-    return Scope.for_caller(c.who.scope_town, town)
 
 
 def _audit(c: Caller, res: PlanResult) -> None:
@@ -34,32 +38,15 @@ async def _plan(c: Caller, scope: Scope, p: PlanParams) -> PlanResult:
     return res
 
 
+class PlanQuery(PlanOptions, Scoped):
+    """The plan's options as query parameters (accepted rows need the POST body)."""
+
+
 @router.get("", response_model=PlanResult, summary="组建规划（默认参数可调）/ the coverage plan")
-async def plan(
-    c: Annotated[Caller, Depends(caller)],
-    town: Town = None,
-    distance_km: Annotated[float, Query(ge=0.1, le=50.0, description="邻近距离（公里）")] = 3.0,
-    max_units: Annotated[int, Query(ge=2, le=10, description="联合建每组最多单位数")] = 5,
-    host_cap: Annotated[int, Query(ge=0, le=50, description="每个党组织最多新增挂靠单位数")] = 4,
-    instructor_cap: Annotated[int, Query(ge=0, le=50, description="每名指导员最多派驻处数")] = 5,
-    include_individual: Annotated[bool, Query(description="纳入个体工商户")] = False,
-    weight: Annotated[Literal["units", "employees"], Query(description="组织覆盖计量")] = "units",
-    excluded: Annotated[list[str] | None, Query(max_length=5000, description="排除的单位")] = None,
-    forbidden_hosts: Annotated[
-        list[str] | None, Query(max_length=2000, description="不得挂靠的党组织")
-    ] = None,
-) -> PlanResult:
-    p = PlanParams.parse(
-        distance_km=distance_km,
-        max_units=max_units,
-        host_cap=host_cap,
-        instructor_cap=instructor_cap,
-        include_individual=include_individual,
-        weight=weight,
-        excluded=tuple(excluded or ()),
-        forbidden_hosts=tuple(forbidden_hosts or ()),
-    )
-    return await _plan(c, _scope(c, town), p)
+async def plan(c: Annotated[Caller, Depends(caller)], p: Annotated[PlanQuery, Query()]) -> PlanResult:
+    values = p.model_dump()
+    town = values.pop("town")
+    return await _plan(c, c.scope(town), PlanParams.model_validate(values))
 
 
 @router.post(
@@ -70,7 +57,7 @@ async def plan_with_locks(
     params: Annotated[PlanParams, Body()],
     town: Town = None,
 ) -> PlanResult:
-    return await _plan(c, _scope(c, town), params)
+    return await _plan(c, c.scope(town), params)
 
 
 class SaveRequest(BaseModel):
@@ -81,14 +68,14 @@ class SaveRequest(BaseModel):
 
 @router.get("/saved", response_model=list[SavedPlanInfo], summary="已保存的规划方案 / saved plans")
 async def saved(c: Annotated[Caller, Depends(caller)], town: Town = None) -> Any:
-    return await run_in_threadpool(list_plans, c.store, _scope(c, town))
+    return await run_in_threadpool(list_plans, c.store, c.scope(town))
 
 
 @router.post("/saved", response_model=SavedPlanInfo, status_code=201, summary="保存规划方案 / save a plan")
 async def save(
     c: Annotated[Caller, Depends(caller)], body: Annotated[SaveRequest, Body()], town: Town = None
 ) -> Any:
-    return await run_in_threadpool(save_plan, c.store, _scope(c, town), body.name, body.params, c.who.who)
+    return await run_in_threadpool(save_plan, c.store, c.scope(town), body.name, body.params, c.who.who)
 
 
 @router.get(
@@ -99,7 +86,7 @@ async def saved_one(
     plan_id: Annotated[str, Path(max_length=100)],
     town: Town = None,
 ) -> Any:
-    return await run_in_threadpool(plan_progress, c.store, _scope(c, town), plan_id)
+    return await run_in_threadpool(plan_progress, c.store, c.scope(town), plan_id)
 
 
 @router.get("/pairing", response_model=PairingResult, summary="示范帮扶结对规划 / the pairing plan")
@@ -110,4 +97,4 @@ async def pairing(
     include_individual: Annotated[bool, Query(description="纳入个体工商户")] = False,
 ) -> Any:
     p = PairingParams(pairing_cap=pairing_cap, include_individual=include_individual)
-    return await run_in_threadpool(PAIRING_PLAN, c.store, _scope(c, town), p)
+    return await run_in_threadpool(PAIRING_PLAN, c.store, c.scope(town), p)

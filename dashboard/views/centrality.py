@@ -3,6 +3,7 @@ drops out (ranking and simulation), where each network would break, and the scor
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -12,6 +13,7 @@ from dashboard import charts
 from dashboard.common import METRIC_ZH, NETWORK_ZH, header, label_zh, pct, q, town_filter, town_name
 from dashboard.entity import show_entity
 
+PLAN_FILE = Path(__file__).resolve().parent / "plan.py"
 KINDS = {
     "demo_point": "示范点",
     "instructor": "党建指导员",
@@ -77,12 +79,14 @@ def show_impact(im: Any) -> None:
         ),
         hide_index=True,
     )
-    if im.handoff.units:
-        st.caption(
-            f"{len(im.handoff.units)} 家失去覆盖的单位可交“组建规划”重新安排（单位编码："
-            + "、".join(im.handoff.units[:20])
-            + ("等" if len(im.handoff.units) > 20 else "")
-            + "）。"
+    removed = [*im.handoff.forbidden_hosts, *im.handoff.removed_instructors]
+    if removed:
+        lost = f"{len(im.handoff.units)} 家失去覆盖的单位" if im.handoff.units else "撤销后的情况"
+        st.page_link(
+            str(PLAN_FILE),
+            label=f"按撤销后的情况重新组建规划（{lost}交“组建规划”重新安排）",
+            icon=":material/assignment:",
+            query_params={"removed": ",".join(removed)},
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import charts
 from dashboard.common import ROLE_ZH, header, me, pct, q, record, store, town_filter, town_name
 from dashboard.export import XLSX_MIME, file_name
 from queries import plan as _plan  # registers the plan questions
@@ -39,6 +40,18 @@ with st.expander("规划参数", expanded=True):
         weight_zh = st.radio("组织覆盖计量", ["按单位数", "按从业人数"], horizontal=True, key="plan_weight")
         weight = "units" if weight_zh == "按单位数" else "employees"
 
+# Handed over from 网络分析's impact panel: plan as if these were gone.
+removed = [k for k in st.query_params.get("removed", "").split(",") if k]
+if removed:
+    rc = st.columns([5, 1])
+    rc[0].info(
+        f"按撤销后的情况规划：视为已撤销 {len(removed)} 个对象"
+        f"（{'、'.join(removed)}，来自网络分析的影响分析）"
+    )
+    if rc[1].button("取消撤销假设"):
+        del st.query_params["removed"]
+        st.rerun()
+
 params: dict[str, Any] = {
     "distance_km": float(distance_km),
     "max_units": int(max_units),
@@ -49,6 +62,7 @@ params: dict[str, Any] = {
     "accepted": list(locks["accepted"].values()),
     "forbidden_hosts": sorted(locks["forbidden"]),
     "excluded": sorted(locks["excluded"]),
+    "removed": removed,
 }
 with st.spinner("正在求解……"):
     res = q(_plan.PLAN.name, town=town, **params)
@@ -71,20 +85,17 @@ k[2].metric(
     "非公企业 工作覆盖", pct(a.nonpublic.work_rate), f"规划前 {pct(b.nonpublic.work_rate)}", border=True
 )
 k[3].metric("社会组织 工作覆盖", pct(a.social.work_rate), f"规划前 {pct(b.social.work_rate)}", border=True)
-bars = pd.DataFrame(
-    [
-        {
-            "镇街": tb.town_name or tb.town,
-            "规划前": round((tb.nonpublic.rate or 0) * 100, 2),
-            "规划后": round((ta.nonpublic.rate or 0) * 100, 2),
-        }
-        for tb, ta in zip(res.before.towns, res.after.towns, strict=True)
-    ]
-)
-if len(bars) > 0:
-    st.caption("各镇街非公企业党组织覆盖率（%）")
-    st.bar_chart(
-        bars, x="镇街", y=["规划前", "规划后"], horizontal=True, stack=False, height=40 + 22 * len(bars)
+if res.before.towns:
+    st.caption("各镇街非公企业党组织覆盖率（%）：规划前与规划后")
+    charts.draw_grouped_bars(
+        [tb.town_name or tb.town or "" for tb in res.before.towns],
+        [
+            ("规划前", "#9E9E9E", [round((t.nonpublic.rate or 0) * 100, 2) for t in res.before.towns]),
+            ("规划后", "#B71C1C", [round((t.nonpublic.rate or 0) * 100, 2) for t in res.after.towns]),
+        ],
+        key="plan-town-bars",
+        unit="%",
+        max_value=100,
     )
 
 # --- the plan table, with lock controls -------------------------------------------------------
@@ -111,13 +122,7 @@ chosen = [res.rows[i] for i in (sel.selection.rows if sel else [])]
 bc = st.columns(4)
 if bc[0].button("确认所选行（锁定）", disabled=not chosen):
     for r in chosen:
-        locks["accepted"][r.org] = {
-            "org": r.org,
-            "formation": r.formation,
-            "host": r.host,
-            "group": list(r.group),
-            "instructor": r.instructor,
-        }
+        locks["accepted"][r.org] = _plan.AcceptedRow.of(r).model_dump(mode="json")
     st.rerun()
 if bc[1].button("排除所选单位", disabled=not chosen):
     locks["excluded"] = sorted(set(locks["excluded"]) | {r.org for r in chosen})

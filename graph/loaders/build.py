@@ -7,6 +7,7 @@ Personal data leaves here only as keyed hashes and masked forms.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,33 @@ RelKey = tuple[Rel, Label, Label]
 _NOT_PROPS = frozenset({"id_number", "phone", "covers", "assigned_to"})
 _PERSONAL_SHEETS = frozenset({"党组织", "党员", "党建指导员"})  # the sheets holding those columns
 _NO_PROPS: dict[str, Any] = {}  # shared: the stores copy properties, never mutate them
+# Per node sheet, the columns naming one other record: (column, relationship type, its label).
+# An empty cell makes no relationship.
+_REFERENCES: dict[str, tuple[tuple[str, Rel, Label], ...]] = {
+    "园区": (("town_code", Rel.LOCATED_IN, Label.TOWN),),
+    "村社区": (("town_code", Rel.LOCATED_IN, Label.TOWN),),
+    "组织": (
+        ("town_code", Rel.LOCATED_IN, Label.TOWN),
+        ("park_code", Rel.IN_PARK, Label.PARK),
+        ("association_uscc", Rel.IN_ASSOCIATION, Label.ORGANIZATION),
+        ("parent_uscc", Rel.SUBSIDIARY_OF, Label.ORGANIZATION),
+    ),
+    "党组织": (  # LOCATED_IN only from the row's own column, not from a derived town
+        ("town_code", Rel.LOCATED_IN, Label.TOWN),
+        ("park_code", Rel.IN_PARK, Label.PARK),
+        ("parent_code", Rel.REPORTS_TO, Label.PARTY_ORG),
+    ),
+    "党员": (
+        ("relationship_org", Rel.RELATIONSHIP_IN, Label.PARTY_ORG),
+        ("activity_org", Rel.ACTIVE_IN, Label.PARTY_ORG),
+        ("employer_uscc", Rel.WORKS_AT, Label.ORGANIZATION),
+    ),
+}
+# Keyless sheets of a helper's work with an organisation: (sheet, type, properties of the row).
+_HELPER_SHEETS = (
+    ("帮建", Rel.HELPS_BUILD, ("since", "status")),
+    ("联系记录", Rel.CONTACTED, ("date", "method")),
+)
 
 
 @dataclass
@@ -70,93 +98,84 @@ def build_plan(val: Validation, hasher: Hasher) -> Plan:
             props = {k: v for k, v in props.items() if v is not None}
         rels[(rel, fl, tl)].append({"from": frm, "to": to, "rid": rid, "props": props or _NO_PROPS})
 
-    for name, label in (("镇街", Label.TOWN), ("园区", Label.PARK), ("村社区", Label.VILLAGE)):
+    def references(r: Row, label: Label) -> None:
+        v, k = r.values, r.key or ""
+        for column, rel, tl in _REFERENCES.get(r.sheet.name, ()):
+            if column in v:
+                link(rel, label, k, tl, v[column])
+
+    def node_sheet(
+        name: str,
+        label: Label,
+        props: Callable[[Row], dict[str, Any]] = _base_props,
+        then: Callable[[Row], None] | None = None,
+    ) -> None:
+        """A node sheet's accepted rows: a node each, its reference columns linked, then ``then``."""
         if name not in val.sheets:
-            continue
+            return
         rows = val.accepted(name)
         for r in rows:
-            nodes[label].append(_base_props(r))
-            if label is not Label.TOWN:
-                link(Rel.LOCATED_IN, label, r.key or "", Label.TOWN, r.values["town_code"])
+            nodes[label].append(props(r))
+            references(r, label)
+            if then is not None:
+                then(r)
         _own(plan, name, label, rows)
 
-    if "组织" in val.sheets:
-        rows = val.accepted("组织")
-        for r in rows:
-            p = _base_props(r)
-            p.setdefault("status", "在营")
-            nodes[Label.ORGANIZATION].append(p)
-            v, k = r.values, r.key or ""
-            link(Rel.LOCATED_IN, Label.ORGANIZATION, k, Label.TOWN, v["town_code"])
-            if "park_code" in v:
-                link(Rel.IN_PARK, Label.ORGANIZATION, k, Label.PARK, v["park_code"])
-            if "association_uscc" in v:
-                link(Rel.IN_ASSOCIATION, Label.ORGANIZATION, k, Label.ORGANIZATION, v["association_uscc"])
-            if "parent_uscc" in v:
-                link(Rel.SUBSIDIARY_OF, Label.ORGANIZATION, k, Label.ORGANIZATION, v["parent_uscc"])
-        _own(plan, "组织", Label.ORGANIZATION, rows)
+    def org_props(r: Row) -> dict[str, Any]:
+        p = _base_props(r)
+        p.setdefault("status", "在营")
+        return p
 
-    if "党组织" in val.sheets:
-        rows = val.accepted("党组织")
-        for r in rows:
-            v, k = r.values, r.key or ""
-            town = v.get("town_code")
-            if town is None:
-                towns = {org_town(u) for u in v.get("covers", ())}
-                if len(towns) == 1:
-                    town = towns.pop()
-            town_of_po[k] = town
-            p = _base_props(r)
-            p.setdefault("kind", "组织党组织")
-            if town is not None:
-                p["town_code"] = town
-            nodes[Label.PARTY_ORG].append(p)
-            if "town_code" in v:  # LOCATED_IN only from the row's own column
-                link(Rel.LOCATED_IN, Label.PARTY_ORG, k, Label.TOWN, v["town_code"])
-            if "park_code" in v:
-                link(Rel.IN_PARK, Label.PARTY_ORG, k, Label.PARK, v["park_code"])
-            if "parent_code" in v:
-                link(Rel.REPORTS_TO, Label.PARTY_ORG, k, Label.PARTY_ORG, v["parent_code"])
-            # order: the first covered organisation is the core unit (joint and 1+X formations)
-            for i, u in enumerate(v.get("covers", ())):
-                link(Rel.COVERS, Label.PARTY_ORG, k, Label.ORGANIZATION, u, order=i)
-        _own(plan, "党组织", Label.PARTY_ORG, rows)
+    def party_org_props(r: Row) -> dict[str, Any]:
+        v, k = r.values, r.key or ""
+        town = v.get("town_code")
+        if town is None:
+            towns = {org_town(u) for u in v.get("covers", ())}
+            if len(towns) == 1:
+                town = towns.pop()
+        town_of_po[k] = town
+        p = _base_props(r)
+        p.setdefault("kind", "组织党组织")
+        if town is not None:
+            p["town_code"] = town
+        return p
 
-    if "党员" in val.sheets:
-        rows = val.accepted("党员")
-        for r in rows:
-            v, k = r.values, r.key or ""
-            p = _base_props(r)
-            _personal(p, v, hasher)
-            town = org_town(v["employer_uscc"]) if "employer_uscc" in v else None
-            if town is None and "relationship_org" in v:
-                town = po_town(v["relationship_org"])
-            if town is not None:
-                p["town_code"] = town
-            nodes[Label.MEMBER].append(p)
-            if "relationship_org" in v:
-                link(Rel.RELATIONSHIP_IN, Label.MEMBER, k, Label.PARTY_ORG, v["relationship_org"])
-            if "activity_org" in v:
-                link(Rel.ACTIVE_IN, Label.MEMBER, k, Label.PARTY_ORG, v["activity_org"])
-            if "employer_uscc" in v:
-                link(Rel.WORKS_AT, Label.MEMBER, k, Label.ORGANIZATION, v["employer_uscc"])
-        _own(plan, "党员", Label.MEMBER, rows)
+    def covers(r: Row) -> None:
+        # order: the first covered organisation is the core unit (joint and 1+X formations)
+        for i, u in enumerate(r.values.get("covers", ())):
+            link(Rel.COVERS, Label.PARTY_ORG, r.key or "", Label.ORGANIZATION, u, order=i)
 
-    if "党建指导员" in val.sheets:
-        rows = val.accepted("党建指导员")
-        for r in rows:
-            v, k = r.values, r.key or ""
-            p = _base_props(r)
-            _personal(p, v, hasher)
-            targets: set[str | None] = set()
-            for x in v["assigned_to"]:
-                lab, actual = r.resolved[("assigned_to", x)]
-                targets.add(org_town(actual) if lab is Label.ORGANIZATION else po_town(actual))
-                link(Rel.ASSIGNED_TO, Label.INSTRUCTOR, k, lab, actual)
-            if len(targets) == 1 and None not in targets:
-                p["town_code"] = targets.pop()
-            nodes[Label.INSTRUCTOR].append(p)
-        _own(plan, "党建指导员", Label.INSTRUCTOR, rows)
+    def member_props(r: Row) -> dict[str, Any]:
+        v = r.values
+        p = _base_props(r)
+        _personal(p, v, hasher)
+        town = org_town(v["employer_uscc"]) if "employer_uscc" in v else None
+        if town is None and "relationship_org" in v:
+            town = po_town(v["relationship_org"])
+        if town is not None:
+            p["town_code"] = town
+        return p
+
+    def instructor_props(r: Row) -> dict[str, Any]:
+        v, k = r.values, r.key or ""
+        p = _base_props(r)
+        _personal(p, v, hasher)
+        targets: set[str | None] = set()
+        for x in v["assigned_to"]:
+            lab, actual = r.resolved[("assigned_to", x)]
+            targets.add(org_town(actual) if lab is Label.ORGANIZATION else po_town(actual))
+            link(Rel.ASSIGNED_TO, Label.INSTRUCTOR, k, lab, actual)
+        if len(targets) == 1 and None not in targets:
+            p["town_code"] = targets.pop()
+        return p
+
+    node_sheet("镇街", Label.TOWN)
+    node_sheet("园区", Label.PARK)
+    node_sheet("村社区", Label.VILLAGE)
+    node_sheet("组织", Label.ORGANIZATION, org_props)
+    node_sheet("党组织", Label.PARTY_ORG, party_org_props, covers)
+    node_sheet("党员", Label.MEMBER, member_props)
+    node_sheet("党建指导员", Label.INSTRUCTOR, instructor_props)
 
     if "结对" in val.sheets:
         for r in val.accepted("结对"):
@@ -176,34 +195,11 @@ def build_plan(val: Validation, hasher: Hasher) -> Plan:
                 )
             else:
                 link(Rel.JOINT_BUILDS_WITH, fl, frm, tl, to, r.rid, since=v.get("since"))
-    if "帮建" in val.sheets:
-        for r in val.accepted("帮建"):
+    for name, rel, keys in _HELPER_SHEETS:
+        for r in val.accepted(name) if name in val.sheets else ():
             v = r.values
             hl, helper = r.resolved[("helper_id", v["helper_id"])]
-            link(
-                Rel.HELPS_BUILD,
-                hl,
-                helper,
-                Label.ORGANIZATION,
-                v["target_uscc"],
-                r.rid,
-                since=v.get("since"),
-                status=v.get("status"),
-            )
-    if "联系记录" in val.sheets:
-        for r in val.accepted("联系记录"):
-            v = r.values
-            hl, helper = r.resolved[("helper_id", v["helper_id"])]
-            link(
-                Rel.CONTACTED,
-                hl,
-                helper,
-                Label.ORGANIZATION,
-                v["target_uscc"],
-                r.rid,
-                date=v["date"],
-                method=v["method"],
-            )
+            link(rel, hl, helper, Label.ORGANIZATION, v["target_uscc"], r.rid, **{x: v.get(x) for x in keys})
     for name, types in KEYLESS_RELS.items():
         if name in val.sheets:
             rids = {r.rid for r in val.sheets[name] if r.rid}

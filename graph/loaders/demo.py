@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import shapely.geometry
 
@@ -131,6 +131,35 @@ class _Party:
     role: str = ""  # the design group it belongs to (direct, sub, park, assoc, town, ...)
     term_ends: str = ""  # 本届届满日期
     secretary: str = ""  # member id of its 书记
+
+
+# Firms the working committee runs directly, each with a committee over plain branches:
+# town | name | sector | employees | the committee's founding (empty: drawn) | branches
+_DIRECT_FIRMS = (
+    "中山路街道|永川区通达运输有限责任公司|交通运输、仓储和邮政业|468||机关 客出 物业 装卸 退休",
+    "来苏镇|永川区箕山电煤有限责任公司|采矿业|610|1976-06-18|机关 采煤 掘进 机电 退休",
+    "胜利路街道|重庆市厦坤建设(集团)有限公司|建筑业|1260|2002-07-01|机关 第一工程处 第二工程处 物业",
+)
+
+
+class _PartyFields(TypedDict, total=False):
+    """The fields of a _Party that Demo.party() passes on as they are given."""
+
+    town: int
+    park: int
+    formation: str
+    role: str
+
+
+# The subsidiaries of 重庆渝永建设(集团): (name, sector, town)
+_YUYONG_SUBSIDIARIES = (
+    ("重庆渝永房地产开发有限公司", "房地产业", "南大街街道"),
+    ("重庆渝永百货有限公司", "批发和零售业", "中山路街道"),
+    ("重庆渝永劳务有限公司", "租赁和商务服务业", "南大街街道"),
+    ("重庆渝永市政工程有限公司", "建筑业", "胜利路街道"),
+    ("重庆渝永建材有限公司", "制造业", "卫星湖街道"),
+    ("重庆渝永物业管理有限公司", "房地产业", "中山路街道"),
+)
 
 
 def _iso(d: dt.date) -> str:
@@ -367,14 +396,11 @@ class _District:
         kind: str = "组织党组织",
         *,
         parent: _Party | None,
-        town: int = -1,
         covers: Sequence[_Org] = (),
-        formation: str = "",
-        park: int = -1,
         founded: dt.date | None = None,
-        role: str = "",
         family: int = 0,
         code: str | None = None,
+        **fields: Unpack[_PartyFields],
     ) -> _Party:
         if code is None:
             if kind == "项目党小组":
@@ -396,19 +422,43 @@ class _District:
             name=name,
             level=level,
             kind=kind,
-            formation=formation,
             parent=parent,
-            town=town,
-            park=park,
             covers=list(covers),
             founded=_iso(founded),
-            role=role,
             family=family,
+            **fields,
         )
         for o in p.covers:
             o.covered = True
         self.parties.append(p)
         return p
+
+    def firm_party(
+        self,
+        firm: _Org,
+        level: str,
+        kind: str = "组织党组织",
+        *,
+        parent: _Party,
+        role: str,
+        name: str | None = None,
+        founded: dt.date | None = None,
+        family: int = 0,
+    ) -> _Party:
+        """A party organisation set up in one firm alone (单独建), where the firm is."""
+        return self.party(
+            name or f"{firm.name}{level}",
+            level,
+            kind,
+            parent=parent,
+            town=firm.town,
+            park=firm.park,
+            covers=[firm],
+            formation="单独建",
+            founded=founded,
+            role=role,
+            family=family,
+        )
 
     # --- the build ----------------------------------------------------------------------------
 
@@ -459,33 +509,19 @@ class _District:
 
     def build_structure(self) -> None:
         d = dt.date
-        self.district = self.party(
-            "中共重庆市永川区委员会",
-            "党委",
-            "区委",
-            parent=None,
-            code="QW0001",
-            founded=d(1950, 1, 6),
-            role="structure",
-        )
-        self.working = self.party(
-            "中共永川区委两新组织工作委员会",
-            "党工委",
-            "区委两新工委",
-            parent=self.district,
-            code="LXGW01",
-            founded=d(2008, 9, 12),
-            role="structure",
-        )
-        self.nonpublic = self.party(
-            "永川区工商分局非公有制经济组织党委",
-            "党委",
-            "非公有制经济组织党委",
-            parent=self.working,
-            code="FGDW01",
-            founded=d(2009, 3, 18),
-            role="structure",
-        )
+        # The district committee, its working committee for the two new kinds, and the non-public
+        # economy committee: (name, level, kind, code, founded), each under the one before.
+        chain: list[_Party] = []
+        for name, level, kind, code, founded in (
+            ("中共重庆市永川区委员会", "党委", "区委", "QW0001", d(1950, 1, 6)),
+            ("中共永川区委两新组织工作委员会", "党工委", "区委两新工委", "LXGW01", d(2008, 9, 12)),
+            ("永川区工商分局非公有制经济组织党委", "党委", "非公有制经济组织党委", "FGDW01", d(2009, 3, 18)),
+        ):
+            parent = chain[-1] if chain else None
+            chain.append(
+                self.party(name, level, kind, parent=parent, code=code, founded=founded, role="structure")
+            )
+        self.district, self.working, self.nonpublic = chain
         self.town_committees = [
             self.party(
                 f"{t[1]}两新党委",
@@ -553,6 +589,23 @@ class _District:
         ]
         return top, subs
 
+    def subsidiaries(
+        self, parent: _Org, rows: Sequence[tuple[int, str, str]], staff: tuple[int, int]
+    ) -> list[_Org]:
+        """Above-scale subsidiaries of ``parent``, one per (town, name, sector), ``staff`` employees."""
+        return [
+            self.org(
+                "非公企业",
+                town,
+                name=name,
+                sector=sector,
+                above=True,
+                parent=parent,
+                employees=self.rng.randint(*staff),
+            )
+            for town, name, sector in rows
+        ]
+
     def build_direct(self) -> None:
         """The 12 organisations managed directly by the district working committee (F4)."""
         t = {tn[1]: i for i, tn in enumerate(names.TOWNS)}
@@ -563,23 +616,11 @@ class _District:
         yuxi = org(
             "非公企业", t["永荣镇"], name="渝西矿业集团有限公司", sector="采矿业", above=True, employees=3260
         )
-        yuxi_subs = [
-            org(
-                "非公企业",
-                t[town],
-                name=f"渝西矿业集团{place}煤业有限公司",
-                sector="采矿业",
-                above=True,
-                parent=yuxi,
-                employees=self.rng.randint(180, 520),
-            )
-            for town, place in (
-                ("永荣镇", "永荣"),
-                ("红炉镇", "红炉"),
-                ("双石镇", "双石"),
-                ("临江镇", "临江"),
-            )
+        mines = [
+            (t[f"{place}镇"], f"渝西矿业集团{place}煤业有限公司", "采矿业")
+            for place in ("永荣", "红炉", "双石", "临江")
         ]
+        yuxi_subs = self.subsidiaries(yuxi, mines, (180, 520))
         top, _ = self.company_tree(
             yuxi,
             "党委",
@@ -591,58 +632,23 @@ class _District:
         )
         self.direct.append(top)
 
-        tongda = org(
-            "非公企业",
-            t["中山路街道"],
-            name="永川区通达运输有限责任公司",
-            sector="交通运输、仓储和邮政业",
-            above=True,
-            employees=468,
-        )
-        self.tongda, self.tongda_branches = self.company_tree(
-            tongda,
-            "党委",
-            [(b, []) for b in ("机关", "客出", "物业", "装卸", "退休")],
-            parent=w,
-            role="direct",
-        )
-        self.direct.append(self.tongda)
-
-        jishan = org(
-            "非公企业",
-            t["来苏镇"],
-            name="永川区箕山电煤有限责任公司",
-            sector="采矿业",
-            above=True,
-            employees=610,
-        )
-        self.jishan, self.jishan_branches = self.company_tree(
-            jishan,
-            "党委",
-            [(b, []) for b in ("机关", "采煤", "掘进", "机电", "退休")],
-            parent=w,
-            role="direct",
-            founded=dt.date(1976, 6, 18),
-        )
-        self.direct.append(self.jishan)
-
-        xiakun = org(
-            "非公企业",
-            t["胜利路街道"],
-            name="重庆市厦坤建设(集团)有限公司",
-            sector="建筑业",
-            above=True,
-            employees=1260,
-        )
-        self.xiakun, _ = self.company_tree(
-            xiakun,
-            "党委",
-            [(b, []) for b in ("机关", "第一工程处", "第二工程处", "物业")],
-            parent=w,
-            role="direct",
-            founded=dt.date(2002, 7, 1),
-        )
-        self.direct.append(self.xiakun)
+        trees: list[tuple[_Party, list[_Party]]] = []
+        for row in _DIRECT_FIRMS:
+            place, firm_name, firm_sector, staff, since, branches = row.split("|")
+            firm = org(
+                "非公企业", t[place], name=firm_name, sector=firm_sector, above=True, employees=int(staff)
+            )
+            tree = self.company_tree(
+                firm,
+                "党委",
+                [(b, []) for b in branches.split()],
+                parent=w,
+                role="direct",
+                founded=dt.date.fromisoformat(since) if since else None,
+            )
+            trees.append(tree)
+            self.direct.append(tree[0])
+        (self.tongda, self.tongda_branches), (self.jishan, self.jishan_branches), (self.xiakun, _) = trees
 
         yuyong = org(
             "非公企业",
@@ -652,25 +658,9 @@ class _District:
             above=True,
             employees=1820,
         )
-        subs = [
-            org(
-                "非公企业",
-                t[town],
-                name=name,
-                sector=sector,
-                above=True,
-                parent=yuyong,
-                employees=self.rng.randint(60, 400),
-            )
-            for name, sector, town in (
-                ("重庆渝永房地产开发有限公司", "房地产业", "南大街街道"),
-                ("重庆渝永百货有限公司", "批发和零售业", "中山路街道"),
-                ("重庆渝永劳务有限公司", "租赁和商务服务业", "南大街街道"),
-                ("重庆渝永市政工程有限公司", "建筑业", "胜利路街道"),
-                ("重庆渝永建材有限公司", "制造业", "卫星湖街道"),
-                ("重庆渝永物业管理有限公司", "房地产业", "中山路街道"),
-            )
-        ]
+        subs = self.subsidiaries(
+            yuyong, [(t[town], name, sector) for name, sector, town in _YUYONG_SUBSIDIARIES], (60, 400)
+        )
         self.yuyong, _ = self.company_tree(
             yuyong,
             "党总支",
@@ -788,15 +778,12 @@ class _District:
                     above=rng.random() < 0.3,
                     employees=rng.randint(10, 120),
                 )
-                self.party(
-                    f"{firm.name}项目党小组",
+                self.firm_party(
+                    firm,
                     "党小组",
                     "项目党小组",
+                    name=f"{firm.name}项目党小组",
                     parent=pc,
-                    town=town,
-                    park=pi,
-                    covers=[firm],
-                    formation="单独建",
                     founded=self.date(dt.date(2011, 1, 1), dt.date(2011, 10, 31)),
                     role="project",
                 )
@@ -861,15 +848,7 @@ class _District:
             self.company_tree(firm, "党委", [("第一", []), ("第二", [])], parent=tc[town], role="town_top")
         for town in self.towns_for(15):
             firm = self.org("非公企业", town, above=True, employees=rng.randint(150, 900))
-            self.party(
-                f"{firm.name}党总支",
-                "党总支",
-                parent=tc[town],
-                town=town,
-                covers=[firm],
-                formation="单独建",
-                role="town_top",
-            )
+            self.firm_party(firm, "党总支", parent=tc[town], role="town_top")
         t_hongl = next(i for i, t in enumerate(names.TOWNS) if t[1] == "红炉镇")
         first_standalone = True
         for form, town in zip(town_forms, self.towns_for(len(town_forms)), strict=True):
@@ -884,24 +863,14 @@ class _District:
                     above=True,
                     employees=rng.randint(260, 420),
                 )
-                branch = self.party(
-                    "永川区吊水洞煤矿党支部",
-                    "党支部",
-                    parent=tc[t_hongl],
-                    town=t_hongl,
-                    covers=[mine],
-                    formation="单独建",
-                    role="town",
-                )
+                branch = self.firm_party(mine, "党支部", parent=tc[t_hongl], role="town")
                 branch.role = "town_named"
                 for g in ("采煤", "掘进"):
-                    self.party(
-                        f"永川区吊水洞煤矿{g}党小组",
+                    self.firm_party(
+                        mine,
                         "党小组",
+                        name=f"{mine.name}{g}党小组",
                         parent=branch,
-                        town=t_hongl,
-                        covers=[mine],
-                        formation="单独建",
                         role="group",
                         family=branch.family,
                     )

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
 from graph.fields import model_from
@@ -33,6 +33,17 @@ from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore, batched, node_id
 
 Progress = Callable[[int, int, str], None]
+
+
+class LoadOptions(TypedDict, total=False):
+    """The options a caller passes on to :func:`load_roster` unchanged (its defaults hold)."""
+
+    dry_run: bool
+    sync: bool
+    batch_size: int
+    progress: Progress | None
+
+
 NODE_ORDER = (
     Label.TOWN,
     Label.PARK,
@@ -223,15 +234,11 @@ def _record_validation(result: LoadResult, val: Validation) -> None:
     cascades: list[Problem] = []
     for r in rejected:
         for p in r.problems:
-            pm = Problem(
-                sheet=p.sheet,
-                row=p.row,
-                column=p.column,
-                value=p.value,
-                code=p.code,
+            pm = model_from(
+                Problem,
+                p,
                 reason_zh=p.zh,
                 reason_en=p.en,
-                key=p.key,
                 cause_sheet=p.cause[0] if p.cause else None,
                 cause_row=p.cause[1] if p.cause else None,
             )
@@ -247,7 +254,7 @@ def _record_validation(result: LoadResult, val: Validation) -> None:
         groups[(pm.cause_sheet or "", pm.cause_row or 0)].cascade.append(pm)
     result.problems = problems
     result.groups = list(groups.values())
-    result.warnings += [model_from(Warning_, w, message_zh=w.zh, message_en=w.en) for w in val.warnings]
+    result.warnings += val.warnings
 
 
 def _planned_counts(plan: Plan) -> dict[str, dict[str, int]]:

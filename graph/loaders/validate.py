@@ -16,6 +16,7 @@ from typing import Any
 from graph.loaders import spec as S
 from graph.loaders.cells import PARSERS, TEXT_PARSERS, Bad, CellIssue, display_value
 from graph.loaders.reader import RawSheet, Workbook
+from graph.loaders.report import Warning_
 from graph.loaders.spec import ZERO_WIDTH, Column, Sheet, normalise
 from graph.model import (
     ASSOCIATION_CATEGORIES,
@@ -42,17 +43,6 @@ class Problem:
     cause: tuple[str, int] | None = None  # root (sheet, row) for cascades
 
 
-@dataclass(slots=True)
-class Warn:
-    code: str
-    zh: str
-    en: str
-    sheet: str | None = None
-    column: str | None = None
-    rows: list[int] = field(default_factory=list)
-    count: int = 1
-
-
 @dataclass(slots=True, eq=False)
 class Row:
     sheet: Sheet
@@ -77,7 +67,7 @@ class Validation:
     sheets: dict[str, list[Row]]  # by Chinese sheet name, every data row
     index: dict[Label, dict[str, Row]]  # workbook records by label and key (first of duplicates)
     store_props: dict[Label, dict[str, dict[str, Any]]]  # referenced records found in the store
-    warnings: list[Warn]
+    warnings: list[Warning_]
     colpos: dict[str, dict[str, int]]  # sheet -> column key -> cell index
 
     def accepted(self, sheet: str) -> list[Row]:
@@ -102,8 +92,8 @@ class _Warnings:
     MAX_ROWS = 20
 
     def __init__(self) -> None:
-        self.items: dict[tuple[str | None, str | None, str], Warn] = {}
-        self.order: list[Warn] = []
+        self.items: dict[tuple[str | None, str | None, str], Warning_] = {}
+        self.order: list[Warning_] = []
 
     def add(
         self,
@@ -117,14 +107,14 @@ class _Warnings:
         k = (sheet, column, code)
         w = self.items.get(k)
         if w is None:
-            w = Warn(code, zh, en, sheet, column, [], 0)
+            w = Warning_(code=code, message_zh=zh, message_en=en, sheet=sheet, column=column, count=0)
             self.items[k] = w
             self.order.append(w)
         w.count += 1
         if row is not None and len(w.rows) < self.MAX_ROWS:
             w.rows.append(row)
 
-    def single(self, w: Warn) -> None:
+    def single(self, w: Warning_) -> None:
         self.order.append(w)
 
 
@@ -363,17 +353,16 @@ class Validator:
             r.skipped = True
         nums = "、".join(str(r.row) for r in same)
         what = f"“{first.key}”" if first.key else ""
+        en = f"rows {nums.replace('、', ', ')} {first.key or ''} are identical; loaded once"
         self.warn.single(
-            Warn(
-                "duplicate_identical",
-                f"第 {nums} 行{what}完全相同，只导入一次",
-                f"rows {nums.replace('、', ', ')} {first.key or ''} are identical; loaded once".replace(
-                    "  ", " "
-                ),
-                first.sheet.name,
-                first.sheet.key_column and first.sheet.column(first.sheet.key_column).header,
-                [r.row for r in same],
-                len(same),
+            Warning_(
+                code="duplicate_identical",
+                message_zh=f"第 {nums} 行{what}完全相同，只导入一次",
+                message_en=en.replace("  ", " "),
+                sheet=first.sheet.name,
+                column=first.sheet.key_column and first.sheet.column(first.sheet.key_column).header,
+                rows=[r.row for r in same],
+                count=len(same),
             )
         )
 
@@ -568,16 +557,16 @@ class Validator:
                 ids = "、".join(str(r.key) for r in rows)
                 nums = [r.row for r in rows]
                 self.warn.single(
-                    Warn(
-                        "same_id_number",
-                        f"党员 {ids} 的身份证号相同（{mask_id(idn)}），可能是同一个人登记了两次，请核对",
-                        f"members {ids.replace('、', ', ')} share one ID number ({mask_id(idn)}): possibly"
-                        " one person "
-                        "registered twice",
-                        "党员",
-                        "身份证号",
-                        nums,
-                        len(rows),
+                    Warning_(
+                        code="same_id_number",
+                        message_zh=f"党员 {ids} 的身份证号相同（{mask_id(idn)}），"
+                        "可能是同一个人登记了两次，请核对",
+                        message_en=f"members {ids.replace('、', ', ')} share one ID number ({mask_id(idn)}):"
+                        " possibly one person registered twice",
+                        sheet="党员",
+                        column="身份证号",
+                        rows=nums,
+                        count=len(rows),
                     )
                 )
 

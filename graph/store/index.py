@@ -10,11 +10,18 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import networkx as nx
 
 T = TypeVar("T")
+
+
+class TownScope(Protocol):
+    """What the index needs of a caller's scope (:class:`queries.scope.Scope`, which graph/
+    may not import): the ``town_code`` values of a label's visible nodes, None for all."""
+
+    def town_codes(self, label: str) -> tuple[str | None, ...] | None: ...
 
 
 class GraphIndex:
@@ -111,15 +118,15 @@ class GraphIndex:
         for nid in self._by_town().get((label, town), ()):
             yield nid, self.nodes[nid]
 
-    def scoped_nodes(self, label: str, town: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Nodes of a label in the town scope (the town's own, plus district-level party orgs), sorted."""
-        if town is None:
+    def scoped_nodes(self, label: str, scope: TownScope) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Nodes of a label that ``scope`` admits, sorted (the rule is the scope's:
+        :meth:`queries.scope.Scope.town_codes`; the index only looks the values up)."""
+        codes = scope.town_codes(label)
+        if codes is None:
             yield from self.label_nodes(label)
             return
         idx = self._by_town()
-        nids = idx.get((label, town), [])
-        if label == "PartyOrg":
-            nids = sorted([*nids, *idx.get((label, None), [])])
+        nids = sorted(nid for tc in codes for nid in idx.get((label, tc), ()))
         for nid in nids:
             yield nid, self.nodes[nid]
 

@@ -53,6 +53,7 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 LOAD_STATE = "`_LoadState`"
 _LOAD_STATE_FIELDS = ("started_at", "source", "pid", "host")
 T_ = TypeVar("T_")
+Rows = list[dict[str, Any]]  # what a Cypher statement returns, as plain dicts
 
 
 class _Tagger(Protocol):
@@ -72,6 +73,18 @@ def tagged(name: str) -> _Tagger:
         return work
 
     return decorate
+
+
+def _records(
+    text: str, params: Mapping[str, Any] | None, name: str
+) -> Callable[[neo4j.ManagedTransaction], Rows]:
+    """The transaction function of read() and write(): run ``text``, return plain dicts."""
+
+    @tagged(name)
+    def work(tx: neo4j.ManagedTransaction) -> Rows:
+        return [r.data() for r in tx.run(text, dict(params or {}))]
+
+    return work
 
 
 class Neo4jStore:
@@ -150,34 +163,20 @@ class Neo4jStore:
                 raise self._unavailable(exc) from exc
             raise
 
-    def read(
-        self, text: str, params: Mapping[str, Any] | None = None, name: str = "read"
-    ) -> list[dict[str, Any]]:
+    def read(self, text: str, params: Mapping[str, Any] | None = None, name: str = "read") -> Rows:
         """Run a read query (routed to readers) and return plain dicts."""
-
-        @tagged(name)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(text, dict(params or {}))]
-
         with self._translate(), self.driver.session(database=self.database) as s:
-            return s.execute_read(work)
+            return s.execute_read(_records(text, params, name))
 
-    def write(
-        self, text: str, params: Mapping[str, Any] | None = None, name: str = "write"
-    ) -> list[dict[str, Any]]:
+    def write(self, text: str, params: Mapping[str, Any] | None = None, name: str = "write") -> Rows:
         """Run one idempotent write in a managed transaction (retried by the driver)."""
-
-        @tagged(name)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(text, dict(params or {}))]
-
         with (
             self._translate(),
             self.driver.session(
                 database=self.database, max_transaction_retry_time=self.write_retry_time
             ) as s,
         ):
-            out = s.execute_write(work)
+            out = s.execute_write(_records(text, params, name))
         self._write_counter += 1
         return out
 
@@ -238,31 +237,23 @@ class Neo4jStore:
     def upsert_relationships(
         self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]
     ) -> int:
-        fl, tl = Label(from_label), Label(to_label)
         # Not MERGE (a)-[r {rid: ..}]->(b): with the rid index, the planner seeks the index for
         # rid = "" (every relationship of a node sheet) until its statistics catch up, which makes a
         # large first load quadratic (measured: 5,000 rows in 10 s instead of 0.3 s). coalesce() keeps
-        # the lookup an Expand(Into) between the two matched nodes. Rows are deduplicated here (last
+        # the lookup an Expand(Into) between the two matched nodes. Rows are deduplicated (last
         # wins, as with MERGE + SET), so one call never creates a relationship twice.
-        text = (
-            f"UNWIND $rows AS row "
-            f"MATCH (a:{L(fl)} {{{NODE_KEYS[fl]}: row.from}}) "
-            f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) "
+        return self._write_relationships(
+            "upsert",
+            rel,
+            from_label,
+            to_label,
+            rows,
             f"WITH a, b, row, [(a)-[x:{T(rel)}]->(b) WHERE coalesce(x.rid, '') = row.rid | x] AS found "
             f"CALL (a, b, row, found) {{ WITH * WHERE size(found) = 0 CREATE (a)-[r:{T(rel)}]->(b) "
             "SET r = row.props } "
             "CALL (found, row) { WITH * WHERE size(found) > 0 UNWIND found AS x SET x = row.props } "
-            "RETURN count(*) AS n"
+            "RETURN count(*) AS n",
         )
-        unique: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for r in rows:
-            rid = str(r.get("rid") or "")
-            props = {k: v for k, v in (r.get("props") or {}).items() if v is not None}
-            props["rid"] = rid
-            frm, to = str(r["from"]), str(r["to"])
-            unique.pop((frm, to, rid), None)
-            unique[(frm, to, rid)] = {"from": frm, "to": to, "rid": rid, "props": props}
-        return self._write_batches(text, list(unique.values()), f"upsert_{Rel(rel).value}")
 
     def create_relationships(
         self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]
@@ -270,12 +261,31 @@ class Neo4jStore:
         """Like upsert_relationships, for rows the caller has just cleared with delete_outgoing:
         CREATE without looking for an existing one (the loader's owned relationships). A commit
         whose outcome is unknown raises IncompleteCommit (never retried), so no silent duplicate."""
+        return self._write_relationships(
+            "create",
+            rel,
+            from_label,
+            to_label,
+            rows,
+            f"CREATE (a)-[r:{T(rel)}]->(b) SET r = row.props RETURN count(*) AS n",
+        )
+
+    def _write_relationships(
+        self,
+        verb: str,
+        rel: Rel,
+        from_label: Label,
+        to_label: Label,
+        rows: Sequence[Mapping[str, Any]],
+        then: str,
+    ) -> int:
+        """Match each row's two ends (a, b), then ``then``; rows are deduplicated on (from, to, rid),
+        the last one winning, and their None properties dropped."""
         fl, tl = Label(from_label), Label(to_label)
         text = (
             f"UNWIND $rows AS row "
             f"MATCH (a:{L(fl)} {{{NODE_KEYS[fl]}: row.from}}) "
-            f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) "
-            f"CREATE (a)-[r:{T(rel)}]->(b) SET r = row.props RETURN count(*) AS n"
+            f"MATCH (b:{L(tl)} {{{NODE_KEYS[tl]}: row.to}}) " + then
         )
         unique: dict[tuple[str, str, str], dict[str, Any]] = {}
         for r in rows:
@@ -285,7 +295,7 @@ class Neo4jStore:
             frm, to = str(r["from"]), str(r["to"])
             unique.pop((frm, to, rid), None)
             unique[(frm, to, rid)] = {"from": frm, "to": to, "rid": rid, "props": props}
-        return self._write_batches(text, list(unique.values()), f"create_{Rel(rel).value}")
+        return self._write_batches(text, list(unique.values()), f"{verb}_{Rel(rel).value}")
 
     def delete_outgoing(self, label: Label, keys: Sequence[str], rels: Iterable[Rel]) -> int:
         label = Label(label)

@@ -49,3 +49,26 @@ def test_pairing_and_saved_plans(client: Any, tokens: Any) -> None:
     assert client.get(f"{API}/plans/saved/{pid}", headers=tokens.headers("town1")).status_code == 404
     pr = client.get(f"{API}/plans/saved/{pid}", headers=h).json()
     assert pr["open"] == len(pr["rows"]) and pr["done"] == 0
+
+
+def test_plan_locks_and_removed_by_get_and_post(client: Any, tokens: Any) -> None:
+    h = tokens.headers("district")
+    first = {x["org"]: x for x in client.get(f"{API}/plans", headers=h).json()["rows"]}
+    host = first["O02"]["host"]
+    r = client.get(f"{API}/plans?accept=O02&excluded=O07&forbidden_hosts={first['O13']['host']}", headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    rows = {x["org"]: x for x in body["rows"]}
+    assert rows["O02"]["locked"] and rows["O02"]["host"] == host
+    assert all(x["host"] != first["O13"]["host"] for x in body["rows"])
+    assert "O07" in {u["org"] for u in body["unplaced"] if u["rule"] == "excluded"}
+    posted = client.post(f"{API}/plans", json={"accept": ["O02"], "removed": ["PO2"]}, headers=h)
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["notes"] and "PO2" not in {x["host"] for x in posted.json()["rows"]}
+    rem = client.get(f"{API}/plans?removed=PO1&removed=PO2", headers=h).json()
+    assert {"O01", "O04", "O14"} <= {x["org"] for x in rem["rows"]} | {u["org"] for u in rem["unplaced"]}
+    saved = client.post(f"{API}/plans/saved", json={"name": "锁定", "params": {"accept": ["O02"]}}, headers=h)
+    assert saved.status_code == 201 and saved.json()["params"]["accepted"][0]["org"] == "O02"
+    todo = client.get(f"{API}/todo?kinds=plan_accepted", headers=h)
+    assert todo.status_code == 200, todo.text  # the accepted row is on the to-do list (issue 17)
+    assert [i["subject"]["key"] for i in todo.json()["items"]] == ["O02"]

@@ -16,7 +16,7 @@ from graph.settings import Settings
 from graph.store.embedded import EmbeddedStore
 from queries import cache
 from queries.plan import PAIRING_PLAN, PLAN, PairingParams, PlanParams
-from queries.plan_facts import PLAN_FACTS, UNITS_NOW
+from queries.plan_facts import PLAN_FACTS, REMOVED, UNITS_NOW
 from queries.scope import Scope
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
@@ -78,3 +78,18 @@ def test_same_pairing_plan_on_both_backends(stores: tuple[Any, Any]) -> None:
     assert _plain(PAIRING_PLAN(emb, Scope(), PairingParams())) == _plain(
         PAIRING_PLAN(neo, Scope(), PairingParams())
     )
+
+
+def test_same_plan_without_removed_entities_on_both_backends(stores: tuple[Any, Any]) -> None:
+    emb, neo = stores
+    f = emb.facts(PLAN_FACTS, Scope())
+    hosts = [x.key for x in f.parties if x.covers][:3]
+    keys = (*hosts, f.instructors[0].key, "NOPE")
+    for scope in (Scope(), Scope(sorted(emb.fetch_nodes(Label.TOWN))[0])):
+        a, b = emb.facts(REMOVED, (scope, keys)), neo.facts(REMOVED, (scope, keys))
+        assert a == b
+    assert a.parties == () or set(a.parties) <= set(hosts)
+    full = emb.facts(REMOVED, (Scope(), keys))
+    assert full.parties == tuple(sorted(hosts)) and full.instructors == (f.instructors[0].key,) and full.units
+    p = PlanParams(removed=keys)
+    assert _plain(PLAN(emb, Scope(), p)) == _plain(PLAN(neo, Scope(), p))

@@ -47,3 +47,18 @@ def test_plan_page_saves_a_plan(loaded: Any) -> None:
     no_exception(at)
     assert "一季度计划" in all_text(at)
     assert "完成率" in all_text(at)
+
+
+def test_plan_page_plans_without_removed_entities(loaded: Any) -> None:
+    # the impact panel of 网络分析 links here with ?removed=...
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["og_sid"] = session_for(token("district"))
+    at.run()
+    at.query_params["removed"] = "PO1,PO2"
+    at.switch_page("views/plan.py").run()
+    no_exception(at)
+    text = all_text(at)
+    assert "按撤销后的情况规划" in text and "PO1、PO2" in text
+    res = PLAN(loaded, Scope(), PlanParams(removed=("PO1", "PO2")))
+    assert metrics(at)["未安排"] == str(len(res.unplaced))
+    assert any(res.notes[0] in w.value for w in at.warning)

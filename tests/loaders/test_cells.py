@@ -52,19 +52,6 @@ def test_valid_uscc(code: str) -> None:
     assert parse("组织", "uscc", code)[0] == normalise(code).upper()
 
 
-@pytest.mark.parametrize(
-    ("code", "why"),
-    [
-        (bad_uscc(1), "uscc_check"),
-        (uscc(1)[:17], "uscc_length"),
-        (uscc(1)[:16] + "I" + uscc(1)[17], "uscc_chars"),
-        (915001180000000000.0, "uscc_as_number"),
-    ],
-)
-def test_invalid_uscc(code: Any, why: str) -> None:
-    assert bad("组织", "uscc", code) == why
-
-
 def test_uscc_list_splits_and_dedupes() -> None:
     a, b = uscc(1), uscc(2)
     assert parse("党组织", "covers", f"{a}；{b}、{a}\n {b},")[0] == [a, b]
@@ -76,21 +63,6 @@ def test_valid_id(idn: str) -> None:
     assert parse("党员", "id_number", idn)[0] == "".join(normalise(idn).split()).upper()
 
 
-@pytest.mark.parametrize(
-    ("idn", "why"),
-    [
-        (bad_ric(1), "id_check"),
-        (ric(1)[:17], "id_format"),
-        (float(ric(1)), "id_as_number"),
-        (int(ric(1)[:17]), "id_as_number"),
-        (ric(1, birth="20990101"), "id_birth_date"),
-        (ric(1, birth="19800230"), "id_birth_date"),
-    ],
-)
-def test_invalid_id(idn: Any, why: str) -> None:
-    assert bad("党员", "id_number", idn) == why
-
-
 def test_id_with_unknown_area_code_is_accepted() -> None:
     first = "990000" + "19800101" + "123"
     from graph.identifiers import ric_check_char
@@ -98,108 +70,128 @@ def test_id_with_unknown_area_code_is_accepted() -> None:
     assert parse("党员", "id_number", first + ric_check_char(first))[0].startswith("990000")
 
 
-@pytest.mark.parametrize(
-    ("phone", "national"),
-    [
-        ("13800138000", "13800138000"),
-        ("+86 138 0013 8000", "13800138000"),
-        ("86-139-0013-9000", "13900139000"),
-        ("+86(199)12345678", "19912345678"),
-        (13800138000.0, "13800138000"),
-        ("１３８００１３８０００", "13800138000"),
-    ],
-)
-def test_valid_phone(phone: Any, national: str) -> None:
-    assert parse("党员", "phone", phone)[0] == national
+def _cases(sheet: str, key: str, pairs: list[tuple[Any, Any]]) -> list[Any]:
+    return [pytest.param(sheet, key, cell, out, id=f"{key}-{i}") for i, (cell, out) in enumerate(pairs)]
 
 
-@pytest.mark.parametrize(
-    ("phone", "why"),
-    [
-        ("1380013800", "phone_format"),
-        ("12800138000", "phone_format"),
-        ("138001380001", "phone_format"),
-        ("023-49881234", "phone_landline"),
-        ("电话", "phone_format"),
-    ],
-)
-def test_invalid_phone(phone: str, why: str) -> None:
-    assert bad("党员", "phone", phone) == why
+# (sheet, column, cell as the file typed it, value read)
+GOOD = [
+    *_cases(
+        "党员",
+        "phone",
+        [
+            ("13800138000", "13800138000"),
+            ("+86 138 0013 8000", "13800138000"),
+            ("86-139-0013-9000", "13900139000"),
+            ("+86(199)12345678", "19912345678"),
+            (13800138000.0, "13800138000"),
+            ("１３８００１３８０００", "13800138000"),
+        ],
+    ),
+    *_cases(
+        "党组织",
+        "founded",
+        [
+            ("2011-07-01", "2011-07-01"),
+            ("2011/7/1", "2011-07-01"),
+            ("2011.7.1", "2011-07-01"),
+            ("2011年7月1日", "2011-07-01"),
+            ("２０１１年７月１日", "2011-07-01"),
+            (dt.date(2011, 7, 1), "2011-07-01"),
+            (dt.datetime(2011, 7, 1, 0, 0), "2011-07-01"),
+            (40725, "2011-07-01"),
+            (40725.0, "2011-07-01"),
+            ("2011-07-01 00:00:00", "2011-07-01"),
+        ],
+    ),
+    *_cases(
+        "党员",
+        "owner",
+        [
+            ("是", True),
+            ("否", False),
+            ("Y", True),
+            ("n", False),
+            ("TRUE", True),
+            ("false", False),
+            (True, True),
+            ("ｙｅｓ", True),
+        ],
+    ),
+    *_cases("组织", "employees", [("12", 12), (12.0, 12), ("1,200", 1200), ("0", 0), ("３０", 30)]),
+]
+# (sheet, column, cell as the file typed it, the problem's code)
+BAD = [
+    *_cases(
+        "组织",
+        "uscc",
+        [
+            (bad_uscc(1), "uscc_check"),
+            (uscc(1)[:17], "uscc_length"),
+            (uscc(1)[:16] + "I" + uscc(1)[17], "uscc_chars"),
+            (915001180000000000.0, "uscc_as_number"),
+        ],
+    ),
+    *_cases(
+        "党员",
+        "id_number",
+        [
+            (bad_ric(1), "id_check"),
+            (ric(1)[:17], "id_format"),
+            (float(ric(1)), "id_as_number"),
+            (int(ric(1)[:17]), "id_as_number"),
+            (ric(1, birth="20990101"), "id_birth_date"),
+            (ric(1, birth="19800230"), "id_birth_date"),
+        ],
+    ),
+    *_cases(
+        "党员",
+        "phone",
+        [
+            ("1380013800", "phone_format"),
+            ("12800138000", "phone_format"),
+            ("138001380001", "phone_format"),
+            ("023-49881234", "phone_landline"),
+            ("电话", "phone_format"),
+        ],
+    ),
+    *_cases(
+        "党组织",
+        "founded",
+        [
+            ("2011-02-30", "date_impossible"),
+            ("2011-13-01", "date_impossible"),
+            ("01/07/2011", "date"),
+            ("2011", "date"),
+            (2011, "date"),
+            ("去年", "date"),
+            ("1850-01-01", "date"),
+        ],
+    ),
+    *_cases("党员", "owner", [("也许", "not_bool")]),
+    *_cases(
+        "组织",
+        "employees",
+        [
+            ("-5", "negative"),
+            (-5, "negative"),
+            ("12.5", "not_integer"),
+            (12.5, "not_integer"),
+            ("abc", "not_integer"),
+        ],
+    ),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "iso"),
-    [
-        ("2011-07-01", "2011-07-01"),
-        ("2011/7/1", "2011-07-01"),
-        ("2011.7.1", "2011-07-01"),
-        ("2011年7月1日", "2011-07-01"),
-        ("２０１１年７月１日", "2011-07-01"),
-        (dt.date(2011, 7, 1), "2011-07-01"),
-        (dt.datetime(2011, 7, 1, 0, 0), "2011-07-01"),
-        (40725, "2011-07-01"),
-        (40725.0, "2011-07-01"),
-        ("2011-07-01 00:00:00", "2011-07-01"),
-    ],
-)
-def test_dates(text: Any, iso: str) -> None:
-    assert parse("党组织", "founded", text)[0] == iso
+@pytest.mark.parametrize(("sheet", "key", "cell", "value"), GOOD)
+def test_valid_cell(sheet: str, key: str, cell: Any, value: Any) -> None:
+    got = parse(sheet, key, cell)[0]
+    assert (type(got), got) == (type(value), value)  # True is not 1
 
 
-@pytest.mark.parametrize(
-    ("text", "why"),
-    [
-        ("2011-02-30", "date_impossible"),
-        ("2011-13-01", "date_impossible"),
-        ("01/07/2011", "date"),
-        ("2011", "date"),
-        (2011, "date"),
-        ("去年", "date"),
-        ("1850-01-01", "date"),
-    ],
-)
-def test_bad_dates(text: Any, why: str) -> None:
-    assert bad("党组织", "founded", text) == why
-
-
-@pytest.mark.parametrize(
-    ("cell", "value"),
-    [
-        ("是", True),
-        ("否", False),
-        ("Y", True),
-        ("n", False),
-        ("TRUE", True),
-        ("false", False),
-        (True, True),
-        ("ｙｅｓ", True),
-    ],
-)
-def test_bools(cell: Any, value: bool) -> None:
-    assert parse("党员", "owner", cell)[0] is value
-
-
-def test_bad_bool() -> None:
-    assert bad("党员", "owner", "也许") == "not_bool"
-
-
-@pytest.mark.parametrize(("cell", "value"), [("12", 12), (12.0, 12), ("1,200", 1200), ("0", 0), ("３０", 30)])
-def test_ints(cell: Any, value: int) -> None:
-    assert parse("组织", "employees", cell)[0] == value
-
-
-@pytest.mark.parametrize(
-    ("cell", "why"),
-    [
-        ("-5", "negative"),
-        (-5, "negative"),
-        ("12.5", "not_integer"),
-        (12.5, "not_integer"),
-        ("abc", "not_integer"),
-    ],
-)
-def test_bad_ints(cell: Any, why: str) -> None:
-    assert bad("组织", "employees", cell) == why
+@pytest.mark.parametrize(("sheet", "key", "cell", "why"), BAD)
+def test_invalid_cell(sheet: str, key: str, cell: Any, why: str) -> None:
+    assert bad(sheet, key, cell) == why
 
 
 def test_enums_and_aliases() -> None:

@@ -44,7 +44,10 @@ def test_hostile_workbook_rejects_exactly_the_bad_rows(store: Any, hostile_xlsx:
 def test_hostile_values_are_stored_as_documented(store: Any, hostile_xlsx: Path) -> None:
     load_roster(hostile_xlsx, store)
     U = H.U
-    orgs = store.fetch_nodes(Label.ORGANIZATION)
+    orgs, villages, pos, members, ins = (
+        store.fetch_nodes(lab)
+        for lab in (Label.ORGANIZATION, Label.VILLAGE, Label.PARTY_ORG, Label.MEMBER, Label.INSTRUCTOR)
+    )
     assert orgs[U[1]] == {
         "uscc": U[1],
         "org_name": "重庆甲机械有限公司",
@@ -71,14 +74,12 @@ def test_hostile_values_are_stored_as_documented(store: Any, hostile_xlsx: Path)
     }
     assert orgs[U[9]]["above_scale"] is False
     assert orgs[H.U8_Y]["org_category"] == "商会"
-    villages = store.fetch_nodes(Label.VILLAGE)
     assert villages["V02"] == {
         "village_code": "V02",
         "village_name": "石梯(社区)",
         "village_name_original": "石梯（社区）",
         "town_code": "T02",
     }
-    pos = store.fetch_nodes(Label.PARTY_ORG)
     assert pos["PO1"] == {
         "party_org_code": "PO1",
         "party_org_name": "甲机械党支部",
@@ -93,7 +94,6 @@ def test_hostile_values_are_stored_as_documented(store: Any, hostile_xlsx: Path)
     assert pos["PO6"]["kind"] == "非公有制经济组织党委" and "town_code" not in pos["PO6"]
     assert "town_code" not in pos["PO8"] and pos["PO8"]["founded"] == "2010-06-01"
     assert "town_code" not in pos["D0"] and pos["D2"]["town_code"] == "T01"
-    members = store.fetch_nodes(Label.MEMBER)
     m1 = members["M1"]
     kid = get_settings().hash_key()[0]
     assert m1 == {
@@ -118,7 +118,6 @@ def test_hostile_values_are_stored_as_documented(store: Any, hostile_xlsx: Path)
     }
     assert members["M5"]["town_code"] == "T01" and members["M5"]["flag"] == "流动党员"
     assert "town_code" not in members["M8"] and members["M8"]["id_hash"] == m1["id_hash"]
-    ins = store.fetch_nodes(Label.INSTRUCTOR)
     assert ins["I1"] == {
         "instructor_id": "I1",
         "name": "陈指导",

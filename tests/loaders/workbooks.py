@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from graph.identifiers import ric_check_char, uscc_check_char
+from graph.identifiers import USCC_ALPHABET, ric_check_char, uscc_check_char
 
 Sheets = dict[str, list[list[Any]]]
 
@@ -21,22 +21,22 @@ def uscc(n: int, prefix: str = "91500118MA") -> str:
     return first + uscc_check_char(first)
 
 
-def bad_uscc(n: int) -> str:
-    good = uscc(n)
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    wrong = alphabet[(alphabet.index(good[-1]) + 1) % len(alphabet)]
-    return good[:-1] + wrong
-
-
 def ric(n: int, birth: str = "19800101") -> str:
     first = f"500118{birth}{n:03d}"
     return first + ric_check_char(first)
 
 
+def _wrong_check(good: str, alphabet: str) -> str:
+    """``good`` with its check character (the last) moved to the next one of ``alphabet``."""
+    return good[:-1] + alphabet[(alphabet.index(good[-1]) + 1) % len(alphabet)]
+
+
+def bad_uscc(n: int) -> str:
+    return _wrong_check(uscc(n), USCC_ALPHABET)
+
+
 def bad_ric(n: int) -> str:
-    good = ric(n)
-    digits = "0123456789X"
-    return good[:-1] + digits[(digits.index(good[-1]) + 1) % len(digits)]
+    return _wrong_check(ric(n), "0123456789X")
 
 
 def fullwidth(text: str) -> str:

@@ -106,14 +106,11 @@ def test_reopen_in_another_process_gives_the_same_graph(tmp_path: Path) -> None:
         "import json,sys; from graph.store.embedded import EmbeddedStore; "
         "s = EmbeddedStore(sys.argv[1]); print(json.dumps([s.dump(), s.list_docs('boundary')]))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(home)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+    # the child's stderr reaches the test's output (a traceback shows on failure)
+    out = subprocess.check_output(
+        [sys.executable, "-c", code, str(home)], text=True, env={**os.environ, "PYTHONPATH": str(REPO)}
     )
-    assert json.loads(out.stdout) == json.loads(json.dumps([store.dump(), store.list_docs("boundary")]))
+    assert json.loads(out) == json.loads(json.dumps([store.dump(), store.list_docs("boundary")]))
 
 
 def test_newer_format_version_is_refused_in_chinese(tmp_path: Path) -> None:
