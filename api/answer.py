@@ -232,11 +232,13 @@ def question_route(
     query: type[Params] | None = None,
     tags: list[str] | None = None,
     shape: Shape | None = None,
+    page: str | None = None,
     response_model: Any = None,
 ) -> None:
     """``GET path``: question ``q`` for the caller (:func:`ask`), its query parameters the
     question's own model plus ``town`` (or ``query``, a model derived from it), its response
-    the question's result model (or ``response_model``, when ``shape`` changes it).
+    the question's result model (or ``response_model``, when ``shape`` changes it). ``page``
+    names a list of the result cut to the query's ``limit`` and ``offset`` (:func:`page_of`).
 
     Example
     -------
@@ -245,6 +247,8 @@ def question_route(
     model = query if query is not None else type(q.params.__name__ + "Query", (q.params, Scoped), {})
 
     def endpoint(c: Caller, p: Params) -> Response:
+        if page is not None:  # the query model has limit and offset
+            return ask(c, q, p, shape=page_of(page, p.limit, p.offset))  # type: ignore[attr-defined]
         return ask(c, q, p, shape=shape)
 
     kw = Parameter.KEYWORD_ONLY
@@ -274,6 +278,11 @@ def record_read(c: Caller, route_path: str, records: Iterable[str], **extra: Any
 
 
 # --- pagination ---------------------------------------------------------------------
+
+
+def total_in(field: str) -> Shape:
+    """A ``shape`` that sends the answer as it is, with its ``field`` as the total in a header."""
+    return lambda res: (res, {"X-Total-Count": str(getattr(res, field))})
 
 
 def page_of(field: str, limit: int, offset: int) -> Callable[[Any], tuple[Any, dict[str, str]]]:

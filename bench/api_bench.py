@@ -22,7 +22,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Row, bench_neo4j, percentiles, write_result
+from cli.procs import free_port, reap
 from queries.membership import MEMBERSHIP
 from queries.paths import PATH
 
@@ -119,12 +119,6 @@ def loadgen(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- server -------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -258,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     token = TokenStore(Settings(ORGGRAPH_HOME=str(home), ORGGRAPH_SECRET_KEY=secret)).create(
         "district", label="bench"
     )[0]
-    port = _free_port()
+    port = free_port(HOST)
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "api", "--host", HOST, "--port", str(port),
          "--workers", str(args.workers), "--log-level", "warning"],
@@ -326,10 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(Row(f"baseline: one in-process {q} call (no HTTP, no API cache)", ms, "ms", "", None))
     finally:
         server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        reap(server, 20)
         data["store"].close()
         shutil.rmtree(home, ignore_errors=True)
 

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
+from cli.procs import reap
 from graph.settings import get_settings
 
 API_PORT = int(os.environ.get("ORGGRAPH_API_PORT", "8000"))
@@ -178,10 +179,7 @@ def main() -> int:
             if p.poll() is None:
                 p.send_signal(signal.SIGINT)
         for _, p, _, _ in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            reap(p, 10)
         for h in handles:
             h.close()
     return 0

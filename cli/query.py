@@ -20,11 +20,11 @@ from graph.store import GraphStore
 from queries.centrality import CENTRALITY
 from queries.coverage import COVERAGE
 from queries.ego import EGO, EgoParams
-from queries.entities import ORG_TREE, SEARCH, OrgTreeParams, SearchParams
+from queries.entities import ORG_TREE, SEARCH
 from queries.fiveones import FIVE_ONES
 from queries.gaps import GAPS
 from queries.impact import IMPACT
-from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
+from queries.membership import INCONSISTENCIES, MEMBERSHIP
 from queries.models import CoverageResult, GapEntry, GapsResult, PairingNetwork
 from queries.pairing import PAIRING
 from queries.paths import PATH
@@ -37,6 +37,7 @@ query_app = typer.Typer(
 )
 
 _console = Console()
+Show = Callable[[Any], None]
 
 
 def register(app: typer.Typer) -> None:
@@ -94,6 +95,17 @@ def ask_command(
     )
 
 
+def _answers(q: Question[Any, Any], name: str | None = None, **kw: Any) -> Callable[[Show], Show]:
+    """Make the decorated function the table view of ``orggraph query <name>`` (:func:`ask_command`;
+    the name is the question's unless given)."""
+
+    def add(show: Show) -> Show:
+        query_app.command(name or q.name)(ask_command(q, show, **kw))
+        return show
+
+    return add
+
+
 def _params(model: Any, **given: Any) -> Any:
     """The question's parameters from the options given (the model holds every default)."""
     return model.parse({k: v for k, v in given.items() if v is not None})
@@ -117,6 +129,7 @@ def _table(title: str, *cols: str) -> Table:
 # --- coverage --------------------------------------------------------------------------
 
 
+@_answers(COVERAGE, doc="组织覆盖与工作覆盖 / organisational and work coverage.")
 def _show_coverage(res: CoverageResult) -> None:
     t = _table("党组织覆盖率", "范围", "组织数", "已覆盖", "覆盖率", "工作覆盖", "工作覆盖率")
     for r in (res.nonpublic, res.social, res.self_employed):
@@ -161,11 +174,6 @@ def _show_coverage(res: CoverageResult) -> None:
     _console.print(t)
 
 
-query_app.command("coverage")(
-    ask_command(COVERAGE, _show_coverage, doc="组织覆盖与工作覆盖 / organisational and work coverage.")
-)
-
-
 # --- gaps ------------------------------------------------------------------------------
 
 
@@ -200,22 +208,21 @@ def _gaps_table(title: str, entries: list[GapEntry], start: int) -> None:
     _console.print(t)
 
 
+@_answers(GAPS, doc="未建党组织的组织及组建建议 / uncovered organisations and what to build.")
 def _show_gaps(res: GapsResult) -> None:
     _gaps_table(f"未建党组织的组织：共 {res.total} 个", res.entries, res.offset + 1)
     if res.self_employed:
         _gaps_table(f"个体工商户（另计）：共 {res.self_employed_total} 个", res.self_employed, res.offset + 1)
 
 
-query_app.command("gaps")(
-    ask_command(
-        GAPS, _show_gaps, doc="未建党组织的组织及组建建议 / uncovered organisations and what to build."
-    )
-)
-
-
 # --- path ------------------------------------------------------------------------------
 
 
+@_answers(
+    PATH,
+    doc="两个对象之间怎样相连（默认不经过枢纽）/ how two entities are connected (hubs avoided).",
+    arguments=("source", "target"),
+)
 def _show_path(res: Any) -> None:
     if res.note_zh:
         _console.print(res.note_zh)
@@ -226,16 +233,6 @@ def _show_path(res: Any) -> None:
     _console.print(f"最短路径长度 {res.length}，列出 {len(res.paths)} 条{more}：")
     for i, p in enumerate(res.paths, 1):
         _console.print(f"{i}. {p.sentence_zh or p.chain_zh}\n   {p.chain_zh}")
-
-
-query_app.command("path")(
-    ask_command(
-        PATH,
-        _show_path,
-        doc="两个对象之间怎样相连（默认不经过枢纽）/ how two entities are connected (hubs avoided).",
-        arguments=("source", "target"),
-    )
-)
 
 
 # --- membership ------------------------------------------------------------------------
@@ -270,30 +267,24 @@ def membership(
             t.add_row(_name(i.member), i.code, i.message)
         _console.print(t)
 
-    if member_id is None:
-        _run(
-            "membership_inconsistencies",
-            backend,
-            as_json,
-            lambda s: ask(s, INCONSISTENCIES, scope_of(s, town), _params(InconsistencyParams, code=code)),
-            show_list,
-            town=town,
-        )
-    else:
-        _run(
-            "membership",
-            backend,
-            as_json,
-            lambda s: ask(s, MEMBERSHIP, scope_of(s, town), _params(MembershipParams, member_id=member_id)),
-            show_one,
-            town=town,
-            member_id=member_id,
-        )
+    one = member_id is not None
+    q: Question[Any, Any] = MEMBERSHIP if one else INCONSISTENCIES
+    given = {"member_id": member_id} if one else {"code": code}
+    _run(
+        q.name,
+        backend,
+        as_json,
+        lambda s: ask(s, q, scope_of(s, town), _params(q.params, **given)),
+        show_one if one else show_list,
+        town=town,
+        **(given if one else {}),
+    )
 
 
 # --- pairing ---------------------------------------------------------------------------
 
 
+@_answers(PAIRING, flags={"pairing_type": "--type"}, doc="结对网络 / the pairing networks.")
 def _show_pairing(res: PairingNetwork) -> None:
     _console.print(
         f"{res.pairing_type}：{len(res.nodes)} 个节点，{len(res.edges)} 条结对，"
@@ -314,16 +305,10 @@ def _show_pairing(res: PairingNetwork) -> None:
         )
 
 
-query_app.command("pairing")(
-    ask_command(
-        PAIRING, _show_pairing, flags={"pairing_type": "--type"}, doc="结对网络 / the pairing networks."
-    )
-)
-
-
 # --- centrality ------------------------------------------------------------------------
 
 
+@_answers(CENTRALITY, doc="网络中心性、关键节点与桥 / centrality, articulation points and bridges.")
 def _show_centrality(res: Any) -> None:
     _console.print(f"{res.network} 网络：{res.node_count} 个节点，{res.edge_count} 条边")
     for title, cuts, total in (
@@ -343,18 +328,15 @@ def _show_centrality(res: Any) -> None:
     _console.print(t)
 
 
-query_app.command("centrality")(
-    ask_command(
-        CENTRALITY,
-        _show_centrality,
-        doc="网络中心性、关键节点与桥 / centrality, articulation points and bridges.",
-    )
-)
-
-
 # --- impact ----------------------------------------------------------------------------
 
 
+@_answers(
+    IMPACT,
+    arguments=["keys"],
+    doc="影响分析：撤销示范点、党建指导员、党组织或党员会失去什么（可多个一并撤销）；"
+    "--rank 按影响排名 / what is lost if entities drop out; --rank ranks a kind by impact.",
+)
 def _show_impact(res: Any) -> None:
     if res.ranking is not None:
         r = res.ranking
@@ -367,14 +349,7 @@ def _show_impact(res: Any) -> None:
     _console.print("撤销：" + "、".join(f"{e.kind_zh} {_name(e.node)}" for e in im.removed))
     for line in im.summary_zh:
         _console.print(f"· {line}")
-    for title, refs in (
-        ("失去示范点帮扶", im.lost_pairing),
-        ("失去党组织覆盖", im.lost_coverage),
-        ("失去工作覆盖", im.lost_work_coverage),
-        ("不再有党建指导员", im.lost_instructor),
-        ("需调整隶属关系的下级党组织", im.orphaned_party_orgs),
-        ("帮建对象无人帮建", im.lost_helper),
-    ):
+    for title, refs in im.losses():
         if refs:
             _console.print(f"{title}：" + "、".join(_name(x) for x in refs))
     if im.members_to_transfer_total:
@@ -394,17 +369,6 @@ def _show_impact(res: Any) -> None:
     _console.print(t)
     if im.handoff.units:
         _console.print("交组建规划重新安排的单位：" + "、".join(im.handoff.units))
-
-
-query_app.command("impact")(
-    ask_command(
-        IMPACT,
-        _show_impact,
-        arguments=["keys"],
-        doc="影响分析：撤销示范点、党建指导员、党组织或党员会失去什么（可多个一并撤销）；"
-        "--rank 按影响排名 / what is lost if entities drop out; --rank ranks a kind by impact.",
-    )
-)
 
 
 # --- ego -------------------------------------------------------------------------------
@@ -447,57 +411,27 @@ def ego(
 # --- entities --------------------------------------------------------------------------
 
 
-@query_app.command()
-def tree(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = False) -> None:
-    """四级党组织架构 / the four-level party organisation tree."""
+@_answers(ORG_TREE, name="tree", doc="四级党组织架构 / the four-level party organisation tree.")
+def _show_tree(res: Any) -> None:
+    root = Tree(f"党组织 {res.total} 个")
 
-    def show(res: Any) -> None:
-        root = Tree(f"党组织 {res.total} 个")
+    def add(parent: Any, node: Any) -> None:
+        tier = f" [{node.demo_tier}示范点]" if node.demo_tier else ""
+        b = parent.add(f"{_name(node.node)} {node.kind or ''}{tier}")
+        for c in node.children:
+            add(b, c)
 
-        def add(parent: Any, node: Any) -> None:
-            tier = f" [{node.demo_tier}示范点]" if node.demo_tier else ""
-            b = parent.add(f"{_name(node.node)} {node.kind or ''}{tier}")
-            for c in node.children:
-                add(b, c)
-
-        for r in res.roots:
-            add(root, r)
-        _console.print(root)
-
-    _run(
-        "org_tree",
-        backend,
-        as_json,
-        lambda s: ask(s, ORG_TREE, scope_of(s, town), OrgTreeParams()),
-        show,
-        town=town,
-    )
+    for r in res.roots:
+        add(root, r)
+    _console.print(root)
 
 
-@query_app.command()
-def search(
-    q: Annotated[str, typer.Argument(help="编码或名称中的文字")],
-    limit: Annotated[int, typer.Option(help="条数")] = 20,
-    town: TownOpt = None,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """按编码或名称查找 / find entities by key or name."""
-
-    def show(res: Any) -> None:
-        t = _table(f"找到 {res.total} 个（列出 {len(res.items)} 个）", "类型", "编码", "名称", "镇街")
-        for h in res.items:
-            t.add_row(h.label_zh, h.node.key, h.node.name or "", h.node.town_code or "")
-        _console.print(t)
-
-    _run(
-        "search",
-        backend,
-        as_json,
-        lambda s: ask(s, SEARCH, scope_of(s, town), _params(SearchParams, q=q, limit=limit)),
-        show,
-        town=town,
-    )
+@_answers(SEARCH, arguments=["q"], doc="按编码或名称查找 / find entities by key or name.")
+def _show_search(res: Any) -> None:
+    t = _table(f"找到 {res.total} 个（列出 {len(res.items)} 个）", "类型", "编码", "名称", "镇街")
+    for h in res.items:
+        t.add_row(h.label_zh, h.node.key, h.node.name or "", h.node.town_code or "")
+    _console.print(t)
 
 
 # --- follow-up (督办, issue 17) ------------------------------------------------------------
@@ -507,6 +441,9 @@ def _days(n: int | None) -> str:
     return "不详" if n is None else str(n)
 
 
+@_answers(
+    FIVE_ONES, doc="五个一落实情况：帮建人达标率与逾期 / five-ones compliance of the help-build ledger."
+)
 def _show_five_ones(res: Any) -> None:
     d = res.district
     _console.print(
@@ -534,15 +471,6 @@ def _show_five_ones(res: Any) -> None:
             _name(w.target), _name(w.helper), w.kind, str(w.last_contact or "从未"), _days(w.overdue_days)
         )
     _console.print(t)
-
-
-query_app.command("five-ones")(
-    ask_command(
-        FIVE_ONES,
-        _show_five_ones,
-        doc="五个一落实情况：帮建人达标率与逾期 / five-ones compliance of the help-build ledger.",
-    )
-)
 
 
 def _show_todo(res: Any) -> None:

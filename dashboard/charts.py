@@ -119,6 +119,39 @@ def build_drawing(
     return Drawing(drawn_nodes, links, cats, total, truncated, aspect)
 
 
+TITLE_PREFIX = "title:"  # ids of group titles drawn among the nodes (never a node of the graph)
+
+
+def add_titles(d: Drawing, titles: dict[str, tuple[str, tuple[float, float]]]) -> None:
+    """Group titles (e.g. each town's name above its part of the network): label-only points
+    placed in the drawing's coordinates, so they move with zoom and pan."""
+    for key, (text, (x, y)) in sorted(titles.items()):
+        d.nodes.append(
+            {
+                "id": TITLE_PREFIX + key,
+                "name": text,
+                "value": text,
+                "x": round(x * 100, 1),
+                "y": round(y * 100, 1),
+                "symbolSize": 0,
+                "silent": True,
+                "tooltip": {"show": False},
+                "label": {
+                    "show": True,
+                    "position": "right",
+                    "fontSize": 14,
+                    "fontWeight": "bold",
+                    "color": "#37474F",
+                },
+            }
+        )
+
+
+def node_ids(d: Drawing) -> list[str]:
+    """The drawing's graph nodes (titles left out)."""
+    return [str(n["id"]) for n in d.nodes if not str(n["id"]).startswith(TITLE_PREFIX)]
+
+
 def graph_options(
     d: Drawing, *, arrows: bool = True, edge_labels: bool = False, zoom: float = 1.0
 ) -> dict[str, Any]:
@@ -208,7 +241,8 @@ def clicked_node(result: Any, d: Drawing) -> str | None:
     p = points[0]
     idx, name = p.get("point_index"), p.get("name")
     if isinstance(idx, int) and 0 <= idx < len(d.nodes) and name is not None and d.nodes[idx]["name"] == name:
-        return str(d.nodes[idx]["id"])
+        nid = str(d.nodes[idx]["id"])
+        return None if nid.startswith(TITLE_PREFIX) else nid
     return None
 
 

@@ -21,6 +21,9 @@ from queries.cache import facts
 from queries.models import (
     GapMember,
     Helper,
+    JointBuilder,
+    MemberDetail,
+    MembershipResult,
     NodeRef,
     OrganizationDetail,
     OrgTree,
@@ -28,6 +31,7 @@ from queries.models import (
     SearchHit,
     SearchResult,
     TreeNode,
+    VillageDetail,
 )
 from queries.params import MAX_PAGE, Params
 from queries.question import Question, register
@@ -35,6 +39,7 @@ from queries.scope import Scope
 
 _PO, _ORG = L(Label.PARTY_ORG), L(Label.ORGANIZATION)
 MAX_PARENTS = 12
+TOWN_COMMITTEE = "镇街两新党委"  # graph.model.PARTY_KINDS: the town's own committee
 
 
 class OrganizationParams(Params):
@@ -43,6 +48,14 @@ class OrganizationParams(Params):
 
 class PartyOrgParams(Params):
     code: str = Field(min_length=1, max_length=100, description="党组织编码")
+
+
+class MemberParams(Params):
+    member_id: str = Field(min_length=1, max_length=100, description="党员编号")
+
+
+class VillageParams(Params):
+    code: str = Field(min_length=1, max_length=100, description="村社区编码")
 
 
 class SearchParams(Params):
@@ -131,7 +144,7 @@ def _neighbours_cypher(db: CypherReader, q: NodeQuery) -> list[Neighbour]:
         {"key": q.key},
         f"entity_neighbours_{q.label.value}",
     )[0]["rows"]
-    return [Neighbour(x["t"], bool(x["o"]), x["l"], dict(x["p"]), dict(x["r"])) for x in rows]
+    return [Neighbour(x["t"], bool(x["o"]), x["l"], dict(x["p"]), _props(dict(x["r"]))) for x in rows]
 
 
 def _props(d: dict[str, Any]) -> dict[str, Any]:
@@ -303,13 +316,24 @@ _OTHER_ORG_COLUMNS = ((Rel.IN_ASSOCIATION, "association_uscc", "association_name
                       (Rel.SUBSIDIARY_OF, "parent_uscc", "parent_name"))  # fmt: skip
 
 
-def _outside_named(props: dict[str, Any], nb: list[Neighbour], scope: Scope) -> dict[str, Any]:
+# A member's columns naming an organisation or party organisation: another town's is left out.
+_MEMBER_COLUMNS = ((Rel.WORKS_AT, "employer_uscc", None),
+                   (Rel.RELATIONSHIP_IN, "relationship_org", None),
+                   (Rel.ACTIVE_IN, "activity_org", None))  # fmt: skip
+
+
+def _outside_named(
+    props: dict[str, Any], nb: list[Neighbour], scope: Scope, columns: Any = _OTHER_ORG_COLUMNS
+) -> dict[str, Any]:
+    """The properties with every key of an entity outside the scope left out (or named, where the
+    column says so)."""
     shown = dict(props)
-    for rel, key_prop, name_prop in _OTHER_ORG_COLUMNS:
+    for rel, key_prop, name_prop in columns:
         for x in nb:
             if x.type == rel.value and x.outgoing and not scope.admits(x.label, x.props):
                 shown.pop(key_prop, None)
-                shown[name_prop] = x.props.get("org_name")
+                if name_prop:
+                    shown[name_prop] = x.props.get(NAMES[x.label])
     return shown
 
 
@@ -334,6 +358,14 @@ def organization_detail(props: dict[str, Any], nb: list[Neighbour], scope: Scope
     )
 
 
+def _node(
+    store: GraphStore, scope: Scope, label: Label, key: str, what: str
+) -> tuple[dict[str, Any], list[Neighbour]]:
+    """One node of the scope (NotFound otherwise) and its neighbours."""
+    check_scope(store, scope)
+    return fetch_one(store, label, key, scope, what), store.facts(NEIGHBOURS, NodeQuery(label, key))
+
+
 def organization(store: GraphStore, scope: Scope, p: OrganizationParams) -> OrganizationDetail:
     """One organisation with its place, coverage, instructors, pairings and member counts.
 
@@ -341,9 +373,7 @@ def organization(store: GraphStore, scope: Scope, p: OrganizationParams) -> Orga
     -------
     >>> ORGANIZATION(store, Scope(), OrganizationParams(uscc="O01")).covered_by  # doctest: +SKIP
     """
-    check_scope(store, scope)
-    props = fetch_one(store, Label.ORGANIZATION, p.uscc, scope, "组织")
-    return organization_detail(props, store.facts(NEIGHBOURS, NodeQuery(Label.ORGANIZATION, p.uscc)), scope)
+    return organization_detail(*_node(store, scope, Label.ORGANIZATION, p.uscc, "组织"), scope)
 
 
 def party_org_detail(
@@ -384,10 +414,105 @@ def party_org(store: GraphStore, scope: Scope, p: PartyOrgParams) -> PartyOrgDet
     -------
     >>> PARTY_ORG(store, Scope(), PartyOrgParams(code="PO1")).parents  # doctest: +SKIP
     """
-    check_scope(store, scope)
-    props = fetch_one(store, Label.PARTY_ORG, p.code, scope, "党组织")
-    nb = store.facts(NEIGHBOURS, NodeQuery(Label.PARTY_ORG, p.code))
+    props, nb = _node(store, scope, Label.PARTY_ORG, p.code, "党组织")
     return party_org_detail(props, nb, store.facts(PARENTS, p.code), scope)
+
+
+# Never on a page: keyed hashes of ID numbers and phones, and the key they were made with.
+_SECRET = ("_hash", "key_id")
+
+
+def member_detail(
+    props: dict[str, Any], nb: list[Neighbour], membership: MembershipResult, scope: Scope
+) -> MemberDetail:
+    """One member's page from the member's neighbours and membership answer (pure)."""
+    O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
+    return MemberDetail(
+        member=ref(Label.MEMBER.value, props),
+        properties={
+            k: v
+            for k, v in sorted(_outside_named(props, nb, scope, _MEMBER_COLUMNS).items())
+            if not any(x in k for x in _SECRET)
+        },
+        employer=_one(_pick(nb, Rel.WORKS_AT, True, O, scope)),
+        relationship_org=_one(_pick(nb, Rel.RELATIONSHIP_IN, True, P, scope)),
+        activity_org=_one(_pick(nb, Rel.ACTIVE_IN, True, P, scope)),
+        helps_build=_pick(nb, Rel.HELPS_BUILD, True, O, scope),
+        contacts=sum(1 for x in nb if x.type == Rel.CONTACTED.value and scope.admits(x.label, x.props)),
+        membership=membership,
+    )
+
+
+def member(store: GraphStore, scope: Scope, p: MemberParams) -> MemberDetail:
+    """One member: masked details, employer, relationship and activity organisations with their
+    chains, help-build targets and inconsistencies.
+
+    Example
+    -------
+    >>> MEMBER(store, Scope(), MemberParams(member_id="M01")).relationship_org  # doctest: +SKIP
+    """
+    from queries.membership import MEMBERSHIP, MembershipParams
+
+    props, nb = _node(store, scope, Label.MEMBER, p.member_id, "党员")
+    return member_detail(props, nb, MEMBERSHIP(store, scope, MembershipParams(member_id=p.member_id)), scope)
+
+
+def village_detail(
+    props: dict[str, Any],
+    nb: list[Neighbour],
+    town_nb: list[Neighbour],
+    builders_nb: dict[str, list[Neighbour]],
+    scope: Scope,
+) -> VillageDetail:
+    """One village's page from its neighbours, its town's and its joint builders' (pure)."""
+    O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
+    links = {
+        x.props["uscc"]: x.rel_props
+        for x in nb
+        if x.type == Rel.JOINT_BUILDS_WITH.value and scope.admits(x.label, x.props)
+    }
+    committees = sorted(
+        (
+            ref(P.value, x.props)
+            for x in town_nb
+            if x.label == P.value and x.props.get("kind") == TOWN_COMMITTEE
+        ),
+        key=lambda r: r.key,
+    )
+    return VillageDetail(
+        village=ref(Label.VILLAGE.value, props),
+        properties=dict(sorted(props.items())),
+        town=_one(_pick(nb, Rel.LOCATED_IN, True, Label.TOWN, scope)),
+        town_committees=committees,
+        joint_builders=[
+            JointBuilder(
+                org=o,
+                covered_by=_pick(builders_nb.get(o.key, []), Rel.COVERS, False, P, scope),
+                properties=dict(sorted(links.get(o.key, {}).items())),
+            )
+            for o in _pick(nb, Rel.JOINT_BUILDS_WITH, False, O, scope)
+        ],
+    )
+
+
+def village(store: GraphStore, scope: Scope, p: VillageParams) -> VillageDetail:
+    """One village: its town and town committee, the organisations building jointly with it and
+    their party organisations.
+
+    Example
+    -------
+    >>> VILLAGE(store, Scope(), VillageParams(code="V1")).joint_builders  # doctest: +SKIP
+    """
+    props, nb = _node(store, scope, Label.VILLAGE, p.code, "村社区")
+    town = props.get("town_code")
+    town_nb = store.facts(NEIGHBOURS, NodeQuery(Label.TOWN, str(town))) if town else []
+    builders = sorted(
+        x.props["uscc"]
+        for x in nb
+        if x.type == Rel.JOINT_BUILDS_WITH.value and scope.admits(x.label, x.props)
+    )
+    builders_nb = {k: store.facts(NEIGHBOURS, NodeQuery(Label.ORGANIZATION, k)) for k in builders}
+    return village_detail(props, nb, town_nb, builders_nb, scope)
 
 
 def search_page(q: str, per_label: list[LabelHits], limit: int, offset: int) -> SearchResult:
@@ -466,5 +591,7 @@ ORGANIZATION = register(
 PARTY_ORG = register(
     Question("party_org", "党组织详情", PartyOrgParams, PartyOrgDetail, party_org, personal=True)
 )
+MEMBER = register(Question("member", "党员详情", MemberParams, MemberDetail, member, personal=True))
+VILLAGE = register(Question("village", "村社区详情", VillageParams, VillageDetail, village))
 SEARCH = register(Question("search", "搜索", SearchParams, SearchResult, search, personal=True))
 ORG_TREE = register(Question("org_tree", "组织架构", OrgTreeParams, OrgTree, org_tree))

@@ -369,8 +369,8 @@ def check_kind(
         kind=kind,
         judged=judged,
         met=met,
-        rate=None if judged == 0 else met / judged,
-        ok=None if judged == 0 else met == judged,
+        rate=_rate(met, judged),
+        ok=_all_met(met, judged),
         missed=missed,
         last_contact=last,
         overdue_days=od,
@@ -388,6 +388,21 @@ def _date(text: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(text)[:10])
     except ValueError:
         return None
+
+
+def _rate(met: int, judged: int) -> float | None:
+    return None if judged == 0 else met / judged
+
+
+def _all_met(met: int, judged: int) -> bool | None:
+    return None if judged == 0 else met == judged
+
+
+def _rules(pairs: list[PairCompliance], yearly: list[YearCheck]) -> tuple[int, int]:
+    """A helper's judged and met rules: its pairs' periodic checks and its yearly rules."""
+    judged = sum(1 for p in pairs for c in p.checks if c.ok is not None) + len(yearly)
+    met = sum(1 for p in pairs for c in p.checks if c.ok) + sum(1 for y in yearly if y.ok)
+    return judged, met
 
 
 def overdue_cases(helper: NodeRef, target: NodeRef, checks: Iterable[KindCheck]) -> list[OverdueCase]:
@@ -412,30 +427,23 @@ def _summary(
     by_helper: dict[tuple[str, str], list[PairCompliance]] = defaultdict(list)
     for pc in pairs:
         by_helper[(pc.helper.label, pc.helper.key)].append(pc)
-    hkeys = sorted(by_helper)
-    judged = met = 0
-    h_judged = h_ok = 0
-    for hk in hkeys:
-        # the helper within this area: its pairs here plus its yearly rules
-        mine = by_helper[hk]
-        j = sum(1 for p in mine for c in p.checks if c.ok is not None) + len(yearly[hk])
-        m = sum(1 for p in mine for c in p.checks if c.ok) + sum(1 for y in yearly[hk] if y.ok)
-        judged, met = judged + j, met + m
-        if j:
-            h_judged += 1
-            h_ok += m == j
+    # each helper within this area: its pairs here plus its yearly rules
+    rules = [_rules(by_helper[hk], yearly[hk]) for hk in sorted(by_helper)]
+    judged, met = sum(j for j, _ in rules), sum(m for _, m in rules)
+    h_judged = sum(1 for j, _ in rules if j)
+    h_ok = sum(1 for j, m in rules if j and m == j)
     worst = sorted(cases, key=_worse)
     return AreaSummary(
         town_code=town,
         town_name=town_name,
         pairs=len(pairs),
-        helpers=len(hkeys),
+        helpers=len(rules),
         helpers_judged=h_judged,
         helpers_ok=h_ok,
-        helper_rate=None if h_judged == 0 else h_ok / h_judged,
+        helper_rate=_rate(h_ok, h_judged),
         rules_judged=judged,
         rules_met=met,
-        rate=None if judged == 0 else met / judged,
+        rate=_rate(met, judged),
         overdue=len(cases),
         worst=worst[:top],
     )
@@ -532,15 +540,14 @@ def evaluate(
     for hk, ys in yearly.items():
         mine = pairs_of[hk]
         mine_cases = sorted(cases_of[hk], key=_worse)
-        j = sum(1 for pc in mine for c in pc.checks if c.ok is not None) + len(ys)
-        m = sum(1 for pc in mine for c in pc.checks if c.ok) + sum(1 for y in ys if y.ok)
+        j, m = _rules(mine, ys)
         helpers[hk] = HelperCompliance(
             helper=mine[0].helper,
             pairs=len(mine),
             rules_judged=j,
             rules_met=m,
-            rate=None if j == 0 else m / j,
-            ok=None if j == 0 else m == j,
+            rate=_rate(m, j),
+            ok=_all_met(m, j),
             yearly=ys,
             overdue=len(mine_cases),
             worst=mine_cases[0] if mine_cases else None,

@@ -113,10 +113,10 @@ _ROWS = ("orgs", "parties", "links", "members", "ledger", "contacts")
 @dataclass(frozen=True)
 class State:
     towns: tuple[tuple[str, str], ...]
-    orgs: tuple[OrgFact, ...]
-    parties: tuple[PartyFact, ...]
+    orgs: Mapping[str, OrgFact]  # rows with a node key are kept by it, in key order
+    parties: Mapping[str, PartyFact]
     links: tuple[LinkFact, ...]
-    members: tuple[MemberFact, ...]
+    members: Mapping[str, MemberFact]
     ledger: tuple[LedgerFact, ...]
     contacts: tuple[ContactFact, ...]
     instructors: int
@@ -124,7 +124,9 @@ class State:
     def to_doc(self) -> dict[str, Any]:
         """One compressed JSON text of the rows (about a fifth of the plain rows' bytes)."""
         body = {"towns": self.towns, "instructors": self.instructors}
-        body.update({name: getattr(self, name) for name in _ROWS})
+        for name in _ROWS:
+            rows = getattr(self, name)
+            body[name] = list(rows.values()) if isinstance(rows, Mapping) else rows
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), check_circular=False)
         return {"format": STATE_FORMAT, "zlib": base64.b64encode(zlib.compress(text.encode(), 1)).decode()}
 
@@ -133,10 +135,12 @@ class State:
         body = json.loads(zlib.decompress(base64.b64decode(doc["zlib"]))) if "zlib" in doc else doc
         return cls(
             towns=tuple((c, n) for c, n in body.get("towns", ())),
-            orgs=tuple(OrgFact(u, n, c, s, t, tuple(by), w) for u, n, c, s, t, by, w in body.get("orgs", ())),
-            parties=tuple(PartyFact._make(r) for r in body.get("parties", ())),
+            orgs=_keyed(
+                OrgFact(u, n, c, s, t, tuple(by), w) for u, n, c, s, t, by, w in body.get("orgs", ())
+            ),
+            parties=_keyed(PartyFact._make(r) for r in body.get("parties", ())),
             links=tuple(LinkFact._make(r) for r in body.get("links", ())),
-            members=tuple(MemberFact._make(r) for r in body.get("members", ())),
+            members=_keyed(MemberFact._make(r) for r in body.get("members", ())),
             ledger=tuple(LedgerFact._make(r) for r in body.get("ledger", ())),
             contacts=tuple(ContactFact._make(r) for r in body.get("contacts", ())),
             instructors=int(body.get("instructors", 0)),
@@ -144,7 +148,15 @@ class State:
 
     @classmethod
     def empty(cls) -> State:
-        return cls((), (), (), (), (), (), (), 0)
+        return cls((), {}, {}, (), {}, (), (), 0)
+
+
+Keyed = TypeVar("Keyed", OrgFact, PartyFact, MemberFact)
+
+
+def _keyed(rows: Iterable[Keyed]) -> dict[str, Keyed]:
+    """Rows by their first field (their node's key), in key order."""
+    return {r[0]: r for r in sorted(rows, key=lambda r: r[0])}
 
 
 def _s(v: Any) -> str:
@@ -166,35 +178,17 @@ def _state_of(raw: Mapping[str, Any]) -> State:
     helper-target pair with its count. Normalised and sorted here, once for both sides."""
     return State(
         towns=tuple(sorted({(_s(c), _s(n)) for c, n in raw["towns"]})),
-        orgs=tuple(
-            sorted(
-                (
-                    OrgFact(_s(u), _s(n), _s(c), _s(s), _t(t), tuple(sorted(set(by))), bool(w))
-                    for u, n, c, s, t, by, w in raw["orgs"]
-                ),
-                key=lambda o: o.uscc,
-            )
+        orgs=_keyed(
+            OrgFact(_s(u), _s(n), _s(c), _s(s), _t(t), tuple(sorted(set(by))), bool(w))
+            for u, n, c, s, t, by, w in raw["orgs"]
         ),
-        parties=tuple(
-            sorted(
-                (
-                    PartyFact(_s(k), _s(n), _t(t), _s(kd), _s(lv), _s(tr))
-                    for k, n, t, kd, lv, tr in raw["parties"]
-                ),
-                key=lambda p: p.code,
-            )
+        parties=_keyed(
+            PartyFact(_s(k), _s(n), _t(t), _s(kd), _s(lv), _s(tr)) for k, n, t, kd, lv, tr in raw["parties"]
         ),
         links=tuple(sorted({LinkFact(ty, s, d, _t(t)) for ty, s, d, t in raw["links"]}, key=_by_ends)),
-        members=tuple(
-            sorted(
-                (
-                    MemberFact(
-                        _s(k), mask_name(_s(n)), _t(t), _t(min(r, default=None)), _t(min(a, default=None))
-                    )
-                    for k, n, t, r, a in raw["members"]
-                ),
-                key=lambda m: m.member_id,
-            )
+        members=_keyed(
+            MemberFact(_s(k), mask_name(_s(n)), _t(t), _t(min(r, default=None)), _t(min(a, default=None)))
+            for k, n, t, r, a in raw["members"]
         ),
         ledger=tuple(
             sorted(
@@ -370,7 +364,7 @@ def tallies(state: State) -> tuple[Tally, dict[str, Tally], dict[str, dict[str, 
     names = dict(state.towns)
     acc: defaultdict[str | None, Counter[str]] = defaultdict(Counter)
     cats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for o in state.orgs:
+    for o in state.orgs.values():
         if o.status == DEREGISTERED:
             continue
         cov = int(bool(o.covered_by))
@@ -385,13 +379,13 @@ def tallies(state: State) -> tuple[Tally, dict[str, Tally], dict[str, dict[str, 
             c["worked"] += int(o.worked)
             c[group] += 1
             c[group + "_covered"] += cov
-    for p in state.parties:
+    for p in state.parties.values():
         c = acc[p.town]
         c["party_orgs"] += 1
         c["demo_points"] += int(p.tier in DEMO_TIERS)
     for link in state.links:
         acc[link.town]["pairings" if link.type == Rel.PAIRED_WITH.value else "joint"] += 1
-    for m in state.members:
+    for m in state.members.values():
         acc[m.town]["members"] += 1
     total: Counter[str] = Counter()
     for c in acc.values():
@@ -490,14 +484,15 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
     """
     out: list[Change] = []
     add = out.append
-    names = {p.code: p.name for p in (*prev.parties, *cur.parties)}
-    names.update({f"{Label.PARTY_ORG.value}:{p.code}": p.name for p in (*prev.parties, *cur.parties)})
-    names.update({f"{Label.ORGANIZATION.value}:{o.uscc}": o.name for o in (*prev.orgs, *cur.orgs)})
+    names = {p.code: p.name for p in (*prev.parties.values(), *cur.parties.values())}
+    names.update({f"{Label.PARTY_ORG.value}:{k}": v for k, v in names.items()})
+    names.update(
+        {f"{Label.ORGANIZATION.value}:{o.uscc}": o.name for o in (*prev.orgs.values(), *cur.orgs.values())}
+    )
 
     # organisations (only the rows that differ can change anything)
-    a = {o.uscc: o for o in prev.orgs}
-    b = {o.uscc: o for o in cur.orgs}
-    for k in sorted({o.uscc for o in _differ(prev.orgs, cur.orgs)}):
+    a, b = prev.orgs, cur.orgs
+    for k in sorted({o.uscc for o in _differ(a.values(), b.values())}):
         x, y = a.get(k), b.get(k)
         if x is None and y is not None:
             add(Change(kind="org_added", key=k, name=y.name, town=y.town, after=y.category))
@@ -518,8 +513,7 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
             add(Change(kind=kind, key=k, name=y.name, town=y.town, by=y.covered_by or x.covered_by))
 
     # party organisations
-    pa = {p.code: p for p in prev.parties}
-    pb = {p.code: p for p in cur.parties}
+    pa, pb = prev.parties, cur.parties
     for k in sorted(pa.keys() - pb.keys()):
         p = pa[k]
         add(Change(kind="party_org_removed", key=k, name=p.name, town=p.town, before=p.kind, sync=sync))
@@ -541,8 +535,7 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
         add(Change(kind=lkind, key=f"{s}>{d}", name=nm, town=link.town, sync=sync and gone))
 
     # members (masked; a removed member leaves a count only)
-    ma = {m.member_id: m for m in prev.members}
-    mb = {m.member_id: m for m in cur.members}
+    ma, mb = prev.members, cur.members
     removed: Counter[str | None] = Counter(ma[k].town for k in ma.keys() - mb.keys())
     for town, n in sorted(removed.items(), key=lambda x: _s(x[0])):
         add(Change(kind="member_removed", town=town, count=n, sync=sync))
@@ -551,7 +544,7 @@ def diff(prev: State, cur: State, *, sync: bool = False) -> list[Change]:
         add(
             Change(kind="member_added", key=k, name=m.masked, town=m.town, after=m.relationship, members=(k,))
         )
-    for k in sorted({m.member_id for m in _differ(prev.members, cur.members)} & ma.keys() & mb.keys()):
+    for k in sorted({m.member_id for m in _differ(ma.values(), mb.values())} & ma.keys() & mb.keys()):
         mx, my = ma[k], mb[k]
         who: dict[str, Any] = {"key": k, "name": my.masked, "town": my.town, "members": (k,)}
         if mx.relationship != my.relationship:
@@ -615,7 +608,7 @@ def _member_ids(nid: str) -> tuple[str, ...]:
 
 
 def removed_members(prev: State, cur: State) -> set[str]:
-    return {m.member_id for m in prev.members} - {m.member_id for m in cur.members}
+    return set(prev.members.keys() - cur.members.keys())
 
 
 def redact(changes: Sequence[Change], gone: set[str]) -> tuple[list[Change], int]:

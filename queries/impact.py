@@ -137,6 +137,21 @@ class EntityImpact(_M):
     handoff: PlanHandoff
     summary_zh: list[str]  # one sentence per kind of loss
 
+    def losses(self) -> list[tuple[str, list[NodeRef]]]:
+        """The lists of what is lost, each with its Chinese title (as the CLI and dashboard show them)."""
+        return [(title, getattr(self, name)) for name, title in LOSSES_ZH.items()]
+
+
+LOSSES_ZH = {
+    "lost_pairing": "失去示范点帮扶",
+    "lost_coverage": "失去党组织覆盖",
+    "lost_work_coverage": "失去工作覆盖",
+    "lost_instructor": "不再有党建指导员",
+    "orphaned_party_orgs": "需调整隶属关系的下级党组织",
+    "below_standalone": "正式党员不足 3 名的党组织",
+    "lost_helper": "无人帮建的帮建对象",
+}
+
 
 class ImpactRankItem(_M):
     rank: int

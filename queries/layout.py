@@ -16,7 +16,7 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 
@@ -74,12 +74,51 @@ def _component_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
     return _radial(g, root)
 
 
+Box = tuple[dict[str, Position], float, float]  # positions from (0, 0), width, height
+
+
+def _rows(boxes: Sequence[Box], width: float) -> tuple[list[Position], float, float]:
+    """Corners of the boxes in rows no wider than ``width`` (a box wider starts its own row),
+    and the extent (width, height) they take."""
+    corners: list[Position] = []
+    x = y = row_h = used = 0.0
+    for _, w, h in boxes:
+        if x + w > width and x > 0:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        corners.append((x, y))
+        x += w
+        used = max(used, x)
+        row_h = max(row_h, h)
+    return corners, used, y + row_h
+
+
+def _shelf(
+    boxes: Sequence[Box], aspect: float, pad: float = GAP
+) -> tuple[dict[str, Position], list[Position]]:
+    """Shelf-pack boxes in rows (in the order given), the row width chosen among a few so the
+    whole is closest to ``aspect`` (width / height): the positions moved into place, and each
+    box's top-left corner."""
+    widest, total = max(w for _, w, _ in boxes), sum(w for _, w, _ in boxes)
+    tries = [widest * (total / widest) ** (i / 24) for i in range(25)]
+
+    def misfit(width: float) -> float:
+        _, w, h = _rows(boxes, width)
+        return abs(math.log(w / h / aspect)) if w > 0 and h > 0 else math.inf
+
+    corners = _rows(boxes, min(tries, key=misfit))[0]
+    out: dict[str, Position] = {}
+    for (pos, _, _), (x, y) in zip(boxes, corners, strict=True):
+        for k, (px, py) in pos.items():
+            out[k] = (x + pad / 2 + px, y + pad / 2 + py)
+    return out, corners
+
+
 def _pack(g: nx.Graph, aspect: float = 1.5) -> dict[str, tuple[float, float]]:
     """Lay out each connected component on its own and shelf-pack their boxes in rows,
     largest first, to about ``aspect`` (width / height): star-shaped pairing networks read
     far better this way than as one force-directed blob."""
     comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
-    boxes: list[tuple[dict[str, tuple[float, float]], float, float]] = []
+    boxes: list[Box] = []
     for comp in comps:
         pos = _component_layout(g.subgraph(comp))
         xs = [p[0] for p in pos.values()]
@@ -92,18 +131,39 @@ def _pack(g: nx.Graph, aspect: float = 1.5) -> dict[str, tuple[float, float]]:
         w = max(p[0] for p in scaled.values()) + GAP
         h = max(p[1] for p in scaled.values()) + GAP
         boxes.append((scaled, w, h))
-    area = sum(w * h for _, w, h in boxes)
-    width = max(math.sqrt(area * aspect), max(w for _, w, _ in boxes))
-    out: dict[str, tuple[float, float]] = {}
-    x = y = row_h = 0.0
-    for pos, w, h in boxes:
-        if x + w > width and x > 0:
-            x, y, row_h = 0.0, y + row_h, 0.0
-        for k, (px, py) in pos.items():
-            out[k] = (x + GAP / 2 + px, y + GAP / 2 + py)
-        x += w
-        row_h = max(row_h, h)
-    return out
+    return _shelf(boxes, aspect)[0]
+
+
+TITLE = 0.9  # room above a group for its title, in layout units
+
+
+def group_layout(
+    groups: Mapping[str, Sequence[str]], edges: Iterable[Edge], aspect: float = 2.0
+) -> tuple[dict[str, Position], dict[str, Position]]:
+    """Each group (a town's nodes) packed on its own, then the groups shelf-packed in rows,
+    largest first, to about ``aspect``: node positions, and where each group's title goes
+    (above its box). Edges between groups are drawn but do not pull the groups together.
+
+    Example
+    -------
+    >>> pos, titles = group_layout({"T1": ["a", "b"], "T2": ["c"]}, [("a", "b"), ("b", "c")])
+    >>> sorted(titles)
+    ['T1', 'T2']
+    """
+    edges = list(edges)
+    boxes: list[Box] = []
+    names = sorted((k for k, v in groups.items() if v), key=lambda k: (-len(groups[k]), k))
+    for name in names:
+        members = set(groups[name])
+        pos = _pack(_graph(members, [(u, v) for u, v in edges if u in members and v in members]))
+        w = max(max(p[0] for p in pos.values()) + GAP, 2.5)  # room for the title
+        h = max(p[1] for p in pos.values()) + GAP
+        boxes.append(({k: (x, y + TITLE) for k, (x, y) in pos.items()}, w + GAP, h + TITLE + GAP))
+    if not boxes:
+        return {}, {}
+    pos, corners = _shelf(boxes, aspect)
+    titles = {name: (cx + GAP / 2, cy + GAP / 2) for name, (cx, cy) in zip(names, corners, strict=True)}
+    return pos, titles
 
 
 def _cap(g: nx.Graph, cap: int = MAX_DRAWN) -> tuple[nx.Graph, bool]:

@@ -63,16 +63,19 @@ _PO_FIELDS = ", ".join(f".{k}" for k in _PO_KEYS)
 _ORG_KEYS = ("uscc", "org_name", "town_code")
 _MEMBER_KEYS = ("member_id", "name", "town_code", "flag", "post", "cross_appointed")
 
-# One member: the two chains (each ordered upwards), employer and its coverers. Each link is
-# the first by key, should bad data hold two (as on the embedded store).
-MEMBERSHIP_ONE = f"""
-MATCH (m:{L(Label.MEMBER)} {{member_id: $id}})
-WITH m,
+# A member's first relationship org, activity org and employer (each the first by key, should bad
+# data hold two, as on the embedded store).
+_LINKS = f"""WITH m,
   head(COLLECT {{ MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(x:{_PO})
                   RETURN x ORDER BY x.party_org_code }}) AS r,
   head(COLLECT {{ MATCH (m)-[:{T(Rel.ACTIVE_IN)}]->(x:{_PO}) RETURN x ORDER BY x.party_org_code }}) AS a,
   head(COLLECT {{ MATCH (m)-[:{T(Rel.WORKS_AT)}]->(x:{L(Label.ORGANIZATION)})
-                  RETURN x ORDER BY x.uscc }}) AS e
+                  RETURN x ORDER BY x.uscc }}) AS e"""
+
+# One member: the two chains (each ordered upwards), employer and its coverers.
+MEMBERSHIP_ONE = f"""
+MATCH (m:{L(Label.MEMBER)} {{member_id: $id}})
+{_LINKS}
 RETURN m {{.*}} AS m,
   CASE WHEN r IS NULL THEN [] ELSE COLLECT {{
     MATCH p = (r)-[:{T(Rel.REPORTS_TO)}*0..{MAX_CHAIN}]->(x:{_PO})
@@ -92,12 +95,7 @@ def _all_cypher_text(scope: Scope) -> str:
     the direct COVERS case is tried first (CASE is lazy). The Python checks (_check) decide."""
     return f"""
 {scope.match("m", Label.MEMBER)}
-WITH m,
-  head(COLLECT {{ MATCH (m)-[:{T(Rel.RELATIONSHIP_IN)}]->(x:{_PO})
-                  RETURN x ORDER BY x.party_org_code }}) AS r,
-  head(COLLECT {{ MATCH (m)-[:{T(Rel.ACTIVE_IN)}]->(x:{_PO}) RETURN x ORDER BY x.party_org_code }}) AS a,
-  head(COLLECT {{ MATCH (m)-[:{T(Rel.WORKS_AT)}]->(x:{L(Label.ORGANIZATION)})
-                  RETURN x ORDER BY x.uscc }}) AS e
+{_LINKS}
 WITH m, r, a, e,
   CASE WHEN r IS NULL OR e IS NULL THEN null
        WHEN EXISTS {{ (r)-[:{T(Rel.COVERS)}]->(e) }} THEN true
@@ -251,7 +249,10 @@ def _org_ref(d: dict[str, Any]) -> NodeRef:
 def _check(x: MemberLinks, scope: Scope) -> list[Inconsistency]:
     m, r, a, e = x.m, x.r, x.a, x.e
     me = ref_from(Label.MEMBER.value, m["member_id"], m.get("name"), m.get("town_code"))
-    out = []
+    out: list[Inconsistency] = []
+
+    def add(code: str, message: str, related: list[NodeRef]) -> None:
+        out.append(Inconsistency(member=me, code=code, message=message, related=related))
 
     def po_name(p: dict[str, Any]) -> str:
         # A town user never sees another town's entities, not even by name.
@@ -267,40 +268,28 @@ def _check(x: MemberLinks, scope: Scope) -> list[Inconsistency]:
         and e.get("town_code")
         and a["town_code"] != e["town_code"]
     ):
-        out.append(
-            Inconsistency(
-                member=me,
-                code="activity_town_mismatch",
-                message=f"活动所在党组织（{po_name(a)}）与工作单位（{org_name(e)}）不在同一镇街",
-                related=[_po_ref(a), _org_ref(e)],
-            )
+        add(
+            "activity_town_mismatch",
+            f"活动所在党组织（{po_name(a)}）与工作单位（{org_name(e)}）不在同一镇街",
+            [_po_ref(a), _org_ref(e)],
         )
     if r is not None and e is not None and not x.rel_covers:
-        out.append(
-            Inconsistency(
-                member=me,
-                code="relationship_not_covering_employer",
-                message=f"组织关系所在党组织（{po_name(r)}）未覆盖其工作单位（{org_name(e)}）",
-                related=[_po_ref(r), _org_ref(e)],
-            )
+        add(
+            "relationship_not_covering_employer",
+            f"组织关系所在党组织（{po_name(r)}）未覆盖其工作单位（{org_name(e)}）",
+            [_po_ref(r), _org_ref(e)],
         )
     if r is None and m.get("flag") in MEMBER_FLAGS:
-        out.append(
-            Inconsistency(
-                member=me,
-                code="flagged_without_relationship",
-                message=f"{m['flag']}尚无组织关系所在党组织",
-                related=[_org_ref(e)] if e is not None else [],
-            )
+        add(
+            "flagged_without_relationship",
+            f"{m['flag']}尚无组织关系所在党组织",
+            [_org_ref(e)] if e is not None else [],
         )
     if m.get("cross_appointed") is True and not m.get("post"):
-        out.append(
-            Inconsistency(
-                member=me,
-                code="committee_without_post",
-                message="标记为交叉任职的班子成员，但未填写党内职务（书记/副书记/委员）",
-                related=[_po_ref(r)] if r is not None else [],
-            )
+        add(
+            "committee_without_post",
+            "标记为交叉任职的班子成员，但未填写党内职务（书记/副书记/委员）",
+            [_po_ref(r)] if r is not None else [],
         )
     # Within a town scope, another town's entities are left out of the answer.
     return [i.model_copy(update={"related": [n for n in i.related if visible(n, scope)]}) for i in out]

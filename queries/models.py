@@ -335,6 +335,36 @@ class OrganizationDetail(_Model):
     member_counts: dict[str, int] = Field(default_factory=dict)
 
 
+class MemberDetail(_Model):
+    """A member's page: masked details (no hashes; ID and phone only masked), where the member
+    works, has the organisational relationship and takes part, the chains and inconsistencies."""
+
+    member: NodeRef
+    properties: dict[str, Any]
+    employer: NodeRef | None = None
+    relationship_org: NodeRef | None = None
+    activity_org: NodeRef | None = None
+    helps_build: list[NodeRef] = Field(default_factory=list)  # 帮建对象
+    contacts: int = 0  # contact records (CONTACTED)
+    membership: MembershipResult
+
+
+class JointBuilder(_Model):
+    org: NodeRef
+    covered_by: list[NodeRef] = Field(default_factory=list)  # the organisation's party organisations
+    properties: dict[str, Any] = Field(default_factory=dict)  # of the JOINT_BUILDS_WITH link
+
+
+class VillageDetail(_Model):
+    """A village's page: its town and that town's committee, and who builds jointly with it."""
+
+    village: NodeRef
+    properties: dict[str, Any]
+    town: NodeRef | None = None
+    town_committees: list[NodeRef] = Field(default_factory=list)  # 镇街两新党委 located in its town
+    joint_builders: list[JointBuilder] = Field(default_factory=list)
+
+
 class PartyOrgDetail(_Model):
     party_org: NodeRef
     properties: dict[str, Any]

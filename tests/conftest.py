@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from graph.settings import LOCAL_NEO4J_PASSWORD, LOCAL_NEO4J_URI, Settings
 from graph.store.embedded import EmbeddedStore
 
 REQUIRE_NEO4J = os.environ.get("ORGGRAPH_REQUIRE_NEO4J") == "1"
+SECRET = "test-secret-key-0123456789abcdef-0123456789"
 _neo4j_problem: str | None = None
 _neo4j_checked = False
 
@@ -25,7 +27,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own ORGGRAPH_HOME, so no test sees another's store or tokens."""
     home = tmp_path / "home"
     monkeypatch.setenv("ORGGRAPH_HOME", str(home))
-    monkeypatch.setenv("ORGGRAPH_SECRET_KEY", "test-secret-key-0123456789abcdef-0123456789")
+    monkeypatch.setenv("ORGGRAPH_SECRET_KEY", SECRET)
     from graph.settings import get_settings
 
     get_settings.cache_clear()
@@ -90,6 +92,48 @@ def embedded_store(tmp_path: Path) -> Iterator[EmbeddedStore]:
 def store(request: pytest.FixtureRequest) -> object:
     """Each contract test runs once per backend."""
     return request.getfixturevalue(f"{request.param}_store")
+
+
+def load_demo(store: Any, workbook: Path, home: Path, *, boundaries: bool = True) -> Any:
+    """The demo workbook loaded into ``store`` (schema first), with its town polygons."""
+    from graph.loaders.boundaries import import_boundaries
+    from graph.loaders.demo import boundaries_path
+    from graph.loaders.load import load_roster
+
+    settings = Settings(ORGGRAPH_HOME=home, ORGGRAPH_SECRET_KEY=SECRET, ORGGRAPH_ENV="development")
+    store.apply_schema()
+    res = load_roster(workbook, store, settings=settings)
+    assert res.exit_code == 0, (res.message_en, res.fatal, res.rejected_rows)
+    if boundaries:
+        assert import_boundaries(store, boundaries_path(workbook)).ok
+    return store
+
+
+# The scale-1 demo district, once per module that asks for it (loading it into Neo4j takes a
+# while); a test that changes it puts it back before it ends.
+
+
+@pytest.fixture(scope="module")
+def demo_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from graph.loaders.demo import generate
+
+    return generate(tmp_path_factory.mktemp("demo") / "demo.xlsx", scale=1, seed=2011)
+
+
+@pytest.fixture(scope="module")
+def embedded_demo(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    home = tmp_path_factory.mktemp("embedded_home")
+    store = EmbeddedStore(home)
+    yield load_demo(store, demo_workbook, home)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def neo4j_demo(demo_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    store = _open_neo4j()
+    store.wipe()
+    yield load_demo(store, demo_workbook, tmp_path_factory.mktemp("neo4j_home"))
+    store.close()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.answer import question_route
+from api.answer import question_route, total_in
 from api.routers.params import Scoped
 from queries.centrality import CENTRALITY, CentralityParams
 from queries.coverage import COVERAGE
@@ -25,17 +22,13 @@ class CentralityQuery(CentralityParams, Scoped):
     top: int = Field(20, ge=1, le=MAX_PAGE, description="排名条数")
 
 
-def _total(field: str) -> Callable[[Any], tuple[Any, dict[str, str]]]:
-    return lambda res: (res, {"X-Total-Count": str(getattr(res, field))})
-
-
 question_route(
     router,
     "/coverage",
     COVERAGE,
     tags=["coverage 覆盖"],
     summary="党组织覆盖率与未覆盖组织 / coverage and the uncovered organisations",
-    shape=_total("uncovered_total"),
+    shape=total_in("uncovered_total"),
 )
 question_route(
     router,
@@ -43,7 +36,7 @@ question_route(
     GAPS,
     tags=["gaps 空白点"],
     summary="未建党组织的组织、候选依托与建议 / uncovered organisations, hosts and a recommendation",
-    shape=_total("total"),
+    shape=total_in("total"),
 )
 question_route(
     router,

@@ -8,9 +8,27 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
 from api.answer import Caller, ask, caller, question_route
-from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH, OrganizationParams, PartyOrgParams
+from queries.entities import (
+    MEMBER,
+    ORG_TREE,
+    ORGANIZATION,
+    PARTY_ORG,
+    SEARCH,
+    VILLAGE,
+    MemberParams,
+    OrganizationParams,
+    PartyOrgParams,
+    VillageParams,
+)
 from queries.figures import FIGURES
-from queries.models import OrganizationDetail, PartyOrgDetail, SearchHit, SearchResult
+from queries.models import (
+    MemberDetail,
+    OrganizationDetail,
+    PartyOrgDetail,
+    SearchHit,
+    SearchResult,
+    VillageDetail,
+)
 
 router = APIRouter(tags=["entities 组织与党组织"])
 
@@ -25,6 +43,18 @@ def organization(c: Annotated[Caller, Depends(caller)], uscc: Key) -> Response:
 @router.get("/party-orgs/{code}", response_model=PartyOrgDetail, summary="一个党组织 / one party org")
 def party_org(c: Annotated[Caller, Depends(caller)], code: Key) -> Response:
     return ask(c, PARTY_ORG, PartyOrgParams.parse(code=code))
+
+
+@router.get(
+    "/members/{member_id}", response_model=MemberDetail, summary="一名党员（脱敏）/ one member (masked)"
+)
+def member(c: Annotated[Caller, Depends(caller)], member_id: Key) -> Response:
+    return ask(c, MEMBER, MemberParams.parse(member_id=member_id))
+
+
+@router.get("/villages/{code}", response_model=VillageDetail, summary="一个村社区 / one village")
+def village(c: Annotated[Caller, Depends(caller)], code: Key) -> Response:
+    return ask(c, VILLAGE, VillageParams.parse(code=code))
 
 
 def _hits(res: SearchResult) -> tuple[list[SearchHit], dict[str, str]]:

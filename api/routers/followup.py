@@ -7,43 +7,24 @@ questions' own models (:class:`queries.fiveones.FiveOnesParams`, :class:`queries
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from api.answer import question_route, total_in
+from queries.fiveones import FIVE_ONES
+from queries.todo import TODO
 
-from api.answer import Caller, ask, caller
-from api.routers.params import Scoped
-from queries.fiveones import FIVE_ONES, FiveOnesParams, FiveOnesResult
-from queries.todo import TODO, TodoParams, TodoResult
+router = APIRouter(tags=["follow-up 督办"])
 
-router = APIRouter()
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class FiveOnesQuery(FiveOnesParams, Scoped):
-    pass
-
-
-class TodoQuery(TodoParams, Scoped):
-    pass
-
-
-@router.get(
+question_route(
+    router,
     "/five-ones",
-    response_model=FiveOnesResult,
-    tags=["follow-up 督办"],
+    FIVE_ONES,
     summary="五个一落实情况：每名帮建人的达标率与最严重逾期，镇街与全区汇总 / five-ones compliance",
 )
-def five_ones(c: Annotated[Caller, Depends(caller)], p: Annotated[FiveOnesQuery, Query()]) -> Response:
-    return ask(c, FIVE_ONES, p)
-
-
-@router.get(
+question_route(
+    router,
     "/todo",
-    response_model=TodoResult,
-    tags=["follow-up 督办"],
+    TODO,
     summary="待办清单：每项附原因与建议措施 / the to-do list, each item with its reason and action",
+    shape=total_in("total"),
 )
-def todo(c: Annotated[Caller, Depends(caller)], p: Annotated[TodoQuery, Query()]) -> Response:
-    return ask(c, TODO, p, shape=lambda r: (r, {"X-Total-Count": str(r.total)}))

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 from pydantic import Field
 
-from api.answer import Caller, ask, caller, page_of
+from api.answer import Caller, ask, caller, question_route
 from api.auth import admin
 from api.lookup import LookupRequest, LookupResult, lookup_members
 from api.routers.params import Scoped
 from graph.tokens import Principal
 from queries.membership import INCONSISTENCIES, MEMBERSHIP, InconsistencyParams, MembershipParams
-from queries.models import InconsistencyList, MembershipResult
+from queries.models import MembershipResult
 from queries.params import MAX_PAGE
 
 router = APIRouter(tags=["membership 党员关系"])
@@ -37,16 +37,14 @@ def membership(
     return ask(c, MEMBERSHIP, MembershipParams.parse(member_id=member_id))
 
 
-@router.get(
+question_route(
+    router,
     "/membership/inconsistencies",
-    response_model=InconsistencyList,
+    INCONSISTENCIES,
+    query=InconsistencyQuery,
     summary="组织关系不一致清单 / membership inconsistencies",
+    page="items",
 )
-def inconsistencies(
-    c: Annotated[Caller, Depends(caller)],
-    q: Annotated[InconsistencyQuery, Query()],
-) -> Response:
-    return ask(c, INCONSISTENCIES, q, shape=page_of("items", q.limit, q.offset))
 
 
 @router.post(

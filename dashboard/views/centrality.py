@@ -47,16 +47,7 @@ def show_impact(im: Any) -> None:
     st.markdown("**撤销：** " + "、".join(f"{e.kind_zh} {e.node.name or e.node.key}" for e in im.removed))
     for line in im.summary_zh:
         st.markdown(f"- {line}")
-    lists = [
-        ("失去示范点帮扶", im.lost_pairing),
-        ("失去党组织覆盖", im.lost_coverage),
-        ("失去工作覆盖", im.lost_work_coverage),
-        ("不再有党建指导员", im.lost_instructor),
-        ("需调整隶属关系的下级党组织", im.orphaned_party_orgs),
-        ("正式党员不足 3 名的党组织", im.below_standalone),
-        ("无人帮建的帮建对象", im.lost_helper),
-    ]
-    for title, refs in lists:
+    for title, refs in im.losses():
         if refs:
             st.markdown(f"**{title}（{len(refs)}）：** {_refs(refs)}")
     if im.members_to_transfer_total:

@@ -19,8 +19,9 @@ from dashboard.common import (
     town_name,
     version,
 )
-from dashboard.entity import category, link_to, ref_rows, show_entity
+from dashboard.entity import category, drawn, link_to, ref_rows, show_entity
 from graph.model import DEMO_TIERS, PAIRING_TYPES
+from queries.layout import group_layout
 
 header("结对网络", "示范点结对帮扶与村企联建：谁和谁结对、哪些示范点还没有结对、哪些未建组织无人帮扶")
 
@@ -45,6 +46,12 @@ with f[2]:
         )
 
 net = q("pairing", town=town, pairing_type=ptype, tier=tier)
+# A new network (type, town or tier) starts with no node chosen: a node of the previous one is stale.
+view = (ptype, town, tier)
+fresh = st.session_state.get("pair_view") != view
+if fresh:
+    st.session_state["pair_view"] = view
+    st.session_state.pop("pair_node", None)
 
 m = st.columns(5)
 sources = {p.source.id for p in net.partners if p.count}
@@ -62,42 +69,63 @@ else:
     m[3].metric("无联建的村社区", len(net.unpaired_points), border=True)
     m[4].metric("连通片", len(net.components), border=True)
 
+lonely = "未结对示范点" if ptype == "示范帮扶" else "无联建的村社区"
+show_lonely = st.toggle(
+    f"在图中显示{lonely}（{len(net.unpaired_points)} 个）",
+    value=False,
+    key="pair_lonely",
+    help="它们没有任何连线，默认不画，以免占满画面；下方表格中始终列出。",
+)
+hidden = set() if show_lonely else {u.id for u in net.unpaired_points}
 node_by_id = {n.id: n for n in net.nodes}
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def _drawing(key: tuple[Any, ...], _net: Any) -> charts.Drawing:
-    """The laid-out drawing of one answer (``key`` names it: store, version, scope, filters)."""
-    nodes = [
-        (
-            n.id,
-            n.node.name or n.node.key,
-            category(n.node.label, n.attrs),
-            f"{category(n.node.label, n.attrs)} · {town_name(n.node.town_code)}",
-        )
-        for n in _net.nodes
-    ]
-    return charts.build_drawing(nodes, [(e.source, e.target, e.type_zh) for e in _net.edges])
+def _drawing(key: tuple[Any, ...], _net: Any, _hidden: frozenset[str]) -> charts.Drawing:
+    """The laid-out drawing of one answer (``key`` names it: store, version, scope, filters).
+    The district is grouped by town, each town's part packed on its own, filling the width."""
+    shown = [n for n in _net.nodes if n.id not in _hidden]
+    nodes = [drawn(n, f"{category(n.node.label, n.attrs)} · {town_name(n.node.town_code)}") for n in shown]
+    edges = [(e.source, e.target, e.type_zh) for e in _net.edges]
+    if _net.town is not None:
+        return charts.build_drawing(nodes, edges)
+    groups: dict[str, list[str]] = {}
+    for n in shown:
+        groups.setdefault(n.node.town_code or "", []).append(n.id)
+    pos, corners = group_layout(groups, [(u, v) for u, v, _ in edges], aspect=2.2)
+    d = charts.build_drawing(nodes, edges, directed_layout=pos)
+    titles = {t: (town_name(t) if t else "区级（不属于某一镇街）", xy) for t, xy in corners.items()}
+    charts.add_titles(d, titles)
+    return d
 
 
-drawing = _drawing((*store_target(), version(), effective_town(town), ptype, tier), net)
+drawing = _drawing(
+    (*store_target(), version(), effective_town(town), ptype, tier, show_lonely), net, frozenset(hidden)
+)
 
 left, right = st.columns([3, 1.1])
 with left:
-    if not net.nodes:
+    if not drawing.nodes:
         st.info("当前筛选条件下没有结对关系。")
         clicked = None
     else:
         clicked = charts.draw_network(
-            drawing, key=f"pair-graph-{ptype}", height=drawing.height(760, lo=420, hi=720)
+            drawing, key=f"pair-graph-{ptype}", height=drawing.height(1100, lo=420, hi=760)
         )
         charts.legend_note(drawing)
-        st.caption("滚轮缩放、拖动平移；点击节点查看详情与结对对象。")
+        st.caption(
+            "按镇街分组；滚轮缩放、拖动平移；点击节点查看详情与结对对象。"
+            if town is None
+            else "滚轮缩放、拖动平移；点击节点查看详情与结对对象。"
+        )
 
 # The chart's click and the selectbox below both choose the node; the click wins when new.
-ids = [n["id"] for n in drawing.nodes]
-last = st.session_state.get("pair_last_click")
-if clicked and clicked != last:
+# A chart keeps its last selection: on a fresh view it is not new.
+ids = charts.node_ids(drawing)
+last = None if fresh else st.session_state.get("pair_last_click")
+if fresh:
+    st.session_state["pair_last_click"] = clicked
+elif clicked and clicked != last:
     st.session_state["pair_last_click"] = clicked
     st.session_state["pair_node"] = clicked
 if st.session_state.get("pair_node") not in ids:

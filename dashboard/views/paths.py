@@ -52,9 +52,9 @@ with o[0]:
         "关系类型",
         list(TYPES),
         default=[str(t) for t in DEFAULT_TYPES],
-        format_func=lambda t: f"{TYPES[t]}（{t}）",
+        format_func=lambda t: TYPES[t],
         key="path_types",
-        help="默认只走说明实际联系的关系；隶属（REPORTS_TO）、活动在（ACTIVE_IN）需要时再加。",
+        help="默认只走说明实际联系的关系；“隶属”“活动在”需要时再加。",
     )
 with o[1]:
     hubs = st.toggle(

@@ -100,6 +100,8 @@ ROUTES: list[Case] = [
     Case("ego", "/ego?key=PO1", "/ego?key=PO4", "/ego?key=Member:M01&hops=2"),
     Case("organizations", "/organizations/O01", "/organizations/O09", "/organizations/O07"),
     Case("party-orgs", "/party-orgs/PO1", "/party-orgs/PO4", "/party-orgs/TC1"),
+    Case("member", "/members/M01", "/members/M12", "/members/M03"),
+    Case("village", "/villages/V2", "/villages/V1", "/villages/V2"),
     by_town("search", "/search?q=公司"),
     by_town("org-tree", "/org-tree"),
     by_town("figures", "/figures", other_is_anonymous="figures are counts and rates: they name no entity"),

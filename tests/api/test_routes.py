@@ -94,6 +94,16 @@ def test_paths(client: TestClient, tokens: Tokens) -> None:
     assert up["through_hubs"] is False and up["include_hubs"] is True
 
 
+def test_member_and_village_pages(client: TestClient, tokens: Tokens) -> None:
+    body = get(client, tokens, "/members/M01")
+    assert body["member"]["key"] == "M01" and body["relationship_org"]["key"] == "PO1"
+    assert [s["node"]["key"] for s in body["membership"]["relationship_chain"]] == ["PO1", "PC1", "D1", "D0"]
+    assert body["properties"]["id_masked"] and not [k for k in body["properties"] if "hash" in k]
+    body = get(client, tokens, "/villages/V1")
+    assert [j["org"]["key"] for j in body["joint_builders"]] == ["O09", "O10"]
+    assert [t["key"] for t in body["town_committees"]] == ["TC2"]
+
+
 def test_membership(client: TestClient, tokens: Tokens) -> None:
     body = get(client, tokens, "/members/M03/membership")
     assert body["member"]["key"] == "M03"

@@ -110,3 +110,26 @@ def test_dashboard_command_is_offline_and_headless() -> None:
     assert flags["--server.headless"] == "true"
     assert flags["--server.port"] == "8599"
     assert flags["--server.address"] == "127.0.0.1"
+
+
+def test_group_layout_boxes_towns_apart_and_fills_the_width() -> None:
+    from queries.layout import group_layout
+
+    groups = {f"T{t:02d}": [f"T{t:02d}-{i}" for i in range(1 + (t * 7) % 13)] for t in range(23)}
+    edges = [(ids[0], x) for ids in groups.values() for x in ids[1:]] + [("T01-0", "T02-0")]
+    pos, titles = group_layout(groups, edges, aspect=2.2)
+    assert (pos, titles) == group_layout(groups, edges, aspect=2.2)  # the same every time
+    assert set(pos) == {x for ids in groups.values() for x in ids} and set(titles) == set(groups)
+    box = {
+        t: (min(pos[x][0] for x in ids), min(pos[x][1] for x in ids), max(pos[x][0] for x in ids),
+            max(pos[x][1] for x in ids))
+        for t, ids in groups.items()
+    }  # fmt: skip
+    for t, (x0, y0, x1, y1) in box.items():
+        assert titles[t][1] < y0 and titles[t][0] <= x0
+        for u, (a0, b0, a1, b1) in box.items():
+            if u != t:
+                assert x1 < a0 or a1 < x0 or y1 < b0 or b1 < y0, (t, u)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    assert 1.3 < (max(xs) - min(xs)) / (max(ys) - min(ys)) < 4

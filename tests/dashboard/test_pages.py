@@ -189,8 +189,16 @@ def test_pairing_network_and_filters(loaded: Any) -> None:
     assert m["未结对示范点"] == str(len(net.unpaired_points))
     assert m["无人结对的未建组织"] == str(len(net.uncovered_unpaired))
     drawn = chart_data(at)["options"]["series"][0]
-    assert sorted(n["id"] for n in drawn["data"]) == sorted(n.id for n in net.nodes)
+    lonely = {u.id for u in net.unpaired_points}
+    assert lonely  # the fixture has a demonstration point without partners (PO3)
+    graph_ids = [n["id"] for n in drawn["data"] if not n["id"].startswith("title:")]
+    assert sorted(graph_ids) == sorted(n.id for n in net.nodes if n.id not in lonely)
     assert len(drawn["links"]) == len(net.edges)
+    _grouped_by_town(drawn["data"], net)
+    at.toggle(key="pair_lonely").set_value(True).run()  # isolated ones only when asked
+    drawn = chart_data(at)["options"]["series"][0]
+    assert lonely <= {n["id"] for n in drawn["data"]}
+    at.toggle(key="pair_lonely").set_value(False).run()
 
     at.selectbox(key="pair_tier").set_value("市级").run()
     no_exception(at)
@@ -202,6 +210,50 @@ def test_pairing_network_and_filters(loaded: Any) -> None:
     joint = PAIRING(loaded, pairing_type="村企联建")
     assert metrics(at)["联建关系"] == str(len(joint.edges))
     assert metrics(at)["无联建的村社区"] == str(len(joint.unpaired_points))
+
+
+def _grouped_by_town(data: list[dict[str, Any]], net: Any) -> None:
+    """The district view: one title per town, each town's nodes in a box of their own below it."""
+    town_of = {n.id: n.node.town_code or "" for n in net.nodes}
+    titles = {n["id"].removeprefix("title:"): n for n in data if n["id"].startswith("title:")}
+    boxes: dict[str, list[float]] = {}
+    for n in data:
+        if n["id"] in town_of:
+            t = town_of[n["id"]]
+            b = boxes.setdefault(t, [n["x"], n["y"], n["x"], n["y"]])
+            boxes[t] = [min(b[0], n["x"]), min(b[1], n["y"]), max(b[2], n["x"]), max(b[3], n["y"])]
+    assert set(titles) == set(boxes) and len(boxes) > 1
+    for t, (x0, y0, x1, y1) in boxes.items():
+        assert titles[t]["y"] < y0 and titles[t]["x"] <= x0  # the title heads its town
+        for u, (a0, b0, a1, b1) in boxes.items():
+            if u != t:
+                assert x1 < a0 or a1 < x0 or y1 < b0 or b1 < y0, (t, u)  # towns never overlap
+    xs = [n["x"] for n in data]
+    ys = [n["y"] for n in data]
+    assert (max(xs) - min(xs)) > (max(ys) - min(ys))  # wider than tall: it fills the page's width
+
+
+def test_pairing_picker_follows_the_network(loaded: Any) -> None:
+    at = app(token("district"), "pairing")
+    at.selectbox(key="pair_node").set_value("PartyOrg:PO4").run()
+    assert at.selectbox(key="pair_node").value == "PartyOrg:PO4"
+    at.button_group(key="pair_type").set_value("村企联建").run()
+    no_exception(at)
+    assert at.selectbox(key="pair_node").value is None  # not a stale node of the other network
+    joint = PAIRING(loaded, pairing_type="村企联建")
+    shown = {n.id for n in joint.nodes} - {u.id for u in joint.unpaired_points}
+    assert set(at.selectbox(key="pair_node").options) == {
+        f"{n.node.name}（{'组织' if n.node.label == 'Organization' else '村社区'}）"
+        for n in joint.nodes
+        if n.id in shown
+    }
+    at.selectbox(key="pair_node").set_value("Organization:O09").run()
+    at.button_group(key="pair_type").set_value("示范帮扶").run()
+    assert at.selectbox(key="pair_node").value is None
+    # a town's own view is packed without town titles
+    at.selectbox(key="pair_town").set_value("T2").run()
+    no_exception(at)
+    assert not [n for n in chart_data(at)["options"]["series"][0]["data"] if n["id"].startswith("title:")]
 
 
 def test_pairing_node_details_and_neighbours(loaded: Any) -> None:
@@ -260,6 +312,7 @@ def test_path_between_two_entities(loaded: Any) -> None:
     assert metrics(at)["最短路径长度"] == f"{r.length} 步"
     shown = [m.value for m in at.markdown]
     assert all(any(p.sentence_zh in v for v in shown) for p in r.paths)
+    assert [b for b in at.get("download_button") if "导出路径（Excel，可直接打印）" in b.proto.label]
     # the type filter (Chinese labels) and k: the example sentence of issue 15, two paths
     at.multiselect(key="path_types").set_value(["WORKS_AT", "RELATIONSHIP_IN", "PAIRED_WITH"]).run()
     at.number_input(key="path_k").set_value(2).run()
@@ -319,6 +372,38 @@ def test_entity_page_search_and_details(loaded: Any) -> None:
     assert metrics(at)["从业人员"] == "610"
     assert metrics(at)["党组织覆盖"] == "已覆盖"
     assert "辛建设集团党委" in all_text(at)
+
+
+def test_entity_page_member_and_village(loaded: Any) -> None:
+    """A member's and a village's page show their own details, chains and neighbours (issue 15)."""
+    from queries.entities import MEMBER, VILLAGE
+
+    at = app(token("district"), "entity")
+    at.text_input(key="ent_q").input("M03").run()
+    at.selectbox(key="ent_pick").set_value("Member:M03").run()
+    no_exception(at)
+    d = MEMBER(loaded, member_id="M03")
+    text = all_text(at)
+    assert metrics(at)["党员类别"] == d.properties["member_type"]
+    assert d.properties["id_masked"] in text and d.properties["phone_masked"] in text
+    assert not any("_hash" in k for k in d.properties)  # never on the page
+    # relationship chain up to the top, the activity chain, and the inconsistency the member carries
+    chain = " → ".join(
+        x.name or x.key for x in [d.member, *(s.node for s in d.membership.relationship_chain)]
+    )
+    assert chain in text and "中共永川区委" in chain
+    assert d.activity_org is not None and d.activity_org.name in text
+    assert [w.value for w in at.warning] == [i.message for i in d.membership.inconsistencies] != []
+    assert "周边关系" in text  # the neighbourhood drawing and table
+    at.text_input(key="ent_q").input("V1").run()
+    at.selectbox(key="ent_pick").set_value("Village:V1").run()
+    no_exception(at)
+    v = VILLAGE(loaded, code="V1")
+    assert metrics(at)["联建组织"] == str(len(v.joint_builders)) == "2"
+    frame = next(f.value for f in at.dataframe if "组织的党组织" in f.value.columns)
+    assert list(frame["编码"]) == [j.org.key for j in v.joint_builders]
+    assert "辛建设集团党委" in " ".join(frame["组织的党组织"])
+    assert "青峰镇两新党委" in all_text(at)
 
 
 # --- scoping -------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ except in CI (ORGGRAPH_REQUIRE_NEO4J=1), where they fail.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from cli.procs import free_port, reap
 from queries.membership import INCONSISTENCIES
 from queries.pairing import PAIRING
 from queries.paths import PATH
@@ -56,12 +56,6 @@ class Server:
     dataset: str  # "demo" or "fixture"
     log: Path
     facts: dict[str, Any] = field(default_factory=dict)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -120,7 +114,12 @@ def _facts(home: Path) -> dict[str, Any]:
             if r.found and (r.length or 0) >= 3:
                 path_from, path_to = member, p.source
                 break
+        joint = PAIRING(store, pairing_type="村企联建")
+        village = next(n.node for n in joint.nodes if n.node.label == "Village" and n.id not in
+                       {u.id for u in joint.unpaired_points})  # fmt: skip
         return {
+            "village_key": village.key,
+            "village_name": village.name,
             "hub_id": hub.source.id,
             "hub_name": hub.source.name,
             "hub_partners": [p.name for p in hub.partners],
@@ -157,7 +156,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "town": ts.create("town", town=town, label="e2e")[0],
     }
     facts["town"] = town
-    port = _free_port()
+    port = free_port()
     log = home / "dashboard.log"
     with log.open("w") as fh:
         proc = subprocess.Popen(
@@ -183,11 +182,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield Server(url, home, tokens, dataset, log, facts)
     finally:
         proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        reap(proc, 15)
 
 
 @pytest.fixture(scope="session")
@@ -239,6 +234,12 @@ class Page:
     def open(self, nav: str) -> None:
         self.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=nav, exact=True).click()
         self.settle(nav)
+
+    def enter(self, label: str, text: str) -> None:
+        """Type ``text`` into the field labelled ``label``, submit it (Enter) and let the page run."""
+        self.page.get_by_label(label).fill(text)
+        self.page.keyboard.press("Enter")
+        self.settle()
 
     def errors(self) -> list[str]:
         loc = self.page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')

@@ -96,32 +96,38 @@ def test_search_driven_pages(tab: Page, server: Server) -> None:
     tab.shot("pairing-villages")
 
     tab.open("党员关系")
-    tab.page.get_by_label("党员编号或姓名").fill(f["member_key"])
-    tab.page.keyboard.press("Enter")
-    tab.settle()
+    tab.enter("党员编号或姓名", f["member_key"])
     tab.page.wait_for_selector("text=组织关系链", timeout=30_000)
     assert not tab.errors()
     tab.shot("membership-member")
 
     tab.open("路径查询")
-    tab.page.get_by_label("起点").fill(f["path_from"])
-    tab.page.keyboard.press("Enter")
-    tab.settle()
-    tab.page.get_by_label("终点").fill(f["path_to"])
-    tab.page.keyboard.press("Enter")
-    tab.settle()
+    tab.enter("起点", f["path_from"])
+    tab.enter("终点", f["path_to"])
     tab.page.wait_for_selector("text=路径 1", timeout=30_000)
     tab.page.wait_for_selector(".echarts-container canvas", timeout=30_000)
     assert not tab.errors()
+    said = tab.page.locator('[data-testid="stMain"]').inner_text()
+    assert "路径 1：" in said and "。" in said  # each path read as a sentence
     tab.shot("paths-found")
 
     tab.open("对象详情")
-    tab.page.get_by_label("名称或编码").fill(f["hub_id"].split(":", 1)[1])
-    tab.page.keyboard.press("Enter")
-    tab.settle()
+    tab.enter("名称或编码", f["hub_id"].split(":", 1)[1])
     tab.page.wait_for_selector(f'h4:has-text("{f["hub_name"]}")', timeout=30_000)
     assert not tab.errors()
     tab.shot("entity-details")
+
+    tab.enter("名称或编码", f["member_key"])
+    tab.page.wait_for_selector("text=已脱敏", timeout=30_000)  # ID and phone, masked
+    assert "工作单位" in tab.page.locator('[data-testid="stMain"]').inner_text()
+    assert not tab.errors()
+    tab.shot("entity-member")
+
+    tab.enter("名称或编码", f["village_key"])
+    tab.page.wait_for_selector(f'h4:has-text("{f["village_name"]}")', timeout=30_000)
+    tab.page.wait_for_selector("text=村企联建", timeout=30_000)
+    assert not tab.errors()
+    tab.shot("entity-village")
 
 
 def test_town_user_is_scoped(tab: Page, server: Server) -> None:

@@ -11,23 +11,18 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from graph.loaders.demo import generate
-from graph.loaders.load import load_roster
 from graph.model import DEREGISTERED, NONPUBLIC_CATEGORIES, SOCIAL_CATEGORIES, Label, Rel
-from graph.settings import Settings
 from graph.store.base import split_node_id
 from graph.store.embedded import EmbeddedStore
 from queries.figures import FIGURES, FiguresResult
 from queries.scope import Scope
 
-SECRET = "test-secret-key-0123456789abcdef-0123456789"
 EXPECTED = {  # what the article prints, as the demo reproduces it (exact values, not the rule)
     "F1": 23,
     "F2": 3,
@@ -41,37 +36,6 @@ EXPECTED = {  # what the article prints, as the demo reproduces it (exact values
     "F21": {"branches": 5, "members": 100},
     "F22": 6,
 }
-
-
-def _load(store: Any, workbook: Path, home: Path) -> Any:
-    settings = Settings(ORGGRAPH_HOME=home, ORGGRAPH_SECRET_KEY=SECRET, ORGGRAPH_ENV="development")
-    store.apply_schema()
-    res = load_roster(workbook, store, settings=settings)
-    assert res.exit_code == 0, (res.message_en, res.fatal, res.rejected_rows)
-    return store
-
-
-@pytest.fixture(scope="module")
-def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("demo") / "demo.xlsx", scale=1, seed=2011)
-
-
-@pytest.fixture(scope="module")
-def embedded_demo(workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
-    home = tmp_path_factory.mktemp("embedded_home")
-    store = EmbeddedStore(home)
-    yield _load(store, workbook, home)
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def neo4j_demo(workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from tests.conftest import _open_neo4j
-
-    store = _open_neo4j()
-    store.wipe()
-    yield _load(store, workbook, tmp_path_factory.mktemp("neo4j_home"))
-    store.close()
 
 
 @pytest.fixture(

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from shapely.geometry import LineString, Point, shape
 
-from graph.loaders.boundaries import import_boundaries
-from graph.loaders.demo import boundaries_path, generate
-from graph.loaders.load import load_roster
-from graph.settings import Settings
 from graph.store.embedded import EmbeddedStore
 from queries.map import (
     FOREIGN,
@@ -25,40 +20,7 @@ from queries.map import (
 )
 from queries.question import ask
 from queries.scope import Scope
-
-SECRET = "map-test-secret-key-0123456789abcdef"
-
-
-def _load(store: Any, workbook: Path, home: Path, boundaries: bool = True) -> Any:
-    settings = Settings(ORGGRAPH_HOME=home, ORGGRAPH_SECRET_KEY=SECRET, ORGGRAPH_ENV="development")
-    store.apply_schema()
-    assert load_roster(workbook, store, settings=settings).exit_code == 0
-    if boundaries:
-        assert import_boundaries(store, boundaries_path(workbook)).ok
-    return store
-
-
-@pytest.fixture(scope="module")
-def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("demo") / "demo.xlsx", scale=1, seed=2011)
-
-
-@pytest.fixture(scope="module")
-def embedded_demo(workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
-    home = tmp_path_factory.mktemp("embedded_home")
-    store = EmbeddedStore(home)
-    yield _load(store, workbook, home)
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def neo4j_demo(workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from tests.conftest import _open_neo4j
-
-    store = _open_neo4j()
-    store.wipe()
-    yield _load(store, workbook, tmp_path_factory.mktemp("neo4j_home"))
-    store.close()
+from tests.conftest import load_demo
 
 
 def _layers(store: Any, scope: Scope) -> tuple[Any, Any, Any]:
@@ -130,8 +92,8 @@ def test_a_town_user_sees_its_own_town_and_links_cut_at_its_edge(embedded_demo: 
         assert f.properties["target_name"] == FOREIGN or f.properties["target"] is not None
 
 
-def test_without_boundaries_points_only_with_a_hint(workbook: Path, tmp_path: Path) -> None:
-    store = _load(EmbeddedStore(tmp_path), workbook, tmp_path, boundaries=False)
+def test_without_boundaries_points_only_with_a_hint(demo_workbook: Path, tmp_path: Path) -> None:
+    store = load_demo(EmbeddedStore(tmp_path), demo_workbook, tmp_path, boundaries=False)
     towns = ask(store, MAP_TOWNS, Scope(), MapTownsParams())
     points = ask(store, MAP_POINTS, Scope(), MapPointsParams())
     assert towns.features == [] and "boundaries import" in (towns.note or "")

@@ -12,7 +12,7 @@ from graph.errors import OrgGraphError
 from graph.model import Rel
 from queries.dataset import DATASET, DatasetParams
 from queries.ego import EGO
-from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
+from queries.entities import MEMBER, ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH, VILLAGE
 from queries.figures.answer import FIGURES, FiguresParams
 from queries.fiveones import FIVE_ONES, FiveOnesParams
 from queries.impact import IMPACT, ImpactParams
@@ -66,12 +66,17 @@ for town in (None, "T1", "T2", "T3"):
     q(f"map:links:{t}", lambda s, t=t: MAP_LINKS(s, Scope(t), MapLinksParams()))
 for tier in ("市级", "区级", "镇街级"):
     q(f"pairing:tier:{tier}", lambda s, tier=tier: PAIRING(s, tier=tier))
+for code in ("V1", "V2", "V3"):
+    q(f"village:{code}", lambda s, c=code: VILLAGE(s, code=c))
+    q(f"village:{code}:T2", lambda s, c=code: VILLAGE(s, Scope("T2"), code=c))
 for key in ("O01", "O02", "O05", "O09", "O13", "O16", "O08"):
     q(f"organization:{key}", lambda s, k=key: ORGANIZATION(s, uscc=k))
 for code in ("D0", "D1", "PO1", "PO4", "PO5", "TC1"):
     q(f"party_org:{code}", lambda s, c=code: PARTY_ORG(s, code=c))
 for i in range(1, 18):
     mid = f"M{i:02d}"
+    q(f"member:{mid}", lambda s, m=mid: MEMBER(s, member_id=m))
+    q(f"member:{mid}:T2", lambda s, m=mid: MEMBER(s, Scope("T2"), member_id=m))
     q(f"membership:{mid}", lambda s, m=mid: MEMBERSHIP(s, member_id=m))
     q(f"membership:{mid}:T1", lambda s, m=mid: MEMBERSHIP(s, Scope("T1"), member_id=m))
 ALL = [r.value for r in Rel if r is not Rel.CONTACTED]

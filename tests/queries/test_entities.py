@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import NotFound
-from queries.entities import ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH
+from queries.entities import MEMBER, ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH, VILLAGE
 from queries.scope import Scope
 
 
@@ -50,7 +50,53 @@ def test_party_org(fx) -> None:  # type: ignore[no-untyped-def]
     assert keys(d.children) == ["NP", "TC3"]  # district level is visible; other towns' bodies are not
 
 
+def test_member(fx) -> None:  # type: ignore[no-untyped-def]
+    d = MEMBER(fx, member_id="M01")
+    assert d.member.name == "赵一"
+    assert (d.employer.key, d.relationship_org.key, d.activity_org.key) == ("O01", "PO1", "TC1")  # type: ignore[union-attr]
+    assert keys(d.helps_build) == ["O02"]
+    assert [s.node.key for s in d.membership.relationship_chain] == ["PO1", "PC1", "D1", "D0"]
+    # masked only: the ID number and phone in their masked form, never a hash or the key id
+    assert d.properties["id_masked"].count("*") == 8 and "****" in d.properties["phone_masked"]
+    assert not [k for k in d.properties if "hash" in k or k == "key_id"]
+    d = MEMBER(fx, member_id="M03")
+    assert [i.code for i in d.membership.inconsistencies] == ["activity_town_mismatch"]
+    assert d.activity_org is not None and d.activity_org.key == "TC2"
+    # a T1 user sees the member, not the other town's committee the member takes part in
+    t1 = MEMBER(fx, Scope("T1"), member_id="M03")
+    assert t1.activity_org is None
+    # nor its key among the member's fields
+    assert "activity_org" not in t1.properties and "青峰镇两新党委" not in str(t1.properties)
+    assert MEMBER(fx, member_id="M03").properties["activity_org"] == "TC2"
+    d = MEMBER(fx, member_id="M15")  # hidden member, no relationship
+    assert d.relationship_org is None and d.employer is not None and d.employer.key == "O15"
+
+
+def test_member_hashes_never_shown(fx) -> None:  # type: ignore[no-untyped-def]
+    from graph.model import Label
+
+    props = dict(fx.fetch_nodes(Label.MEMBER, ["M02"])["M02"])
+    fx.upsert_nodes(Label.MEMBER, [{**props, "id_hash": "abc", "phone_hash": "def", "key_id": "k1"}])
+    d = MEMBER(fx, member_id="M02")
+    assert "id_hash" not in d.properties and "phone_hash" not in d.properties and "key_id" not in d.properties
+    assert d.properties["id_masked"] == props["id_masked"]
+
+
+def test_village(fx) -> None:  # type: ignore[no-untyped-def]
+    d = VILLAGE(fx, code="V1")
+    assert d.village.name == "黄瓜山村" and d.town is not None and d.town.key == "T2"
+    assert keys(d.town_committees) == ["TC2"]
+    assert [(j.org.key, keys(j.covered_by)) for j in d.joint_builders] == [("O09", ["PO4"]), ("O10", ["PO5"])]
+    d = VILLAGE(fx, code="V3")  # nobody builds with it
+    assert d.joint_builders == [] and keys(d.town_committees) == ["TC3"]
+    assert keys(VILLAGE(fx, Scope("T1"), code="V2").joint_builders[0].covered_by) == ["PO1"]
+
+
 def test_out_of_scope_is_not_found(fx) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NotFound):
+        MEMBER(fx, Scope("T1"), member_id="M12")
+    with pytest.raises(NotFound):
+        VILLAGE(fx, Scope("T1"), code="V1")
     with pytest.raises(NotFound):
         ORGANIZATION(fx, Scope("T1"), uscc="O09")
     with pytest.raises(NotFound):
