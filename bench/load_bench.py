@@ -7,8 +7,13 @@ reading and validating the workbook). Neo4j runs as the bench's own instance on 
 (deploy/neo4j/neo4j.sh with a temporary home), never the shared development server, unless
 --neo4j-uri is given (that server is wiped!).
 
-    python -m bench.load_bench            # ~22k-item sample + ~1M-item CSV folder (scale 35)
-    python -m bench.load_bench --quick    # sample (naive on a prefix) + scale 4
+    python -m bench.load_bench            # ~22k-item sample + scale 40 (1.16 M items)
+    python -m bench.load_bench --quick    # sample (naive on a prefix, one warm-up) + scale 4
+
+With the large input (issue 19), side by side in the same run: our first load into an empty
+database, a reload of the same roster with 1 % of its rows changed, and ``neo4j-admin database
+import`` of the same rows followed by building the same indexes (bench/load_compare.py; off in
+--quick unless --admin).
 """
 
 from __future__ import annotations
@@ -31,9 +36,10 @@ from bench.run import PrivateNeo4j
 REPO = BENCH_DIR.parent
 OUT = BENCH_DIR / "out"
 SAMPLE_SCALE = 1
-LARGE_SCALE = 35
+LARGE_SCALE = 40
 TARGET_RATIO = 20.0
 TARGET_RATE = 20000.0
+TARGET_RATE_S40 = 30000.0  # issue 19
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -142,10 +148,12 @@ def ours(path: Path, store: Any, batch_size: int) -> tuple[float, int]:
     return wall, res.items_written
 
 
-def large_child(path: str, uri: str, batch_size: int) -> None:
-    """Runs in its own process so peak RSS is the load's own."""
+def large_child(path: str, uri: str, batch_size: int, keep: bool = False) -> None:
+    """Runs in its own process so peak RSS is the load's own. ``keep``: load over what the server
+    holds (a reload) instead of into an empty database."""
     store = neo4j_store(uri)
-    fresh(store)
+    if not keep:
+        fresh(store)
     cpu0 = time.process_time()
     wall, items = ours(Path(path), store, batch_size)
     store.close()
@@ -162,9 +170,86 @@ def large_child(path: str, uri: str, batch_size: int) -> None:
     )
 
 
+def _child(large: Path, uri: str, batch_size: int, server: Any, keep: bool) -> dict[str, Any] | None:
+    """One load of ``large`` in a child process (its own peak RSS), with the server's CPU time."""
+    cmd = [sys.executable, "-m", "bench.load_bench", "--child-large", str(large), uri]
+    cmd += ["--batch-size", str(batch_size)] + (["--child-keep"] if keep else [])
+    server_cpu0 = server.cpu_seconds() if server else None
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=os.environ.copy())
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, file=sys.stderr)
+        return None
+    big: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    server_cpu1 = server.cpu_seconds() if server else None
+    if server_cpu0 is not None and server_cpu1 is not None:
+        # What the load costs in CPU, whatever else the shared machine was doing: with both
+        # cores to itself it cannot take less than this (a lower bound on wall time).
+        big["neo4j_server_cpu_s"] = round(server_cpu1 - server_cpu0, 2)
+        bound = max(
+            big["python_cpu_s"],
+            big["neo4j_server_cpu_s"],
+            (big["python_cpu_s"] + big["neo4j_server_cpu_s"]) / (os.cpu_count() or 2),
+        )
+        big["cpu_bound_items_per_s"] = round(big["items"] / bound)
+    big["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]
+    return big
+
+
+def _compare(
+    args: argparse.Namespace, scale: int, large: Path, uri: str, server: Any, first: dict[str, Any]
+) -> list[Row]:
+    """Issue 19, side by side with the first load just measured: a reload with 1 % of the rows
+    changed, and neo4j-admin database import of the same rows followed by the same indexes."""
+    from bench.load_compare import admin_import, changed_copy
+
+    rows: list[Row] = []
+    t = f"neo4j scale {scale}"
+    rows.append(
+        Row(
+            f"{t}: first load rate (issue 19)",
+            first["items_per_s"],
+            "items/s",
+            f">= {TARGET_RATE_S40:,.0f} items/s at scale 40",
+            first["items_per_s"] >= TARGET_RATE_S40 if scale >= 40 else None,
+        )
+    )
+    changed, n_changed = changed_copy(large)
+    print(f"reload: {n_changed} rows changed (1 %) ...", flush=True)
+    again = _child(changed, uri, args.batch_size, server, keep=True)
+    if again is not None:
+        ratio = first["wall_s"] / again["wall_s"]
+        again["rows_changed"] = n_changed
+        rows.append(Row(f"{t}: reload, 1 % of rows changed: wall", again["wall_s"], "s", detail=again))
+        rows.append(
+            Row(f"{t}: first load / reload with 1 % changed", round(ratio, 2), "x", ">= 3x", ratio >= 3)
+        )
+    if args.admin if args.admin is not None else not args.quick:
+        print("neo4j-admin database import of the same rows, then the same indexes ...", flush=True)
+        plan = plan_of(large)
+        adm = admin_import(plan, plan.items())
+        adm["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]
+        rows.append(
+            Row(f"{t}: neo4j-admin import + index build", adm["import_and_indexes_s"], "s", detail=adm)
+        )
+        ratio = adm["import_and_indexes_s"] / first["wall_s"]
+        rows.append(
+            Row(
+                f"{t}: (admin import + indexes) / our first load, wall time",
+                round(ratio, 2),
+                "x",
+                ">= 1x (ours at least as fast)",
+                ratio >= 1,
+                detail={"ours_s": first["wall_s"], "admin_s": adm["import_and_indexes_s"]},
+            )
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="naive baseline on a 3,000-item prefix; scale 4")
+    ap.add_argument(
+        "--quick", action="store_true", help="naive baseline on a 1,000-item prefix, one warm-up; scale 4"
+    )
     ap.add_argument(
         "--scale", type=int, default=None, help=f"scale of the large input (default {LARGE_SCALE})"
     )
@@ -174,14 +259,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--neo4j-uri", default=None, help="use this server (WIPED) instead of starting one")
     ap.add_argument("--no-large", action="store_true", help="skip the large input (sample only)")
     ap.add_argument("--child-large", nargs=2, metavar=("PATH", "URI"), help=argparse.SUPPRESS)
+    ap.add_argument("--child-keep", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--admin",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also neo4j-admin database import of the large input (default: on, off with --quick)",
+    )
     args = ap.parse_args(argv)
     if args.child_large:
-        large_child(args.child_large[0], args.child_large[1], args.batch_size)
+        large_child(args.child_large[0], args.child_large[1], args.batch_size, args.child_keep)
         return 0
     os.environ.setdefault("ORGGRAPH_SECRET_KEY", "bench-secret-key-0123456789abcdef-0123456789")
     os.environ.setdefault("ORGGRAPH_HOME", str(OUT / "home"))
     scale = args.scale or (4 if args.quick else LARGE_SCALE)
-    naive_limit = args.naive_limit or (3000 if args.quick else None)
+    naive_limit = args.naive_limit or (1000 if args.quick else None)
     command = (
         "python -m bench.load_bench"
         + (" --quick" if args.quick else "")
@@ -211,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         store = neo4j_store(uri)
 
         print("warm-up (a new JVM runs Cypher slowly until it has compiled it) ...", flush=True)
-        for _ in range(3):  # measured: the second load is 6x faster than the first, the third a bit more
+        # measured: the second load is 6x faster than the first, the third a bit more (quick: one)
+        for _ in range(1 if args.quick else 3):
             fresh(store)
             ours(sample, store, args.batch_size)
         fresh(store)
@@ -265,33 +358,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.no_large:
             print(f"large: whole path into Neo4j (scale {scale}) ...", flush=True)
-            cmd = [
-                sys.executable,
-                "-m",
-                "bench.load_bench",
-                "--child-large",
-                str(large),
-                uri,
-                "--batch-size",
-                str(args.batch_size),
-            ]
-            server_cpu0 = server.cpu_seconds() if server else None
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=os.environ.copy())
-            if proc.returncode != 0:
-                print(proc.stdout, proc.stderr, file=sys.stderr)
+            big = _child(large, uri, args.batch_size, server, keep=False)
+            if big is None:
                 return 1
-            big = json.loads(proc.stdout.strip().splitlines()[-1])
-            server_cpu1 = server.cpu_seconds() if server else None
-            if server_cpu0 is not None and server_cpu1 is not None:
-                # What the load costs in CPU, whatever else the shared machine was doing: with both
-                # cores to itself it cannot take less than this (a lower bound on wall time).
-                big["neo4j_server_cpu_s"] = round(server_cpu1 - server_cpu0, 2)
-                bound = max(
-                    big["python_cpu_s"],
-                    big["neo4j_server_cpu_s"],
-                    (big["python_cpu_s"] + big["neo4j_server_cpu_s"]) / (os.cpu_count() or 2),
-                )
-                big["cpu_bound_items_per_s"] = round(big["items"] / bound)
             rows.append(
                 Row(
                     f"neo4j whole path, scale {scale} CSV folder: rate",
@@ -319,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
                     "MB",
                 )
             )
+            rows += _compare(args, scale, large, uri, server, big)
 
     print("sample: embedded ...", flush=True)
     from graph.store.embedded import EmbeddedStore
@@ -327,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         emb = EmbeddedStore(Path(tmp) / "ours")
         e_wall, e_items = ours(sample, emb, args.batch_size)
         naive_emb = EmbeddedStore(Path(tmp) / "naive")
-        n_emb = min(len(items), 1000)
+        n_emb = min(len(items), 300 if args.quick else 1000)
         ne_wall = naive(naive_emb, items[:n_emb])
     e_rate, ne_rate = e_items / e_wall, n_emb / ne_wall
     rows.append(
@@ -340,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows.append(
         Row(
-            "embedded sample: naive, one write (file save) per row, first 1,000 items",
+            f"embedded sample: naive, one write (file save) per row, first {n_emb:,} items",
             round(ne_rate),
             "items/s",
             detail={"wall_s": round(ne_wall, 2), "items": n_emb},
@@ -352,8 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     extra["loadavg_at_end"] = list(os.getloadavg())
     extra["notes"] = (
         "Our figures include reading and validating the roster; the naive loader is handed our validated "
-        "rows. The naive embedded loader gets slower as the graph file grows, so its rate over the first "
-        "1,000 items flatters it. The machine is shared with other work (see loadavg_at_start/_end): "
+        "rows. The naive embedded loader gets slower as the graph file grows, so its rate over the "
+        "first items flatters it. The machine is shared with other work (see loadavg_at_start/_end): "
         "wall-clock rates drop with the load; the CPU-time bound says what the same load costs in CPU."
     )
     path = write_result("load", rows, command, **extra)

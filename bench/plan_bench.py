@@ -40,6 +40,12 @@ def _open(backend: str, scale: int) -> Any:
     )
 
 
+def _timed(fn: Any) -> tuple[Any, float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - t0, time.process_time() - c0
+
+
 def bench(backend: str, scale: int) -> list[Row]:
     from queries.plan import PlanParams, build_problem, greedy_assignment, plan_from_facts
     from queries.plan_facts import PLAN_FACTS
@@ -47,50 +53,46 @@ def bench(backend: str, scale: int) -> list[Row]:
 
     store = _open(backend, scale)
     p = PlanParams()
-    t0, c0 = time.perf_counter(), time.process_time()
-    facts = store.facts(PLAN_FACTS, Scope())
-    t_facts, c_facts = time.perf_counter() - t0, time.process_time() - c0
-    t0, c0 = time.perf_counter(), time.process_time()
-    res = plan_from_facts(facts, p)
-    t_plan, c_plan = time.perf_counter() - t0, time.process_time() - c0
-    t0 = time.perf_counter()
-    greedy = greedy_assignment(build_problem(facts, p))
-    t_greedy = time.perf_counter() - t0
+    facts, t_facts, c_facts = _timed(lambda: store.facts(PLAN_FACTS, Scope()))
+    _, _, c_build = _timed(lambda: build_problem(facts, p))
+    res, t_plan, c_plan = _timed(lambda: plan_from_facts(facts, p))
+    greedy, t_greedy, _ = _timed(lambda: greedy_assignment(build_problem(facts, p)))
     ours = sum(1 for r in res.rows if r.formation != "派驻指导员")
     theirs = len(greedy.covered())
     target = TARGET_S1 if scale == 1 else TARGET_S40
     tag = f"s{scale} {backend}"
     store.close()
+    gap = [round(o - b, 1) for o, b in zip(res.solver.objective, res.solver.bound, strict=True)]
     return [
+        Row(f"{tag} facts ({len(facts.units)} uncovered, {len(facts.parties)} party orgs), wall",
+            round(t_facts, 2), "s"),
+        Row(f"{tag} facts, CPU seconds", round(c_facts, 2), "s"),
+        Row(f"{tag} problem (near rule, options), CPU seconds", round(c_build, 2), "s"),
         Row(
-            f"{tag} facts ({len(facts.units)} uncovered, {len(facts.parties)} party orgs)",
-            round(t_facts, 2),
-            "s",
+            f"{tag} plan, wall ({res.solver.parts} parts, {res.solver.status}, objective - bound {gap})",
+            round(t_plan, 2), "s", f"< {target:g} s on 2 cores", t_plan < target,
         ),
-        Row(
-            f"{tag} plan, wall ({res.solver.parts} parts, {res.solver.status})",
-            round(t_plan, 2),
-            "s",
-            f"< {target:g} s on 2 cores",
-            t_plan < target,
-        ),
+        Row(f"{tag} plan (problem + solver), CPU seconds", round(c_plan, 2), "s"),
         Row(
             f"{tag} facts + plan, CPU seconds of this process (load-independent)",
-            round(c_plan + c_facts, 2),
-            "s",
-            f"< {target:g} s",
-            c_plan + c_facts < target,
+            round(c_plan + c_facts, 2), "s", f"< {target:g} s", c_plan + c_facts < target,
         ),
-        Row(f"{tag} greedy baseline", round(t_greedy, 3), "s"),
+        Row(f"{tag} greedy baseline, wall", round(t_greedy, 3), "s"),
         Row(f"{tag} units covered: plan / greedy", f"{ours} / {theirs}", "units"),
         Row(
-            f"{tag} greedy ratio (plan / greedy)",
-            round(ours / max(theirs, 1), 4),
-            "x",
-            ">= 1",
+            f"{tag} greedy ratio (plan / greedy)", round(ours / max(theirs, 1), 4), "x", ">= 1",
             ours >= theirs,
         ),
-    ]
+    ]  # fmt: skip
+
+
+NOTES = (
+    "Where the time goes (demo district, one CP-SAT worker): the facts and the problem take well under "
+    "a second of CPU; the solver's time is in the one part of 462 units that association hosts join "
+    "across 17 towns (the 6 other parts take < 0.1 CPU-s each). Tiers 1-3 are one exact lexicographic "
+    "solve; tier 4 (distance, then balance) starts from a complete plan whose attached units' hosts come "
+    "from a min-cost flow and stops within 1% of its bound."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,11 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     load_before = [round(x, 2) for x in os.getloadavg()]
     rows = bench(a.backend, a.scale)
+    load_after = [round(x, 2) for x in os.getloadavg()]
     for r in rows:
         met = "" if r.met is None else ("met" if r.met else "NOT MET")
         print(f"{r.figure}: {r.value} {r.unit} {r.target} {met}")
     cmd = f"python -m bench.plan_bench --scale {a.scale} --backend {a.backend}"
-    write_result("plan", rows, cmd, loadavg_before=load_before)
+    write_result("plan", rows, cmd, loadavg_at_start=load_before, loadavg_at_end=load_after, notes=NOTES)
     return 0
 
 

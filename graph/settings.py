@@ -22,7 +22,7 @@ LOCAL_NEO4J_URI = "neo4j://127.0.0.1:7687"
 LOCAL_NEO4J_PASSWORD = "orggraph-dev"
 # Measured (bench/store_bench.py, bench/SCALE_NOTES.md): scale 10 (290k items) opens in ~1.6 CPU-s with
 # ~310 MB per reader; scale 40 (1.16 M) needs ~6.5 s and ~1.1 GB.
-EMBEDDED_MAX_ITEMS = 350_000
+EMBEDDED_MAX_ITEMS = 300_000
 ENV_PREFIXES = ("ORGGRAPH_", "NEO4J_")
 
 

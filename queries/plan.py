@@ -17,13 +17,15 @@ The rules (issue 14, DESIGN.md "near"):
   at most ``host_cap`` new units per host. 派驻指导员 (work coverage only): a unit no party
   organisation takes in the plan and no instructor serves today gets an instructor of its town
   (the town of most of its assignments), at most ``instructor_cap`` assignments in all.
-- Objective, tier by tier, each solved to optimality and then fixed as a constraint:
-  (1) units covered by a party organisation (or their employees), (2) units with work
-  coverage, (3) the constitution's preference per unit (单独建 > 联合建 > 挂靠建 > 1+X),
-  (4) total distance, then (5) balanced load of hosts and instructors (gap <= 1%).
-  CP-SAT with one worker, a fixed seed and deterministic time limits: the same facts give
-  the same plan on every machine. Towns are solved apart unless an association's party
-  organisation may host units of several of them.
+- Objective, tier by tier: (1) units covered by a party organisation (or their employees),
+  (2) units with work coverage, (3) the constitution's preference per unit (单独建 > 联合建 >
+  挂靠建 > 1+X) -- solved to proven optimality as one weighted sum whose optimum is the
+  lexicographic one, then fixed -- and (4) total distance, then (5) balanced load of hosts and
+  instructors, one weighted sum started from a complete plan (the attached units' hosts by a
+  min-cost flow) and solved to within 1% of its bound (TIER4_GAP).
+  CP-SAT with one worker, a fixed seed and deterministic limits: the same facts give the same
+  plan on every machine. Towns are solved apart unless an association's party organisation may
+  host units of several of them.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ FORMATIONS: tuple[str, ...] = ("单独建", "联合建", "挂靠建", "1+X", "�
 PREFERENCE = {"单独建": 4, "联合建": 3, "挂靠建": 2, "1+X": 1}
 TIERS = ("组织覆盖", "工作覆盖", "组建方式", "总距离", "负载均衡")
 SEED = 20111231
+TIER4_GAP = 0.01  # the last tier (distance, then balance) stops within 1% of its bound (issue 14)
 TIER_DET_TIME = 120.0  # deterministic time units per tier (a safety net; small towns need far less)
 
 
@@ -612,6 +615,45 @@ class _TierOutcome:
     optimal: bool
 
 
+def _attach_flow(
+    pb: Problem, a: list[tuple[str, str]], locks: _Locks, metres: Any, big: int
+) -> set[tuple[str, str]]:
+    """Hosts for units that must each be attached (``a``: their (unit, host) options), by
+    distance * big + the convex load cost of each host: a min-cost flow, exact."""
+    from ortools.graph.python import min_cost_flow
+
+    p = pb.params
+    opts: dict[str, list[str]] = defaultdict(list)
+    for k, h in a:
+        if locks.attached.get(k, h) == h:
+            opts[k].append(h)
+    ks = sorted(opts)
+    hosts = sorted({h for k in ks for h in opts[k]})
+    hi = {h: len(ks) + n for n, h in enumerate(hosts)}
+    sink = len(ks) + len(hosts)
+    demand: Counter[str] = Counter(h for k in ks for h in opts[k])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = []
+    for n, k in enumerate(ks):
+        for h in sorted(opts[k]):
+            arcs.append(
+                (
+                    flow.add_arc_with_capacity_and_unit_cost(n, hi[h], 1, metres(pb.host_opts[k][h]) * big),
+                    k,
+                    h,
+                )
+            )
+        flow.set_node_supply(n, 1)
+    for h in hosts:
+        load = pb.hosts[h].p.load
+        for step in range(1, min(demand[h], p.host_cap) + 1):
+            flow.add_arc_with_capacity_and_unit_cost(hi[h], sink, 1, 2 * (load + step) - 1)
+    flow.set_node_supply(sink, -len(ks))
+    if flow.solve() != flow.OPTIMAL:
+        raise RuntimeError("min-cost flow: the attached units do not fit their hosts")
+    return {(k, h) for arc, k, h in arcs if flow.flow(arc) > 0}
+
+
 def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment, _TierOutcome]:
     from ortools.sat.python import cp_model
 
@@ -641,13 +683,12 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
             a[(k, h)] = m.new_bool_var(f"a|{k}|{h}")
         for i in pb.ins_opts[k]:
             t[(k, i)] = m.new_bool_var(f"t|{k}|{i}")
-    by_unit: dict[str, list[Any]] = defaultdict(list)
+    by_unit_org: dict[str, list[Any]] = defaultdict(list)  # a party organisation covers it
     for k, v in s.items():
-        by_unit[k].append(v)
-    for (x, _), v in g.items():
-        by_unit[x].append(v)
-    for (x, _), v in a.items():
-        by_unit[x].append(v)
+        by_unit_org[k].append(v)
+    for (x, _), v in [*g.items(), *a.items()]:
+        by_unit_org[x].append(v)
+    by_unit: dict[str, list[Any]] = defaultdict(list, {k: list(vs) for k, vs in by_unit_org.items()})
     for (x, _), v in t.items():
         by_unit[x].append(v)
     for vs in by_unit.values():
@@ -697,13 +738,6 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     def covered(k: str) -> Any:
         return sum(by_unit_org[k])
 
-    by_unit_org: dict[str, list[Any]] = defaultdict(list)
-    for k, v in s.items():
-        by_unit_org[k].append(v)
-    for (x, _), v in g.items():
-        by_unit_org[x].append(v)
-    for (x, _), v in a.items():
-        by_unit_org[x].append(v)
     # Each of the first three tiers is a sum over units; when a tier reaches the sum of the
     # units' own maxima, each unit is fixed at its maximum (exact, and far easier for the
     # search than one long equality); otherwise the tier's sum is fixed.
@@ -728,14 +762,14 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     # Balance: a convex cost per host / instructor of its load after the plan, as a ladder of
     # booleans (the k-th new unit costs 2(load + k) - 1), so the solver fills the least loaded first.
     ladder = []
-    for h, vs in per_host.items():
-        base = pb.hosts[h].p.load
-        steps = [m.new_bool_var(f"lh|{h}|{n}") for n in range(1, min(len(vs), p.host_cap) + 1)]
-        m.add(sum(steps) == sum(vs))
-        ladder += [(2 * (base + n) - 1) * y for n, y in enumerate(steps, start=1)]
-    for i, vs in per_ins.items():
-        base = pb.instructors[i].assignments
-        steps = [m.new_bool_var(f"li|{i}|{n}") for n in range(1, min(len(vs), pb.ins_room[i]) + 1)]
+    ladders: dict[tuple[str, str], list[Any]] = {}  # ("h", host) / ("i", instructor) -> its steps
+    for owner, vs, base, room in [
+        *((("h", h), vs, pb.hosts[h].p.load, p.host_cap) for h, vs in per_host.items()),
+        *((("i", i), vs, pb.instructors[i].assignments, pb.ins_room[i]) for i, vs in per_ins.items()),
+    ]:
+        steps = ladders[owner] = [
+            m.new_bool_var(f"l|{owner[1]}|{n}") for n in range(1, min(len(vs), room) + 1)
+        ]
         m.add(sum(steps) == sum(vs))
         ladder += [(2 * (base + n) - 1) * y for n, y in enumerate(steps, start=1)]
     tier5 = sum(ladder)
@@ -756,64 +790,56 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     solver.parameters.linearization_level = 2
     objective: list[float] = []
     bound: list[float] = []
-    optimal = True
     all_vars = [*s.values(), *g.values(), *a.values(), *t.values()]
     if not all_vars:
         return Assignment(), _TierOutcome([0.0] * len(TIERS), [0.0] * len(TIERS), True)
-    fixed_cover = False
-    tiers: list[tuple[Any, int, dict[str, tuple[Any, int]] | None]] = [
-        (None, 1, per1),
-        (None, 1, per2),
-        (None, 1, per3),
-        (tier4 * big + tier5, -1, None),
-    ]
-    for n, (expr0, sense, per) in enumerate(tiers, start=1):
-        if per is not None:
-            if n == 3 and fixed_cover:
-                # Covered units without members can only be 1+X: their preference is constant now.
-                per = {k: v for k, v in per.items() if units[k].full + units[k].probationary > 0}
-            expr = sum(e for e, _ in per.values())
-        else:
-            expr = expr0
-        if n == 2 and fixed_cover and not t:
-            # Every unit a party organisation can take is covered and no instructor is free to
-            # assign: work coverage is already decided, nothing to solve.
-            v2 = sum(1 for k in keys if by_unit[k])
-            objective.append(float(v2))
-            bound.append(float(v2))
-            continue
-        offset = 0
-        if n == 3 and fixed_cover:
-            offset = sum(1 for k in keys if units[k].full + units[k].probationary == 0 and by_unit_org[k])
-        if isinstance(expr, int):  # nothing to decide on this tier
-            objective += [float(expr + offset)] if per is not None else [0.0, 0.0]
-            bound += [float(expr + offset)] if per is not None else [0.0, 0.0]
-            continue
-        m.maximize(expr) if sense > 0 else m.minimize(expr)
-        last = n == len(tiers)
-        status = solver.solve(m)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise RuntimeError(f"CP-SAT tier {n}: {solver.status_name(status)}")
-        if status != cp_model.OPTIMAL:
-            optimal = False
-        value = round(solver.objective_value)
-        if last:
-            lo = math.floor(solver.best_objective_bound)
-            objective += [float(value // big), float(value % big)]
-            bound += [float(lo // big), float(lo % big) if lo // big == value // big else 0.0]
-            break
-        objective.append(float(value + offset))
-        bound.append(float(solver.best_objective_bound) + offset)
-        if per is not None and status == cp_model.OPTIMAL and value == sum(mx for _, mx in per.values()):
+    # Tiers 1-3 in one solve: their sums weighted so that the optimum is the lexicographic one.
+    pers = (per1, per2, per3)
+    maxima = [sum(mx for _, mx in per.values()) for per in pers]
+    weights = [(maxima[2] + 1) * (maxima[1] + 1), maxima[2] + 1, 1]
+    sums = [sum(e for e, _ in per.values()) for per in pers]
+    m.maximize(sum(wt * x for wt, x in zip(weights, sums, strict=True)))
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"CP-SAT tiers 1-3: {solver.status_name(status)}")
+    optimal = status == cp_model.OPTIMAL
+    rest, hi = round(solver.objective_value), math.floor(solver.best_objective_bound)
+    for n, (per, wt) in enumerate(zip(pers, weights, strict=True)):
+        value, rest = divmod(rest, wt)
+        objective.append(float(value))
+        top, hi = divmod(hi, wt)
+        bound.append(float(top))
+        if optimal and value == maxima[n]:
+            # each unit at its own maximum: exact, and far easier for the search than one sum
             for e, mx in per.values():
                 if not isinstance(e, int):
                     m.add(e == mx)
-            fixed_cover = fixed_cover or n == 1
         else:
-            m.add(expr >= value) if sense > 0 else m.add(expr <= value)
-        m.clear_hints()  # type: ignore[no-untyped-call]  # ortools leaves it unannotated
-        for v in all_vars:
-            m.add_hint(v, solver.boolean_value(v))
+            m.add(sums[n] >= value)
+    # Tier 4 starts from a complete, good plan: the formations found above, the attached units'
+    # hosts by a min-cost flow (distance, then the convex load cost; exact for that set), each
+    # load ladder filled from the bottom. The solver then stops within TIER4_GAP of its bound.
+    keep = {kh for kh, v in a.items() if solver.boolean_value(v)}
+    mine = {k for k, _ in keep}
+    keep = _attach_flow(pb, [kh for kh in a if kh[0] in mine], locks, metres, big)
+    hint = {v: solver.boolean_value(v) for v in [*s.values(), *g.values(), *t.values()]}
+    hint.update({v: kh in keep for kh, v in a.items()})
+    new_load: Counter[tuple[str, str]] = Counter(("h", h) for _, h in keep)
+    new_load.update(("i", i) for (_, i), v in t.items() if hint[v])
+    for owner, steps in ladders.items():
+        hint.update({y: n <= new_load[owner] for n, y in enumerate(steps, start=1)})
+    m.clear_hints()  # type: ignore[no-untyped-call]  # ortools leaves it unannotated
+    for v, on in hint.items():
+        m.add_hint(v, on)
+    solver.parameters.relative_gap_limit = TIER4_GAP
+    m.minimize(tier4 * big + tier5)
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"CP-SAT tier 4: {solver.status_name(status)}")
+    optimal = optimal and status == cp_model.OPTIMAL
+    value, lo = round(solver.objective_value), math.floor(solver.best_objective_bound)
+    objective += [float(value // big), float(value % big)]
+    bound += [float(lo // big), float(lo % big) if lo // big == value // big else 0.0]
     out = Assignment()
     for k, v in s.items():
         if solver.boolean_value(v):

@@ -18,12 +18,14 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypedDict
 
 from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
 from graph.fields import model_from
 from graph.loaders.build import Hasher, Plan, build_plan
+from graph.loaders.delta import Delta, KeepsRowHashes, delta
 from graph.loaders.reader import Notice, read_workbook
 from graph.loaders.report import Group, LoadResult, Problem, SyncRemoval, Warning_
 from graph.loaders.spec import SHEET_BY_NAME
@@ -313,6 +315,10 @@ def _clear(store: GraphStore, label: Label, types: tuple[Rel, ...], keys: Sequen
     return store.delete_outgoing(label, keys, types)
 
 
+# a first load of at least this many items builds the secondary indexes after the data (Neo4j)
+INDEXES_AFTER_ITEMS = 50_000
+
+
 def _write(
     store: GraphStore,
     plan: Plan,
@@ -328,8 +334,18 @@ def _write(
         store.batch_size = batch_size  # type: ignore[attr-defined]
     phases = _Phases(store, total, report)
     owned_types = {t for _keys, types in plan.owned.values() for t in types}
+    full = plan
+    changes: Delta | None = None
+    indexes_after = getattr(store, "indexes_after", None)
+    late_indexes = indexes_after() if indexes_after and plan.items() >= INDEXES_AFTER_ITEMS else nullcontext()
+    keeper = store if isinstance(store, KeepsRowHashes) else None
     try:
         store.apply_schema()
+        if keeper is not None:  # a reload writes only the rows that changed
+            changes = delta(plan, keeper.row_hashes())
+            plan = changes.plan
+            phases.tick(full.items() - plan.items(), "unchanged")
+            keeper.set_row_hashes(None)  # forgotten before the first write: a killed load leaves none
         store.begin_load(
             {
                 "started_at": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -338,12 +354,25 @@ def _write(
                 "host": socket.gethostname(),
             }
         )
-        with store.bulk():
-            # a label with no node yet has no relationship to clear (a first load skips that phase)
-            existing = store.counts()["nodes"] if plan.owned else {}
+        with store.bulk(), late_indexes:
+            # a label with no node yet has no relationship to clear (a first load skips that phase),
+            # and its nodes and a type's relationships are created without looking for them first
+            before = store.counts()
+            existing = before["nodes"]
+            create_nodes = getattr(store, "create_nodes", None)
             nodes = phases.run(
                 [
-                    (f"nodes:{lab.value}", lab.value, chunk, functools.partial(store.upsert_nodes, lab))
+                    (
+                        f"nodes:{lab.value}",
+                        lab.value,
+                        chunk,
+                        functools.partial(
+                            create_nodes
+                            if create_nodes and not existing.get(lab.value)
+                            else store.upsert_nodes,
+                            lab,
+                        ),
+                    )
                     for lab in NODE_ORDER
                     for chunk in batched(plan.nodes.get(lab, []), batch_size)
                 ]
@@ -366,7 +395,9 @@ def _write(
             for (rel, fl, tl), rows in plan.rels.items():
                 # owned relationships were just cleared (rule 10): create them without looking first;
                 # rows sorted by target, so batches of one type share at most a boundary node
-                write = create if (create is not None and rel in owned_types) else store.upsert_relationships
+                new_type = not before["relationships"].get(rel.value)
+                cleared = rel in owned_types or new_type
+                write = create if (create is not None and cleared) else store.upsert_relationships
                 ordered = sorted(rows, key=lambda r: (r["to"], r["from"]))
                 writes += [
                     (f"relationships:{rel.value}", rel.value, chunk, functools.partial(write, rel, fl, tl))
@@ -378,6 +409,14 @@ def _write(
                 phases.tick(len(removals), "sync")
             if meta is not None:  # which data the graph holds: shown by the overview (queries.dataset)
                 store.put_doc(LOAD_DOC_KIND, LOAD_DOC_ID, meta)
+        if keeper is not None and changes is not None:
+            rel_rows, node_keys = _removal_rows(removals)
+            changes.forget(node_keys, rel_rows)
+            keeper.set_row_hashes(changes.hashes)
+            for kind, per in changes.unchanged.items():  # counts say what the graph holds from the roster
+                into = nodes if kind == "nodes" else rels
+                for name, n in per.items():
+                    into[name] += n
         store.end_load()  # only after every write above has committed
     finally:
         phases.close()
@@ -429,6 +468,19 @@ def _sync_plan(store: GraphStore, val: Validation, plan: Plan) -> list[SyncRemov
 
 
 def _apply_sync(store: GraphStore, removals: list[SyncRemoval], batch_size: int) -> None:
+    rels, nodes = _removal_rows(removals)
+    for rel, rows in rels.items():
+        for chunk in batched(rows, batch_size):
+            store.delete_relationships(rel, chunk)
+    for lab in reversed(NODE_ORDER):
+        for chunk in batched(nodes.get(lab, []), batch_size):
+            store.delete_nodes(lab, chunk)
+
+
+def _removal_rows(
+    removals: list[SyncRemoval],
+) -> tuple[dict[Rel, list[dict[str, str]]], dict[Label, list[str]]]:
+    """--sync's removals as the store's delete statements take them."""
     rels: dict[Rel, list[dict[str, str]]] = defaultdict(list)
     nodes: dict[Label, list[str]] = defaultdict(list)
     for s in removals:
@@ -440,12 +492,7 @@ def _apply_sync(store: GraphStore, removals: list[SyncRemoval], batch_size: int)
             )
         else:
             nodes[Label(s.label)].append(s.key)
-    for rel, rows in rels.items():
-        for chunk in batched(rows, batch_size):
-            store.delete_relationships(rel, chunk)
-    for lab in reversed(NODE_ORDER):
-        for chunk in batched(nodes.get(lab, []), batch_size):
-            store.delete_nodes(lab, chunk)
+    return rels, nodes
 
 
 __all__ = ["LoadResult", "load_roster"]

@@ -18,8 +18,15 @@ INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
     Label.PARK: ("town_code",),
     Label.INSTRUCTOR: ("name", "phone_hash", "key_id"),
 }
-# Relationships are merged on (type, rid) between two known nodes; rid index keeps it cheap.
-INDEXED_REL_PROPERTIES: dict[Rel, tuple[str, ...]] = {r: ("rid",) for r in Rel}
+# rid is sought only by --sync, which removes relationships of the keyless sheets (graph/loaders
+# spec KEYLESS_RELS); no question filters on it. Every other relationship index would cost every
+# load its upkeep for nothing, so those are dropped (RETIRED_INDEXES).
+INDEXED_REL_PROPERTIES: dict[Rel, tuple[str, ...]] = {
+    r: ("rid",) for r in (Rel.PAIRED_WITH, Rel.JOINT_BUILDS_WITH, Rel.HELPS_BUILD, Rel.CONTACTED)
+}
+RETIRED_INDEXES: tuple[str, ...] = tuple(
+    f"rel_{r.value.lower()}_rid" for r in Rel if r not in INDEXED_REL_PROPERTIES
+)
 
 
 # Documents kept with the graph (saved plans, boundaries, snapshots): outside the domain graph,
@@ -37,8 +44,18 @@ def rel_type(value: Rel | str) -> str:
     return f"`{Rel(value).value}`"
 
 
+def index_names() -> list[str]:
+    """The indexes that no constraint owns: a first load into an empty graph builds them after the
+    data (one scan each instead of upkeep on every write)."""
+    out = [f"{lab.value.lower()}_{prop}" for lab, props in INDEXED_PROPERTIES.items() for prop in props]
+    out += [
+        f"rel_{rel.value.lower()}_{prop}" for rel, props in INDEXED_REL_PROPERTIES.items() for prop in props
+    ]
+    return out
+
+
 def cypher_statements() -> list[str]:
-    out: list[str] = []
+    out: list[str] = [f"DROP INDEX {name} IF EXISTS" for name in RETIRED_INDEXES]
     for lab, key in NODE_KEYS.items():
         out.append(
             f"CREATE CONSTRAINT {lab.value.lower()}_key IF NOT EXISTS "

@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
@@ -22,7 +22,7 @@ from neo4j import exceptions as neo4j_exc
 
 from graph.errors import ConfigError, StoreUnavailable
 from graph.model import NODE_KEYS, Label, Rel
-from graph.schema import DOC_LABEL, cypher_statements
+from graph.schema import DOC_LABEL, cypher_statements, index_names
 from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import (
@@ -52,6 +52,10 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # question, count, projection or dump ever sees it; never connected to anything).
 LOAD_STATE = "`_LoadState`"
 _LOAD_STATE_FIELDS = ("started_at", "source", "pid", "host")
+# The loader's per-row content hashes (graph/loaders/delta.py): one node per scope (a label, or a
+# relationship type between two labels), outside the domain graph like the load state.
+ROW_HASHES = "`_RowHashes`"
+INDEX_BUILD_TIMEOUT_S = 3600
 T_ = TypeVar("T_")
 Rows = list[dict[str, Any]]  # what a Cypher statement returns, as plain dicts
 
@@ -206,6 +210,44 @@ class Neo4jStore:
         # learn of the half-written graph from load_state() (begin_load/end_load around it).
         yield
 
+    @contextmanager
+    def indexes_after(self) -> Iterator[None]:
+        """Into an empty graph, build the indexes no constraint owns after the data: one scan each
+        instead of upkeep on every write (what a bulk importer does); returns when they are online.
+        Worth it for a large load only: dropping and building them costs a second or two."""
+        deferred = self._is_empty()
+        if deferred:
+            for name in index_names():
+                self.write(f"DROP INDEX {name} IF EXISTS", name="schema")
+        try:
+            yield
+        except BaseException:
+            if deferred:  # best effort: the next load's apply_schema builds them otherwise
+                with suppress(Exception):
+                    self.apply_schema()
+            raise
+        if deferred:
+            self.apply_schema()
+            self.read("CALL db.awaitIndexes($s)", {"s": INDEX_BUILD_TIMEOUT_S}, name="await_indexes")
+
+    def _is_empty(self) -> bool:
+        return not any(self.counts()["nodes"].values())
+
+    def row_hashes(self) -> dict[str, dict[str, str]]:
+        """The loader's content hash of every row it wrote, by scope (graph/loaders/delta.py)."""
+        rows = self.read(f"MATCH (h:{ROW_HASHES}) RETURN h.scope AS s, h.json AS j", name="row_hashes")
+        return {r["s"]: json.loads(r["j"]) for r in rows}
+
+    def set_row_hashes(self, hashes: Mapping[str, Mapping[str, str]] | None) -> None:
+        """Replace the row hashes (None: forget them, before a load's first write)."""
+        self.write(f"MATCH (h:{ROW_HASHES}) DELETE h", name="row_hashes_clear")
+        for scope, table in sorted((hashes or {}).items()):
+            self.write(
+                f"CREATE (h:{ROW_HASHES} {{scope: $s, json: $j}})",
+                {"s": scope, "j": json.dumps(table, ensure_ascii=False, separators=(",", ":"))},
+                name="row_hashes_set",
+            )
+
     def begin_load(self, info: Mapping[str, Any]) -> None:
         props = {k: info[k] for k in _LOAD_STATE_FIELDS if info.get(k) is not None}
         self.write(f"MERGE (s:{LOAD_STATE} {{id: 'load'}}) SET s += $p", {"p": props}, name="load_begin")
@@ -233,6 +275,16 @@ class Neo4jStore:
         )
         clean = [{k: v for k, v in r.items() if v is not None} for r in rows]
         return self._write_batches(text, clean, f"upsert_{label.value}")
+
+    def create_nodes(self, label: Label, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Like upsert_nodes, for a label that has no node yet (a first load): CREATE without looking
+        for one (the key constraint still refuses a duplicate). Rows are deduplicated by key here
+        (last wins, as with MERGE + SET)."""
+        label = Label(label)
+        key = NODE_KEYS[label]
+        text = f"UNWIND $rows AS row CREATE (n:{L(label)}) SET n = row RETURN count(n) AS n"
+        unique = {r[key]: {k: v for k, v in r.items() if v is not None} for r in rows}
+        return self._write_batches(text, list(unique.values()), f"create_{label.value}")
 
     def upsert_relationships(
         self, rel: Rel, from_label: Label, to_label: Label, rows: Sequence[Mapping[str, Any]]

@@ -140,6 +140,7 @@ def _exercise(store: Any) -> None:
     hashes = LookupParams(id_hash="a" * 64, phone_hash="b" * 64, key_id="k1")
     store.facts(FACT_SETS["lookup.by_hash"], hashes)
     store.facts(UNITS_NOW, (Scope("T1"), ("O01", "O99")))
+    store.facts(FACT_SETS["plan.removed"], (Scope("T1"), ("PO1", "I1", "O99")))
     # the store's own texts: loads, reloads, exports, documents
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
     store.fetch_nodes(O)
@@ -154,11 +155,17 @@ def _exercise(store: Any) -> None:
     store.get_doc("explain-test", "a")
     store.list_docs("explain-test")
     store.delete_doc("explain-test", "a")
-    store.delete_relationships(Rel.COVERS, [{"from": "PO1", "to": "O01", "rid": ""}])
+    # --sync removes only keyless sheets' relationships (rid-indexed): graph/schema INDEXED_REL_PROPERTIES
+    store.delete_relationships(Rel.HELPS_BUILD, [{"from": "M1", "to": "O01", "rid": "r0"}])
     store.create_relationships(Rel.COVERS, P, O, [{"from": "PO1", "to": "O01", "rid": "", "props": {}}])
     store.delete_outgoing(P, ["PO1"], [Rel.COVERS])
     store.delete_nodes(O, ["O01"])
+    store.row_hashes()  # the loader's reload bookkeeping (graph/loaders/delta.py)
+    store.set_row_hashes({O.value: {"O02": "0123456789abcdef"}})
+    store.set_row_hashes(None)
     store.wipe()
+    with store.indexes_after():  # a large first load: indexes built after the data
+        store.create_nodes(O, [{"uscc": "O98", "org_name": "x"}])
 
 
 def test_every_cypher_text_plans_without_all_nodes_scans_or_cartesian_scans(neo4j_store: Any) -> None:

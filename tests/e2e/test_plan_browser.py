@@ -32,7 +32,17 @@ def _plan_shown(tab: Page) -> str:
     p = tab.page
     p.wait_for_selector("text=/组建方案（\\d+ 行）/", timeout=180_000)
     tab.settle()
-    return str(p.locator('[data-testid="stMain"]').inner_text())
+    return _read(tab, '[data-testid="stMain"]')
+
+
+def _read(tab: Page, where: str) -> str:
+    """The text of a part of the page as a person reads it."""
+    p = tab.page
+    text = str(p.locator(where).inner_text())
+    # Material icons are drawn from their names ("keyboard_arrow_down"): a person sees the icon
+    for icon in p.locator('[data-testid="stIconMaterial"]').all_inner_texts():
+        text = text.replace(icon, "")
+    return text
 
 
 def test_plan_page_in_chinese(tab: Page) -> None:
@@ -43,7 +53,7 @@ def test_plan_page_in_chinese(tab: Page) -> None:
     rows = int(re.search(r"组建方案（(\d+) 行）", text).group(1))  # type: ignore[union-attr]
     assert rows > 0 and "覆盖率：规划前 → 规划后" in text
     assert not _english(text), sorted(_english(text))
-    side = tab.page.locator('[data-testid="stSidebarNav"]').inner_text()
+    side = _read(tab, '[data-testid="stSidebarNav"]')
     assert not _english(side), sorted(_english(side))
     p = tab.page
     p.wait_for_function("() => window.__orggraphCharts && window.__orggraphCharts['plan-town-bars']")

@@ -1,0 +1,55 @@
+"""Neo4j first load: nodes and relationships created without lookups, the secondary indexes built
+after the data (all ONLINE when the load returns), retired indexes dropped; the graph is the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import graph.loaders.load as load_mod
+from graph.loaders.load import load_roster
+from graph.schema import RETIRED_INDEXES, index_names
+from tests.loaders.test_reload_delta import A
+from tests.loaders.workbooks import write_xlsx
+
+pytestmark = pytest.mark.neo4j
+
+
+def _indexes(store: Any) -> dict[str, str]:
+    return {r["name"]: r["state"] for r in store.read("SHOW INDEXES YIELD name, state RETURN name, state")}
+
+
+def test_indexes_built_after_the_data_are_online_and_the_graph_is_the_same(
+    neo4j_store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_xlsx(tmp_path / "a.xlsx", A)
+    assert load_roster(path, neo4j_store).exit_code == 0  # small: indexes kept up as it writes
+    plain = neo4j_store.dump()
+    neo4j_store.wipe()
+    dropped: list[str] = []
+    real_write = neo4j_store.write
+
+    def spy(text: str, *args: Any, **kw: Any) -> Any:
+        if text.startswith("DROP INDEX"):
+            dropped.append(text.split()[2])
+        return real_write(text, *args, **kw)
+
+    monkeypatch.setattr(neo4j_store, "write", spy)
+    monkeypatch.setattr(load_mod, "INDEXES_AFTER_ITEMS", 0)  # as a large first load does
+    assert load_roster(path, neo4j_store).exit_code == 0
+    assert set(index_names()) <= set(dropped)
+    state = _indexes(neo4j_store)
+    assert all(state.get(name) == "ONLINE" for name in index_names()), state
+    assert not set(RETIRED_INDEXES) & set(state)
+    assert neo4j_store.dump() == plain
+
+
+def test_a_retired_index_is_dropped_by_apply_schema(neo4j_store: Any) -> None:
+    name = RETIRED_INDEXES[0]
+    rel = name.removeprefix("rel_").removesuffix("_rid").upper()
+    neo4j_store.write(f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:`{rel}`]-() ON (r.rid)")
+    assert name in _indexes(neo4j_store)
+    neo4j_store.apply_schema()
+    assert name not in _indexes(neo4j_store)
