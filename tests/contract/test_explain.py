@@ -121,7 +121,7 @@ def _quiet(fn: Callable[[], Any]) -> None:
 def _exercise(store: Any) -> None:
     """Everything the product asks of Neo4j, on the fixture graph."""
     from queries.lookup import LookupParams
-    from queries.plan_facts import REMOVED, UNITS_NOW
+    from queries.plan_facts import UNITS_NOW
     from tests.queries.test_contract import QUESTIONS
 
     for m in pkgutil.walk_packages(queries.__path__, "queries."):
@@ -140,7 +140,7 @@ def _exercise(store: Any) -> None:
     hashes = LookupParams(id_hash="a" * 64, phone_hash="b" * 64, key_id="k1")
     store.facts(FACT_SETS["lookup.by_hash"], hashes)
     store.facts(UNITS_NOW, (Scope("T1"), ("O01", "O99")))
-    store.facts(REMOVED, (Scope(), ("PO1", "I1")))  # the plan's "treat as removed"
+    store.facts(FACT_SETS["plan.removed"], (Scope("T1"), ("PO1", "I1", "O99")))
     # the store's own texts: loads, reloads, exports, documents
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
     store.fetch_nodes(O)
