@@ -23,11 +23,9 @@ from graph.model import (
     OrgCategory,
     Rel,
 )
-from graph.schema import label as L
-from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
-from queries._common import check_key, check_scope, rate
+from queries._common import check_key, check_scope, covered_cypher, instructed_cypher, rate
 from queries.cache import facts
 from queries.models import CoverageResult, CoverageRow, NodeRef, UncoveredOrg
 from queries.names import association_shown, names
@@ -114,13 +112,7 @@ _FILTER_PROPS = (
     ("industry", "industry"),
     ("association", "association_uscc"),
 )
-_PO, _INS = L(Label.PARTY_ORG), L(Label.INSTRUCTOR)
-_COVERS, _ASSIGNED = T(Rel.COVERS), T(Rel.ASSIGNED_TO)
-_COVERED = "EXISTS { (:" + _PO + ")-[:" + _COVERS + "]->(o) }"
-_INSTRUCTED = (
-    "EXISTS { (:" + _INS + ")-[:" + _ASSIGNED + "]->(o) }"
-    " OR EXISTS { (:" + _INS + ")-[:" + _ASSIGNED + "]->(:" + _PO + ")-[:" + _COVERS + "]->(o) }"
-)
+_COVERED, _INSTRUCTED = covered_cypher("o"), instructed_cypher("o")
 
 
 def _match_orgs(f: OrgFilter) -> str:

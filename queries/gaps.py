@@ -33,7 +33,17 @@ from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
-from queries._common import STRUCTURAL, check_key, check_scope, coords, haversine_km, head, is_hub, ref_from
+from queries._common import (
+    STRUCTURAL,
+    check_key,
+    check_scope,
+    coords,
+    covered_cypher,
+    haversine_km,
+    head,
+    is_hub,
+    ref_from,
+)
 from queries.cache import cached, facts
 from queries.coverage import OrgFact
 from queries.models import (
@@ -226,7 +236,7 @@ def _uncovered_cypher(db: CypherReader, scope: Scope) -> tuple[GapOrgFact, ...]:
     # pays per record; details are fetched for the page only)
     text = f"""{scope.match("o", Label.ORGANIZATION)}
   WHERE coalesce(o.status, '') <> $deregistered
-  AND NOT EXISTS {{ (:{L(Label.PARTY_ORG)})-[:{T(Rel.COVERS)}]->(o) }}
+  AND NOT {covered_cypher("o")}
 WITH o, COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {scope.cypher("m")}
                   RETURN coalesce(m.member_type, '') }} AS types
 RETURN collect({_list("o", ORG_FIELDS)} + [size([t IN types WHERE t = $full]), size(types)]) AS orgs"""
@@ -304,7 +314,7 @@ RETURN k, h.party_org_code AS code, length(p) AS hops"""
 def _points_cypher(db: CypherReader, scope: Scope) -> tuple[PointFact, ...]:
     text = f"""{scope.match("o", Label.ORGANIZATION)}
   WHERE coalesce(o.status, '') <> $deregistered AND o.lon IS NOT NULL AND o.lat IS NOT NULL
-  AND EXISTS {{ (:{L(Label.PARTY_ORG)})-[:{T(Rel.COVERS)}]->(o) }}
+  AND {covered_cypher("o")}
 RETURN collect([o.uscc, o.org_name, o.town_code, o.park_code, o.lon, o.lat]) AS pts"""
     row = db.read(text, {**scope.params(), "deregistered": DEREGISTERED}, "gaps_points")[0]
     return _point_facts(row["pts"])

@@ -22,7 +22,7 @@ from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
-from queries._common import FK, NAMES, check_scope, ref_from
+from queries._common import FK, NAMES, check_scope, covered_cypher, has_in_cypher, ref_from
 from queries.cache import facts
 from queries.models import DemoTier, EdgeRef, NetworkNode, NodeRef, PairingNetwork, PairingType, PartnerCount
 from queries.params import Params
@@ -76,7 +76,7 @@ MATCH (d:{_PO}) WHERE d.demo_tier IS NOT NULL AND ($tier IS NULL OR d.demo_tier 
   AND {scope.cypher("d")}
 WITH d, COLLECT {{ MATCH (d)-[r:{T(Rel.PAIRED_WITH)}]->(t) WHERE {scope.cypher("t")}
             RETURN {{l: labels(t)[0], k: t[$fk[labels(t)[0]]], n: t[$names[labels(t)[0]]], t: t.town_code,
-                    tier: t.demo_tier, covered: EXISTS {{ (:{_PO})-[:{T(Rel.COVERS)}]->(t) }},
+                    tier: t.demo_tier, covered: {covered_cypher("t")},
                     p: properties(r)}} }} AS partners
 RETURN collect({{d: d {{.party_org_code, .party_org_name, .town_code, .demo_tier}},
                  partners: partners}}) AS rows
@@ -85,8 +85,8 @@ RETURN collect({{d: d {{.party_org_code, .party_org_name, .town_code, .demo_tier
     uncovered = f"""
 {scope.match("o", Label.ORGANIZATION)}
 WHERE coalesce(o.status, '') <> $deregistered AND coalesce(o.org_category, '') <> $self_employed
-  AND NOT EXISTS {{ (:{_PO})-[:{T(Rel.COVERS)}]->(o) }}
-  AND NOT EXISTS {{ (:{_PO})-[:{T(Rel.PAIRED_WITH)}]->(o) }}
+  AND NOT {covered_cypher("o")}
+  AND NOT {has_in_cypher("o", Rel.PAIRED_WITH, Label.PARTY_ORG)}
 RETURN collect(o {{.uscc, .org_name, .town_code}}) AS rows
 """
     params = {**scope.params(), "tier": p.tier, "fk": FK, "names": NAMES}
@@ -163,7 +163,7 @@ RETURN collect({{o: o {{.uscc, .org_name, .town_code, .above_scale}},
     villages = f"""
 {scope.match("v", Label.VILLAGE)}
 RETURN collect({{k: v.village_code, n: v.village_name, t: v.town_code,
-                 built: EXISTS {{ (:{_ORG})-[:{T(Rel.JOINT_BUILDS_WITH)}]->(v) }}}}) AS rows
+                 built: {has_in_cypher("v", Rel.JOINT_BUILDS_WITH, Label.ORGANIZATION)}}}) AS rows
 """
     out = PairingFacts()
     for r in db.read(joint, scope.params(), "pairing_joint")[0]["rows"]:

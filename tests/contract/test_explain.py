@@ -140,6 +140,7 @@ def _exercise(store: Any) -> None:
     hashes = LookupParams(id_hash="a" * 64, phone_hash="b" * 64, key_id="k1")
     store.facts(FACT_SETS["lookup.by_hash"], hashes)
     store.facts(UNITS_NOW, (Scope("T1"), ("O01", "O99")))
+    store.facts(FACT_SETS["plan.removed"], (Scope("T1"), ("PO1", "I1", "O99")))
     # the store's own texts: loads, reloads, exports, documents
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
     store.fetch_nodes(O)

@@ -312,6 +312,7 @@ def test_path_between_two_entities(loaded: Any) -> None:
     assert metrics(at)["最短路径长度"] == f"{r.length} 步"
     shown = [m.value for m in at.markdown]
     assert all(any(p.sentence_zh in v for v in shown) for p in r.paths)
+    assert [b for b in at.get("download_button") if "导出路径（Excel，可直接打印）" in b.proto.label]
     # the type filter (Chinese labels) and k: the example sentence of issue 15, two paths
     at.multiselect(key="path_types").set_value(["WORKS_AT", "RELATIONSHIP_IN", "PAIRED_WITH"]).run()
     at.number_input(key="path_k").set_value(2).run()

@@ -114,7 +114,12 @@ def _facts(home: Path) -> dict[str, Any]:
             if r.found and (r.length or 0) >= 3:
                 path_from, path_to = member, p.source
                 break
+        joint = PAIRING(store, pairing_type="村企联建")
+        village = next(n.node for n in joint.nodes if n.node.label == "Village" and n.id not in
+                       {u.id for u in joint.unpaired_points})  # fmt: skip
         return {
+            "village_key": village.key,
+            "village_name": village.name,
             "hub_id": hub.source.id,
             "hub_name": hub.source.name,
             "hub_partners": [p.name for p in hub.partners],

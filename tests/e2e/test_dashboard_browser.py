@@ -107,6 +107,8 @@ def test_search_driven_pages(tab: Page, server: Server) -> None:
     tab.page.wait_for_selector("text=路径 1", timeout=30_000)
     tab.page.wait_for_selector(".echarts-container canvas", timeout=30_000)
     assert not tab.errors()
+    said = tab.page.locator('[data-testid="stMain"]').inner_text()
+    assert "路径 1：" in said and "。" in said  # each path read as a sentence
     tab.shot("paths-found")
 
     tab.open("对象详情")
@@ -114,6 +116,18 @@ def test_search_driven_pages(tab: Page, server: Server) -> None:
     tab.page.wait_for_selector(f'h4:has-text("{f["hub_name"]}")', timeout=30_000)
     assert not tab.errors()
     tab.shot("entity-details")
+
+    tab.enter("名称或编码", f["member_key"])
+    tab.page.wait_for_selector("text=已脱敏", timeout=30_000)  # ID and phone, masked
+    assert "工作单位" in tab.page.locator('[data-testid="stMain"]').inner_text()
+    assert not tab.errors()
+    tab.shot("entity-member")
+
+    tab.enter("名称或编码", f["village_key"])
+    tab.page.wait_for_selector(f'h4:has-text("{f["village_name"]}")', timeout=30_000)
+    tab.page.wait_for_selector("text=村企联建", timeout=30_000)
+    assert not tab.errors()
+    tab.shot("entity-village")
 
 
 def test_town_user_is_scoped(tab: Page, server: Server) -> None:
