@@ -40,7 +40,8 @@ def _read(tab: Page, where: str) -> str:
     p = tab.page
     text = str(p.locator(where).inner_text())
     # Material icons are drawn from their names ("keyboard_arrow_down"): a person sees the icon
-    for icon in p.locator('[data-testid="stIconMaterial"]').all_inner_texts():
+    icons = p.locator('[data-testid="stIconMaterial"]').all_inner_texts()
+    for icon in sorted(set(icons), key=len, reverse=True):  # "assignment_late" before "assignment"
         text = text.replace(icon, "")
     return text
 
