@@ -16,6 +16,8 @@ PARAM_ZH = {
     "include_individual": "纳入个体工商户",
     "weight": "组织覆盖计量",
     "accepted": "已确认行数",
+    "accept": "确认原行的单位",
+    "removed": "视为已撤销的对象",
     "forbidden_hosts": "不得挂靠的党组织",
     "excluded": "排除的单位",
     "pairing_cap": "每个示范点最多结对数",
