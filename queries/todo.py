@@ -15,7 +15,7 @@ Kinds (:data:`KINDS`, in the order the list shows them):
   the already ended ones first.
 - ``instructor_overload``: instructors holding more than ``instructor_cap`` assignments.
 - ``plan_accepted``: accepted rows of saved coverage plans not yet carried out (issue 14); see
-  :func:`plan_items`, the hook that lists none until that question lands.
+  :func:`plan_items` (``queries.plan_saved.open_accepted_rows``).
 
 A full member is a 正式党员. An item belongs to the town of its subject (district-level subjects
 have none and show only to district callers); the scope's :meth:`Scope.owns` decides.
@@ -46,6 +46,7 @@ from queries.fiveones import (
 )
 from queries.models import NodeRef
 from queries.params import MAX_PAGE, Params
+from queries.plan_saved import open_accepted_rows
 from queries.question import Question, ask, register
 from queries.scope import Scope
 
@@ -139,7 +140,6 @@ class TodoResult(_Model):
     towns: list[TownTodo]
     items: list[TodoItem]  # one page of the items
     rules: list[str]
-    plans_available: bool  # whether saved coverage plans are read (issue 14)
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -695,26 +695,11 @@ def overdue_items(cases: list[OverdueCase]) -> list[TodoItem]:
     return out
 
 
-def plan_items(store: GraphStore, scope: Scope, as_of: dt.date) -> tuple[bool, list[TodoItem]]:
-    """Accepted rows of saved coverage plans not yet carried out (issue 14, "Coverage plan").
-
-    The hook: until that question exists (``queries.plan`` with ``accepted_open(store, scope)``
-    returning rows with ``subject``, ``reason``, ``action``), this lists nothing and says so.
-    """
-    import importlib
-
-    try:
-        plan_mod = importlib.import_module("queries.plan")
-    except ModuleNotFoundError as exc:
-        if exc.name != "queries.plan":
-            raise
-        return False, []
-    open_rows: Callable[..., Any] | None = getattr(plan_mod, "accepted_open", None)
-    if open_rows is None:
-        return False, []
-    return True, [
-        _item("plan_accepted", r.subject, r.reason, r.action, related=list(getattr(r, "related", [])))
-        for r in open_rows(store, scope)
+def plan_items(store: GraphStore, scope: Scope) -> list[TodoItem]:
+    """Accepted rows of saved coverage plans not yet carried out (issue 14, "Coverage plan")."""
+    return [
+        _item("plan_accepted", r.subject, r.reason, r.action, related=list(r.related))
+        for r in open_accepted_rows(store, scope)
     ]
 
 
@@ -774,10 +759,8 @@ def todo(store: GraphStore, scope: Scope, p: TodoParams) -> TodoResult:
         items += overdue_items(_all_cases(fo))
     if "term_ending" in want:
         items += term_items(facts(store, TERMS, scope, ver), p.as_of, p.term_months)
-    plans_available = False
     if "plan_accepted" in want:
-        plans_available, extra = plan_items(store, scope, p.as_of)
-        items += extra
+        items += plan_items(store, scope)
     names = town_names(store, ver)
     items = [i for i in items if scope.owns({"town_code": i.town_code})]
     for i in items:  # another town's entities are never named to a town caller
@@ -807,7 +790,6 @@ def todo(store: GraphStore, scope: Scope, p: TodoParams) -> TodoResult:
         towns=[towns[k] for k in sorted(towns, key=lambda t: (t is None, t or ""))],
         items=items[p.offset : p.offset + p.limit],
         rules=list(RULES_ZH),
-        plans_available=plans_available,
     )
 
 

@@ -83,8 +83,6 @@ with todo_tab:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="fu_items")
     else:
         st.info("没有符合条件的待办事项。")
-    if not res.plans_available:
-        st.caption("覆盖方案（已采纳而未落实的行）尚未接入本清单。")
     with st.expander("口径说明"):
         for line in res.rules:
             st.markdown(f"- {line}")
