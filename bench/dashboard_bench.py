@@ -264,9 +264,10 @@ def _round(
     )
 
     visit("网络分析", PAGES[5][2])
+    # the page opens on the impact ranking; its first select is the kind of entity ranked
     page.locator(_testid("stSelectbox")).first.click()
-    option = page.get_by_role("option", name="结对网络", exact=True)
-    inter.setdefault("网络分析: switch to 结对网络", []).append(_timed(page, option.click, _IDLE))
+    option = page.get_by_role("option", name="党建指导员", exact=True)
+    inter.setdefault("网络分析: rank instructors by impact", []).append(_timed(page, option.click, _IDLE))
     ctx.close()
 
 
