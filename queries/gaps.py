@@ -1,7 +1,8 @@
 """Question 2: uncovered organisations, the party organisations near them, and what to build.
 
-The backends gather the same typed facts (uncovered organisations with their member counts,
-details of the page's organisations, candidate hosts with what they cover, graph distances,
+The uncovered organisations with their member counts come from the district aggregates the
+loader keeps (graph/aggregates.py, exactly a recount); the backends gather the other typed
+facts (details of the page's organisations, candidate hosts with what they cover, graph distances,
 coordinates for the map) through fact sets, one Cypher and one networkx side each; the
 ranking and the recommendation are written once, so both backends answer alike by construction.
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from pydantic import Field
 
+from graph.aggregates import UncoveredRow
 from graph.fields import model_from
 from graph.model import (
     ASSOCIATION_CATEGORIES,
@@ -31,6 +33,7 @@ from graph.model import (
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
+from graph.schema.cypher import covered_cypher
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries._common import (
@@ -38,14 +41,13 @@ from queries._common import (
     check_key,
     check_scope,
     coords,
-    covered_cypher,
     haversine_km,
     head,
     is_hub,
     ref_from,
 )
 from queries.cache import cached, facts
-from queries.coverage import OrgFact
+from queries.coverage import OrgFact, scope_aggregates
 from queries.models import (
     Candidate,
     GapEntry,
@@ -195,20 +197,46 @@ def _xy(lon: Any, lat: Any) -> tuple[float, float] | None:
     return coords({"lon": lon, "lat": lat})
 
 
-def _org(props: dict[str, Any], full: int, n: int) -> GapOrgFact:
-    p = props
+def _gap_org(u: UncoveredRow, district: bool) -> GapOrgFact:
+    """An uncovered organisation with the members working there that the scope sees (a town sees
+    its own members only)."""
     return GapOrgFact(
-        *head(Label.ORGANIZATION, p),
-        category=p.get("org_category"),
-        industry=p.get("industry"),
-        park_code=p.get("park_code"),
-        association_uscc=p.get("association_uscc"),
-        employees=_int(p.get("employees")),
-        status=p.get("status"),
-        xy=_xy(p.get("lon"), p.get("lat")),
-        full=full,
-        n=n,
+        u.uscc,
+        u.name,
+        u.town_code,
+        category=u.category,
+        industry=u.industry,
+        park_code=u.park_code,
+        association_uscc=u.association_uscc,
+        employees=_int(u.employees),
+        status=u.status,
+        xy=_xy(u.lon, u.lat),
+        full=u.full if district else u.full_town,
+        n=u.n if district else u.n_town,
     )
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """A scope's uncovered organisations in entry order, and the partners for 联合建 (once per version)."""
+
+    rows: tuple[UncoveredRow, ...]  # by full members (desc), all members (desc), employees (desc), key
+    pool: list[GapOrgFact]
+
+
+def _ranked(store: GraphStore, scope: Scope) -> _Ranked:
+    d = scope.is_district
+    unc = scope_aggregates(store, scope).uncovered
+    counts = {u.uscc: (u.full, u.n) if d else (u.full_town, u.n_town) for u in unc}
+    rows = sorted(
+        unc, key=lambda u: (-counts[u.uscc][0], -counts[u.uscc][1], -(_int(u.employees) or 0), u.uscc)
+    )
+    # Partners for 联合建 come from every uncovered organisation in scope, not only the filtered
+    # ones (only those with 1-2 full members can be partners; 3+ build on their own).
+    pool = [
+        _gap_org(u, d) for u in rows if 1 <= counts[u.uscc][0] <= 2 and u.category != SELF_EMPLOYED_CATEGORY
+    ]
+    return _Ranked(tuple(rows), pool)
 
 
 def _host(p: dict[str, Any], parks: Any, assocs: Any, assoc_orgs: Any, pts: Any) -> HostFact:
@@ -229,21 +257,6 @@ def _member(m: dict[str, Any]) -> MemberFact:
 
 
 # --- facts: Cypher ------------------------------------------------------------------------
-
-
-def _uncovered_cypher(db: CypherReader, scope: Scope) -> tuple[GapOrgFact, ...]:
-    # every uncovered organisation in scope with its member counts, in one record (the driver
-    # pays per record; details are fetched for the page only)
-    text = f"""{scope.match("o", Label.ORGANIZATION)}
-  WHERE coalesce(o.status, '') <> $deregistered
-  AND NOT {covered_cypher("o")}
-WITH o, COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {scope.cypher("m")}
-                  RETURN coalesce(m.member_type, '') }} AS types
-RETURN collect({_list("o", ORG_FIELDS)} + [size([t IN types WHERE t = $full]), size(types)]) AS orgs"""
-    row = db.read(text, {**scope.params(), "deregistered": DEREGISTERED, "full": FULL}, "gaps_uncovered")[0]
-    return tuple(
-        _org(dict(zip(ORG_FIELDS, r[:-2], strict=True)), int(r[-2]), int(r[-1])) for r in row["orgs"]
-    )
 
 
 def _details_cypher(db: CypherReader, q: DetailQuery) -> dict[str, OrgDetails]:
@@ -335,21 +348,6 @@ def _point_facts(rows: Any) -> tuple[PointFact, ...]:
 def _covered(ix: GraphIndex, nid: str) -> bool:
     po = Label.PARTY_ORG.value
     return any(ix.props(u)["_label"] == po for u in ix.inn(nid, Rel.COVERS))
-
-
-def _uncovered_nx(ix: GraphIndex, scope: Scope) -> tuple[GapOrgFact, ...]:
-    org, mem = Label.ORGANIZATION, Label.MEMBER.value
-    out = []
-    for nid, d in ix.scoped_nodes(org.value, scope):
-        if not scope.admits(org, d) or d.get("status") == DEREGISTERED or _covered(ix, nid):
-            continue
-        types = [
-            m.get("member_type")
-            for m in map(ix.props, ix.inn(nid, Rel.WORKS_AT))
-            if m["_label"] == mem and scope.admits(mem, m)
-        ]
-        out.append(_org(d, sum(1 for t in types if t == FULL), len(types)))
-    return tuple(out)
 
 
 def _details_nx(ix: GraphIndex, q: DetailQuery) -> dict[str, OrgDetails]:
@@ -462,7 +460,6 @@ def _points_nx(ix: GraphIndex, scope: Scope) -> tuple[PointFact, ...]:
     return _point_facts(rows)
 
 
-UNCOVERED = FactSet("gaps.uncovered", cypher=_uncovered_cypher, networkx=_uncovered_nx)
 DETAILS = FactSet("gaps.details", cypher=_details_cypher, networkx=_details_nx)
 HOSTS = FactSet("gaps.hosts", cypher=_hosts_cypher, networkx=_hosts_nx)
 HOPS = FactSet("gaps.hops", cypher=_hops_cypher, networkx=_hops_nx)
@@ -766,26 +763,26 @@ def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
     if p.park is not None:
         check_key(p.park, "园区")
     ver = store.version()
-    orgs = facts(store, UNCOVERED, scope, ver)
+    ranked = cached(store, ("gaps.ranked", scope.key), lambda: _ranked(store, scope), ver)
     hosts = facts(store, HOSTS, scope, ver)
     hix = cached(store, ("gaps.host_index", scope.key), lambda: _HostIndex(hosts), ver)
-    # Partners for 联合建 come from every uncovered organisation in scope, not only the filtered
-    # ones (only those with 1-2 full members can be partners; 3+ build on their own).
-    pool = [o for o in orgs if 1 <= o.full <= 2 and o.category != SELF_EMPLOYED_CATEGORY]
+    pool = ranked.pool
 
-    def keep(o: GapOrgFact) -> bool:
+    def keep(o: UncoveredRow) -> bool:
         return (
             (p.park is None or o.park_code == p.park)
             and (p.industry is None or o.industry == p.industry)
             and (p.category is None or o.category == p.category)
-            and (p.min_employees is None or (o.employees is not None and o.employees >= p.min_employees))
+            and (p.min_employees is None or (o.employees is not None and int(o.employees) >= p.min_employees))
         )
 
-    chosen = sorted((o for o in orgs if keep(o)), key=lambda o: (-o.full, -o.n, -(o.employees or 0), o.uscc))
+    chosen = [o for o in ranked.rows if keep(o)]
     main = [o for o in chosen if o.category != SELF_EMPLOYED_CATEGORY]
     selfemp = [o for o in chosen if o.category == SELF_EMPLOYED_CATEGORY]
     end = None if p.limit is None else p.offset + p.limit
-    page, page_self = main[p.offset : end], selfemp[p.offset : end]
+    district = scope.is_district
+    page = [_gap_org(o, district) for o in main[p.offset : end]]
+    page_self = [_gap_org(o, district) for o in selfemp[p.offset : end]]
 
     keys = tuple(o.uscc for o in page + page_self)
     details = facts(store, DETAILS, DetailQuery(scope, keys), ver) if keys else {}
@@ -807,7 +804,12 @@ def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
         entries=[build(o) for o in page],
         self_employed_total=len(selfemp),
         self_employed=[build(o) for o in page_self],
-        map_points=_map_points(orgs, facts(store, POINTS, scope, ver)) if p.with_map else None,
+        map_points=_map_points(
+            tuple(_gap_org(o, district) for o in ranked.rows if o.lon is not None and o.lat is not None),
+            facts(store, POINTS, scope, ver),
+        )
+        if p.with_map
+        else None,
     )
 
 
