@@ -186,7 +186,9 @@ def test_history_is_ordered_by_data_date(store: Any, tmp_path: Path) -> None:
 
 
 def test_backends_record_identical_history(embedded_store: Any, tmp_path: Path, request: Any) -> None:
-    neo = pytest.importorskip("tests.conftest")._open_neo4j()
+    from tests.conftest import _open_neo4j
+
+    neo = _open_neo4j()
     neo.wipe()
     neo.apply_schema()
     try:
