@@ -176,14 +176,17 @@ def _forget_members(store: GraphStore, gone: set[str]) -> None:
     """Members deleted with --sync: their details leave every stored change (counts remain)."""
     for doc in store.list_docs(h.CHANGES):
         old = [h.Change.model_validate(c) for c in doc.get("changes", [])]
-        new, n = h.redact(old, gone)
-        if not n:
+        new, by_town = h.redact(old, gone)
+        if not by_town:
             continue
         doc["changes"] = [c.model_dump(mode="json", exclude_defaults=True) for c in new]
         store.put_doc(h.CHANGES, doc["id"], doc)
         snap = store.get_doc(h.SNAPSHOT, doc["id"])
         if snap is not None:
-            snap["redacted"] = int(snap.get("redacted", 0)) + n
+            snap["redacted"] = int(snap.get("redacted", 0)) + sum(by_town.values())
+            towns = snap.setdefault("redacted_towns", {})
+            for town, n in by_town.items():
+                towns[town] = int(towns.get(town, 0)) + n
             store.put_doc(h.SNAPSHOT, doc["id"], snap)
 
 

@@ -363,8 +363,7 @@ def _write(
     owned_types = {t for _keys, types in plan.owned.values() for t in types}
     full = plan
     changes: Delta | None = None
-    indexes_after = getattr(store, "indexes_after", None)
-    late_indexes = indexes_after() if indexes_after and plan.items() >= INDEXES_AFTER_ITEMS else nullcontext()
+    late_indexes = store.indexes_after() if plan.items() >= INDEXES_AFTER_ITEMS else nullcontext()
     keeper = store if isinstance(store, KeepsRowHashes) else None
     try:
         store.apply_schema()
