@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from graph.model import DEREGISTERED, Label, Rel
-from graph.schema.cypher import MEM, ORG, WORKS, covered_cypher, has_in_cypher, instructed_cypher
+from graph.model import ASSOCIATION_CATEGORIES, DEREGISTERED, STRUCTURAL_KINDS, Label, Rel
+from graph.schema.cypher import COVERS, MEM, ORG, PO, WORKS, covered_cypher, has_in_cypher, instructed_cypher
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 
@@ -52,10 +52,20 @@ UncoveredRow = namedtuple(
 )  # fmt: skip
 
 
+# HostRow: a party organisation that can host an uncovered one (gaps: a branch or higher, with a
+# town, not structural), with the parks, associations, associations covered and coordinates of
+# what it covers (sorted; its own park first among the parks).
+HostRow = namedtuple(
+    "HostRow", "code name town_code kind level formation parks assocs assoc_orgs pts"
+)  # fmt: skip
+HOST_LEVELS = ("党委", "党总支", "党支部")  # a group (党小组) cannot take in another organisation
+
+
 @dataclass(frozen=True)
 class TownAggregates:
     counts: tuple[CountRow, ...]
     uncovered: tuple[UncoveredRow, ...]
+    hosts: tuple[HostRow, ...] = ()
 
 
 # --- the recount: one Cypher and one networkx side each ------------------------------------------
@@ -144,6 +154,59 @@ def _uncovered_nx(ix: GraphIndex, _: str) -> tuple[UncoveredRow, ...]:
     return _sorted(out)
 
 
+def _hosts_cypher(db: CypherReader, _: str) -> tuple[HostRow, ...]:
+    text = f"""MATCH (p:{PO}) WHERE p.town_code IS NOT NULL AND p.level IN $levels
+  AND NOT coalesce(p.kind, '') IN $structural
+WITH p, COLLECT {{ MATCH (p)-[:{COVERS}]->(c:{ORG}) RETURN c }} AS cs
+RETURN collect([p.party_org_code, p.party_org_name, p.town_code, p.kind, p.level, p.formation, p.park_code,
+  [c IN cs | c.park_code], [c IN cs | c.association_uscc],
+  [c IN cs WHERE c.org_category IN $associations | c.uscc],
+  [c IN cs WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL | [c.lon, c.lat]]]) AS rows"""
+    params = {"levels": list(HOST_LEVELS), "structural": sorted(STRUCTURAL_KINDS),
+              "associations": sorted(ASSOCIATION_CATEGORIES)}  # fmt: skip
+    return _sorted(_host(r[:7], *r[7:]) for r in db.read(text, params, "aggregates_hosts")[0]["rows"])
+
+
+def _host(
+    head: list[Any], parks: list[Any], assocs: list[Any], assoc_orgs: list[Any], pts: list[Any]
+) -> HostRow:
+    """``head``: code, name, town, kind, level, formation, own park."""
+    own = [head[6]] if head[6] is not None else []
+    return HostRow._make(
+        [
+            *head[:6],
+            tuple(own + sorted((p for p in parks if p is not None), key=repr)),
+            tuple(sorted((a for a in assocs if a is not None), key=repr)),
+            tuple(sorted(assoc_orgs, key=repr)),
+            tuple(sorted((tuple(xy) for xy in pts), key=repr)),
+        ]
+    )
+
+
+def _hosts_nx(ix: GraphIndex, _: str) -> tuple[HostRow, ...]:
+    org = Label.ORGANIZATION.value
+    out = []
+    for nid, d in ix.label_nodes(Label.PARTY_ORG.value):
+        if (
+            d.get("town_code") is None
+            or d.get("level") not in HOST_LEVELS
+            or d.get("kind") in STRUCTURAL_KINDS
+        ):
+            continue
+        cs = [c for c in map(ix.props, ix.out(nid, Rel.COVERS)) if c["_label"] == org]
+        fields = ("party_org_code", "party_org_name", "town_code", "kind", "level", "formation", "park_code")
+        out.append(
+            _host(
+                [d.get(f) for f in fields],
+                [c.get("park_code") for c in cs],
+                [c.get("association_uscc") for c in cs],
+                [c["uscc"] for c in cs if c.get("org_category") in ASSOCIATION_CATEGORIES],
+                [[c["lon"], c["lat"]] for c in cs if c.get("lon") is not None and c.get("lat") is not None],
+            )
+        )
+    return _sorted(out)
+
+
 def _sorted(rows: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(sorted(rows, key=repr))
 
@@ -151,6 +214,7 @@ def _sorted(rows: Iterable[Any]) -> tuple[Any, ...]:
 Towns = dict[str | None, TownAggregates]
 ORG_COUNTS = FactSet("aggregates.counts", cypher=_counts_cypher, networkx=_counts_nx)
 UNCOVERED_ORGS = FactSet("aggregates.uncovered", cypher=_uncovered_cypher, networkx=_uncovered_nx)
+HOSTS = FactSet("aggregates.hosts", cypher=_hosts_cypher, networkx=_hosts_nx)
 
 
 def recount(store: GraphStore) -> Towns:
@@ -161,9 +225,12 @@ def recount(store: GraphStore) -> Towns:
         counts[c.town_code].append(c)
     for u in store.facts(UNCOVERED_ORGS, DISTRICT):
         uncovered[u.town_code].append(u)
+    hosts: dict[str | None, list[HostRow]] = defaultdict(list)
+    for h in store.facts(HOSTS, DISTRICT):
+        hosts[h.town_code].append(h)
     return {
-        t: TownAggregates(tuple(counts.get(t, ())), tuple(uncovered.get(t, ())))
-        for t in sorted(set(counts) | set(uncovered), key=lambda x: (x is not None, x or ""))
+        t: TownAggregates(tuple(counts.get(t, ())), tuple(uncovered.get(t, ())), tuple(hosts.get(t, ())))
+        for t in sorted(set(counts) | set(uncovered) | set(hosts), key=lambda x: (x is not None, x or ""))
     }
 
 
@@ -179,13 +246,19 @@ def _to_doc(town: str | None, agg: TownAggregates) -> dict[str, Any]:
         "town_code": town,
         "counts": [list(c) for c in agg.counts],
         "uncovered": [list(u) for u in agg.uncovered],
+        "hosts": [list(h) for h in agg.hosts],
     }
 
 
 def _from_doc(doc: dict[str, Any]) -> TownAggregates:
-    # written by refresh() from the recount's rows: already the right types
+    # written by refresh() from the recount's rows: the right types, but for tuples (JSON lists)
+    hosts = (
+        HostRow._make([*h[:6], tuple(h[6]), tuple(h[7]), tuple(h[8]), tuple(map(tuple, h[9]))])
+        for h in doc["hosts"]
+    )
+    counts, uncovered = doc["counts"], doc["uncovered"]
     return TownAggregates(
-        tuple(map(CountRow._make, doc["counts"])), tuple(map(UncoveredRow._make, doc["uncovered"]))
+        tuple(map(CountRow._make, counts)), tuple(map(UncoveredRow._make, uncovered)), tuple(hosts)
     )
 
 
@@ -234,7 +307,7 @@ def differences(store: GraphStore) -> list[str]:
                 f"town {t!r}: {'missing from the kept aggregates' if a is None else 'not in the graph'}"
             )
             continue
-        for part in ("counts", "uncovered"):
+        for part in ("counts", "uncovered", "hosts"):
             x, y = set(getattr(a, part)), set(getattr(b, part))
             if x != y:
                 out.append(f"town {t!r} {part}: kept only {sorted(x - y, key=repr)[:3]}, "

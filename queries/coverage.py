@@ -20,7 +20,7 @@ from graph import aggregates
 from graph.model import NONPUBLIC_CATEGORIES, SELF_EMPLOYED_CATEGORY, SOCIAL_CATEGORIES, Label, OrgCategory
 from graph.store.base import GraphStore
 from queries._common import check_key, check_scope, rate
-from queries.cache import cached, facts
+from queries.cache import cached
 from queries.models import CoverageResult, CoverageRow, NodeRef, UncoveredOrg
 from queries.names import association_shown, names
 from queries.params import MAX_PAGE, Params
@@ -77,33 +77,24 @@ class UncoveredFact(OrgFact):
     work: bool  # an instructor serves it, or a party organisation covering it
 
 
-@dataclass(frozen=True)
-class ScopeAggregates:
-    counts: tuple[aggregates.CountRow, ...]
-    uncovered: tuple[aggregates.UncoveredRow, ...]  # sorted by key
+def scope_aggregates(store: GraphStore, scope: Scope) -> aggregates.TownAggregates:
+    """The organisation counts, uncovered organisations (by key) and hosts of the scope's towns,
+    once per store version: read from the aggregates the loader keeps (a few documents instead
+    of a pass over every organisation), or recounted from the graph when they are not kept for
+    its data version (then exactly the same values: tests/contract/test_aggregates.py)."""
 
-
-def scope_aggregates(store: GraphStore, scope: Scope) -> ScopeAggregates:
-    """The organisation counts and uncovered organisations of the scope's towns, once per store
-    version: read from the aggregates the loader keeps (a few documents instead of a pass over
-    every organisation), or recounted from the graph when they are not kept for its data
-    version (then exactly the same values: tests/contract/test_aggregates.py)."""
-
-    def build() -> ScopeAggregates:
+    def build() -> aggregates.TownAggregates:
         codes = scope.town_codes(Label.ORGANIZATION)
         kept = aggregates.maintained(store, codes)
-        if kept is not None:
-            counts = [c for t in kept.values() for c in t.counts]
-            unc = [u for t in kept.values() for u in t.uncovered]
-        else:
-            d = aggregates.DISTRICT
-            counts = [
-                c for c in facts(store, aggregates.ORG_COUNTS, d) if codes is None or c.town_code in codes
-            ]
-            unc = [
-                u for u in facts(store, aggregates.UNCOVERED_ORGS, d) if codes is None or u.town_code in codes
-            ]
-        return ScopeAggregates(tuple(counts), tuple(sorted(unc, key=lambda u: u.uscc)))
+        if kept is None:
+            every = cached(store, ("aggregates.recount",), lambda: aggregates.recount(store))
+            kept = {t: a for t, a in every.items() if codes is None or t in codes}
+        parts = list(kept.values())
+        return aggregates.TownAggregates(
+            tuple(c for a in parts for c in a.counts),
+            tuple(sorted((u for a in parts for u in a.uncovered), key=lambda u: u.uscc)),
+            tuple(h for a in parts for h in a.hosts),
+        )
 
     return cached(store, ("aggregates", scope.key), build)
 
@@ -119,7 +110,7 @@ def _filtered(rows: Iterable[R], p: CoverageParams) -> list[R]:
     return [r for r in rows if all(getattr(r, f) == v for f, v in wanted)]
 
 
-def _counts(agg: ScopeAggregates, p: CoverageParams) -> list[CountFact]:
+def _counts(agg: aggregates.TownAggregates, p: CoverageParams) -> list[CountFact]:
     out: dict[tuple[Any, Any, bool, bool], int] = defaultdict(int)
     field = GROUP_FIELD[p.by]
     for c in _filtered(agg.counts, p):

@@ -15,18 +15,17 @@ district-level / structural party organisation (they connect everything).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
 
-from graph.aggregates import UncoveredRow
+from graph.aggregates import HostRow, UncoveredRow
 from graph.fields import model_from
 from graph.model import (
-    ASSOCIATION_CATEGORIES,
     DEREGISTERED,
     SELF_EMPLOYED_CATEGORY,
-    STRUCTURAL_KINDS,
     Label,
     OrgCategory,
     Rel,
@@ -63,8 +62,6 @@ from queries.params import MAX_PAGE, Params
 from queries.question import Question, register
 from queries.scope import Scope
 
-HOST_LEVELS = ["党委", "党总支", "党支部"]  # a group (党小组) cannot take in another organisation
-ASSOCIATIONS = sorted(ASSOCIATION_CATEGORIES)  # what an organisation's association_uscc may name
 FULL, PROBATIONARY = "正式党员", "预备党员"
 FLOATING, HIDDEN = "流动党员", "隐性党员"
 MAX_HOPS = 6
@@ -239,6 +236,11 @@ def _ranked(store: GraphStore, scope: Scope) -> _Ranked:
     return _Ranked(tuple(rows), pool)
 
 
+def _hosts(rows: Iterable[HostRow]) -> tuple[HostFact, ...]:
+    """The scope's hosts, from the district aggregates (graph/aggregates.py)."""
+    return tuple(_host(dict(zip(HOST_FIELDS, h[:6], strict=True)), *h[6:]) for h in rows)
+
+
 def _host(p: dict[str, Any], parks: Any, assocs: Any, assoc_orgs: Any, pts: Any) -> HostFact:
     return HostFact(
         *head(Label.PARTY_ORG, p),
@@ -288,22 +290,6 @@ RETURN collect({{k: k, members: members, demos: demos, instructors: instructors,
         )
         for r in rows
     }
-
-
-def _hosts_cypher(db: CypherReader, scope: Scope) -> tuple[HostFact, ...]:
-    # a branch-level or higher organisation's own party organisation with a town (structural
-    # and district-level bodies excluded), with what it covers summarised on the server
-    text = f"""{scope.match("p", Label.PARTY_ORG)}
-  WHERE p.town_code IS NOT NULL AND p.level IN $levels AND NOT coalesce(p.kind, '') IN $structural
-WITH p, COLLECT {{ MATCH (p)-[:{T(Rel.COVERS)}]->(c:{L(Label.ORGANIZATION)}) RETURN c }} AS cs
-RETURN collect([{_list("p", HOST_FIELDS)},
-  [x IN [p.park_code] + [c IN cs | c.park_code] WHERE x IS NOT NULL],
-  [x IN [c IN cs | c.association_uscc] WHERE x IS NOT NULL],
-  [c IN cs WHERE c.org_category IN $associations | c.uscc],
-  [c IN cs WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL | [c.lon, c.lat]]]) AS hosts"""
-    params = {**scope.params(), "levels": HOST_LEVELS, "structural": STRUCTURAL, "associations": ASSOCIATIONS}
-    row = db.read(text, params, "gaps_hosts")[0]
-    return tuple(_host(dict(zip(HOST_FIELDS, h, strict=True)), *rest) for h, *rest in row["hosts"])
 
 
 def _hops_cypher(db: CypherReader, q: HopQuery) -> dict[str, dict[str, int]]:
@@ -386,30 +372,6 @@ def _details_nx(ix: GraphIndex, q: DetailQuery) -> dict[str, OrgDetails]:
     return out
 
 
-def _hosts_nx(ix: GraphIndex, scope: Scope) -> tuple[HostFact, ...]:
-    po, org = Label.PARTY_ORG, Label.ORGANIZATION.value
-    out = []
-    for nid, d in ix.scoped_nodes(po.value, scope):
-        if (
-            not scope.admits(po, d)
-            or d.get("town_code") is None
-            or d.get("level") not in HOST_LEVELS
-            or d.get("kind") in STRUCTURAL_KINDS
-        ):
-            continue
-        cs = [c for c in map(ix.props, ix.out(nid, Rel.COVERS)) if c["_label"] == org]
-        out.append(
-            _host(
-                d,
-                [x for x in [d.get("park_code"), *(c.get("park_code") for c in cs)] if x is not None],
-                [c["association_uscc"] for c in cs if c.get("association_uscc") is not None],
-                [c["uscc"] for c in cs if c.get("org_category") in ASSOCIATION_CATEGORIES],
-                [[c["lon"], c["lat"]] for c in cs if c.get("lon") is not None and c.get("lat") is not None],
-            )
-        )
-    return tuple(out)
-
-
 def _near_adjacency(ix: GraphIndex) -> dict[str, tuple[str, ...]]:
     """NEAR_RELS adjacency restricted to nodes that may carry a "near" path (no hubs, no instructors)."""
 
@@ -461,7 +423,6 @@ def _points_nx(ix: GraphIndex, scope: Scope) -> tuple[PointFact, ...]:
 
 
 DETAILS = FactSet("gaps.details", cypher=_details_cypher, networkx=_details_nx)
-HOSTS = FactSet("gaps.hosts", cypher=_hosts_cypher, networkx=_hosts_nx)
 HOPS = FactSet("gaps.hops", cypher=_hops_cypher, networkx=_hops_nx)
 POINTS = FactSet("gaps.points", cypher=_points_cypher, networkx=_points_nx)
 
@@ -764,7 +725,8 @@ def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
         check_key(p.park, "园区")
     ver = store.version()
     ranked = cached(store, ("gaps.ranked", scope.key), lambda: _ranked(store, scope), ver)
-    hosts = facts(store, HOSTS, scope, ver)
+    kept_hosts = scope_aggregates(store, scope).hosts
+    hosts = cached(store, ("gaps.hosts", scope.key), lambda: _hosts(kept_hosts), ver)
     hix = cached(store, ("gaps.host_index", scope.key), lambda: _HostIndex(hosts), ver)
     pool = ranked.pool
 
