@@ -241,25 +241,20 @@ def _doc_id(town: str | None) -> str:
     return NO_TOWN if town is None else town
 
 
-def _to_doc(town: str | None, agg: TownAggregates) -> dict[str, Any]:
-    return {
-        "town_code": town,
-        "counts": [list(c) for c in agg.counts],
-        "uncovered": [list(u) for u in agg.uncovered],
-        "hosts": [list(h) for h in agg.hosts],
-    }
+PARTS = ("counts", "uncovered", "hosts")  # one document kind each: a question reads only its parts
 
 
-def _from_doc(doc: dict[str, Any]) -> TownAggregates:
+def _kind(part: str) -> str:
+    return f"{TOWN_KIND}.{part}"
+
+
+def _row(part: str, r: list[Any]) -> Any:
     # written by refresh() from the recount's rows: the right types, but for tuples (JSON lists)
-    hosts = (
-        HostRow._make([*h[:6], tuple(h[6]), tuple(h[7]), tuple(h[8]), tuple(map(tuple, h[9]))])
-        for h in doc["hosts"]
-    )
-    counts, uncovered = doc["counts"], doc["uncovered"]
-    return TownAggregates(
-        tuple(map(CountRow._make, counts)), tuple(map(UncoveredRow._make, uncovered)), tuple(hosts)
-    )
+    if part == "counts":
+        return CountRow._make(r)
+    if part == "uncovered":
+        return UncoveredRow._make(r)
+    return HostRow._make([*r[:6], tuple(r[6]), tuple(r[7]), tuple(r[8]), tuple(map(tuple, r[9]))])
 
 
 def refresh(store: GraphStore) -> str:
@@ -268,28 +263,36 @@ def refresh(store: GraphStore) -> str:
     data version the aggregates are kept for."""
     version = store.bump_data_version()  # from here on the old documents are stale for readers
     towns = recount(store)
-    store.replace_docs(TOWN_KIND, {_doc_id(t): _to_doc(t, a) for t, a in towns.items()})
+    for part in PARTS:
+        docs = {
+            _doc_id(t): {"town_code": t, "rows": [list(r) for r in getattr(a, part)]}
+            for t, a in towns.items()
+        }
+        store.replace_docs(_kind(part), docs)
     store.put_doc(META_KIND, META_ID, {"data_version": version, "towns": len(towns)})
     return version
 
 
 def maintained(
-    store: GraphStore, towns: tuple[str | None, ...] | None
+    store: GraphStore, towns: tuple[str | None, ...] | None, parts: tuple[str, ...] = PARTS
 ) -> dict[str | None, TownAggregates] | None:
-    """The kept aggregates of these towns (None: every town), or None when they are not kept for
-    the current data version (the caller recounts)."""
+    """The kept aggregates of these towns (None: every town), only ``parts`` of them filled, or
+    None when they are not kept for the current data version (the caller recounts)."""
     meta = store.get_doc(META_KIND, META_ID)
     if meta is None or meta.get("data_version") != store.data_version():
         return None
-    if towns is None:
-        docs = store.list_docs(TOWN_KIND)
-    else:
-        docs = [d for d in (store.get_doc(TOWN_KIND, _doc_id(t)) for t in towns) if d is not None]
-    out = {d["town_code"]: _from_doc(d) for d in docs}
+    got: dict[str | None, dict[str, tuple[Any, ...]]] = defaultdict(dict)
+    for part in parts:
+        if towns is None:
+            docs = store.list_docs(_kind(part))
+        else:
+            docs = [d for d in (store.get_doc(_kind(part), _doc_id(t)) for t in towns) if d is not None]
+        for d in docs:
+            got[d["town_code"]][part] = tuple(_row(part, r) for r in d["rows"])
     # a second look: a load that began meanwhile may have replaced some documents already
     if store.get_doc(META_KIND, META_ID) != meta:
         return None
-    return out
+    return {t: TownAggregates(**{p: g.get(p, ()) for p in PARTS}) for t, g in got.items()}
 
 
 def differences(store: GraphStore) -> list[str]:
@@ -307,7 +310,7 @@ def differences(store: GraphStore) -> list[str]:
                 f"town {t!r}: {'missing from the kept aggregates' if a is None else 'not in the graph'}"
             )
             continue
-        for part in ("counts", "uncovered", "hosts"):
+        for part in PARTS:
             x, y = set(getattr(a, part)), set(getattr(b, part))
             if x != y:
                 out.append(f"town {t!r} {part}: kept only {sorted(x - y, key=repr)[:3]}, "

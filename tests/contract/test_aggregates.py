@@ -72,15 +72,22 @@ def test_a_failed_load_leaves_them_stale_and_a_rerun_exact(
 def test_a_wrong_kept_value_is_caught(store: Any, tmp_path: Path) -> None:
     assert load_roster(write_xlsx(tmp_path / "a.xlsx", A), store).exit_code == 0
     _exact(store)
-    doc = store.get_doc(aggregates.TOWN_KIND, "T02")
-    assert doc is not None and doc["uncovered"]
-    doc["uncovered"][0][11] = not doc["uncovered"][0][11]  # one organisation's work-covered flag
-    store.put_doc(aggregates.TOWN_KIND, "T02", doc)  # a document: the data version stays
+    unc, counts = f"{aggregates.TOWN_KIND}.uncovered", f"{aggregates.TOWN_KIND}.counts"
+    doc = store.get_doc(unc, "T02")
+    assert doc is not None and doc["rows"]
+    doc["rows"][0][11] = not doc["rows"][0][11]  # one organisation's work-covered flag
+    store.put_doc(unc, "T02", doc)  # a document: the data version stays
     assert any("T02" in d and "uncovered" in d for d in aggregates.differences(store))
-    doc = store.get_doc(aggregates.TOWN_KIND, "T01")
-    doc["counts"][0][7] += 1  # one count
-    store.put_doc(aggregates.TOWN_KIND, "T01", doc)
+    doc = store.get_doc(counts, "T01")
+    doc["rows"][0][7] += 1  # one count
+    store.put_doc(counts, "T01", doc)
     assert any("T01" in d and "counts" in d for d in aggregates.differences(store))
+    hosts = f"{aggregates.TOWN_KIND}.hosts"
+    doc = store.get_doc(hosts, "T01")
+    assert doc is not None and doc["rows"]
+    doc["rows"][0][6] = ["P9"]  # a host's parks
+    store.put_doc(hosts, "T01", doc)
+    assert any("T01" in d and "hosts" in d for d in aggregates.differences(store))
 
 
 def test_a_direct_domain_write_makes_them_stale(store: Any, tmp_path: Path) -> None:
