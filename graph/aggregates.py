@@ -269,8 +269,46 @@ def refresh(store: GraphStore) -> str:
             for t, a in towns.items()
         }
         store.replace_docs(_kind(part), docs)
+    store.replace_docs(DISTRICT_KIND, {k: {"rows": v} for k, v in district_views(towns).items()})
     store.put_doc(META_KIND, META_ID, {"data_version": version, "towns": len(towns)})
     return version
+
+
+# --- district views: what the district's coverage answer reads without filters ------------------
+# "by:<grouping>": [category, group value, covered, work covered, n] summed over every town, for
+# each grouping of the coverage question; "uncovered:<i>": the i-th CHUNK of every uncovered
+# organisation by key (a page reads one or two of them).
+DISTRICT_KIND = "aggregates.district"
+GROUPINGS = {"category": 1, "town": 0, "park": 2, "industry": 3, "association": 4}  # CountRow index
+CHUNK = 1000
+
+
+def district_views(towns: Towns) -> dict[str, list[Any]]:
+    """The district views of these towns' aggregates (all of the district's)."""
+    out: dict[str, list[Any]] = {}
+    counts = [c for a in towns.values() for c in a.counts]
+    for name, i in GROUPINGS.items():
+        agg: dict[tuple[Any, ...], int] = defaultdict(int)
+        for c in counts:
+            agg[(c.category, c[i], c.covered, c.work)] += c.n
+        out[f"by:{name}"] = sorted(([*k, n] for k, n in agg.items()), key=repr)
+    unc = sorted((u for a in towns.values() for u in a.uncovered), key=lambda u: u.uscc)
+    for i in range(0, len(unc), CHUNK):
+        out[f"uncovered:{i // CHUNK}"] = [list(u) for u in unc[i : i + CHUNK]]
+    return out
+
+
+def district_view(store: GraphStore, view: str) -> list[Any] | None:
+    """One district view's rows ([] past the last chunk), or None when the aggregates are not kept
+    for the current data version (the caller recounts)."""
+    meta = store.get_doc(META_KIND, META_ID)
+    if meta is None or meta.get("data_version") != store.data_version():
+        return None
+    doc = store.get_doc(DISTRICT_KIND, view)
+    if store.get_doc(META_KIND, META_ID) != meta:
+        return None
+    rows: list[Any] = [] if doc is None else doc["rows"]
+    return [UncoveredRow._make(r) for r in rows] if view.startswith("uncovered:") else rows
 
 
 def maintained(
@@ -303,6 +341,10 @@ def differences(store: GraphStore) -> list[str]:
         return ["aggregates not kept for the current data version"]
     fresh = recount(store)
     out = []
+    for view, rows in district_views(fresh).items():
+        want = [UncoveredRow._make(r) for r in rows] if view.startswith("uncovered:") else rows
+        if district_view(store, view) != want:
+            out.append(f"district view {view!r} differs from a recount")
     for t in sorted(set(kept) | set(fresh), key=lambda x: (x is not None, x or "")):
         a, b = kept.get(t), fresh.get(t)
         if a is None or b is None:

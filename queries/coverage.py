@@ -114,6 +114,23 @@ def _counts(rows: tuple[aggregates.CountRow, ...], p: CoverageParams) -> list[Co
     return [CountFact(*k, n) for k, n in out.items()]
 
 
+def _district_view(store: GraphStore, view: str) -> list[Any] | None:
+    return cached(store, ("aggregates.view", view), lambda: aggregates.district_view(store, view))
+
+
+def _uncovered_page(store: GraphStore, offset: int, limit: int) -> list[aggregates.UncoveredRow] | None:
+    """One page of the district's uncovered organisations by key, from the chunks it spans."""
+    first, last = offset // aggregates.CHUNK, (offset + limit - 1) // aggregates.CHUNK
+    rows: list[aggregates.UncoveredRow] = []
+    for i in range(first, last + 1):
+        chunk = _district_view(store, f"uncovered:{i}")
+        if chunk is None:
+            return None
+        rows += chunk
+    start = offset - first * aggregates.CHUNK
+    return rows[start : start + limit]
+
+
 def _uncovered(u: aggregates.UncoveredRow) -> UncoveredFact:
     return UncoveredFact(
         u.uscc, u.name, u.town_code, u.category, u.industry, u.park_code, u.association_uscc,
@@ -154,8 +171,16 @@ def coverage(store: GraphStore, scope: Scope, p: CoverageParams) -> CoverageResu
         check_key(p.park, "园区")
     if p.association is not None:
         check_key(p.association, "协会")
-    counts = _counts(scope_rows(store, scope, "counts"), p)
-    page = _filtered(scope_rows(store, scope, "uncovered"), p)[p.offset : p.offset + p.limit]
+    # the whole district without park / industry / association filters: the district views
+    plain = scope.is_district and p.park is None and p.industry is None and p.association is None
+    view = _district_view(store, f"by:{p.by}") if plain else None
+    if view is not None:
+        counts = [CountFact(c, g, cov, w, n) for c, g, cov, w, n in view if p.category in (None, c)]
+    else:
+        counts = _counts(scope_rows(store, scope, "counts"), p)
+    page = _uncovered_page(store, p.offset, p.limit) if plain and p.category is None else None
+    if page is None:
+        page = _filtered(scope_rows(store, scope, "uncovered"), p)[p.offset : p.offset + p.limit]
     unc = [_uncovered(u) for u in page]
 
     groups: dict[str, list[CountFact]] = defaultdict(list)

@@ -137,3 +137,23 @@ def test_recount_sides_agree_on_the_demo_neo4j(neo4j_demo: Any, embedded_demo: A
     assert a == b
     t = next(iter(a))
     assert replace(a[t], counts=()) != a[t] or not a[t].counts
+
+
+def test_the_district_coverage_from_its_views_equals_the_one_from_the_rows(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from queries import cache
+    from queries.coverage import CoverageParams, coverage
+    from queries.scope import Scope
+
+    monkeypatch.setattr(aggregates, "CHUNK", 1)  # a page spans several chunks
+    assert load_roster(write_xlsx(tmp_path / "b.xlsx", _changed()), store).exit_code == 0
+    _exact(store)
+    asked = [CoverageParams(by=by, offset=o, limit=2) for by in aggregates.GROUPINGS for o in range(3)]
+    asked.append(CoverageParams(category="非公企业"))
+    cache.clear()
+    got = [coverage(store, Scope(None), p) for p in asked]
+    assert any(g.uncovered for g in got)
+    monkeypatch.setattr(aggregates, "district_view", lambda store, view: None)  # the rows' path
+    cache.clear()
+    assert [coverage(store, Scope(None), p) for p in asked] == got
