@@ -18,6 +18,7 @@ from typing import Any
 from graph.model import ASSOCIATION_CATEGORIES, DEREGISTERED, TWO_NEW_KINDS, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
+from graph.schema.cypher import covered_cypher, instructed_cypher
 from graph.store.base import CypherReader, FactSet
 from graph.store.index import GraphIndex
 from queries.scope import Scope
@@ -219,11 +220,7 @@ def _assemble(
 
 _O, _PO, _M, _I = L(Label.ORGANIZATION), L(Label.PARTY_ORG), L(Label.MEMBER), L(Label.INSTRUCTOR)
 _COVERS, _WORKS, _ASSIGNED, _PAIRED = T(Rel.COVERS), T(Rel.WORKS_AT), T(Rel.ASSIGNED_TO), T(Rel.PAIRED_WITH)
-_COVERED = f"EXISTS {{ (:{_PO})-[:{_COVERS}]->(o) }}"
-_INSTRUCTED = (
-    f"EXISTS {{ (:{_I})-[:{_ASSIGNED}]->(o) }}"
-    f" OR EXISTS {{ (:{_I})-[:{_ASSIGNED}]->(:{_PO})-[:{_COVERS}]->(o) }}"
-)
+_COVERED, _INSTRUCTED = covered_cypher("o"), instructed_cypher("o")
 _DEMO_PAIRED = f"EXISTS {{ MATCH (d:{_PO})-[:{_PAIRED}]->(x) WHERE d.demo_tier IS NOT NULL }}"
 
 
