@@ -803,10 +803,10 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     def metres(link: Link | None) -> int:
         return far if link is None or link.km is None else round(link.km * 1000)
 
-    attachable = [(k, h) for k in keys for h in pb.host_opts[k]]
-    slack = _attach_flow(pb, attachable, locks, metres, 1) is not None
     out = _split_part(pb, keys, locks, metres) if not _group_leaders(pb, keys) else None
-    out = out or (_cp_part(pb, keys, locks, metres, slack=True) if slack else None)
+    attachable = ((k, h) for k in keys for h in pb.host_opts[k])
+    if out is None and _attach_flow(pb, attachable, locks, metres, 1) is not None:
+        out = _cp_part(pb, keys, locks, metres, slack=True)
     return out or _cp_part(pb, keys, locks, metres, slack=False)  # type: ignore[return-value]
 
 
