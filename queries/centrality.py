@@ -12,6 +12,7 @@ process serves it without recomputing; a town's is small and computed on demand.
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -341,10 +342,30 @@ def pagerank(h: Any, alpha: float = PAGERANK_ALPHA) -> np.ndarray:
     return x
 
 
-def summarise(topo: Topology, version: str, names: Callable[[tuple[str, ...]], Named]) -> dict[str, Summary]:
-    """The three metrics' summaries of one topology (isolated nodes dropped), built in igraph."""
+def _laps(steps: dict[str, float] | None) -> Callable[[str], None]:
+    """``lap(name)``: the seconds since the previous lap, recorded under ``name`` (benches)."""
+    last = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        if steps is not None:
+            steps[name] = steps.get(name, 0.0) + now - last[0]
+        last[0] = now
+
+    return lap
+
+
+def summarise(
+    topo: Topology,
+    version: str,
+    names: Callable[[tuple[str, ...]], Named],
+    steps: dict[str, float] | None = None,
+) -> dict[str, Summary]:
+    """The three metrics' summaries of one topology (isolated nodes dropped), built in igraph;
+    ``steps`` receives the seconds each step took."""
     import igraph as ig
 
+    lap = _laps(steps)
     deg0 = np.zeros(len(topo.ids), dtype=np.int64)
     edges = np.array(topo.edges, dtype=np.int64).reshape(-1, 2)
     np.add.at(deg0, edges.ravel(), 1)
@@ -354,17 +375,20 @@ def summarise(topo: Topology, version: str, names: Callable[[tuple[str, ...]], N
     ids = [topo.ids[i] for i in kept]
     n = len(ids)
     h = ig.Graph(n=n, edges=new[edges].tolist(), directed=False)
+    lap("graph")
     deg = np.array(h.degree(), dtype=np.float64)
-    scores = {
-        "degree": deg / (n - 1) if n > 1 else deg,
-        "pagerank": pagerank(h),
-        "betweenness": betweenness(h),
-    }
+    scores = {"degree": deg / (n - 1) if n > 1 else deg}
+    lap("degree")
+    scores["pagerank"] = pagerank(h)
+    lap("pagerank")
+    scores["betweenness"] = betweenness(h)
+    lap("betweenness")
     ranked: dict[str, list[tuple[int, float]]] = {}
     for m, raw in scores.items():
         rounded = np.round(raw, 12)
         top = np.lexsort((np.arange(n), -rounded))[:TOP_MAX]
         ranked[m] = [(int(i), float(rounded[i])) for i in top]
+    lap("ranking")
     arts = sorted(h.articulation_points(), key=lambda v: (-deg[v], v))
     el = h.get_edgelist()
     bridges = sorted(tuple(sorted(el[e])) for e in h.bridges())
@@ -374,11 +398,13 @@ def summarise(topo: Topology, version: str, names: Callable[[tuple[str, ...]], N
         return sorted(cuts, key=lambda c: (-c[3], c[0]))[:LIST_CAP]
 
     pts_shown, brs_shown = shown(pts), shown(brs)
+    lap("articulation points, bridges, cuts")
     shared = set(arts[:LIST_CAP]) | {i for b in bridges[:LIST_CAP] for i in b}
     for c in (*pts_shown, *brs_shown):
         shared |= {*c[4], *(c[0] if isinstance(c[0], tuple) else (c[0],))}
     wanted = shared | {i for r in ranked.values() for i, _ in r}
     named = names(tuple(sorted(ids[i] for i in wanted)))
+    lap("names of the nodes shown")
 
     def cut(c: _Cut) -> Cut:
         what = c[0]
@@ -410,6 +436,7 @@ def summarise(topo: Topology, version: str, names: Callable[[tuple[str, ...]], N
                 "names": {ids[i]: named[ids[i]] for i in mine},
             }
         )
+    lap("summaries")
     return out
 
 
