@@ -611,14 +611,15 @@ def removed_members(prev: State, cur: State) -> set[str]:
     return set(prev.members.keys() - cur.members.keys())
 
 
-def redact(changes: Sequence[Change], gone: set[str]) -> tuple[list[Change], int]:
-    """Changes with every detail of the ``gone`` members replaced by counts; and how many."""
+def redact(changes: Sequence[Change], gone: set[str]) -> tuple[list[Change], Counter[str]]:
+    """Changes with every detail of the ``gone`` members replaced by counts; and how many,
+    by town ("" for none: a town caller may learn its own count only)."""
     out: list[Change] = []
-    n = 0
+    n: Counter[str] = Counter()
     for c in changes:
         if gone.intersection(c.members):
             out.append(Change(kind=c.kind, town=c.town, count=c.count, sync=c.sync))
-            n += 1
+            n[c.town or ""] += 1
         else:
             out.append(c)
     return out, n
@@ -716,6 +717,7 @@ class Snapshot(BaseModel):
     instructors: int = 0
     change_counts: dict[str, int] = Field(default_factory=dict)
     redacted: int = 0  # changes whose personal details were removed later (--sync)
+    redacted_towns: dict[str, int] = Field(default_factory=dict)  # the same, by town
     rank: int | None = None  # a town caller's coverage rank among the towns (1 = highest)
 
 
@@ -765,7 +767,17 @@ def _scoped(store: GraphStore, s: Snapshot, scope: Scope) -> Snapshot:
     rank = next((i for i, (k, _v) in enumerate(ranked, 1) if k == scope.town), None)
     # the counts of the changes the caller may see (another town's are not even a number)
     counts = counts_of(_visible(stored_changes(store, s.id), scope))
-    return s.model_copy(update={"towns": own, "rank": rank, "categories": {}, "change_counts": counts})
+    redacted = {k: v for k, v in s.redacted_towns.items() if scope.owns({"town_code": k})}
+    return s.model_copy(
+        update={
+            "towns": own,
+            "rank": rank,
+            "categories": {},
+            "change_counts": counts,
+            "redacted": sum(redacted.values()),
+            "redacted_towns": redacted,
+        }
+    )
 
 
 def _visible(changes: Iterable[Change], scope: Scope) -> list[Change]:

@@ -1,12 +1,16 @@
 """Impact (影响分析): what is lost if a demonstration point, instructor, party organisation or a
 member holding a post drops out, alone or several together, and the ranking of a kind by it.
 
-Facts (one Cypher and one networkx side, :data:`FACTS`): per scope, the organisations (not
-注销) with the party organisations covering them and the instructors serving them, the party
-organisations, the 示范帮扶 pairings, the members' organisational relationships and the 帮建
-ledger. The answer (:func:`impact`) simulates the removal over those facts; the coverage
-figures before come from the coverage question itself and the figures after subtract the
-organisations that lose coverage (so the definitions live in :mod:`queries.coverage` only).
+Facts (:data:`LOCAL_FACTS`, one Cypher read and one networkx side): the neighbourhood of the
+entities asked about (:class:`Focus`): the organisations (not 注销) they cover, serve or help
+with every party organisation covering those and every instructor serving them, the
+demonstration-point pairings of their targets, the members of the party organisations
+involved, their subordinate party organisations and the 帮建 ledger of those organisations.
+One entity's impact is thus bounded by its neighbourhood, never a walk over the whole scope; a
+ranking fetches the neighbourhoods of every entity of the kind at once. The answer
+(:func:`impact`) simulates the removal over those facts; the coverage figures before come from
+the coverage question itself and the figures after subtract the organisations that lose
+coverage (so the definitions live in :mod:`queries.coverage` only).
 
 Removal means the entity and every relationship touching it are gone:
 
@@ -25,7 +29,7 @@ Removal means the entity and every relationship touching it are gone:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -235,70 +239,114 @@ def _s(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-def _facts_cypher(db: CypherReader, scope: Scope) -> ImpactFacts:
-    params = {**scope.params(), "deregistered": DEREGISTERED, "fk": FK}
-    live_org = "coalesce(o.status, '') <> $deregistered"
-    # flat reads joined in Python: nested pattern comprehensions per organisation cost more
-    reads = {
-        "orgs": f"""{scope.match("o", Label.ORGANIZATION)} WHERE {live_org}
-RETURN collect([o.uscc, o.org_name, o.town_code, o.org_category]) AS rows""",
-        "covers": f"""{scope.match("o", Label.ORGANIZATION)}<-[:{_COVERS}]-(p:{_PO}) WHERE {live_org}
-RETURN collect([o.uscc, p.party_org_code]) AS rows""",
-        "assigned": f"""MATCH (i:{_I})-[:{_ASSIGNED}]->(t) WHERE t:{_O} OR t:{_PO}
-RETURN collect([labels(t)[0] + ':' + t[$fk[labels(t)[0]]], i.instructor_id]) AS rows""",
-        "party_orgs": f"""MATCH (p:{_PO}) WHERE {scope.cypher("p")}
-RETURN collect([p.party_org_code, p.party_org_name, p.town_code, p.kind, p.demo_tier,
-  [(p)-[:{_REPORTS}]->(q:{_PO}) | q.party_org_code]]) AS rows""",
-        "pairs": f"""MATCH (s:{_PO})-[:{_PAIRED}]->(t) WHERE (t:{_O} OR t:{_PO}) AND {scope.cypher("t")}
-  AND coalesce(t.status, '') <> $deregistered
-WITH DISTINCT s, t
-RETURN collect([s.party_org_code, labels(t)[0], t[$fk[labels(t)[0]]],
-  coalesce(t.org_name, t.party_org_name), t.town_code]) AS rows""",
-        "members": f"""{scope.match("m", Label.MEMBER)}-[:{_REL_IN}]->(p:{_PO})
-WITH m, collect(p.party_org_code) AS rel
-RETURN collect([m.member_id, m.name, m.town_code, m.member_type, m.post, rel]) AS rows""",
-        "instructors": f"""MATCH (i:{_I}) WHERE {scope.cypher("i")}
-RETURN collect([i.instructor_id, i.name, i.town_code]) AS rows""",
-        "helps": f"""MATCH (h)-[:{_HELPS}]->(o:{_O}) WHERE {scope.cypher("o")} AND {live_org}
-WITH DISTINCT h, o
-RETURN collect([labels(h)[0] + ':' + h[$fk[labels(h)[0]]], o.uscc]) AS rows""",
+@dataclass(frozen=True)
+class Focus:
+    """Whose neighbourhood the facts cover: the entities named by ``keys`` (bare keys, looked up
+    as party organisation, instructor and member), or every entity of ``kind`` the scope owns.
+
+    The facts hold everything a removal of any subset of those entities examines (see
+    :func:`_simulate`), and nothing else: an entity's impact is a local computation, bounded by
+    its neighbourhood, never a walk over the whole scope."""
+
+    scope: Scope
+    keys: tuple[str, ...] = ()
+    kind: Kind | None = None
+
+
+def _focus_cypher(f: Focus) -> str:
+    """The focus as three lists of nodes: party organisations, instructors, members."""
+    sc = f.scope
+    if f.kind is None:
+        return f"""CALL () {{ MATCH (p:{_PO}) WHERE p.party_org_code IN $keys AND {sc.cypher("p")}
+  RETURN collect(p) AS fpos }}
+CALL () {{ MATCH (i:{_I}) WHERE i.instructor_id IN $keys AND {sc.cypher("i")} RETURN collect(i) AS fins }}
+CALL () {{ MATCH (m:{_M_}) WHERE m.member_id IN $keys AND {sc.cypher("m")} RETURN collect(m) AS fmem }}"""
+    which = {
+        "demo_point": ("p", Label.PARTY_ORG, "p.demo_tier IS NOT NULL AND p.demo_tier <> ''"),
+        "party_org": ("p", Label.PARTY_ORG, "p.kind IN $two_new"),
+        "instructor": ("i", Label.INSTRUCTOR, "true"),
+        "post_holder": ("m", Label.MEMBER, "m.post IS NOT NULL AND m.post <> ''"),
     }
-    got = {name: db.read(text, params, f"impact_{name}")[0]["rows"] for name, text in reads.items()}
-    orgs, pos, pairs, members, ins, helps = (
-        got[k] for k in ("orgs", "party_orgs", "pairs", "members", "instructors", "helps")
-    )
-    ins_of: dict[str, set[str]] = defaultdict(set)
-    for t, i in got["assigned"]:
-        ins_of[str(t)].add(str(i))
-    cov_of: dict[str, set[str]] = defaultdict(set)
-    for u, p in got["covers"]:
-        cov_of[str(u)].add(str(p))
-    po_, org_ = Label.PARTY_ORG.value, Label.ORGANIZATION.value
-    return _assemble(
-        [
+    var, label, cond = which[f.kind]
+    lists = {"p": "fpos", "i": "fins", "m": "fmem"}
+    empty = ", ".join(f"[] AS {name}" for v, name in lists.items() if v != var)
+    return f"""CALL () {{ {sc.match(var, label)} WHERE {cond} RETURN collect({var}) AS {lists[var]} }}
+WITH *, {empty}"""
+
+
+def _local_cypher(db: CypherReader, f: Focus) -> ImpactFacts:
+    sc = f.scope
+    live = f"coalesce(o.status, '') <> $deregistered AND {sc.cypher('o')}"
+    ref = "labels(h)[0] + ':' + h[$fk[labels(h)[0]]]"
+    text = f"""{_focus_cypher(f)}
+CALL (fmem) {{ UNWIND fmem AS m MATCH (m)-[:{_REL_IN}]->(q:{_PO}) RETURN collect(DISTINCT q) AS prel }}
+CALL (fpos) {{ UNWIND fpos AS p MATCH (c:{_PO})-[:{_REPORTS}]->(p) RETURN collect(DISTINCT c) AS kids }}
+CALL (fpos, prel) {{
+  UNWIND fpos + prel AS p MATCH (x:{_M_})-[:{_REL_IN}]->(p) WHERE {sc.cypher("x")}
+  WITH DISTINCT x
+  RETURN collect([x.member_id, x.name, x.town_code, x.member_type, x.post,
+    [(x)-[:{_REL_IN}]->(q:{_PO}) | q.party_org_code]]) AS members }}
+CALL (fpos, prel, kids) {{
+  UNWIND fpos + prel + kids AS p WITH DISTINCT p WHERE {sc.cypher("p")}
+  RETURN collect([p.party_org_code, p.party_org_name, p.town_code, p.kind, p.demo_tier,
+    [(p)-[:{_REPORTS}]->(q:{_PO}) | q.party_org_code]]) AS party_orgs }}
+CALL (fpos, fins, fmem) {{
+  CALL (fpos, fins, fmem) {{
+    UNWIND fpos AS p MATCH (p)-[:{_COVERS}]->(o:{_O}) RETURN o
+    UNION UNWIND fins AS i MATCH (i)-[:{_ASSIGNED}]->(o:{_O}) RETURN o
+    UNION UNWIND fins AS i MATCH (i)-[:{_ASSIGNED}]->(:{_PO})-[:{_COVERS}]->(o:{_O}) RETURN o
+    UNION UNWIND fpos + fins + fmem AS h MATCH (h)-[:{_HELPS}]->(o:{_O}) RETURN o
+  }}
+  WITH o WHERE {live}
+  RETURN collect([o.uscc, o.org_name, o.town_code, o.org_category,
+    [(o)<-[:{_COVERS}]-(p:{_PO}) | [p.party_org_code, [(p)<-[:{_ASSIGNED}]-(i:{_I}) | i.instructor_id]]],
+    [(o)<-[:{_ASSIGNED}]-(i:{_I}) | i.instructor_id],
+    [(h)-[:{_HELPS}]->(o) | {ref}]]) AS orgs }}
+CALL (fpos) {{
+  UNWIND fpos AS s MATCH (s)-[:{_PAIRED}]->(o) WHERE (o:{_O} OR o:{_PO}) AND {live}
+  WITH DISTINCT o MATCH (h:{_PO})-[:{_PAIRED}]->(o)
+  WITH DISTINCT h, o
+  RETURN collect([h.party_org_code, labels(o)[0], o[$fk[labels(o)[0]]],
+    coalesce(o.org_name, o.party_org_name), o.town_code]) AS pairs }}
+RETURN members, party_orgs, orgs, pairs,
+  [i IN fins | [i.instructor_id, i.name, i.town_code]] AS instructors"""
+    params = {
+        **sc.params(),
+        "keys": list(f.keys),
+        "deregistered": DEREGISTERED,
+        "fk": FK,
+        "two_new": sorted(TWO_NEW_KINDS),
+    }
+    row = db.read(text, params, "impact_local")[0]
+    orgs, helps = [], []
+    for u, n, t, c, cov, own, helpers in row["orgs"]:
+        coverers: dict[str, set[str]] = defaultdict(set)
+        for p, pi in cov:
+            coverers[str(p)].update(map(str, pi))
+        orgs.append(
             OrgFact(
                 str(u),
                 _s(n),
                 _s(t),
                 _s(c),
-                tuple(
-                    (p, tuple(sorted(ins_of.get(f"{po_}:{p}", ())))) for p in sorted(cov_of.get(str(u), ()))
-                ),
-                tuple(sorted(ins_of.get(f"{org_}:{u}", ()))),
+                tuple((p, tuple(sorted(pi))) for p, pi in sorted(coverers.items())),
+                tuple(sorted(set(map(str, own)))),
             )
-            for u, n, t, c in orgs
-        ],
+        )
+        helps += [HelpFact(str(h), str(u)) for h in helpers]
+    return _assemble(
+        orgs,
         [
-            PartyOrgFact(str(c), _s(n), _s(t), _s(k), _s(d), tuple(sorted(map(str, par))))
-            for c, n, t, k, d, par in pos
+            PartyOrgFact(str(c), _s(n), _s(t), _s(k), _s(d), tuple(sorted(set(map(str, par)))))
+            for c, n, t, k, d, par in row["party_orgs"]
         ],
-        [PairFact(str(s), str(lab), str(k), _s(n), _s(t)) for s, lab, k, n, t in pairs],
+        [PairFact(str(s), str(lab), str(k), _s(n), _s(t)) for s, lab, k, n, t in row["pairs"]],
         [
-            MemberFact(str(i), _s(n), _s(t), _s(mt), _s(p), tuple(sorted(map(str, rel))))
-            for i, n, t, mt, p, rel in members
+            MemberFact(str(i), _s(n), _s(t), _s(mt), _s(p), tuple(sorted(set(map(str, rel)))))
+            for i, n, t, mt, p, rel in row["members"]
         ],
-        [Named(str(i), _s(n), _s(t)) for i, n, t in ins],
-        [HelpFact(str(h), str(o)) for h, o in helps],
+        [Named(str(i), _s(n), _s(t)) for i, n, t in row["instructors"]],
+        helps,
     )
 
 
@@ -325,82 +373,105 @@ def _assemble(
     )
 
 
-def _facts_nx(ix: GraphIndex, scope: Scope) -> ImpactFacts:
-    po_l, org_l, ins_l = Label.PARTY_ORG.value, Label.ORGANIZATION.value, Label.INSTRUCTOR.value
+_KIND_OF: dict[str, tuple[Label, Callable[[dict[str, Any]], bool]]] = {
+    "demo_point": (Label.PARTY_ORG, lambda d: bool(d.get("demo_tier"))),
+    "party_org": (Label.PARTY_ORG, lambda d: d.get("kind") in TWO_NEW_KINDS),
+    "instructor": (Label.INSTRUCTOR, lambda d: True),
+    "post_holder": (Label.MEMBER, lambda d: bool(d.get("post"))),
+}
+
+
+def _local_nx(ix: GraphIndex, f: Focus) -> ImpactFacts:
+    sc = f.scope
+    po_l, org_l, ins_l, mem_l = (
+        x.value for x in (Label.PARTY_ORG, Label.ORGANIZATION, Label.INSTRUCTOR, Label.MEMBER)
+    )
 
     def key(nid: str) -> str:
         return nid.partition(":")[2]
 
-    # one pass over ASSIGNED_TO instead of a lookup per organisation and covering party org
-    assigned: dict[str, list[str]] = defaultdict(list)
-    for i, target, _ in ix.edges(Rel.ASSIGNED_TO):
-        if ix.nodes[i]["_label"] == ins_l:
-            assigned[target].append(key(i))
-    ins_of = {t: tuple(sorted(set(v))) for t, v in assigned.items()}
+    def label(nid: str) -> str:
+        return str(ix.props(nid)["_label"])
 
-    def _props(nid: str, d: dict[str, Any], name: str, **more: str) -> dict[str, Any]:
+    def admitted(nid: str) -> bool:
+        return nid in ix.nodes and sc.admits(label(nid), ix.props(nid))
+
+    def live(nid: str) -> bool:
+        return admitted(nid) and ix.props(nid).get("status") != DEREGISTERED
+
+    focus: dict[str, list[str]] = {po_l: [], ins_l: [], mem_l: []}
+    if f.kind is None:
+        for lab in focus:
+            focus[lab] = [f"{lab}:{k}" for k in f.keys if admitted(f"{lab}:{k}")]
+    else:
+        lab_, want = _KIND_OF[f.kind]
+        focus[lab_.value] = [nid for nid, d in ix.town_nodes(lab_.value, sc.town) if want(d)]
+    fpos, fins, fmem = focus[po_l], focus[ins_l], focus[mem_l]
+
+    def fields(nid: str, name: str, **more: str) -> dict[str, Any]:
         """A Named fact's fields of a node (key, name, town_code), then its kind's (field=property)."""
-        fields = {"name": name, "town_code": "town_code", **more}
-        return {"key": key(nid), **{f: _s(d.get(prop)) for f, prop in fields.items()}}
+        d = ix.props(nid)
+        props = {"name": name, "town_code": "town_code", **more}
+        return {"key": key(nid), **{f: _s(d.get(prop)) for f, prop in props.items()}}
+
+    def pos_of(nid: str, rel: str, out: bool = True) -> list[str]:
+        return [q for q in (ix.out(nid, rel) if out else ix.inn(nid, rel)) if label(q) == po_l]
+
+    prel = {q for m in fmem for q in pos_of(m, Rel.RELATIONSHIP_IN)}
+    kids = {c for p in fpos for c in pos_of(p, Rel.REPORTS_TO, out=False)}
+    members = []
+    for x in sorted({x for p in {*fpos, *prel} for x in ix.inn(p, Rel.RELATIONSHIP_IN)}):
+        if label(x) == mem_l and admitted(x):
+            rel = tuple(sorted({key(q) for q in pos_of(x, Rel.RELATIONSHIP_IN)}))
+            members.append(
+                MemberFact(**fields(x, "name", member_type="member_type", post="post"), relationship=rel)
+            )
+    pos = []
+    for p in sorted({*fpos, *prel, *kids}):
+        if admitted(p):
+            parents = tuple(sorted({key(q) for q in pos_of(p, Rel.REPORTS_TO)}))
+            pos.append(
+                PartyOrgFact(
+                    **fields(p, "party_org_name", kind="kind", demo_tier="demo_tier"), parents=parents
+                )
+            )
 
     def instructors_of(nid: str) -> tuple[str, ...]:
-        return ins_of.get(nid, ())
+        return tuple(sorted({key(i) for i in ix.inn(nid, Rel.ASSIGNED_TO) if label(i) == ins_l}))
 
-    def live(nid: str, label: str) -> bool:
-        d = ix.props(nid)
-        return scope.admits(label, d) and (label != org_l or d.get("status") != DEREGISTERED)
-
-    orgs = []
-    for nid, d in ix.town_nodes(org_l, scope.town):
-        if d.get("status") == DEREGISTERED:
+    touched = {o for p in fpos for o in ix.out(p, Rel.COVERS)}
+    for i in fins:
+        for t in ix.out(i, Rel.ASSIGNED_TO):
+            touched |= {t} if label(t) == org_l else set(ix.out(t, Rel.COVERS)) if label(t) == po_l else set()
+    touched |= {o for h in (*fpos, *fins, *fmem) for o in ix.out(h, Rel.HELPS_BUILD)}
+    orgs, helps = [], []
+    for o in sorted(touched):
+        if label(o) != org_l or not live(o):
             continue
-        cov = sorted(
-            (key(p), instructors_of(p)) for p in set(ix.inn(nid, Rel.COVERS)) if ix.props(p)["_label"] == po_l
-        )
+        cov = tuple(sorted((key(p), instructors_of(p)) for p in set(pos_of(o, Rel.COVERS, out=False))))
         orgs.append(
             OrgFact(
-                **_props(nid, d, "org_name", category="org_category"),
-                coverers=tuple(cov),
-                instructors=instructors_of(nid),
+                **fields(o, "org_name", category="org_category"),
+                coverers=cov,
+                instructors=instructors_of(o),
             )
         )
-    pos, pairs, members = [], [], []
-    for nid, d in ix.scoped_nodes(po_l, scope):
-        parents = sorted({key(q) for q in ix.out(nid, Rel.REPORTS_TO) if ix.props(q)["_label"] == po_l})
-        pos.append(
-            PartyOrgFact(
-                **_props(nid, d, "party_org_name", kind="kind", demo_tier="demo_tier"), parents=tuple(parents)
-            )
-        )
-    for s, t, _ in ix.edges(Rel.PAIRED_WITH):
-        if ix.props(s)["_label"] != po_l:
-            continue
-        tl = ix.props(t)["_label"]
-        if tl in (org_l, po_l) and live(t, tl):
+        helps += [HelpFact(h, key(o)) for h in ix.inn(o, Rel.HELPS_BUILD)]
+    pairs = []
+    for t in {t for s in fpos for t in ix.out(s, Rel.PAIRED_WITH)}:
+        tl = label(t)
+        if tl in (org_l, po_l) and live(t):
             d = ix.props(t)
             name = d.get("org_name") if tl == org_l else d.get("party_org_name")
-            pairs.append(PairFact(key(s), tl, key(t), _s(name), _s(d.get("town_code"))))
-    by_member: dict[str, set[str]] = defaultdict(set)
-    for m, p, _ in ix.edges(Rel.RELATIONSHIP_IN):
-        if ix.props(p)["_label"] == po_l and scope.admits(Label.MEMBER, ix.props(m)):
-            by_member[m].add(key(p))
-    for m, rel in by_member.items():
-        members.append(
-            MemberFact(
-                **_props(m, ix.props(m), "name", member_type="member_type", post="post"),
-                relationship=tuple(sorted(rel)),
-            )
-        )
-    ins = [Named(**_props(nid, d, "name")) for nid, d in ix.label_nodes(ins_l) if scope.admits(ins_l, d)]
-    helps = [
-        HelpFact(h, key(o))
-        for h, o, _ in ix.edges(Rel.HELPS_BUILD)
-        if ix.props(o)["_label"] == org_l and live(o, org_l)
-    ]
+            pairs += [
+                PairFact(key(s), tl, key(t), _s(name), _s(d.get("town_code")))
+                for s in pos_of(t, Rel.PAIRED_WITH, out=False)
+            ]
+    ins = [Named(**fields(i, "name")) for i in fins]
     return _assemble(orgs, pos, pairs, members, ins, helps)
 
 
-FACTS = FactSet("impact.facts", cypher=_facts_cypher, networkx=_facts_nx)
+LOCAL_FACTS = FactSet("impact.local", cypher=_local_cypher, networkx=_local_nx)
 
 
 # --- the model the answer walks (built once per store version and scope) --------------
@@ -455,9 +526,9 @@ def _model(f: ImpactFacts) -> _Model:
     return m
 
 
-def _get_model(store: GraphStore, scope: Scope) -> _Model:
+def _get_model(store: GraphStore, focus: Focus) -> _Model:
     ver = store.version()
-    return cached(store, ("impact.model", scope.key), lambda: _model(facts(store, FACTS, scope, ver)), ver)
+    return cached(store, ("impact.model", focus), lambda: _model(facts(store, LOCAL_FACTS, focus, ver)), ver)
 
 
 # --- the answer ------------------------------------------------------------------------
@@ -758,25 +829,32 @@ def _sentence(kind: str, c: dict[str, int]) -> str:
     return s
 
 
-def _ranking(store: GraphStore, scope: Scope, m: _Model, kind: str, top: int) -> ImpactRanking:
-    def build() -> list[tuple[str, dict[str, int]]]:
-        rows = [(nid, _counts(_simulate(m, {nid}))) for nid in _candidates(m, scope, kind)]
-        order = _ORDER[kind]
-        rows.sort(key=lambda r: (*(-r[1][k] for k in order), r[0]))
-        return rows
+RANK_KEEP = 1000  # ImpactParams.top's maximum: a kept ranking answers every ``top``
 
-    rows = cached(store, ("impact.rank", scope.key, kind), build)
+
+def _full_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
+    """Every entity of the kind the scope owns, by impact (the first RANK_KEEP of them)."""
+    # the facts of the kind's neighbourhoods, once: the ranking itself is what is kept
+    m = _model(store.facts(LOCAL_FACTS, Focus(scope, kind=kind)))
+    rows = [(nid, _counts(_simulate(m, {nid}))) for nid in _candidates(m, scope, kind)]
+    order = _ORDER[kind]
+    rows.sort(key=lambda r: (*(-r[1][k] for k in order), r[0]))
     items = [
         ImpactRankItem(
             rank=i + 1,
             entity=_entity(m, nid),
-            score=c[_ORDER[kind][0]],
+            score=c[order[0]],
             counts=c,
             sentence_zh=_sentence(kind, c),
         )
-        for i, (nid, c) in enumerate(rows[:top])
+        for i, (nid, c) in enumerate(rows[:RANK_KEEP])
     ]
     return ImpactRanking(kind=kind, kind_zh=KIND_ZH[kind], total=len(rows), items=items)
+
+
+def _ranking(store: GraphStore, scope: Scope, kind: Kind, top: int) -> ImpactRanking:
+    full = cached(store, ("impact.rank", scope.key, kind), lambda: _full_ranking(store, scope, kind))
+    return full.model_copy(update={"items": full.items[:top]})
 
 
 def impact(store: GraphStore, scope: Scope, p: ImpactParams) -> ImpactResult:
@@ -794,9 +872,10 @@ def impact(store: GraphStore, scope: Scope, p: ImpactParams) -> ImpactResult:
             "请给出要分析的对象编码，或给出排名类别（二者选一）",
             "give either the keys to remove or a kind to rank (one of them)",
         )
-    m = _get_model(store, scope)
     if p.rank is not None:
-        return ImpactResult(town=scope.town, ranking=_ranking(store, scope, m, p.rank, p.top))
+        return ImpactResult(town=scope.town, ranking=_ranking(store, scope, p.rank, p.top))
+    bare = tuple(sorted({parse_ref(k)[1] for k in p.keys}))
+    m = _get_model(store, Focus(scope, keys=bare))
     return ImpactResult(town=scope.town, impact=_entity_impact(store, scope, m, p.keys))
 
 

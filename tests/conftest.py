@@ -1,7 +1,9 @@
 """Shared fixtures: one ``store`` fixture parametrised over both backends.
 
-The Neo4j half needs a real server (``make test`` starts the local one). Without one it
-skips loudly, except under ORGGRAPH_REQUIRE_NEO4J=1 (CI), where it fails.
+The Neo4j half needs a real server named by NEO4J_URI (``make test`` starts the local one and
+sets it). Without one its tests fail, never skip: deselect them with ``-m "not neo4j"``. There is
+no default port: a test wipes the server it is given, so it must never guess one (CI's, 7687,
+was wiped once by a targeted run beside a CI run).
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from graph.settings import LOCAL_NEO4J_PASSWORD, LOCAL_NEO4J_URI, Settings
+from graph.settings import LOCAL_NEO4J_PASSWORD, Settings
 from graph.store.embedded import EmbeddedStore
 
-REQUIRE_NEO4J = os.environ.get("ORGGRAPH_REQUIRE_NEO4J") == "1"
 SECRET = "test-secret-key-0123456789abcdef-0123456789"
 _neo4j_problem: str | None = None
 _neo4j_checked = False
@@ -36,8 +37,14 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def neo4j_settings() -> Settings:
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        pytest.fail(
+            "NEO4J_URI 未设置：Neo4j 测试会清空所给的库，不猜端口 / NEO4J_URI is not set: Neo4j tests wipe "
+            'the server they are given and never guess a port (make test sets it; or -m "not neo4j")'
+        )
     return Settings(
-        NEO4J_URI=os.environ.get("NEO4J_URI", LOCAL_NEO4J_URI),
+        NEO4J_URI=uri,
         NEO4J_USER=os.environ.get("NEO4J_USER", "neo4j"),
         NEO4J_PASSWORD=os.environ.get("NEO4J_PASSWORD", LOCAL_NEO4J_PASSWORD),
         ORGGRAPH_BACKEND="neo4j",
@@ -51,7 +58,7 @@ def _open_neo4j():  # type: ignore[no-untyped-def]
 
     s = neo4j_settings()
     if _neo4j_checked and _neo4j_problem:
-        _skip_or_fail(_neo4j_problem)
+        _neo4j_missing(_neo4j_problem)
     store = Neo4jStore(
         s.resolved_neo4j_uri, s.neo4j_user, s.neo4j_password.get_secret_value(), s.neo4j_database
     )
@@ -60,16 +67,13 @@ def _open_neo4j():  # type: ignore[no-untyped-def]
     except StoreUnavailable as exc:
         _neo4j_checked, _neo4j_problem = True, str(exc)
         store.close()
-        _skip_or_fail(str(exc))
+        _neo4j_missing(str(exc))
     _neo4j_checked = True
     return store
 
 
-def _skip_or_fail(reason: str) -> None:
-    msg = f"NEO4J NOT REACHABLE, Neo4j tests not run: {reason}"
-    if REQUIRE_NEO4J:
-        pytest.fail(msg)
-    pytest.skip(msg)
+def _neo4j_missing(reason: str) -> None:
+    pytest.fail(f'NEO4J NOT REACHABLE ({reason}): make test starts one; or deselect with -m "not neo4j"')
 
 
 @pytest.fixture

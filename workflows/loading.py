@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Unpack
 
-from graph.loaders.load import LoadOptions, Progress, _store_errors, load_roster
+from graph.loaders.load import LoadOptions, Progress, _store_errors, gc_paused, load_roster
 from graph.loaders.report import LoadResult, Warning_
 from graph.settings import Settings
 from graph.store.base import GraphStore
@@ -52,13 +50,13 @@ def load(
         # that fails midway is dropped whole, as it would be without history
         with store.bulk():
             prev: h.State | None = None
-            with contextlib.suppress(*errors), _gc_paused():  # the load reports the store's trouble (exit 3)
+            with contextlib.suppress(*errors), gc_paused():  # the load reports the store's trouble (exit 3)
                 prev = _previous_state(store)
             result = load_roster(path, store, settings=settings, **options)
             if result.exit_code == 3:
                 raise _Abandon(result)
             if result.exit_code in (0, 1):
-                with _gc_paused():
+                with gc_paused():
                     _record_or_warn(store, result, prev, as_of, operator, errors)
     except _Abandon as stop:
         return stop.result
@@ -71,20 +69,6 @@ def load(
             message_en=f"the store failed while saving the load ({type(exc).__name__}); load again",
         )
     return result
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the snapshot builds its rows: they make no cycles, and
-    each full collection would walk the whole graph just loaded (its cost grows with the graph,
-    not with the snapshot). Collection resumes afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class _Abandon(Exception):
@@ -192,14 +176,17 @@ def _forget_members(store: GraphStore, gone: set[str]) -> None:
     """Members deleted with --sync: their details leave every stored change (counts remain)."""
     for doc in store.list_docs(h.CHANGES):
         old = [h.Change.model_validate(c) for c in doc.get("changes", [])]
-        new, n = h.redact(old, gone)
-        if not n:
+        new, by_town = h.redact(old, gone)
+        if not by_town:
             continue
         doc["changes"] = [c.model_dump(mode="json", exclude_defaults=True) for c in new]
         store.put_doc(h.CHANGES, doc["id"], doc)
         snap = store.get_doc(h.SNAPSHOT, doc["id"])
         if snap is not None:
-            snap["redacted"] = int(snap.get("redacted", 0)) + n
+            snap["redacted"] = int(snap.get("redacted", 0)) + sum(by_town.values())
+            towns = snap.setdefault("redacted_towns", {})
+            for town, n in by_town.items():
+                towns[town] = int(towns.get(town, 0)) + n
             store.put_doc(h.SNAPSHOT, doc["id"], snap)
 
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import os
 import socket
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, ParamSpec, TypedDict, TypeVar
 
 from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
 from graph.fields import model_from
@@ -35,6 +36,8 @@ from graph.settings import Settings, get_settings
 from graph.store.base import GraphStore, batched, node_id
 
 Progress = Callable[[int, int, str], None]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class LoadOptions(TypedDict, total=False):
@@ -68,6 +71,30 @@ def _store_errors() -> tuple[type[BaseException], ...]:
     return tuple(errs)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a load builds its millions of rows: a load makes
+    almost no cycles, and each full collection walks every row again (measured: a third of the
+    CPU of validating a scale-10 roster). Restored as it was, whatever happens."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _without_gc(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    @functools.wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with gc_paused():
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@_without_gc
 def load_roster(
     path: Path | str,
     store: GraphStore,
@@ -336,8 +363,7 @@ def _write(
     owned_types = {t for _keys, types in plan.owned.values() for t in types}
     full = plan
     changes: Delta | None = None
-    indexes_after = getattr(store, "indexes_after", None)
-    late_indexes = indexes_after() if indexes_after and plan.items() >= INDEXES_AFTER_ITEMS else nullcontext()
+    late_indexes = store.indexes_after() if plan.items() >= INDEXES_AFTER_ITEMS else nullcontext()
     keeper = store if isinstance(store, KeepsRowHashes) else None
     try:
         store.apply_schema()

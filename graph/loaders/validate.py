@@ -154,6 +154,49 @@ def row_rid(sheet: Sheet, values: dict[str, Any]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
+_Outcome = tuple[Any, str | None, tuple[str, ...], Bad | None]  # value, original, warning codes, why bad
+
+
+def _text_outcome(cell: str, col: Column, is_text: bool, tparse: Callable[..., Any]) -> _Outcome:
+    """What a text cell gives in ``col``: normalised once (reading rule 1), then parsed."""
+    codes: list[str] = []
+    plain = None
+    if cell.isascii():
+        t = cell.strip()
+    else:
+        t = unicodedata.normalize("NFKC", cell).translate(ZERO_WIDTH).strip()
+        shown = cell.translate(ZERO_WIDTH).strip()
+        if t != shown:
+            if is_text:
+                plain = shown
+            else:
+                codes.append("normalised")
+    try:
+        v = tparse(t, col, codes.append) if t else None
+    except Bad as bad:
+        return None, None, tuple(codes), bad.with_traceback(None)
+    return v, plain, tuple(codes), None
+
+
+class _Memo:
+    """Outcomes of a column's text cells by cell text; given up once most cells turn out distinct."""
+
+    CHECK_EVERY = 4096
+
+    __slots__ = ("table",)
+
+    def __init__(self) -> None:
+        self.table: dict[str, _Outcome] | None = {}
+
+    def add(self, cell: str, outcome: _Outcome, rows_seen: int) -> None:
+        table = self.table
+        if table is None:
+            return
+        table[cell] = outcome
+        if len(table) % self.CHECK_EVERY == 0 and len(table) * 2 > rows_seen:
+            self.table = None
+
+
 class Validator:
     def __init__(self, workbook: Workbook, lookup: Callable[[Label, list[str]], dict[str, dict[str, Any]]]):
         self.wb = workbook
@@ -173,14 +216,15 @@ class Validator:
         name = sheet.name
         cols = raw.columns
         self.colpos[name] = {c.key: ci for ci, c in cols}
+        # per column: a memo of its text cells' outcomes (most columns repeat a few values: codes,
+        # choices, dates), dropped for a column whose cells are mostly distinct (names, IDs)
         parsers = [
-            (ci, c, c.key, c.required, c.kind == S.TEXT, TEXT_PARSERS[c.kind], PARSERS[c.kind])
+            (ci, c, c.key, c.required, c.kind == S.TEXT, TEXT_PARSERS[c.kind], PARSERS[c.kind], _Memo())
             for ci, c in cols
         ]
         out: list[Row] = []
         warn = self.warn
         current: list[Any] = [0, None]  # row, column (for note)
-        nfkc = unicodedata.normalize
         key_column = sheet.key_column
         coordinates = name in ("组织", "村社区")  # sheets with 经度 / 纬度
 
@@ -188,40 +232,44 @@ class Validator:
             zh, en = _CELL_WARNINGS[code]
             warn.add(code, zh, en, name, current[1].header, current[0])
 
-        for rno, cells in raw.rows:
+        for i, (rno, cells) in enumerate(raw.rows, 1):
             current[0] = rno
             values: dict[str, Any] = {}
             originals: dict[str, str] | None = None
             problems: list[Problem] = []
-            for ci, col, key, required, is_text, tparse, parse in parsers:
+            for ci, col, key, required, is_text, tparse, parse, memo in parsers:
                 cell = cells[ci]
                 current[1] = col
-                try:
-                    if cell.__class__ is str:
-                        # the hot path: normalise once (reading rule 1), then parse the text
-                        if cell.isascii():
-                            t = cell.strip()
+                if cell.__class__ is str:
+                    # the hot path (every CSV cell): the outcome of this text in this column
+                    seen = memo.table.get(cell) if memo.table is not None else None
+                    if seen is None:
+                        seen = _text_outcome(cell, col, is_text, tparse)
+                        memo.add(cell, seen, i)
+                    v, plain, codes, bad = seen
+                    for code in codes:
+                        note(code)
+                    if bad is not None:
+                        problems.append(self._problem(sheet, rno, col, cell, bad))
+                        continue
+                    if plain is not None:
+                        if originals is None:
+                            originals = {}
+                        originals[key] = plain  # shown where the original form matters
+                    if v.__class__ is list:
+                        v = list(v)  # never one list shared by two rows
+                else:
+                    try:
+                        if cell.__class__ is CellIssue:
+                            if required:
+                                raise Bad(cell.code, cell.zh, cell.en)
+                            warn.add(cell.code, cell.zh, cell.en, name, col.header, rno)
+                            v = None
                         else:
-                            t = nfkc("NFKC", cell).translate(ZERO_WIDTH).strip()
-                            plain = cell.translate(ZERO_WIDTH).strip()
-                            if t != plain:
-                                if is_text:
-                                    if originals is None:
-                                        originals = {}
-                                    originals[key] = plain  # shown where the original form matters
-                                else:
-                                    note("normalised")
-                        v = tparse(t, col, note) if t else None
-                    elif cell.__class__ is CellIssue:
-                        if required:
-                            raise Bad(cell.code, cell.zh, cell.en)
-                        warn.add(cell.code, cell.zh, cell.en, name, col.header, rno)
-                        v = None
-                    else:
-                        v = None if cell is None else parse(cell, col, note)
-                except Bad as bad:
-                    problems.append(self._problem(sheet, rno, col, cell, bad))
-                    continue
+                            v = None if cell is None else parse(cell, col, note)
+                    except Bad as exc:
+                        problems.append(self._problem(sheet, rno, col, cell, exc))
+                        continue
                 if v is None:
                     if required:
                         problems.append(self._problem(sheet, rno, col, cell, _required(col)))

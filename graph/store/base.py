@@ -120,6 +120,11 @@ class GraphStore(Protocol):
         """One load: the embedded store takes the writer lock and persists once at the end."""
         ...
 
+    def indexes_after(self) -> AbstractContextManager[None]:
+        """A large first load: secondary indexes built once after the data, not kept up on
+        every write (Neo4j); a no-op where indexes are built on open (embedded)."""
+        ...
+
     def begin_load(self, info: Mapping[str, Any]) -> None:
         """Record that a load has started (``started_at``, ``source``, ``pid``, ``host``), before
         its first write; :meth:`load_state` reports it until :meth:`end_load`."""

@@ -331,6 +331,10 @@ class EmbeddedStore:
                 tmp.unlink()
 
     @contextmanager
+    def indexes_after(self) -> Iterator[None]:
+        yield  # the adjacency index is built on open, not maintained per write
+
+    @contextmanager
     def bulk(self) -> Iterator[None]:
         with self._mutex:
             if self._bulk_depth == 0:

@@ -144,8 +144,6 @@ def test_town_user_is_scoped(tab: Page, server: Server) -> None:
 
 
 def test_import_dry_run_then_load(tab: Page, server: Server, tmp_path: Path) -> None:
-    if server.dataset != "demo":
-        pytest.skip("needs the demo workbook")
     from openpyxl import load_workbook
 
     # The demo workbook with one organisation's credit code broken: one rejected row.

@@ -117,7 +117,7 @@ def test_gaps_export_is_meeting_material(tab: Page, server: Server, tmp_path: Pa
     assert head[0] == "覆盖缺口清单"
     assert head[1].startswith("筛选条件：镇街：")
     # the data date names the last roster loaded (the demo, or one the import test uploaded before)
-    assert re.search(r"台账：[^）]+\.xlsx", head[2]) or server.dataset == "fixture", head[2]
+    assert re.search(r"台账：[^）]+\.xlsx", head[2]), head[2]
     assert "数据范围：仅本镇街" in head[2]
     assert ws.page_setup.orientation == "landscape"
 

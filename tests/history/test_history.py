@@ -151,7 +151,14 @@ def test_sync_deleting_a_member_leaves_only_counts(store: Any, tmp_path: Path) -
     for doc in store.list_docs(h.CHANGES):
         assert "M1" not in str(doc)
     assert h.counts_of(h.stored_changes(store, b)) == before  # the counts remain
-    assert h.find(store, b).redacted >= 1
+    snap = h.find(store, b)
+    assert snap.redacted >= 1 and sum(snap.redacted_towns.values()) == snap.redacted
+    # a town caller learns its own town's count only, never the district's
+    for town, n in snap.redacted_towns.items():
+        assert h._scoped(store, snap, Scope(town)).redacted == n
+    elsewhere = Scope("999999999")
+    assert h._scoped(store, snap, elsewhere).redacted == 0
+    assert h._scoped(store, snap, elsewhere).redacted_towns == {}
 
 
 def test_diff_composes_and_inverts(store: Any, tmp_path: Path) -> None:
@@ -186,7 +193,9 @@ def test_history_is_ordered_by_data_date(store: Any, tmp_path: Path) -> None:
 
 
 def test_backends_record_identical_history(embedded_store: Any, tmp_path: Path, request: Any) -> None:
-    neo = pytest.importorskip("tests.conftest")._open_neo4j()
+    from tests.conftest import _open_neo4j
+
+    neo = _open_neo4j()
     neo.wipe()
     neo.apply_schema()
     try:

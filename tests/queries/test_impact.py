@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import InputError, NotFound
-from graph.model import Label
+from graph.model import Label, Rel
 from queries.coverage import COVERAGE
 from queries.impact import IMPACT, ImpactParams
 from queries.scope import Scope
@@ -176,16 +176,73 @@ def test_bad_parameters(fx) -> None:  # type: ignore[no-untyped-def]
         ask(fx, keys=[f"K{i}" for i in range(60)])
 
 
+def _everyone(store, town):  # type: ignore[no-untyped-def]
+    """Every party organisation, instructor and member key of the graph (the widest focus)."""
+    return tuple(
+        sorted(
+            {k for lab in (Label.PARTY_ORG, Label.INSTRUCTOR, Label.MEMBER) for k in store.fetch_nodes(lab)}
+        )
+    )
+
+
+# Relationships that make neighbourhoods overlap (the fixture's pairings, coverage and helpers
+# are one to one): O02 gets a second demonstration point and helper, O01 a second coverer.
+SHARED = [
+    (Rel.PAIRED_WITH, Label.PARTY_ORG, Label.ORGANIZATION, "PO4", "O02"),
+    (Rel.HELPS_BUILD, Label.INSTRUCTOR, Label.ORGANIZATION, "I2", "O02"),
+    (Rel.COVERS, Label.PARTY_ORG, Label.ORGANIZATION, "PO3", "O01"),
+]
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_impact_is_local_to_the_neighbourhood(fx, shared) -> None:  # type: ignore[no-untyped-def]
+    """Each removal over its own neighbourhood's facts equals the same removal over the facts of
+    every entity at once: the local facts hold all the removal examines."""
+    from queries.impact import LOCAL_FACTS, Focus, _entity_impact, _model
+
+    for rel, a, b, x, y in SHARED if shared else []:
+        fx.create_relationships(rel, a, b, [{"from": x, "to": y, "rid": f"shared-{x}-{y}", "props": {}}])
+    if shared:  # the overlap is there: O02 keeps PO4 when PO1 goes
+        assert keys(ask(fx, keys=["PO1"]).impact.lost_pairing) == ["PO2"]
+    checked = 0
+    for town in (None, "T1", "T2"):
+        scope = Scope(town)
+        everyone = _model(fx.facts(LOCAL_FACTS, Focus(scope, keys=_everyone(fx, town))))
+        sets = [(k,) for k in sorted(everyone.pos) + sorted(everyone.instructors) + sorted(everyone.members)]
+        sets += [("PO1", "PO2"), ("M01", "M02"), ("PO5", "I1"), ("PO1", "M01")]
+        for ks in sets:
+            try:
+                whole = _entity_impact(fx, scope, everyone, ks)
+            except NotFound:
+                continue  # another town's entity (a party organisation's member, say)
+            local = fx.facts(LOCAL_FACTS, Focus(scope, keys=ks))
+            assert len(local.orgs) <= len(everyone.f.orgs)
+            assert _entity_impact(fx, scope, _model(local), ks) == whole, (town, ks)
+            checked += 1
+    assert checked > 60
+    # bounded: one demonstration point's facts are a part of the graph, not all of it
+    one = fx.facts(LOCAL_FACTS, Focus(Scope(), keys=("PO3",)))
+    assert 0 < len(one.party_orgs) < len(everyone.f.party_orgs)
+
+
 @pytest.mark.neo4j
 def test_facts_equal_on_both_backends(embedded_store, neo4j_store) -> None:  # type: ignore[no-untyped-def]
-    from queries.impact import FACTS
+    from queries.impact import LOCAL_FACTS, Focus
     from tests.fixtures import load_fixture
 
     load_fixture(embedded_store)
     load_fixture(neo4j_store)
     for town in (None, "T1", "T2", "T3"):
-        a = embedded_store.facts(FACTS, Scope(town))
-        b = neo4j_store.facts(FACTS, Scope(town))
-        assert a == b
-        assert a.orgs and a.party_orgs
-    assert len(embedded_store.facts(FACTS, Scope()).pairs) == 4  # the fixture's four pairings
+        scope = Scope(town)
+        focuses = [Focus(scope, kind=k) for k in ("demo_point", "instructor", "party_org", "post_holder")]
+        focuses += [
+            Focus(scope, keys=_everyone(embedded_store, town)),
+            Focus(scope, keys=("D1", "I3", "M01")),
+        ]
+        for f in focuses:
+            a = embedded_store.facts(LOCAL_FACTS, f)
+            assert a == neo4j_store.facts(LOCAL_FACTS, f), f
+        assert embedded_store.facts(LOCAL_FACTS, focuses[4]).orgs  # every entity: the scope's organisations
+    assert (
+        len(embedded_store.facts(LOCAL_FACTS, Focus(Scope(), kind="demo_point")).pairs) == 4
+    )  # four pairings
