@@ -185,8 +185,9 @@ def resolve_all(store: GraphStore, values: list[str], scope: Scope) -> list[tupl
     for value in values:
         lab, key = parse_ref(value)
         refs.append((key, (lab,) if lab is not None else tuple(LABEL_ORDER)))
+    held: tuple[Holders, ...] = store.facts(KEY_HOLDERS, KeyQuery(tuple(refs)))
     out = []
-    for (key, _labels), holders in zip(refs, store.facts(KEY_HOLDERS, KeyQuery(tuple(refs))), strict=True):
+    for (key, _labels), holders in zip(refs, held, strict=True):
         found = [f for f in holders if scope.admits(f[0], f[1])]
         if not found:
             raise not_found("对象", key)
