@@ -25,7 +25,10 @@ The rules (issue 14, DESIGN.md "near"):
   min-cost flow) and solved to within 1% of its bound (TIER4_GAP).
   CP-SAT with one worker, a fixed seed and deterministic limits: the same facts give the same
   plan on every machine. Towns are solved apart unless an association's party organisation may
-  host units of several of them.
+  host units of several of them. Each part takes the cheapest exact way (:func:`_solve_part`):
+  flows when no joint group is possible; when the hosts' capacity does not bind, CP-SAT over the
+  formations only, tier 4 by Benders cuts from the hosts' prices and the hosts by flow; else the
+  whole model above.
 """
 
 from __future__ import annotations
