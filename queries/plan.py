@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -279,6 +279,10 @@ class Host:
     assoc_orgs: frozenset[str]  # association organisations it covers
     covered_assocs: frozenset[str]
     pts: tuple[tuple[float, float], ...]
+    key: str = ""  # p.key, read ~1 M times at scale 40
+
+    def __post_init__(self) -> None:
+        self.key = self.p.key
 
     @classmethod
     def of(cls, p: Party) -> Host:
@@ -293,18 +297,13 @@ class Host:
             pts=tuple(pt for pt in (_pt(c) for c in p.covers) if pt is not None),
         )
 
-    @property
-    def key(self) -> str:
-        return self.p.key
-
 
 def is_host(p: Party) -> bool:
     return p.kind in TWO_NEW_KINDS and p.level in HOST_LEVELS
 
 
-@dataclass(frozen=True)
-class Link:
-    """Why a unit and a host (or two units) are near."""
+class Link(NamedTuple):
+    """Why a unit and a host (or two units) are near (a named tuple: ~0.5 M of them at scale 40)."""
 
     same_park: bool
     same_assoc: bool
