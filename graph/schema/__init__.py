@@ -6,7 +6,7 @@ type text in Cypher comes only from here (``label()``, ``rel_type()``), never fr
 
 from __future__ import annotations
 
-from graph.model import NODE_KEYS, Label, Rel
+from graph.model import NODE_KEYS, NODE_NAMES, Label, Rel
 
 # Properties the queries filter on, beyond the keys.
 INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
@@ -18,6 +18,9 @@ INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
     Label.PARK: ("town_code",),
     Label.INSTRUCTOR: ("name", "phone_hash", "key_id"),
 }
+# Names searched by substring (queries.entities search): a TEXT index serves `CONTAINS`, where a
+# label scan of every name would grow with the district.
+TEXT_INDEXED: dict[Label, str] = dict(NODE_NAMES)
 # rid is sought only by --sync, which removes relationships of the keyless sheets (graph/loaders
 # spec KEYLESS_RELS); no question filters on it. Every other relationship index would cost every
 # load its upkeep for nothing, so those are dropped (RETIRED_INDEXES).
@@ -48,6 +51,7 @@ def index_names() -> list[str]:
     """The indexes that no constraint owns: a first load into an empty graph builds them after the
     data (one scan each instead of upkeep on every write)."""
     out = [f"{lab.value.lower()}_{prop}" for lab, props in INDEXED_PROPERTIES.items() for prop in props]
+    out += [f"{lab.value.lower()}_{prop}_text" for lab, prop in TEXT_INDEXED.items()]
     out += [
         f"rel_{rel.value.lower()}_{prop}" for rel, props in INDEXED_REL_PROPERTIES.items() for prop in props
     ]
@@ -66,6 +70,11 @@ def cypher_statements() -> list[str]:
             out.append(
                 f"CREATE INDEX {lab.value.lower()}_{prop} IF NOT EXISTS FOR (n:{label(lab)}) ON (n.{prop})"
             )
+    for lab, prop in TEXT_INDEXED.items():
+        out.append(
+            f"CREATE TEXT INDEX {lab.value.lower()}_{prop}_text IF NOT EXISTS "
+            f"FOR (n:{label(lab)}) ON (n.{prop})"
+        )
     out.append(
         f"CREATE CONSTRAINT doc_key IF NOT EXISTS FOR (d:{DOC_LABEL}) REQUIRE (d.kind, d.id) IS UNIQUE"
     )

@@ -120,6 +120,7 @@ def _quiet(fn: Callable[[], Any]) -> None:
 
 def _exercise(store: Any) -> None:
     """Everything the product asks of Neo4j, on the fixture graph."""
+    from queries.entities import SearchQuery
     from queries.lookup import LookupParams
     from queries.plan_facts import UNITS_NOW
     from tests.queries.test_contract import QUESTIONS
@@ -141,6 +142,8 @@ def _exercise(store: Any) -> None:
     store.facts(FACT_SETS["lookup.by_hash"], hashes)
     store.facts(UNITS_NOW, (Scope("T1"), ("O01", "O99")))
     store.facts(FACT_SETS["plan.removed"], (Scope("T1"), ("PO1", "I1", "O99")))
+    for q in ("公司", "A公司", "Abc"):  # the TEXT index; it, then lowered names; a label scan
+        store.facts(FACT_SETS["entities.search"], SearchQuery(Scope(), q, 20))
     # the store's own texts: loads, reloads, exports, documents
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
     store.fetch_nodes(O)
