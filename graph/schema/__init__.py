@@ -11,7 +11,7 @@ from graph.model import NODE_KEYS, NODE_NAMES, Label, Rel
 # Properties the queries filter on, beyond the keys: each one read by some query's plan
 # (tests/contract/test_explain.py plans every Cypher text the product runs and fails on one no plan reads).
 INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
-    Label.ORGANIZATION: ("town_code", "org_category", "org_name"),
+    Label.ORGANIZATION: ("town_code", "org_category"),
     Label.PARTY_ORG: ("town_code", "kind", "demo_tier"),
     # id_hash / phone_hash / key_id: the admin lookup (api/lookup.py) seeks them, never scans
     Label.MEMBER: ("town_code", "flag", "id_hash", "phone_hash", "key_id"),
@@ -29,6 +29,7 @@ _RETIRED_NODE_INDEXES = (
     "member_name",
     "instructor_name",
     "partyorg_party_org_name",
+    "organization_org_name",
     "organization_park_code",
 )
 # rid is sought only by --sync, which removes relationships of the keyless sheets (graph/loaders
