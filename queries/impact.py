@@ -832,8 +832,12 @@ def _sentence(kind: str, c: dict[str, int]) -> str:
 RANK_KEEP = 1000  # ImpactParams.top's maximum: a kept ranking answers every ``top``
 
 
-def _full_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
-    """Every entity of the kind the scope owns, by impact (the first RANK_KEEP of them)."""
+RANK_DOC = "impact.ranking"  # documents: the district's ranking of each kind, per data version
+
+
+def compute_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
+    """Every entity of the kind the scope owns, by impact (the first RANK_KEEP of them),
+    computed from the graph."""
     # the facts of the kind's neighbourhoods, once: the ranking itself is what is kept
     m = _model(store.facts(LOCAL_FACTS, Focus(scope, kind=kind)))
     rows = [(nid, _counts(_simulate(m, {nid}))) for nid in _candidates(m, scope, kind)]
@@ -852,8 +856,23 @@ def _full_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
     return ImpactRanking(kind=kind, kind_zh=KIND_ZH[kind], total=len(rows), items=items)
 
 
+def kept_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
+    """The ranking, for the district kept as a document per data version: computed on the first
+    ask after a change of the data, then read (its size is bounded by RANK_KEEP at any scale).
+    A town's is computed: its neighbourhoods are a town's part, found through the index."""
+    if not scope.is_district:
+        return compute_ranking(store, scope, kind)
+    version = store.data_version()  # first: a load meanwhile makes the stamp stale, never wrong
+    doc = store.get_doc(RANK_DOC, kind)
+    if doc is not None and doc.get("data_version") == version:
+        return ImpactRanking.model_validate(doc["ranking"])
+    ranking = compute_ranking(store, scope, kind)
+    store.put_doc(RANK_DOC, kind, {"data_version": version, "ranking": ranking.model_dump(mode="json")})
+    return ranking
+
+
 def _ranking(store: GraphStore, scope: Scope, kind: Kind, top: int) -> ImpactRanking:
-    full = cached(store, ("impact.rank", scope.key, kind), lambda: _full_ranking(store, scope, kind))
+    full = cached(store, ("impact.rank", scope.key, kind), lambda: kept_ranking(store, scope, kind))
     return full.model_copy(update={"items": full.items[:top]})
 
 
