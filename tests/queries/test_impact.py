@@ -149,6 +149,19 @@ def test_ranking_of_other_kinds(fx) -> None:  # type: ignore[no-untyped-def]
     assert {i.entity.node.key for i in posts.items} == {"M01", "M02", "M12", "M14"}
 
 
+def test_district_ranking_in_batches_equals_one_read(fx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import queries.impact as qi
+
+    kinds = ("demo_point", "instructor", "party_org", "post_holder")
+    monkeypatch.setattr(qi, "RANK_BATCH", 2)
+    batched = {k: qi.compute_ranking(fx, Scope(), k) for k in kinds}
+    # the kind's neighbourhoods in a single read (what a town's ranking does)
+    monkeypatch.setattr(qi, "_kind_facts", lambda st, sc, k: st.facts(qi.LOCAL_FACTS, qi.Focus(sc, kind=k)))
+    for k in kinds:
+        assert batched[k] == qi.compute_ranking(fx, Scope(), k), k
+        assert batched[k].total > 2  # more than one batch
+
+
 def test_district_ranking_is_kept_per_data_version(fx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The district's ranking is a document stamped with the data version: read back while the
     data is unchanged (nothing computed), computed again once a domain write changes it."""
