@@ -170,12 +170,17 @@ def large_child(path: str, uri: str, batch_size: int, keep: bool = False) -> Non
     )
 
 
-def _child(large: Path, uri: str, batch_size: int, server: Any, keep: bool) -> dict[str, Any] | None:
-    """One load of ``large`` in a child process (its own peak RSS), with the server's CPU time."""
+def _child(
+    large: Path, uri: str, batch_size: int, server: Any, keep: bool, tree: Path = REPO
+) -> dict[str, Any] | None:
+    """One load of ``large`` in a child process (its own peak RSS), with the server's CPU time.
+    ``tree``: the source tree whose loader runs (another commit's, for a side-by-side run)."""
     cmd = [sys.executable, "-m", "bench.load_bench", "--child-large", str(large), uri]
     cmd += ["--batch-size", str(batch_size)] + (["--child-keep"] if keep else [])
+    loadavg_before = [round(x, 1) for x in os.getloadavg()]
     server_cpu0 = server.cpu_seconds() if server else None
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=os.environ.copy())
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env=env)
     if proc.returncode != 0:
         print(proc.stdout, proc.stderr, file=sys.stderr)
         return None
@@ -191,8 +196,101 @@ def _child(large: Path, uri: str, batch_size: int, server: Any, keep: bool) -> d
             (big["python_cpu_s"] + big["neo4j_server_cpu_s"]) / (os.cpu_count() or 2),
         )
         big["cpu_bound_items_per_s"] = round(big["items"] / bound)
+    big["loadavg_before"] = loadavg_before
     big["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]
     return big
+
+
+# --- before / after, side by side in one run ----------------------------------------------------
+
+
+def baseline_tree(ref: str) -> Path:
+    """The source tree of commit ``ref`` (git archive) in a temporary folder."""
+    tmp = Path(tempfile.mkdtemp(prefix="orggraph-load-baseline-"))
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive.stdout, check=True)
+    return tmp
+
+
+def _mean(runs: list[dict[str, Any]], key: str) -> float:
+    return sum(float(r[key]) for r in runs) / len(runs)
+
+
+def side_by_side(
+    args: argparse.Namespace, scale: int, large: Path, uri: str, server: Any
+) -> tuple[list[Row], dict[str, Any]]:
+    """Issue 19 before / after: main's loader (``--baseline``) and this tree's, in turns on the
+    same server (before, after, after, before ...): each a first load into an emptied database,
+    then a reload of the same roster with 1 % of its rows changed. Ratios of the means."""
+    from bench.load_compare import changed_copy
+
+    trees = {"before": baseline_tree(args.baseline), "after": REPO}
+    changed, n_changed = changed_copy(large)
+    runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+    store = neo4j_store(uri)
+    try:
+        order = [("before", "after"), ("after", "before")] * args.rounds
+        for side in [x for pair in order[: args.rounds] for x in pair]:
+            print(f"{side}: first load, then reload with {n_changed} rows changed ...", flush=True)
+            fresh(store)  # emptied here, so the server CPU of a first load is the load's alone
+            first = _child(large, uri, args.batch_size, server, keep=True, tree=trees[side])
+            again = _child(changed, uri, args.batch_size, server, keep=True, tree=trees[side])
+            if first is None or again is None:
+                raise RuntimeError(f"{side}: a load failed")
+            runs[side].append({"first": first, "reload": again})
+    finally:
+        store.close()
+        shutil.rmtree(trees["before"], ignore_errors=True)
+    t = f"neo4j scale {scale}"
+    rows: list[Row] = []
+    means: dict[str, dict[str, float]] = {}
+    for side, rs in runs.items():
+        firsts, reloads = [r["first"] for r in rs], [r["reload"] for r in rs]
+        m = {
+            "first_wall_s": _mean(firsts, "wall_s"),
+            "first_loader_cpu_s": _mean(firsts, "python_cpu_s"),
+            "reload_wall_s": _mean(reloads, "wall_s"),
+            "reload_loader_cpu_s": _mean(reloads, "python_cpu_s"),
+        }
+        if all("neo4j_server_cpu_s" in r for r in firsts + reloads):
+            m["first_server_cpu_s"] = _mean(firsts, "neo4j_server_cpu_s")
+            m["reload_server_cpu_s"] = _mean(reloads, "neo4j_server_cpu_s")
+            m["first_cpu_bound_items_per_s"] = _mean(firsts, "cpu_bound_items_per_s")
+        means[side] = {k: round(v, 2) for k, v in m.items()}
+        items = firsts[0]["items"]
+        rows.append(
+            Row(
+                f"{t} {side}: first load rate",
+                round(items / m["first_wall_s"]),
+                "items/s",
+                f">= {TARGET_RATE_S40:,.0f} items/s at scale 40" if side == "after" else "",
+                (items / m["first_wall_s"] >= TARGET_RATE_S40) if side == "after" and scale >= 40 else None,
+                detail={"runs": rs, "means": means[side]},
+            )
+        )
+        ratio = m["first_wall_s"] / m["reload_wall_s"]
+        rows.append(
+            Row(
+                f"{t} {side}: first load / reload with 1 % changed, wall",
+                round(ratio, 2),
+                "x",
+                ">= 3x" if side == "after" else "",
+                ratio >= 3 if side == "after" else None,
+            )
+        )
+    b, a = means["before"], means["after"]
+    for key, what in (
+        ("first_wall_s", "first load wall"),
+        ("first_loader_cpu_s", "first load, loader CPU"),
+        ("first_server_cpu_s", "first load, server CPU"),
+        ("reload_wall_s", "reload wall"),
+        ("reload_loader_cpu_s", "reload, loader CPU"),
+        ("reload_server_cpu_s", "reload, server CPU"),
+    ):
+        if key in a and key in b and a[key]:
+            rows.append(Row(f"{t}: before / after, {what}", round(b[key] / a[key], 2), "x"))
+    extra = {"baseline": args.baseline, "rows_changed": n_changed, "rounds": args.rounds, "means": means}
+    return rows, extra
 
 
 def _compare(
@@ -258,6 +356,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--naive-limit", type=int, default=None, help="rows for the naive Neo4j loader")
     ap.add_argument("--neo4j-uri", default=None, help="use this server (WIPED) instead of starting one")
     ap.add_argument("--no-large", action="store_true", help="skip the large input (sample only)")
+    ap.add_argument(
+        "--baseline",
+        default=None,
+        metavar="REF",
+        help="side by side: this commit's loader (before) against this tree's (after), at --scale only",
+    )
+    ap.add_argument("--rounds", type=int, default=1, help="with --baseline: before/after pairs (turns)")
     ap.add_argument("--child-large", nargs=2, metavar=("PATH", "URI"), help=argparse.SUPPRESS)
     ap.add_argument("--child-keep", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
@@ -281,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     loadavg_start = list(os.getloadavg())
+    if args.baseline:
+        return _main_side_by_side(args, scale, command, loadavg_start)
     print("inputs ...", flush=True)
     sample = sample_input(args.seed)
     large = large_input(scale, args.seed)
@@ -427,6 +534,42 @@ def main(argv: list[str] | None = None) -> int:
         "wall-clock rates drop with the load; the CPU-time bound says what the same load costs in CPU."
     )
     path = write_result("load", rows, command, **extra)
+    for r in rows:
+        print(f"  {r.figure}: {r.value} {r.unit} {'' if r.met is None else ('met' if r.met else 'NOT MET')}")
+    print(f"written {path}")
+    return 0
+
+
+def _main_side_by_side(args: argparse.Namespace, scale: int, command: str, loadavg_start: list[float]) -> int:
+    from contextlib import nullcontext
+
+    large = large_input(scale, args.seed)
+    sample = sample_input(args.seed)
+    command += f" --baseline {args.baseline} --rounds {args.rounds}"
+    server_cm: Any = nullcontext() if args.neo4j_uri else PrivateNeo4j()
+    with server_cm as server:
+        uri = args.neo4j_uri or server.uri
+        store = neo4j_store(uri)
+        print("warm-up (a new JVM runs Cypher slowly until it has compiled it) ...", flush=True)
+        for _ in range(2):
+            fresh(store)
+            ours(sample, store, args.batch_size)
+        store.close()
+        rows, extra = side_by_side(args, scale, large, uri, server)
+    extra.update(
+        large=str(large.relative_to(REPO)),
+        large_scale=scale,
+        batch_size=args.batch_size,
+        loadavg_at_start=loadavg_start,
+        loadavg_at_end=list(os.getloadavg()),
+        notes=(
+            "before = the --baseline commit's loader, after = this tree's; in turns on one server, each "
+            "first load into an emptied database (emptied by the bench, outside the measured CPU), "
+            "then a reload with 1 % of rows changed. Each run's detail holds its loader and server "
+            "CPU seconds and the load average before and after it."
+        ),
+    )
+    path = write_result(f"load-s{scale}", rows, command, **extra)
     for r in rows:
         print(f"  {r.figure}: {r.value} {r.unit} {'' if r.met is None else ('met' if r.met else 'NOT MET')}")
     print(f"written {path}")

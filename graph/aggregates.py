@@ -241,25 +241,20 @@ def _doc_id(town: str | None) -> str:
     return NO_TOWN if town is None else town
 
 
-def _to_doc(town: str | None, agg: TownAggregates) -> dict[str, Any]:
-    return {
-        "town_code": town,
-        "counts": [list(c) for c in agg.counts],
-        "uncovered": [list(u) for u in agg.uncovered],
-        "hosts": [list(h) for h in agg.hosts],
-    }
+PARTS = ("counts", "uncovered", "hosts")  # one document kind each: a question reads only its parts
 
 
-def _from_doc(doc: dict[str, Any]) -> TownAggregates:
+def _kind(part: str) -> str:
+    return f"{TOWN_KIND}.{part}"
+
+
+def _row(part: str, r: list[Any]) -> Any:
     # written by refresh() from the recount's rows: the right types, but for tuples (JSON lists)
-    hosts = (
-        HostRow._make([*h[:6], tuple(h[6]), tuple(h[7]), tuple(h[8]), tuple(map(tuple, h[9]))])
-        for h in doc["hosts"]
-    )
-    counts, uncovered = doc["counts"], doc["uncovered"]
-    return TownAggregates(
-        tuple(map(CountRow._make, counts)), tuple(map(UncoveredRow._make, uncovered)), tuple(hosts)
-    )
+    if part == "counts":
+        return CountRow._make(r)
+    if part == "uncovered":
+        return UncoveredRow._make(r)
+    return HostRow._make([*r[:6], tuple(r[6]), tuple(r[7]), tuple(r[8]), tuple(map(tuple, r[9]))])
 
 
 def refresh(store: GraphStore) -> str:
@@ -268,28 +263,74 @@ def refresh(store: GraphStore) -> str:
     data version the aggregates are kept for."""
     version = store.bump_data_version()  # from here on the old documents are stale for readers
     towns = recount(store)
-    store.replace_docs(TOWN_KIND, {_doc_id(t): _to_doc(t, a) for t, a in towns.items()})
+    for part in PARTS:
+        docs = {
+            _doc_id(t): {"town_code": t, "rows": [list(r) for r in getattr(a, part)]}
+            for t, a in towns.items()
+        }
+        store.replace_docs(_kind(part), docs)
+    store.replace_docs(DISTRICT_KIND, {k: {"rows": v} for k, v in district_views(towns).items()})
     store.put_doc(META_KIND, META_ID, {"data_version": version, "towns": len(towns)})
     return version
 
 
-def maintained(
-    store: GraphStore, towns: tuple[str | None, ...] | None
-) -> dict[str | None, TownAggregates] | None:
-    """The kept aggregates of these towns (None: every town), or None when they are not kept for
-    the current data version (the caller recounts)."""
+# --- district views: what the district's coverage answer reads without filters ------------------
+# "by:<grouping>": [category, group value, covered, work covered, n] summed over every town, for
+# each grouping of the coverage question; "uncovered:<i>": the i-th CHUNK of every uncovered
+# organisation by key (a page reads one or two of them).
+DISTRICT_KIND = "aggregates.district"
+GROUPINGS = {"category": 1, "town": 0, "park": 2, "industry": 3, "association": 4}  # CountRow index
+CHUNK = 1000
+
+
+def district_views(towns: Towns) -> dict[str, list[Any]]:
+    """The district views of these towns' aggregates (all of the district's)."""
+    out: dict[str, list[Any]] = {}
+    counts = [c for a in towns.values() for c in a.counts]
+    for name, i in GROUPINGS.items():
+        agg: dict[tuple[Any, ...], int] = defaultdict(int)
+        for c in counts:
+            agg[(c.category, c[i], c.covered, c.work)] += c.n
+        out[f"by:{name}"] = sorted(([*k, n] for k, n in agg.items()), key=repr)
+    unc = sorted((u for a in towns.values() for u in a.uncovered), key=lambda u: u.uscc)
+    for i in range(0, len(unc), CHUNK):
+        out[f"uncovered:{i // CHUNK}"] = [list(u) for u in unc[i : i + CHUNK]]
+    return out
+
+
+def district_view(store: GraphStore, view: str) -> list[Any] | None:
+    """One district view's rows ([] past the last chunk), or None when the aggregates are not kept
+    for the current data version (the caller recounts)."""
     meta = store.get_doc(META_KIND, META_ID)
     if meta is None or meta.get("data_version") != store.data_version():
         return None
-    if towns is None:
-        docs = store.list_docs(TOWN_KIND)
-    else:
-        docs = [d for d in (store.get_doc(TOWN_KIND, _doc_id(t)) for t in towns) if d is not None]
-    out = {d["town_code"]: _from_doc(d) for d in docs}
+    doc = store.get_doc(DISTRICT_KIND, view)
+    if store.get_doc(META_KIND, META_ID) != meta:
+        return None
+    rows: list[Any] = [] if doc is None else doc["rows"]
+    return [UncoveredRow._make(r) for r in rows] if view.startswith("uncovered:") else rows
+
+
+def maintained(
+    store: GraphStore, towns: tuple[str | None, ...] | None, parts: tuple[str, ...] = PARTS
+) -> dict[str | None, TownAggregates] | None:
+    """The kept aggregates of these towns (None: every town), only ``parts`` of them filled, or
+    None when they are not kept for the current data version (the caller recounts)."""
+    meta = store.get_doc(META_KIND, META_ID)
+    if meta is None or meta.get("data_version") != store.data_version():
+        return None
+    got: dict[str | None, dict[str, tuple[Any, ...]]] = defaultdict(dict)
+    for part in parts:
+        if towns is None:
+            docs = store.list_docs(_kind(part))
+        else:
+            docs = [d for d in (store.get_doc(_kind(part), _doc_id(t)) for t in towns) if d is not None]
+        for d in docs:
+            got[d["town_code"]][part] = tuple(_row(part, r) for r in d["rows"])
     # a second look: a load that began meanwhile may have replaced some documents already
     if store.get_doc(META_KIND, META_ID) != meta:
         return None
-    return out
+    return {t: TownAggregates(**{p: g.get(p, ()) for p in PARTS}) for t, g in got.items()}
 
 
 def differences(store: GraphStore) -> list[str]:
@@ -300,6 +341,10 @@ def differences(store: GraphStore) -> list[str]:
         return ["aggregates not kept for the current data version"]
     fresh = recount(store)
     out = []
+    for view, rows in district_views(fresh).items():
+        want = [UncoveredRow._make(r) for r in rows] if view.startswith("uncovered:") else rows
+        if district_view(store, view) != want:
+            out.append(f"district view {view!r} differs from a recount")
     for t in sorted(set(kept) | set(fresh), key=lambda x: (x is not None, x or "")):
         a, b = kept.get(t), fresh.get(t)
         if a is None or b is None:
@@ -307,7 +352,7 @@ def differences(store: GraphStore) -> list[str]:
                 f"town {t!r}: {'missing from the kept aggregates' if a is None else 'not in the graph'}"
             )
             continue
-        for part in ("counts", "uncovered", "hosts"):
+        for part in PARTS:
             x, y = set(getattr(a, part)), set(getattr(b, part))
             if x != y:
                 out.append(f"town {t!r} {part}: kept only {sorted(x - y, key=repr)[:3]}, "

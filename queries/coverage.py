@@ -77,26 +77,22 @@ class UncoveredFact(OrgFact):
     work: bool  # an instructor serves it, or a party organisation covering it
 
 
-def scope_aggregates(store: GraphStore, scope: Scope) -> aggregates.TownAggregates:
-    """The organisation counts, uncovered organisations (by key) and hosts of the scope's towns,
-    once per store version: read from the aggregates the loader keeps (a few documents instead
-    of a pass over every organisation), or recounted from the graph when they are not kept for
-    its data version (then exactly the same values: tests/contract/test_aggregates.py)."""
+def scope_rows(store: GraphStore, scope: Scope, part: str) -> tuple[Any, ...]:
+    """One part of the district aggregates (graph/aggregates.PARTS: counts, uncovered by key,
+    hosts) for the scope's towns, once per store version: read from what the loader keeps (a few
+    documents instead of a pass over every organisation), or recounted from the graph when it
+    is not kept for the data version (then exactly the same values: tests/contract/test_aggregates.py)."""
 
-    def build() -> aggregates.TownAggregates:
+    def build() -> tuple[Any, ...]:
         codes = scope.town_codes(Label.ORGANIZATION)
-        kept = aggregates.maintained(store, codes)
+        kept = aggregates.maintained(store, codes, (part,))
         if kept is None:
             every = cached(store, ("aggregates.recount",), lambda: aggregates.recount(store))
             kept = {t: a for t, a in every.items() if codes is None or t in codes}
-        parts = list(kept.values())
-        return aggregates.TownAggregates(
-            tuple(c for a in parts for c in a.counts),
-            tuple(sorted((u for a in parts for u in a.uncovered), key=lambda u: u.uscc)),
-            tuple(h for a in parts for h in a.hosts),
-        )
+        rows = [r for a in kept.values() for r in getattr(a, part)]
+        return tuple(sorted(rows, key=lambda u: u.uscc) if part == "uncovered" else rows)
 
-    return cached(store, ("aggregates", scope.key), build)
+    return cached(store, ("aggregates", part, scope.key), build)
 
 
 _FILTER_PROPS = ("category", "park_code", "industry", "association_uscc")
@@ -110,12 +106,29 @@ def _filtered(rows: Iterable[R], p: CoverageParams) -> list[R]:
     return [r for r in rows if all(getattr(r, f) == v for f, v in wanted)]
 
 
-def _counts(agg: aggregates.TownAggregates, p: CoverageParams) -> list[CountFact]:
+def _counts(rows: tuple[aggregates.CountRow, ...], p: CoverageParams) -> list[CountFact]:
     out: dict[tuple[Any, Any, bool, bool], int] = defaultdict(int)
     field = GROUP_FIELD[p.by]
-    for c in _filtered(agg.counts, p):
+    for c in _filtered(rows, p):
         out[(c.category, getattr(c, field), c.covered, c.work)] += c.n
     return [CountFact(*k, n) for k, n in out.items()]
+
+
+def _district_view(store: GraphStore, view: str) -> list[Any] | None:
+    return cached(store, ("aggregates.view", view), lambda: aggregates.district_view(store, view))
+
+
+def _uncovered_page(store: GraphStore, offset: int, limit: int) -> list[aggregates.UncoveredRow] | None:
+    """One page of the district's uncovered organisations by key, from the chunks it spans."""
+    first, last = offset // aggregates.CHUNK, (offset + limit - 1) // aggregates.CHUNK
+    rows: list[aggregates.UncoveredRow] = []
+    for i in range(first, last + 1):
+        chunk = _district_view(store, f"uncovered:{i}")
+        if chunk is None:
+            return None
+        rows += chunk
+    start = offset - first * aggregates.CHUNK
+    return rows[start : start + limit]
 
 
 def _uncovered(u: aggregates.UncoveredRow) -> UncoveredFact:
@@ -158,9 +171,17 @@ def coverage(store: GraphStore, scope: Scope, p: CoverageParams) -> CoverageResu
         check_key(p.park, "园区")
     if p.association is not None:
         check_key(p.association, "协会")
-    agg = scope_aggregates(store, scope)
-    counts = _counts(agg, p)
-    unc = [_uncovered(u) for u in _filtered(agg.uncovered, p)[p.offset : p.offset + p.limit]]
+    # the whole district without park / industry / association filters: the district views
+    plain = scope.is_district and p.park is None and p.industry is None and p.association is None
+    view = _district_view(store, f"by:{p.by}") if plain else None
+    if view is not None:
+        counts = [CountFact(c, g, cov, w, n) for c, g, cov, w, n in view if p.category in (None, c)]
+    else:
+        counts = _counts(scope_rows(store, scope, "counts"), p)
+    page = _uncovered_page(store, p.offset, p.limit) if plain and p.category is None else None
+    if page is None:
+        page = _filtered(scope_rows(store, scope, "uncovered"), p)[p.offset : p.offset + p.limit]
+    unc = [_uncovered(u) for u in page]
 
     groups: dict[str, list[CountFact]] = defaultdict(list)
     for c in counts:

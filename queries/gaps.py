@@ -46,7 +46,7 @@ from queries._common import (
     ref_from,
 )
 from queries.cache import cached, facts
-from queries.coverage import OrgFact, scope_aggregates
+from queries.coverage import OrgFact, scope_rows
 from queries.models import (
     Candidate,
     GapEntry,
@@ -223,7 +223,7 @@ class _Ranked:
 
 def _ranked(store: GraphStore, scope: Scope) -> _Ranked:
     d = scope.is_district
-    unc = scope_aggregates(store, scope).uncovered
+    unc = scope_rows(store, scope, "uncovered")
     counts = {u.uscc: (u.full, u.n) if d else (u.full_town, u.n_town) for u in unc}
     rows = sorted(
         unc, key=lambda u: (-counts[u.uscc][0], -counts[u.uscc][1], -(_int(u.employees) or 0), u.uscc)
@@ -725,7 +725,7 @@ def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
         check_key(p.park, "园区")
     ver = store.version()
     ranked = cached(store, ("gaps.ranked", scope.key), lambda: _ranked(store, scope), ver)
-    kept_hosts = scope_aggregates(store, scope).hosts
+    kept_hosts = scope_rows(store, scope, "hosts")
     hosts = cached(store, ("gaps.hosts", scope.key), lambda: _hosts(kept_hosts), ver)
     hix = cached(store, ("gaps.host_index", scope.key), lambda: _HostIndex(hosts), ver)
     pool = ranked.pool

@@ -25,7 +25,7 @@ from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries._common import FK, NAMES, check_scope, ref_from
 from queries.cache import facts
-from queries.coverage import scope_aggregates
+from queries.coverage import scope_rows
 from queries.models import DemoTier, EdgeRef, NetworkNode, NodeRef, PairingNetwork, PairingType, PartnerCount
 from queries.params import Params
 from queries.question import Question, register
@@ -266,7 +266,7 @@ def pairing(store: GraphStore, scope: Scope, p: PairingParams) -> PairingNetwork
         # uncovered organisations nobody pairs with: from the district aggregates (graph/aggregates.py)
         lonely = [
             ref_from(Label.ORGANIZATION.value, u.uscc, u.name, u.town_code)
-            for u in scope_aggregates(store, scope).uncovered
+            for u in scope_rows(store, scope, "uncovered")
             if not u.paired
             and u.category != SELF_EMPLOYED_CATEGORY
             and scope.owns({"town_code": u.town_code})

@@ -72,15 +72,22 @@ def test_a_failed_load_leaves_them_stale_and_a_rerun_exact(
 def test_a_wrong_kept_value_is_caught(store: Any, tmp_path: Path) -> None:
     assert load_roster(write_xlsx(tmp_path / "a.xlsx", A), store).exit_code == 0
     _exact(store)
-    doc = store.get_doc(aggregates.TOWN_KIND, "T02")
-    assert doc is not None and doc["uncovered"]
-    doc["uncovered"][0][11] = not doc["uncovered"][0][11]  # one organisation's work-covered flag
-    store.put_doc(aggregates.TOWN_KIND, "T02", doc)  # a document: the data version stays
+    unc, counts = f"{aggregates.TOWN_KIND}.uncovered", f"{aggregates.TOWN_KIND}.counts"
+    doc = store.get_doc(unc, "T02")
+    assert doc is not None and doc["rows"]
+    doc["rows"][0][11] = not doc["rows"][0][11]  # one organisation's work-covered flag
+    store.put_doc(unc, "T02", doc)  # a document: the data version stays
     assert any("T02" in d and "uncovered" in d for d in aggregates.differences(store))
-    doc = store.get_doc(aggregates.TOWN_KIND, "T01")
-    doc["counts"][0][7] += 1  # one count
-    store.put_doc(aggregates.TOWN_KIND, "T01", doc)
+    doc = store.get_doc(counts, "T01")
+    doc["rows"][0][7] += 1  # one count
+    store.put_doc(counts, "T01", doc)
     assert any("T01" in d and "counts" in d for d in aggregates.differences(store))
+    hosts = f"{aggregates.TOWN_KIND}.hosts"
+    doc = store.get_doc(hosts, "T01")
+    assert doc is not None and doc["rows"]
+    doc["rows"][0][6] = ["P9"]  # a host's parks
+    store.put_doc(hosts, "T01", doc)
+    assert any("T01" in d and "hosts" in d for d in aggregates.differences(store))
 
 
 def test_a_direct_domain_write_makes_them_stale(store: Any, tmp_path: Path) -> None:
@@ -130,3 +137,23 @@ def test_recount_sides_agree_on_the_demo_neo4j(neo4j_demo: Any, embedded_demo: A
     assert a == b
     t = next(iter(a))
     assert replace(a[t], counts=()) != a[t] or not a[t].counts
+
+
+def test_the_district_coverage_from_its_views_equals_the_one_from_the_rows(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from queries import cache
+    from queries.coverage import CoverageParams, coverage
+    from queries.scope import Scope
+
+    monkeypatch.setattr(aggregates, "CHUNK", 1)  # a page spans several chunks
+    assert load_roster(write_xlsx(tmp_path / "b.xlsx", _changed()), store).exit_code == 0
+    _exact(store)
+    asked = [CoverageParams(by=by, offset=o, limit=2) for by in aggregates.GROUPINGS for o in range(3)]
+    asked.append(CoverageParams(category="非公企业"))
+    cache.clear()
+    got = [coverage(store, Scope(None), p) for p in asked]
+    assert any(g.uncovered for g in got)
+    monkeypatch.setattr(aggregates, "district_view", lambda store, view: None)  # the rows' path
+    cache.clear()
+    assert [coverage(store, Scope(None), p) for p in asked] == got

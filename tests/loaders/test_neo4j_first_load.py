@@ -53,3 +53,41 @@ def test_a_retired_index_is_dropped_by_apply_schema(neo4j_store: Any) -> None:
     assert name in _indexes(neo4j_store)
     neo4j_store.apply_schema()
     assert name not in _indexes(neo4j_store)
+
+
+def test_a_first_load_finds_the_ends_it_created_by_id_and_the_rest_by_key(
+    neo4j_store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.model import Label, Rel
+
+    org, town = Label.ORGANIZATION, Label.TOWN
+    neo4j_store.apply_schema()
+    neo4j_store.upsert_nodes(town, [{"town_code": "T0", "town_name": "旧镇"}])  # there before the load
+    texts: list[str] = []
+    real_write = neo4j_store.write
+
+    def spy(text: str, *args: Any, **kw: Any) -> Any:
+        texts.append(text)
+        return real_write(text, *args, **kw)
+
+    monkeypatch.setattr(neo4j_store, "write", spy)
+    rows = [
+        {"from": "O1", "to": "T1", "rid": "", "props": {}},
+        {"from": "O2", "to": "T0", "rid": "", "props": {}},  # an end the load did not create
+        {"from": "O2", "to": "T1", "rid": "r9", "props": {"since": "2011-01-01", "x": None}},
+        {"from": "O1", "to": "T1", "rid": "", "props": {}},  # a repeat: written once
+    ]
+    with neo4j_store.bulk():
+        neo4j_store.create_nodes(town, [{"town_code": "T1", "town_name": "新镇"}])
+        neo4j_store.create_nodes(org, [{"uscc": "O1", "org_name": "甲"}, {"uscc": "O2", "org_name": "乙"}])
+        assert neo4j_store.create_relationships(Rel.LOCATED_IN, org, town, rows) == 3
+    assert not neo4j_store._created  # forgotten with the load
+    assert any("id(a) = row[0]" in t for t in texts) and any("row.from" in t for t in texts)
+    assert neo4j_store.fetch_relationships(Rel.LOCATED_IN) == [
+        ("Organization:O1", "Town:T1", "", {}),
+        ("Organization:O2", "Town:T0", "", {}),
+        ("Organization:O2", "Town:T1", "r9", {"since": "2011-01-01"}),
+    ]
+    # an empty rid is not stored (readers take a missing one as ""); a real one is
+    stored = neo4j_store.read("MATCH ()-[r:LOCATED_IN]->() RETURN r.rid AS rid ORDER BY rid")
+    assert [r["rid"] for r in stored] == ["r9", None, None]
