@@ -14,10 +14,11 @@ import copy
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from inspect import Parameter, Signature
+from inspect import Parameter, Signature, iscoroutinefunction
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter
 
@@ -98,10 +99,16 @@ def inspect(result: Any) -> tuple[Any, list[str]]:
 class Caller:
     who: Principal
     request: Request
+    checked: bool = False  # the store guard's checks have run for this request
 
     @property
     def store(self) -> GraphStore:
+        """The store, known to be up and fully loaded: the first use in a request runs the
+        :class:`StoreGuard` checks, in the thread that then uses the store."""
         store: GraphStore = self.request.app.state.store
+        if not self.checked:
+            check_store(self.request)
+            self.checked = True
         return store
 
     @property
@@ -160,11 +167,23 @@ class StoreGuard:
         self._ok_at = -1e9
 
 
-def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Caller:
-    known_query_only(request)
+def check_store(request: Request) -> None:
+    """503 while the store is down or a load is incomplete (blocking: may ask the store)."""
     request.app.state.store_guard.check(request.app.state.store)
     request.app.state.store_guard.check_load(request.app.state.store)
-    return Caller(who, request)
+
+
+async def caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Caller:
+    """The caller of a request. The store checks may block, so they never run on the event loop: a
+    sync route runs them in its own thread on its first use of :attr:`Caller.store` (a sync
+    dependency would cost every request another thread hop: issue 19), an async route in a worker
+    thread here, before it starts."""
+    known_query_only(request)
+    c = Caller(who, request)
+    if iscoroutinefunction(getattr(request.scope.get("route"), "endpoint", None)):
+        await run_in_threadpool(check_store, request)
+        c.checked = True
+    return c
 
 
 def route_template(request: Request) -> str:

@@ -144,8 +144,19 @@ def _get(port: int, path: str, token: str) -> Any:
 # --- the bench ------------------------------------------------------------------------------
 
 
-def _prepare(backend: str, home: Path, scale: int = 1) -> dict[str, Any]:
-    """The demo district in the chosen backend; sample ids for the scenarios."""
+def _copy_of(org: dict[str, Any]) -> str:
+    """Which copy of the demo district an organisation is in (graph/loaders/demo: the codes of copy
+    N > 1 end in -N, its names in ·N)."""
+    town = str(org.get("town_code") or "")
+    if "-" in town:
+        return town.rpartition("-")[2]
+    name = str(org.get("org_name") or "")
+    return name.rpartition("·")[2] if "·" in name else "1"
+
+
+def _prepare(backend: str, home: Path, scale: int = 1, reuse: bool = False) -> dict[str, Any]:
+    """The demo district in the chosen backend; sample ids for the scenarios. ``reuse``: the Neo4j
+    server already holds the demo district at this scale (an earlier run loaded it): no reload."""
     from bench.datasets import demo_input, embedded_home, loaded_embedded
     from graph.model import Label
     from graph.store.embedded import GRAPH_FILE
@@ -160,15 +171,23 @@ def _prepare(backend: str, home: Path, scale: int = 1) -> dict[str, Any]:
         from graph.store import open_store
 
         store = open_store(Settings(ORGGRAPH_BACKEND="neo4j", ORGGRAPH_HOME=str(home)))
-        store.wipe()
-        load_roster(demo_input(scale), store)
+        if not reuse:
+            store.wipe()
+            load_roster(demo_input(scale), store)
     orgs = store.fetch_nodes(Label.ORGANIZATION)
+    if not orgs:
+        raise SystemExit("the store holds no organisation: run once without --reuse")
     members = sorted(store.fetch_nodes(Label.MEMBER))
     per_town = Counter(o.get("town_code") for o in orgs.values() if o.get("town_code"))
     town = per_town.most_common(1)[0][0]  # the biggest town: the heaviest /gaps of one town
     rng = random.Random(2011)
-    keys = sorted(orgs)
-    pairs = [rng.sample(keys, 2) for _ in range(200)]
+    # Pairs within one copy of the district: the copies share nothing, so a pair across two has
+    # no path and its search ends at once (issue 19: every pair at scale 10 was such a pair).
+    copies: dict[str, list[str]] = {}
+    for key in sorted(orgs):
+        copies.setdefault(_copy_of(orgs[key]), []).append(key)
+    groups = [copies[c] for c in sorted(copies)]
+    pairs = [rng.sample(groups[0] if len(groups) == 1 else rng.choice(groups), 2) for _ in range(200)]
     return {
         "store": store,
         "town": town,
@@ -207,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only", action="append", default=[], help="run only these scenarios (e.g. /paths); not recorded"
     )
+    ap.add_argument(
+        "--reuse", action="store_true", help="Neo4j: keep the graph an earlier run loaded (same --scale)"
+    )
     ap.add_argument("--loadgen", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.loadgen:
@@ -243,8 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         "ORGGRAPH_RATE_LIMIT": str(10**9),
     }
     print(f"preparing the demo district (scale {args.scale}, {args.backend}) ...", flush=True)
-    data = _prepare(args.backend, home, args.scale)
-    baseline = _baseline_ms(data["store"], data["town"], data["pairs"], data["members"])
+    data = _prepare(args.backend, home, args.scale, args.reuse)
+    # a partial run (--only) is not recorded: no baseline
+    baseline = {} if args.only else _baseline_ms(data["store"], data["town"], data["pairs"], data["members"])
 
     from graph.settings import Settings
     from graph.tokens import TokenStore
@@ -345,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
             f"load generator: separate asyncio process, {args.clients} keep-alive clients on 127.0.0.1, "
             f"{throughput_s:.0f} s for /health and /coverage, {latency_s:.0f} s for the others, after "
             f"warm-up requests. /gaps is of the biggest town ({data['town']}, {data['town_orgs']} "
-            "organisations); /paths cycles through 200 random organisation pairs, /membership through 300 "
+            "organisations); /paths cycles through 200 random organisation pairs (both in one copy of the "
+            "district), /membership through 300 "
             "members. Heavy answers are cached per worker on the store version; /paths and /membership are "
             "computed per request."
         ),

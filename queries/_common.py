@@ -142,47 +142,68 @@ def parse_ref(value: str) -> tuple[Label | None, str]:
 
 @dataclass(frozen=True)
 class KeyQuery:
-    key: str
-    labels: tuple[Label, ...]
+    refs: tuple[tuple[str, tuple[Label, ...]], ...]  # (key, the labels it may name) per reference
 
 
-def _holders_cypher(db: CypherReader, p: KeyQuery) -> tuple[tuple[str, dict[str, Any]], ...]:
-    # One round trip: an index seek per label (a bare key used to cost one query per label).
+Holders = tuple[tuple[str, dict[str, Any]], ...]  # (label, properties) of the nodes one key names
+
+
+def _holders_cypher(db: CypherReader, p: KeyQuery) -> tuple[Holders, ...]:
+    # One round trip for every reference: an index seek per (reference, label).
     text = " UNION ALL ".join(
-        f"MATCH (n:{L(lab)} {{{NODE_KEYS[lab]}: $key}}) RETURN '{lab.value}' AS l, properties(n) AS p"
-        for lab in p.labels
+        f"MATCH (n:{L(lab)} {{{NODE_KEYS[lab]}: $k{i}}}) "
+        f"RETURN {i} AS i, '{lab.value}' AS l, properties(n) AS p"
+        for i, (_key, labels) in enumerate(p.refs)
+        for lab in labels
     )
-    rows = db.read(text, {"key": p.key}, "key_holders")
-    order = {lab.value: i for i, lab in enumerate(p.labels)}
-    return tuple(sorted(((r["l"], dict(r["p"])) for r in rows), key=lambda x: order[x[0]]))
+    rows = db.read(text, {f"k{i}": key for i, (key, _labels) in enumerate(p.refs)}, "key_holders")
+    out = []
+    for i, (_key, labels) in enumerate(p.refs):
+        order = {lab.value: j for j, lab in enumerate(labels)}
+        mine = ((r["l"], dict(r["p"])) for r in rows if r["i"] == i)
+        out.append(tuple(sorted(mine, key=lambda x: order[x[0]])))
+    return tuple(out)
 
 
-def _holders_nx(ix: GraphIndex, p: KeyQuery) -> tuple[tuple[str, dict[str, Any]], ...]:
-    ids = (f"{lab.value}:{p.key}" for lab in p.labels)
+def _holders_nx(ix: GraphIndex, p: KeyQuery) -> tuple[Holders, ...]:
     return tuple(
-        (nid.split(":", 1)[0], {k: v for k, v in ix.props(nid).items() if not k.startswith("_")})
-        for nid in ids
-        if nid in ix.nodes
+        tuple(
+            (lab.value, {k: v for k, v in ix.props(nid).items() if not k.startswith("_")})
+            for lab in labels
+            if (nid := f"{lab.value}:{key}") in ix.nodes
+        )
+        for key, labels in p.refs
     )
 
 
 KEY_HOLDERS = FactSet("common.key_holders", cypher=_holders_cypher, networkx=_holders_nx)
 
 
+def resolve_all(store: GraphStore, values: list[str], scope: Scope) -> list[tuple[str, dict[str, Any]]]:
+    """(label, properties) of the entity each reference names, within the scope: one store call."""
+    refs = []
+    for value in values:
+        lab, key = parse_ref(value)
+        refs.append((key, (lab,) if lab is not None else tuple(LABEL_ORDER)))
+    held: tuple[Holders, ...] = store.facts(KEY_HOLDERS, KeyQuery(tuple(refs)))
+    out = []
+    for (key, _labels), holders in zip(refs, held, strict=True):
+        found = [f for f in holders if scope.admits(f[0], f[1])]
+        if not found:
+            raise not_found("对象", key)
+        if len(found) > 1:
+            names = "、".join(f"{f[0]}:{key}" for f in found)
+            raise InputError(
+                f"编码 {key} 对应多个对象（{names}），请写成 类型:编码",
+                f"key {key!r} is ambiguous ({names}); write Label:key",
+            )
+        out.append(found[0])
+    return out
+
+
 def resolve(store: GraphStore, value: str, scope: Scope) -> tuple[str, dict[str, Any]]:
     """(label, properties) of the entity a reference names, within the scope."""
-    lab, key = parse_ref(value)
-    labels = (lab,) if lab is not None else tuple(LABEL_ORDER)
-    found = [f for f in store.facts(KEY_HOLDERS, KeyQuery(key, labels)) if scope.admits(f[0], f[1])]
-    if not found:
-        raise not_found("对象", key)
-    if len(found) > 1:
-        names = "、".join(f"{f[0]}:{key}" for f in found)
-        raise InputError(
-            f"编码 {key} 对应多个对象（{names}），请写成 类型:编码",
-            f"key {key!r} is ambiguous ({names}); write Label:key",
-        )
-    return found[0]
+    return resolve_all(store, [value], scope)[0]
 
 
 def fetch_one(store: GraphStore, label: Label, key: str, scope: Scope, what: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet, GraphStore, node_id
 from graph.store.index import GraphIndex
-from queries._common import STRUCTURAL, check_scope, fetch_one, ref, ref_from, visible
+from queries._common import STRUCTURAL, check_key, check_scope, not_found, ref, ref_from, visible
 from queries.cache import facts
 from queries.models import (
     ChainStep,
@@ -144,8 +144,11 @@ def _pick(p: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: p.get(k) for k in keys}
 
 
-def _one_cypher(db: CypherReader, member_id: str) -> MemberChains:
-    r = db.read(MEMBERSHIP_ONE, {"id": member_id}, "membership_one")[0]
+def _one_cypher(db: CypherReader, member_id: str) -> MemberChains | None:
+    rows = db.read(MEMBERSHIP_ONE, {"id": member_id}, "membership_one")
+    if not rows:
+        return None
+    r = rows[0]
     return MemberChains(r["m"], r["rchain"], r["achain"], r["employer"], r["coverers"])
 
 
@@ -161,8 +164,10 @@ def _ups(ix: GraphIndex, nid: str) -> str | None:
     return ups[0] if ups else None
 
 
-def _one_networkx(ix: GraphIndex, member_id: str) -> MemberChains:
+def _one_networkx(ix: GraphIndex, member_id: str) -> MemberChains | None:
     nid = node_id(Label.MEMBER, member_id)
+    if nid not in ix.nodes:
+        return None
     po = Label.PARTY_ORG.value
 
     def chain(start: str | None) -> list[dict[str, Any]]:
@@ -343,8 +348,12 @@ def membership(store: GraphStore, scope: Scope, p: MembershipParams) -> Membersh
     >>> MEMBERSHIP(store, Scope("T01"), MembershipParams(member_id="M0001")).employer  # doctest: +SKIP
     """
     check_scope(store, scope)
-    fetch_one(store, Label.MEMBER, p.member_id, scope, "党员")
-    return member_answer(store.facts(MEMBER_CHAINS, p.member_id), scope)
+    check_key(p.member_id, "党员")
+    # the member's own properties come with the chains (one round trip): the scope is checked on them
+    f = store.facts(MEMBER_CHAINS, p.member_id)
+    if f is None or not scope.admits(Label.MEMBER, f.m):
+        raise not_found("党员", p.member_id)
+    return member_answer(f, scope)
 
 
 def inconsistency_list(rows: list[MemberLinks], scope: Scope, code: str | None) -> InconsistencyList:

@@ -15,7 +15,7 @@ relationships join the same two nodes, the step shows the first by (type, direct
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -28,7 +28,7 @@ from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet, GraphStore, split_node_id
 from graph.store.index import GraphIndex
-from queries._common import FK, NAMES, STRUCTURAL, check_scope, hub_cypher, is_hub, ref, resolve
+from queries._common import FK, NAMES, STRUCTURAL, check_scope, hub_cypher, is_hub, ref, resolve_all
 from queries.models import EdgeRef, NodeRef, Path, PathResult
 from queries.params import Params
 from queries.question import Question, register
@@ -99,18 +99,32 @@ class PathParams(Params):
         return v
 
 
-# Labels, key properties and the hop bound are whitelisted / validated before formatting.
+# Labels, key properties and the hop bound are whitelisted / validated before formatting. One
+# round trip: the search that avoids hubs, and (when it finds nothing and $fallback) the one through
+# them; every node and relationship of the paths is sent once, each path as its node ids.
+_SEARCH = """
+  MATCH p = allShortestPaths((a)-[:%(types)s*..%(hops)d]-(b))
+  WHERE all(n IN nodes(p) WHERE %(scope)s AND (n = a OR n = b OR %(free)s))
+  WITH p LIMIT %(cap)d
+  RETURN collect(p) AS %(out)s"""
 PATH_ALL_SHORTEST = """
 MATCH (a:%(la)s {%(ka)s: $a}), (b:%(lb)s {%(kb)s: $b})
-MATCH p = allShortestPaths((a)-[:%(types)s*..%(hops)d]-(b))
-WHERE all(n IN nodes(p) WHERE %(scope)s AND (n = a OR n = b OR %(hubs)s))
-WITH p LIMIT %(cap)d
-RETURN [n IN nodes(p) | {l: labels(n)[0], k: n[$fk[labels(n)[0]]], n: n[$names[labels(n)[0]]],
-                         t: n.town_code, d: n.demo_tier, h: %(hub)s}] AS nodes,
-       [r IN relationships(p) | {t: type(r),
-            s: labels(startNode(r))[0] + ':' + startNode(r)[$fk[labels(startNode(r))[0]]],
-            e: labels(endNode(r))[0] + ':' + endNode(r)[$fk[labels(endNode(r))[0]]],
-            p: properties(r)}] AS rels
+CALL (a, b) {%(first)s
+}
+CALL (a, b, free) {
+  WITH a, b, free WHERE size(free) = 0 AND $fallback%(second)s
+}
+WITH size(free) = 0 AND size(via) > 0 AS through, free + via AS ps
+RETURN through,
+  [p IN ps | [n IN nodes(p) | labels(n)[0] + ':' + n[$fk[labels(n)[0]]]]] AS seqs,
+  COLLECT { UNWIND ps AS p UNWIND nodes(p) AS n WITH DISTINCT n
+            RETURN {l: labels(n)[0], k: n[$fk[labels(n)[0]]], n: n[$names[labels(n)[0]]],
+                    t: n.town_code, d: n.demo_tier, h: %(hub)s} } AS nodes,
+  COLLECT { UNWIND ps AS p UNWIND relationships(p) AS r WITH DISTINCT r
+            RETURN {t: type(r),
+                    s: labels(startNode(r))[0] + ':' + startNode(r)[$fk[labels(startNode(r))[0]]],
+                    e: labels(endNode(r))[0] + ':' + endNode(r)[$fk[labels(endNode(r))[0]]],
+                    p: properties(r)} } AS rels
 """
 
 
@@ -207,6 +221,7 @@ class PathQuery(NamedTuple):
     max_hops: int
     want: int  # how many paths the answer may use (the networkx side stops there)
     hubs: bool  # whether the path may pass through hubs (its two ends always may be hubs)
+    fallback: bool = False  # when no path avoids the hubs, the paths through them (one is used)
 
 
 class Step(NamedTuple):
@@ -226,6 +241,7 @@ class PathFacts:
     steps: dict[frozenset[str], list[Step]] = field(default_factory=dict)  # per pair of nodes
     tiers: dict[str, str] = field(default_factory=dict)  # demonstration points on the paths: tier
     hubs: set[str] = field(default_factory=set)  # hubs on the paths
+    through_hubs: bool = False  # no path avoids the hubs: these are the fallback through them
 
 
 def _canonical(u: str, options: list[Step]) -> EdgeRef:
@@ -236,44 +252,62 @@ def _canonical(u: str, options: list[Step]) -> EdgeRef:
 
 def _paths_cypher(db: CypherReader, q: PathQuery) -> PathFacts:
     (la, ka), (lb, kb) = (split_node_id(q.source), split_node_id(q.target))
+    search = {
+        "types": "|".join(T(t) for t in q.types),
+        "hops": q.max_hops,
+        "cap": MAX_ENUMERATED,
+        "scope": q.scope.cypher("n"),
+    }
     text = PATH_ALL_SHORTEST % {
         "la": L(la),
         "ka": NODE_KEYS[la],
         "lb": L(lb),
         "kb": NODE_KEYS[lb],
-        "types": "|".join(T(t) for t in q.types),
-        "hops": q.max_hops,
-        "cap": MAX_ENUMERATED,
-        "scope": q.scope.cypher("n"),
-        "hubs": "true" if q.hubs else f"NOT {hub_cypher('n')}",
+        "first": _SEARCH % {**search, "free": "true" if q.hubs else f"NOT {hub_cypher('n')}", "out": "free"},
+        "second": _SEARCH % {**search, "free": "true", "out": "via"},
         "hub": hub_cypher("n"),
     }
-    params = {"a": ka, "b": kb, **q.scope.params(), "fk": FK, "names": NAMES, "structural": STRUCTURAL}
+    params = {
+        "a": ka,
+        "b": kb,
+        **q.scope.params(),
+        "fk": FK,
+        "names": NAMES,
+        "structural": STRUCTURAL,
+        "fallback": q.fallback and not q.hubs,
+    }
     rows = db.read(text, params, "path_all_shortest")
-    seqs: set[tuple[str, ...]] = set()
-    out = PathFacts()
-    for r in rows:
-        ids = []
-        for n in r["nodes"]:
-            nr = NodeRef(label=n["l"], key=str(n["k"]), name=n["n"], town_code=n["t"])
-            out.refs[nr.id] = nr
-            ids.append(nr.id)
-            if n["d"] is not None:
-                out.tiers[nr.id] = str(n["d"])
-            if n["h"]:
-                out.hubs.add(nr.id)
-        seqs.add(tuple(ids))
-        for rel in r["rels"]:
-            props = dict(rel["p"])
-            opt = Step(rel["t"], rel["s"], rel["e"], str(props.get("rid", "")), props)
-            lst = out.steps.setdefault(frozenset((rel["s"], rel["e"])), [])
-            if opt[:4] not in [o[:4] for o in lst]:
-                lst.append(opt)
-    out.seqs.extend(list(x) for x in sorted(seqs))
+    if not rows:
+        return PathFacts()
+    r = rows[0]
+    out = PathFacts(
+        seqs=[list(x) for x in sorted({tuple(seq) for seq in r["seqs"]})], through_hubs=r["through"]
+    )
+    for n in r["nodes"]:
+        nr = NodeRef(label=n["l"], key=str(n["k"]), name=n["n"], town_code=n["t"])
+        out.refs[nr.id] = nr
+        if n["d"] is not None:
+            out.tiers[nr.id] = str(n["d"])
+        if n["h"]:
+            out.hubs.add(nr.id)
+    for rel in r["rels"]:
+        props = dict(rel["p"])
+        opt = Step(rel["t"], rel["s"], rel["e"], str(props.get("rid", "")), props)
+        lst = out.steps.setdefault(frozenset((rel["s"], rel["e"])), [])
+        if opt[:4] not in [o[:4] for o in lst]:
+            lst.append(opt)
     return out
 
 
 def _paths_networkx(ix: GraphIndex, q: PathQuery) -> PathFacts:
+    f = _search_networkx(ix, q)
+    if f.seqs or q.hubs or not q.fallback:
+        return f
+    via = _search_networkx(ix, q._replace(want=2, hubs=True))
+    return replace(via, through_hubs=bool(via.seqs))
+
+
+def _search_networkx(ix: GraphIndex, q: PathQuery) -> PathFacts:
     """Bidirectional BFS, then the shortest-path DAG walked in lexicographic order.
 
     Each step expands, by one whole layer, the side whose frontier has fewer edges to follow,
@@ -467,8 +501,7 @@ def path(store: GraphStore, scope: Scope, p: PathParams) -> PathResult:
     if not p.types:
         raise InputError("至少指定一种关系类型", "give at least one relationship type")
     types = tuple(sorted(set(p.types)))
-    src = resolve(store, p.source, scope)
-    dst = resolve(store, p.target, scope)
+    src, dst = resolve_all(store, [p.source, p.target], scope)
     a, b = ref(*src), ref(*dst)
     if a.id == b.id:
         one = _masked(a)
@@ -481,11 +514,9 @@ def path(store: GraphStore, scope: Scope, p: PathParams) -> PathResult:
             types=[t.value for t in types],
             include_hubs=p.include_hubs,
         )
-    q = PathQuery(scope, a.id, b.id, types, p.max_hops, p.k + 1, p.include_hubs)
+    q = PathQuery(scope, a.id, b.id, types, p.max_hops, p.k + 1, p.include_hubs, fallback=True)
     f = store.facts(SHORTEST_PATHS, q)
-    if f.seqs or p.include_hubs:
-        return path_answer(a, b, f, p, types)
-    return path_answer(a, b, store.facts(SHORTEST_PATHS, q._replace(want=2, hubs=True)), p, types, True)
+    return path_answer(a, b, f, p, types, f.through_hubs)
 
 
 PATH = register(Question("path", "关系路径", PathParams, PathResult, path))

@@ -35,8 +35,10 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.fields import model_from
@@ -300,13 +302,40 @@ class Link:
     via_association_host: bool = False  # an association's party organisation, any town
 
 
-def host_link(u: Unit, h: Host, distance_km: float) -> Link | None:
-    """The near rule for a unit and a host (None: the host cannot take the unit)."""
+class _Points:
+    """The covered organisations' points of some hosts, as arrays: the nearest point of each host
+    to a unit in one vectorised haversine (the near rule's cost at scale 40 was these distances)."""
+
+    def __init__(self, hosts: Iterable[Host]) -> None:
+        with_pts = [h for h in hosts if h.pts]
+        self.keys = [h.key for h in with_pts]
+        self.starts = np.cumsum([0] + [len(h.pts) for h in with_pts[:-1]], dtype=np.intp)
+        pts = np.radians(np.array([q for h in with_pts for q in h.pts], dtype=np.float64).reshape(-1, 2))
+        self.lon, self.lat = pts[:, 0], pts[:, 1]
+        self.cos_lat = np.cos(self.lat)
+
+    def nearest(self, here: tuple[float, float] | None) -> dict[str, float]:
+        """Host -> km to its nearest covered organisation (rounded to metres; :func:`km`'s formula)."""
+        if here is None or not self.keys:
+            return {}
+        lon1, lat1 = math.radians(here[0]), math.radians(here[1])
+        h = (
+            np.sin((self.lat - lat1) / 2) ** 2
+            + math.cos(lat1) * self.cos_lat * np.sin((self.lon - lon1) / 2) ** 2
+        )
+        d = np.minimum.reduceat(2 * _EARTH_KM * np.arcsin(np.sqrt(h)), self.starts)
+        return dict(zip(self.keys, np.round(d, 3).tolist(), strict=True))
+
+
+def host_link(u: Unit, h: Host, distance_km: float, nearest: dict[str, float] | None = None) -> Link | None:
+    """The near rule for a unit and a host (None: the host cannot take the unit); ``nearest``:
+    the unit's distances to hosts already computed (:class:`_Points`)."""
     same_park = bool(u.park) and u.park in h.parks
     same_assoc = bool(u.association and u.association in h.assoc_keys) or u.key in h.covered_assocs
     here = _pt(u)
-    d = min((km(here, q) for q in h.pts), default=None) if here is not None else None
-    d = None if d is None else round(d, 3)
+    if nearest is None or (here is not None and h.pts and h.key not in nearest):
+        nearest = _Points([h]).nearest(here)
+    d = nearest.get(h.key)
     if h.p.town == u.town and u.town is not None:
         if same_park or same_assoc or here is None or (d is not None and d <= distance_km):
             return Link(same_park, same_assoc, d, here is None)
@@ -359,7 +388,7 @@ class Problem:
     blocked_hosts: dict[str, int]  # unit -> near hosts forbidden by the planner
     town_instructors: dict[str | None, int]  # instructors per town (for the reasons)
 
-    @property
+    @cached_property
     def weight(self) -> dict[str, int]:
         if self.params.weight == "employees":
             return {k: max(1, u.employees or 0) for k, u in self.units.items()}
@@ -380,14 +409,17 @@ def build_problem(f: PlanFacts, p: PlanParams) -> Problem:
                 by_assoc[a].append(h)
     host_opts: dict[str, dict[str, Link]] = {}
     blocked: dict[str, int] = {}
+    town_hosts = {t: {h.key: h for h in hs} for t, hs in by_town.items() if t is not None}
+    town_pts = {t: _Points(hs.values()) for t, hs in town_hosts.items()}
     for u in units.values():
-        cands = {h.key: h for h in by_town.get(u.town, []) if u.town is not None}
+        cands = dict(town_hosts.get(u.town, {})) if u.town is not None else {}
+        near = town_pts[u.town].nearest(_pt(u)) if u.town in town_pts else {}
         if u.association:
             cands.update({h.key: h for h in by_assoc.get(u.association, [])})
         opts: dict[str, Link] = {}
         n_blocked = 0
         for code in sorted(cands):
-            link = host_link(u, cands[code], p.distance_km)
+            link = host_link(u, cands[code], p.distance_km, near)
             if link is None:
                 continue
             if code in forbidden:
@@ -615,46 +647,177 @@ class _TierOutcome:
     optimal: bool
 
 
-def _attach_flow(
-    pb: Problem, a: list[tuple[str, str]], locks: _Locks, metres: Any, big: int
-) -> set[tuple[str, str]]:
-    """Hosts for units that must each be attached (``a``: their (unit, host) options), by
-    distance * big + the convex load cost of each host: a min-cost flow, exact."""
+def _balanced_flow(
+    opts: dict[str, dict[str, int]], base: dict[str, int], room: dict[str, int]
+) -> dict[str, str] | None:
+    """Every unit of ``opts`` (unit -> owner -> cost) to one owner, at most ``room`` new units per
+    owner, at least total cost + the convex load cost of the owners (the n-th new unit of an owner
+    costs 2(base + n) - 1): a min-cost flow, exact. None when the units do not all fit."""
     from ortools.graph.python import min_cost_flow
 
-    p = pb.params
-    opts: dict[str, list[str]] = defaultdict(list)
-    for k, h in a:
-        if locks.attached.get(k, h) == h:
-            opts[k].append(h)
     ks = sorted(opts)
-    hosts = sorted({h for k in ks for h in opts[k]})
-    hi = {h: len(ks) + n for n, h in enumerate(hosts)}
-    sink = len(ks) + len(hosts)
-    demand: Counter[str] = Counter(h for k in ks for h in opts[k])
+    owners = sorted({o for k in ks for o in opts[k]})
+    oi = {o: len(ks) + n for n, o in enumerate(owners)}
+    sink = len(ks) + len(owners)
+    demand: Counter[str] = Counter(o for k in ks for o in opts[k])
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = []
     for n, k in enumerate(ks):
-        for h in sorted(opts[k]):
-            arcs.append(
-                (
-                    flow.add_arc_with_capacity_and_unit_cost(n, hi[h], 1, metres(pb.host_opts[k][h]) * big),
-                    k,
-                    h,
-                )
-            )
+        for o in sorted(opts[k]):
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(n, oi[o], 1, opts[k][o]), k, o))
         flow.set_node_supply(n, 1)
-    for h in hosts:
-        load = pb.hosts[h].p.load
-        for step in range(1, min(demand[h], p.host_cap) + 1):
-            flow.add_arc_with_capacity_and_unit_cost(hi[h], sink, 1, 2 * (load + step) - 1)
+    for o in owners:
+        for step in range(1, min(demand[o], room[o]) + 1):
+            flow.add_arc_with_capacity_and_unit_cost(oi[o], sink, 1, 2 * (base[o] + step) - 1)
     flow.set_node_supply(sink, -len(ks))
-    if flow.solve() != flow.OPTIMAL:
-        raise RuntimeError("min-cost flow: the attached units do not fit their hosts")
-    return {(k, h) for arc, k, h in arcs if flow.flow(arc) > 0}
+    if ks and flow.solve() != flow.OPTIMAL:
+        return None
+    return {k: o for arc, k, o in arcs if flow.flow(arc) > 0}
+
+
+def _attach_flow(
+    pb: Problem, a: Iterable[tuple[str, str]], locks: _Locks, metres: Any, big: int
+) -> dict[str, str] | None:
+    """Hosts for units that must each be attached (``a``: their (unit, host) options, the
+    accepted host only for a locked unit), by distance * big + the hosts' convex load cost."""
+    opts: dict[str, dict[str, int]] = defaultdict(dict)
+    for k, h in a:
+        if locks.attached.get(k, h) == h:
+            opts[k][h] = metres(pb.host_opts[k][h]) * big
+    hosts = {h for o in opts.values() for h in o}
+    return _balanced_flow(
+        opts, {h: pb.hosts[h].p.load for h in hosts}, dict.fromkeys(hosts, pb.params.host_cap)
+    )
+
+
+def _ladder_cost(base: int, n: int) -> int:
+    """The convex load cost of n new units on an owner carrying ``base`` (sum of 2(base + j) - 1)."""
+    return sum(2 * (base + j) - 1 for j in range(1, n + 1))
+
+
+def _group_leaders(pb: Problem, keys: Iterable[str]) -> dict[str, list[str]]:
+    """Possible joint groups of a part, each named by its smallest member (its leader): leader ->
+    the leader and its near units after it, when together they could reach three full members."""
+    inside = set(keys)
+    out = {}
+    for j in sorted(inside):
+        if j not in pb.mates:
+            continue
+        cands = [j] + [x for x in sorted(pb.mates[j]) if x > j and x in inside]
+        if len(cands) >= 2 and sum(pb.units[x].full for x in cands) >= MIN_FULL:
+            out[j] = cands
+    return out
+
+
+def _split_part(
+    pb: Problem, keys: list[str], locks: _Locks, metres: Any
+) -> tuple[Assignment, _TierOutcome] | None:
+    """A part where no joint group is possible, solved by two min-cost flows, exactly, when every
+    unit can reach its own maximum of tiers 1-3 (the bound the whole model proves them against):
+    3+ full members build alone, every other unit with a host is attached and every unit without
+    one gets an instructor when it may. With the formations fixed so, tiers 4-5 separate into the
+    attached units' hosts and the instructors: each flow is exact. None when a unit cannot reach
+    its maximum or a lock says otherwise (CP-SAT decides then)."""
+    units = pb.units
+    alone = [k for k in keys if units[k].full >= MIN_FULL]
+    rest = [k for k in keys if units[k].full < MIN_FULL]
+    attach = [k for k in rest if pb.host_opts[k]]
+    instruct = [k for k in rest if not pb.host_opts[k] and pb.ins_opts[k]]
+    if any(k in locks.attached or k in locks.instructed for k in alone) or any(
+        k in locks.instructed for k in attach
+    ):
+        return None
+    done = _slack_hosts(
+        pb,
+        Assignment(
+            standalone=set(alone), attached=dict.fromkeys(attach, ""), instructed=dict.fromkeys(instruct, "")
+        ),
+        locks,
+        metres,
+        None,
+    )
+    if done is None:
+        return None
+    w = pb.weight
+    first = [
+        float(sum(w[k] for k in [*alone, *attach])),
+        float(len(alone) + len(attach) + len(instruct)),
+        float(
+            PREFERENCE["单独建"] * len(alone) + sum(PREFERENCE[_attach_formation(units[k])] for k in attach)
+        ),
+    ]
+    out, tiers = done
+    return out, _TierOutcome([*first, *tiers.objective[3:]], [*first, *tiers.bound[3:]], True)
+
+
+def _group_model(m: Any, pb: Problem, keys: Iterable[str], locks: _Locks) -> dict[tuple[str, str], Any]:
+    """The joint groups of a part in a CP-SAT model: g[(unit, leader)] with the rules (2..max_units
+    units, 3 full members together, every pair near) and the accepted groups kept. Every group is
+    named by its smallest member (its leader), so each has one encoding and no two leaders compete."""
+    units = pb.units
+    g: dict[tuple[str, str], Any] = {}
+    for j, xs in _group_leaders(pb, keys).items():
+        for x in xs:
+            g[(x, j)] = m.new_bool_var(f"g|{x}|{j}")
+        lead = g[(j, j)]
+        others = xs[1:]
+        for x in others:
+            m.add(g[(x, j)] <= lead)
+        size = sum(g[(x, j)] for x in xs)
+        m.add(size >= 2 * lead)
+        m.add(size <= pb.params.max_units * lead)
+        m.add(sum(units[x].full * g[(x, j)] for x in xs) >= MIN_FULL * lead)
+        for i1, x in enumerate(others):
+            for y in others[i1 + 1 :]:
+                if y not in pb.mates[x]:
+                    m.add(g[(x, j)] + g[(y, j)] <= 1)
+    for grp in locks.groups:
+        j = grp[0]
+        if (j, j) in g:
+            for x in grp:
+                m.add(g[(x, j)] == 1)
+            m.add(sum(v for (_, lead), v in g.items() if lead == j) == len(grp))
+    return g
+
+
+def _new_solver() -> Any:
+    """CP-SAT as the plan runs it: one worker, a fixed seed and deterministic limits."""
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = SEED
+    solver.parameters.max_deterministic_time = TIER_DET_TIME
+    # The LP with every linear constraint and cuts: the distance tier is a transportation
+    # problem with side constraints, proven at once with it (~10x less work than the default).
+    solver.parameters.linearization_level = 2
+    return solver
 
 
 def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment, _TierOutcome]:
+    """One part: by flows when no group is possible, else by CP-SAT over the formations with the
+    hosts left to flows when their capacity does not bind (:func:`_cp_part` ``slack``), else by
+    the whole CP-SAT model. Each way proves tiers 1-3 and tier 4 within TIER4_GAP."""
+    far = round(pb.params.distance_km * 1000)
+
+    def metres(link: Link | None) -> int:
+        return far if link is None or link.km is None else round(link.km * 1000)
+
+    out = _split_part(pb, keys, locks, metres) if not _group_leaders(pb, keys) else None
+    attachable = ((k, h) for k in keys for h in pb.host_opts[k])
+    if out is None and _attach_flow(pb, attachable, locks, metres, 1) is not None:
+        out = _cp_part(pb, keys, locks, metres, slack=True)
+    return out or _cp_part(pb, keys, locks, metres, slack=False)  # type: ignore[return-value]
+
+
+def _cp_part(
+    pb: Problem, keys: list[str], locks: _Locks, metres: Any, slack: bool
+) -> tuple[Assignment, _TierOutcome] | None:
+    """The CP-SAT model of a part. ``slack``: every unit with a host option fits its hosts at once
+    (a flow said so), so any set of them does: one "attached" variable per unit stands for its
+    hosts (tiers 1-3 are then exactly those of the whole model), tier 4 is relaxed to each unit's
+    nearest host (a lower bound), and the hosts come from a min-cost flow afterwards; None when
+    that plan is not within TIER4_GAP of the bound (the whole model decides then)."""
     from ortools.sat.python import cp_model
 
     p = pb.params
@@ -663,24 +826,18 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     w = pb.weight
     m = cp_model.CpModel()
     s: dict[str, Any] = {}
-    g: dict[tuple[str, str], Any] = {}
     a: dict[tuple[str, str], Any] = {}
     t: dict[tuple[str, str], Any] = {}
     for k in keys:
         if units[k].full >= MIN_FULL:
             s[k] = m.new_bool_var(f"s|{k}")
-    # Joint groups: every group is named by its smallest member (its leader), so each
-    # group has one encoding and no two leaders compete for the same set.
-    leaders = [k for k in keys if k in pb.mates]
-    for j in leaders:
-        cands = [j] + [x for x in sorted(pb.mates[j]) if x > j and x in inside]
-        if len(cands) < 2 or sum(units[x].full for x in cands) < MIN_FULL:
-            continue
-        for x in cands:
-            g[(x, j)] = m.new_bool_var(f"g|{x}|{j}")
+    g = _group_model(m, pb, keys, locks)
+    acost: dict[tuple[str, str], int] = {}  # (unit, host or "" in slack mode) -> metres
     for k in keys:
-        for h in pb.host_opts[k]:
+        opts = {h: metres(ln) for h, ln in pb.host_opts[k].items() if locks.attached.get(k, h) == h}
+        for h, c in opts.items() if not slack else [("", min(opts.values()))] if opts else []:
             a[(k, h)] = m.new_bool_var(f"a|{k}|{h}")
+            acost[(k, h)] = c
         for i in pb.ins_opts[k]:
             t[(k, i)] = m.new_bool_var(f"t|{k}|{i}")
     by_unit_org: dict[str, list[Any]] = defaultdict(list)  # a party organisation covers it
@@ -693,25 +850,11 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
         by_unit[x].append(v)
     for vs in by_unit.values():
         m.add(sum(vs) <= 1)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for x, j in g:
-        groups[j].append(x)
-    for j, xs in groups.items():
-        lead = g[(j, j)]
-        others = [x for x in xs if x != j]
-        for x in others:
-            m.add(g[(x, j)] <= lead)
-        size = sum(g[(x, j)] for x in xs)
-        m.add(size >= 2 * lead)
-        m.add(size <= p.max_units * lead)
-        m.add(sum(units[x].full * g[(x, j)] for x in xs) >= MIN_FULL * lead)
-        for i1, x in enumerate(others):
-            for y in others[i1 + 1 :]:
-                if y not in pb.mates[x]:
-                    m.add(g[(x, j)] + g[(y, j)] <= 1)
     per_host: dict[str, list[Any]] = defaultdict(list)
     for (_, h), v in a.items():
         per_host[h].append(v)
+    if slack:
+        per_host.clear()
     for vs in per_host.values():
         m.add(sum(vs) <= p.host_cap)
     per_ins: dict[str, list[Any]] = defaultdict(list)
@@ -722,15 +865,9 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     # Locks: accepted rows stay as they are.
     for k in locks.standalone & inside:
         m.add(s[k] == 1)
-    for grp in locks.groups:
-        if grp[0] in inside:
-            j = grp[0]
-            for x in grp:
-                m.add(g[(x, j)] == 1)
-            m.add(sum(g[(x, j)] for x in groups[j]) == len(grp))
     for k, h in locks.attached.items():
         if k in inside:
-            m.add(a[(k, h)] == 1)
+            m.add(a[(k, "" if slack else h)] == 1)
     for k, i in locks.instructed.items():
         if k in inside:
             m.add(t[(k, i)] == 1)
@@ -751,12 +888,7 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     for (x, _), v in a.items():
         prefs[x].append((PREFERENCE[_attach_formation(units[x])], v))
     per3 = {k: (sum(c * v for c, v in prefs[k]), max((c for c, _ in prefs[k]), default=0)) for k in keys}
-    far = round(p.distance_km * 1000)
-
-    def metres(link: Link | None) -> int:
-        return far if link is None or link.km is None else round(link.km * 1000)
-
-    dist = [metres(pb.host_opts[x][h]) * v for (x, h), v in a.items()]
+    dist = [acost[xh] * v for xh, v in a.items()]
     dist += [metres(pb.mates[x].get(j)) * v for (x, j), v in g.items() if x != j]
     tier4 = sum(dist)
     # Balance: a convex cost per host / instructor of its load after the plan, as a ladder of
@@ -781,13 +913,7 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     )
     big = max(big, 1)
 
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = SEED
-    solver.parameters.max_deterministic_time = TIER_DET_TIME
-    # The LP with every linear constraint and cuts: the distance tier is a transportation
-    # problem with side constraints, proven at once with it (~10x less work than the default).
-    solver.parameters.linearization_level = 2
+    solver = _new_solver()
     objective: list[float] = []
     bound: list[float] = []
     all_vars = [*s.values(), *g.values(), *a.values(), *t.values()]
@@ -819,9 +945,15 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     # Tier 4 starts from a complete, good plan: the formations found above, the attached units'
     # hosts by a min-cost flow (distance, then the convex load cost; exact for that set), each
     # load ladder filled from the bottom. The solver then stops within TIER4_GAP of its bound.
+    if slack:
+        first = _TierOutcome(objective, bound, optimal)
+        return _slack_tier4(pb, m, solver, (s, g, a, t), locks, metres, first)
     keep = {kh for kh, v in a.items() if solver.boolean_value(v)}
     mine = {k for k, _ in keep}
-    keep = _attach_flow(pb, [kh for kh in a if kh[0] in mine], locks, metres, big)
+    flow = _attach_flow(pb, [kh for kh in a if kh[0] in mine], locks, metres, big)
+    if flow is None:
+        raise RuntimeError("min-cost flow: the attached units do not fit their hosts")
+    keep = set(flow.items())
     hint = {v: solver.boolean_value(v) for v in [*s.values(), *g.values(), *t.values()]}
     hint.update({v: kh in keep for kh, v in a.items()})
     new_load: Counter[tuple[str, str]] = Counter(("h", h) for _, h in keep)
@@ -840,22 +972,151 @@ def _solve_part(pb: Problem, keys: list[str], locks: _Locks) -> tuple[Assignment
     value, lo = round(solver.objective_value), math.floor(solver.best_objective_bound)
     objective += [float(value // big), float(value % big)]
     bound += [float(lo // big), float(lo % big) if lo // big == value // big else 0.0]
+    return _read(solver, (s, g, a, t)), _TierOutcome(objective, bound, optimal)
+
+
+_Vars = tuple[
+    dict[str, Any], dict[tuple[str, str], Any], dict[tuple[str, str], Any], dict[tuple[str, str], Any]
+]
+BENDERS_ROUNDS = 8
+
+
+def _read(solver: Any, v: _Vars) -> Assignment:
+    """The assignment a solved model holds (standalone, groups, attached, instructed variables)."""
+    s, g, a, t = v
     out = Assignment()
-    for k, v in s.items():
-        if solver.boolean_value(v):
-            out.standalone.add(k)
-    for (x, j), v in g.items():
-        if solver.boolean_value(v):
+    out.standalone = {k for k, x in s.items() if solver.boolean_value(x)}
+    for (x, j), y in sorted(g.items()):
+        if solver.boolean_value(y):
             out.groups.setdefault(j, []).append(x)
-    for members in out.groups.values():
-        members.sort()
-    for (x, h), v in a.items():
-        if solver.boolean_value(v):
-            out.attached[x] = h
-    for (x, i), v in t.items():
-        if solver.boolean_value(v):
-            out.instructed[x] = i
-    return out, _TierOutcome(objective, bound, optimal)
+    out.attached = {x: h for (x, h), y in a.items() if solver.boolean_value(y)}
+    out.instructed = {x: i for (x, i), y in t.items() if solver.boolean_value(y)}
+    return out
+
+
+def _host_prices(pb: Problem, hosts: dict[str, str], locks: _Locks, metres: Any) -> dict[str, int]:
+    """Prices of the hosts (the capacity duals of the distance-only transportation problem) at an
+    optimal assignment ``hosts``: shortest distances in its residual graph (Bellman-Ford)."""
+    cap = pb.params.host_cap
+    nodes = {k: n for n, k in enumerate(sorted(hosts))}
+    tails, heads, costs = [], [], []
+    load = Counter(hosts.values())
+    for k, mine in hosts.items():
+        for h, ln in pb.host_opts[k].items():
+            if locks.attached.get(k, h) != h:
+                continue
+            nodes.setdefault("h|" + h, len(nodes))
+            arc = (
+                (nodes["h|" + h], nodes[k], -metres(ln))
+                if h == mine
+                else (nodes[k], nodes["h|" + h], metres(ln))
+            )
+            tails.append(arc[0])
+            heads.append(arc[1])
+            costs.append(arc[2])
+    sink = nodes.setdefault("", len(nodes))
+    for key, n in nodes.items():
+        if key.startswith("h|"):
+            ends = [(n, sink)] if load[key[2:]] < cap else []
+            ends += [(sink, n)] if load[key[2:]] > 0 else []
+            for tail, head in ends:
+                tails.append(tail)
+                heads.append(head)
+                costs.append(0)
+    tl, hd, cs = (
+        np.array(tails, dtype=np.int64),
+        np.array(heads, dtype=np.int64),
+        np.array(costs, dtype=np.int64),
+    )
+    d = np.zeros(len(nodes), dtype=np.int64)
+    for _ in range(len(nodes)):
+        nd = d.copy()
+        np.minimum.at(nd, hd, d[tl] + cs)
+        if np.array_equal(nd, d):
+            break
+        d = nd
+    return {key[2:]: max(0, int(d[sink] - d[n])) for key, n in nodes.items() if key.startswith("h|")}
+
+
+def _slack_tier4(
+    pb: Problem, m: Any, solver: Any, v: _Vars, locks: _Locks, metres: Any, first: _TierOutcome
+) -> tuple[Assignment, _TierOutcome] | None:
+    """Tier 4 with the formations free and the hosts by flow (Benders): minimise group distance +
+    theta, theta bounding the attached units' distance from below by cuts (each unit's nearest host
+    first, then each plan's host prices: LP duality makes every cut valid for every set of units);
+    each round's formations get their hosts by a min-cost flow, until the best plan is within
+    TIER4_GAP of the bound. None when it is not after BENDERS_ROUNDS (the whole model decides)."""
+    from ortools.sat.python import cp_model
+
+    s, g, a, t = v
+    cap = pb.params.host_cap
+    opts = {
+        k: {h: metres(ln) for h, ln in pb.host_opts[k].items() if locks.attached.get(k, h) == h} for k, _ in a
+    }
+    theta = m.new_int_var(0, 10**12, "theta")
+    m.add(theta >= sum(min(opts[k].values()) * y for (k, _), y in a.items()))
+    m.minimize(sum(metres(pb.mates[x].get(j)) * y for (x, j), y in g.items() if x != j) + theta)
+    solver.parameters.relative_gap_limit = 0.0
+    best: tuple[int, Assignment] | None = None
+    lo = 0
+    for _ in range(BENDERS_ROUNDS):
+        status = solver.solve(m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        lo = max(lo, math.ceil(solver.best_objective_bound - 1e-6))
+        plan = _read(solver, v)
+        hosts = _attach_flow(pb, ((k, h) for k in plan.attached for h in opts[k]), locks, metres, 1)
+        if hosts is None:
+            return None
+        value = sum(metres(pb.host_opts[k][h]) for k, h in hosts.items())
+        value += sum(metres(pb.mates[x].get(j)) for j, xs in plan.groups.items() for x in xs if x != j)
+        if best is None or value < best[0]:
+            best = (value, plan)
+        if best[0] - lo <= TIER4_GAP * max(1, best[0]):
+            break
+        w = _host_prices(pb, hosts, locks, metres)
+        u = {k: min(c + w.get(h, 0) for h, c in o.items()) for k, o in opts.items()}
+        m.add(theta >= sum(u[k] * y for (k, _), y in a.items()) - cap * sum(w.values()))
+        m.clear_hints()
+        for y in [*s.values(), *g.values(), *a.values(), *t.values()]:
+            m.add_hint(y, solver.boolean_value(y))
+    else:
+        return None
+    assert best is not None
+    bound = [*first.bound[:3], float(lo), 0.0]
+    return _slack_hosts(
+        pb, best[1], locks, metres, _TierOutcome([*first.objective[:3], 0.0, 0.0], bound, first.optimal)
+    )
+
+
+def _slack_hosts(
+    pb: Problem, out: Assignment, locks: _Locks, metres: Any, tiers: _TierOutcome | None
+) -> tuple[Assignment, _TierOutcome] | None:
+    """The hosts and instructors of a plan whose formations are decided (:func:`_cp_part` with
+    ``slack``): min-cost flows, exact for those sets; tier 4 is checked against the relaxed bound."""
+    units = list(out.attached)
+    load = Counter(h for k in units for h in pb.host_opts[k])
+    big = max(1, sum(2 * (pb.hosts[h].p.load + n) + 1 for h, n in load.items()) * (pb.params.host_cap + 1))
+    hosts = _attach_flow(pb, ((k, h) for k in units for h in pb.host_opts[k]), locks, metres, big)
+    ins_opts = {k: {i: 0 for i in pb.ins_opts[k] if locks.instructed.get(k, i) == i} for k in out.instructed}
+    assignments = {i: pb.instructors[i].assignments for o in ins_opts.values() for i in o}
+    teachers = _balanced_flow(ins_opts, assignments, pb.ins_room)
+    if hosts is None or teachers is None:
+        return None
+    dist = sum(metres(pb.host_opts[k][h]) for k, h in hosts.items())
+    dist += sum(metres(pb.mates[x].get(j)) for j, xs in out.groups.items() for x in xs if x != j)
+    balance = sum(_ladder_cost(pb.hosts[h].p.load, n) for h, n in Counter(hosts.values()).items())
+    balance += sum(_ladder_cost(assignments[i], n) for i, n in Counter(teachers.values()).items())
+    out = replace(out, attached=hosts, instructed=teachers)
+    if tiers is None:  # the formations were the only ones possible: the flows are the optimum
+        exact = [0.0, 0.0, 0.0, float(dist), float(balance)]
+        return out, _TierOutcome(exact, list(exact), True)
+    lo = tiers.bound[3]
+    if dist * big + balance - lo * big > TIER4_GAP * max(1, dist * big + balance):
+        return None
+    objective = [*tiers.objective[:3], float(dist), float(balance)]
+    bound = [*tiers.bound[:3], lo, 0.0]  # the formations were free: balance is not proven
+    return out, _TierOutcome(objective, bound, tiers.optimal)
 
 
 def solve_assignment(pb: Problem) -> tuple[Assignment, SolverInfo, list[str]]:

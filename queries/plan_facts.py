@@ -20,6 +20,7 @@ from graph.schema import label as L
 from graph.schema import rel_type as T
 from graph.store.base import CypherReader, FactSet
 from graph.store.index import GraphIndex
+from queries._common import covered_cypher, has_in_cypher, instructed_cypher
 from queries.scope import Scope
 
 FULL, PROBATIONARY = "正式党员", "预备党员"
@@ -219,18 +220,17 @@ def _assemble(
 
 _O, _PO, _M, _I = L(Label.ORGANIZATION), L(Label.PARTY_ORG), L(Label.MEMBER), L(Label.INSTRUCTOR)
 _COVERS, _WORKS, _ASSIGNED, _PAIRED = T(Rel.COVERS), T(Rel.WORKS_AT), T(Rel.ASSIGNED_TO), T(Rel.PAIRED_WITH)
-_COVERED = f"EXISTS {{ (:{_PO})-[:{_COVERS}]->(o) }}"
-_INSTRUCTED = (
-    f"EXISTS {{ (:{_I})-[:{_ASSIGNED}]->(o) }}"
-    f" OR EXISTS {{ (:{_I})-[:{_ASSIGNED}]->(:{_PO})-[:{_COVERS}]->(o) }}"
-)
+# Degree checks (queries._common): the planner reads the degree instead of expanding every
+# covering party organisation (the units and counts reads at scale 40 were these expansions).
+_COVERED = covered_cypher("o")
+_INSTRUCTED = instructed_cypher("o")
 _DEMO_PAIRED = f"EXISTS {{ MATCH (d:{_PO})-[:{_PAIRED}]->(x) WHERE d.demo_tier IS NOT NULL }}"
 
 
 def _units_cypher(
     scope: Scope,
     where: str = f"NOT {_COVERED}",
-    instructed: str = f"EXISTS {{ (:{_I})-[:{_ASSIGNED}]->(o) }}",
+    instructed: str = has_in_cypher("o", Rel.ASSIGNED_TO, Label.INSTRUCTOR),
 ) -> str:
     """Unit rows of the organisations in scope (not 注销) that satisfy ``where``."""
     return f"""

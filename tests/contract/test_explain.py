@@ -6,6 +6,10 @@ recorder watched ``read``/``write``; a new one that no call below reaches fails 
 is added. Each text is then planned with the parameters it ran with, and the plan must hold no
 ``AllNodesScan`` (every node of the domain graph has a label, most an index) and no
 ``CartesianProduct`` whose two sides both scan (a seek, or a side aggregated to one row, is fine).
+
+The plans also name the indexes they read: every index graph/schema builds must be read by some
+plan (issue 19: an index no query reads costs every load its upkeep for nothing), except the few in
+:data:`UNREAD_ALLOWED`, each with its reason. Retired ones go to ``graph.schema.RETIRED_INDEXES``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import contextlib
 import importlib
 import inspect
 import pkgutil
+import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -22,11 +27,13 @@ import pytest
 
 import queries
 from graph.errors import OrgGraphError
-from graph.model import Label, Rel
+from graph.model import NODE_KEYS, Label, Rel
+from graph.schema import INDEXED_PROPERTIES, INDEXED_REL_PROPERTIES
 from graph.store.base import FACT_SETS
 from graph.store.neo4j import Neo4jStore
 from queries.question import QUESTIONS as REGISTERED
 from queries.scope import Scope
+from tests.conftest import _open_neo4j
 from tests.fixtures import load_fixture
 
 pytestmark = pytest.mark.neo4j
@@ -37,6 +44,14 @@ NO_TEXT = {"close", "ping", "facts", "bulk", "read", "write", "apply_schema"}
 ALL_NODES_ALLOWED = {"wipe"}
 # A side of a CartesianProduct this far above its scan yields one row (or a bounded few).
 ROW_BOUNDING = {"EagerAggregation", "OrderedAggregation", "Limit", "Top", "Top1WithTies", "ExhaustiveLimit"}
+
+
+# Schema indexes no plan reads, each with its reason (keep this short).
+UNREAD_ALLOWED: dict[tuple[str, str], str] = {}
+# "UNIQUE o:Organization(uscc)", "RANGE INDEX o:Member(name)", "RANGE INDEX (a)-[r:HELPS_BUILD(rid)]->(b)"
+_INDEX_RE = re.compile(
+    r"(?:UNIQUE|INDEX) (?:\w+:`?(\w+)`?\(([\w, ]+)\)|\(\w*\)<?-\[\w+:`?(\w+)`?\(([\w, ]+)\)\])"
+)
 
 
 def _op(plan: Mapping[str, Any]) -> str:
@@ -65,6 +80,24 @@ def plan_problems(plan: Mapping[str, Any]) -> list[str]:
     for k in kids:
         out += plan_problems(k)
     return out
+
+
+def indexes_read(plan: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(label or type, property) of every index some operator of the plan reads."""
+    out: set[tuple[str, str]] = set()
+    for m in _INDEX_RE.finditer(str(plan.get("args", {}).get("Details", ""))):
+        name, props = (m[1], m[2]) if m[1] else (m[3], m[4])
+        out |= {(name, prop.strip()) for prop in props.split(",")}
+    for k in plan.get("children", []):
+        out |= indexes_read(k)
+    return out
+
+
+def schema_indexes() -> set[tuple[str, str]]:
+    """The indexes graph/schema builds beside its key constraints (a constraint's own index is
+    read by every MERGE and key look-up, and is not ours to drop)."""
+    nodes = {(lab.value, prop) for lab, props in INDEXED_PROPERTIES.items() for prop in props}
+    return nodes | {(rel.value, prop) for rel, props in INDEXED_REL_PROPERTIES.items() for prop in props}
 
 
 class Recorder:
@@ -156,7 +189,8 @@ def _exercise(store: Any) -> None:
     store.list_docs("explain-test")
     store.delete_doc("explain-test", "a")
     # --sync removes only keyless sheets' relationships (rid-indexed): graph/schema INDEXED_REL_PROPERTIES
-    store.delete_relationships(Rel.HELPS_BUILD, [{"from": "M1", "to": "O01", "rid": "r0"}])
+    for rel in INDEXED_REL_PROPERTIES:
+        store.delete_relationships(rel, [{"from": "M1", "to": "O01", "rid": "r0"}])
     store.create_relationships(Rel.COVERS, P, O, [{"from": "PO1", "to": "O01", "rid": "", "props": {}}])
     store.delete_outgoing(P, ["PO1"], [Rel.COVERS])
     store.delete_nodes(O, ["O01"])
@@ -168,21 +202,61 @@ def _exercise(store: Any) -> None:
         store.create_nodes(O, [{"uscc": "O98", "org_name": "x"}])
 
 
-def test_every_cypher_text_plans_without_all_nodes_scans_or_cartesian_scans(neo4j_store: Any) -> None:
-    rec = Recorder(neo4j_store)
-    _exercise(neo4j_store)
+@pytest.fixture(scope="module")
+def planned() -> Any:
+    """Every text the product runs, recorded while ``_exercise`` ran, and its plan on the fixture
+    graph (the exercise ends by emptying the store: the planner chooses by its statistics)."""
+    store = _open_neo4j()
+    store.wipe()
+    store.apply_schema()
+    rec = Recorder(store)
+    _exercise(store)
+    store.wipe()
+    load_fixture(store)
+    with store.driver.session(database=store.database) as s:
+        plans = {
+            text: (name, s.run("EXPLAIN " + text, params).consume().plan)
+            for text, (params, name) in rec.texts.items()
+        }
+    yield rec, plans
+    store.close()
+
+
+def test_every_cypher_text_plans_without_all_nodes_scans_or_cartesian_scans(planned: Any) -> None:
+    rec, plans = planned
     assert set(FACT_SETS) - rec.fact_sets == set(), "fact sets no call reached: add them to _exercise"
     assert rec.public_methods() - NO_TEXT - rec.methods == set(), "store methods never called: add them"
     assert len(rec.texts) > 100
     bad = {}
-    with neo4j_store.driver.session(database=neo4j_store.database) as s:
-        for text, (params, name) in rec.texts.items():
-            problems = plan_problems(s.run("EXPLAIN " + text, params).consume().plan)
-            if name in ALL_NODES_ALLOWED:
-                problems = [p for p in problems if p != "AllNodesScan"]
-            if problems:
-                bad[f"{name}: {' '.join(text.split())[:160]}"] = sorted(set(problems))
+    for text, (name, plan) in plans.items():
+        problems = plan_problems(plan)
+        if name in ALL_NODES_ALLOWED:
+            problems = [p for p in problems if p != "AllNodesScan"]
+        if problems:
+            bad[f"{name}: {' '.join(text.split())[:160]}"] = sorted(set(problems))
     assert bad == {}
+
+
+def test_every_schema_index_is_read_by_some_plan(planned: Any) -> None:
+    _rec, plans = planned
+    read = set().union(*(indexes_read(plan) for _name, plan in plans.values()))
+    keys = {(lab.value, key) for lab, key in NODE_KEYS.items()}
+    assert keys <= read, "a key constraint's index no plan reads: the plans lost their seeks"
+    unread = schema_indexes() - read - set(UNREAD_ALLOWED)
+    assert unread == set(), "indexes no query reads: move them to graph.schema RETIRED_INDEXES"
+    assert set(UNREAD_ALLOWED) <= schema_indexes(), "UNREAD_ALLOWED names an index the schema no longer has"
+
+
+def test_the_index_reader_reads_plans(neo4j_store: Any) -> None:
+    texts = {
+        "MATCH (o:`Organization`) WHERE o.town_code = $k RETURN o": {("Organization", "town_code")},
+        "MATCH (o:`Organization` {uscc: $k}) RETURN o": {("Organization", "uscc")},
+        "MATCH ()-[r:`HELPS_BUILD` {rid: $k}]->() RETURN r": {("HELPS_BUILD", "rid")},
+        "MATCH (o:`Organization`) WHERE o.no_index = $k RETURN o": set(),
+    }
+    with neo4j_store.driver.session(database=neo4j_store.database) as s:
+        for text, want in texts.items():
+            assert indexes_read(s.run("EXPLAIN " + text, {"k": "O01"}).consume().plan) == want, text
 
 
 @pytest.mark.parametrize(
