@@ -13,7 +13,7 @@ from rich.table import Table
 
 from cli.common import BackendOpt, JsonOpt, TownOpt, echo_json, opened, scope_of
 from cli.params import command_from, option
-from queries.plan import PlanOptions
+from queries.plan import PairingParams, PlanOptions
 from queries.scope import Scope
 
 plan_app = typer.Typer(help="组建规划 / the coverage plan (plan pairing: 示范帮扶结对规划)")
@@ -114,29 +114,34 @@ plan_app.callback(invoke_without_command=True)(
 )
 
 
-@plan_app.command("pairing")
-def pairing(
-    town: TownOpt = None,
-    pairing_cap: Annotated[int, typer.Option("--pairing-cap", help="每个示范点最多结对数（含现有）")] = 3,
-    include_individual: Annotated[bool, typer.Option("--include-individual", help="纳入个体工商户")] = False,
-    backend: BackendOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """示范帮扶结对规划 / the pairing plan."""
-    from queries.plan import PAIRING_PLAN, PairingParams
+def _pairing(p: Any, extra: dict[str, Any]) -> None:
+    from queries.plan import PAIRING_PLAN
 
-    p = PairingParams(pairing_cap=pairing_cap, include_individual=include_individual)
-    res = _run("plan_pairing", backend, town, lambda s, sc: PAIRING_PLAN(s, sc, p))
-    if as_json:
+    res = _run("plan_pairing", extra["backend"], extra["town"], lambda s, sc: PAIRING_PLAN(s, sc, p))
+    if extra["as_json"]:
         echo_json(res)
         return
     t = Table(title=f"结对规划（{len(res.rows)} 对，示范点 {res.points} 个，剩余名额 {res.places_before}）")
-    for c in ("对象", "类别", "示范点", "匹配", "理由"):
+    for c in ("对象", "类别", "示范点", "匹配", "已确认", "理由"):
         t.add_column(c, overflow="fold")
     for r in res.rows:
-        t.add_row(r.target_name or r.target, r.phase, r.point_name or r.point, r.match, r.reason)
+        lock = "是" if r.locked else ""
+        t.add_row(r.target_name or r.target, r.phase, r.point_name or r.point, r.match, lock, r.reason)
     _console.print(t)
     _console.print(f"未结对：{len(res.unpaired)}")
+    for n in res.notes:
+        _console.print(n)
+
+
+plan_app.command("pairing")(
+    command_from(
+        PairingParams,
+        _pairing,
+        extra=_COMMON,
+        flags={"excluded": "--exclude", "forbidden_points": "--forbid-point"},
+        doc="示范帮扶结对规划（可确认、排除、指定不再安排结对的示范点）/ the pairing plan.",
+    )
+)
 
 
 # --- saved plans -----------------------------------------------------------------------
@@ -185,6 +190,27 @@ def list_(town: TownOpt = None, backend: BackendOpt = None, as_json: JsonOpt = F
     for x in plans:
         t.add_row(x.id, x.name, x.town or "全区", x.author, x.created, str(x.rows))
     _console.print(t)
+
+
+@plan_app.command("accept")
+def accept(
+    plan_id: Annotated[str, typer.Argument(help="方案编号")],
+    orgs: Annotated[list[str], typer.Argument(help="确认这些单位的行（联合建含全组）")],
+    town: TownOpt = None,
+    backend: BackendOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """确认已保存方案中的行（列入镇街待办）/ accept rows of a saved plan."""
+    from queries.plan_saved import accept_rows
+
+    res = _run("plan_accept", backend, town, lambda s, sc: accept_rows(s, sc, plan_id, orgs), plan_id=plan_id)
+    if as_json:
+        echo_json(res)
+        return
+    i = res.info
+    _console.print(f"已确认：{i.name}（{i.id}）已确认 {len(res.accepted)} 个单位的行，未落实的将列入镇街待办")
+    if res.missing:
+        _console.print(f"{res.missing} 个单位在方案中没有组建行，已忽略")
 
 
 @plan_app.command("show")

@@ -25,7 +25,10 @@ The rules (issue 14, DESIGN.md "near"):
   min-cost flow) and solved to within 1% of its bound (TIER4_GAP).
   CP-SAT with one worker, a fixed seed and deterministic limits: the same facts give the same
   plan on every machine. Towns are solved apart unless an association's party organisation may
-  host units of several of them.
+  host units of several of them. Each part takes the cheapest exact way (:func:`_solve_part`):
+  flows when no joint group is possible; when the hosts' capacity does not bind, CP-SAT over the
+  formations only, tier 4 by Benders cuts from the hosts' prices and the hosts by flow; else the
+  whole model above.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -128,6 +131,10 @@ class PairingParams(Params):
     pairing_cap: int = Field(3, ge=0, le=50, description="每个示范点最多结对数（含现有）")
     include_individual: bool = Field(False, description="是否纳入个体工商户")
     excluded: tuple[str, ...] = Field((), max_length=5000, description="不纳入结对的单位或党组织")
+    forbidden_points: tuple[str, ...] = Field((), max_length=2000, description="不再安排新结对的示范点")
+    accept: tuple[str, ...] = Field(
+        (), max_length=2000, description="确认这些单位或党组织在本方案中的结对（锁定后再规划）"
+    )
 
 
 # --- results ----------------------------------------------------------------------------
@@ -165,6 +172,8 @@ class PlanRow(_M):
     formation: Formation
     host: str | None = None
     host_name: str | None = None
+    host_town: str | None = None  # an association's party organisation may be of another town
+    host_town_name: str | None = None
     group: list[str] = Field(default_factory=list)  # every unit of the joint organisation, this one included
     group_names: list[str] = Field(default_factory=list)
     instructor: str | None = None
@@ -220,6 +229,7 @@ class PairingRow(_M):
     point_tier: str | None = None
     point_town: str | None = None
     match: Literal["同镇街或园区", "同行业", "其他"]
+    locked: bool = False
     reason: str
 
 
@@ -239,6 +249,7 @@ class PairingResult(_M):
     rows: list[PairingRow]
     unpaired: list[PairingUnpaired]
     solver: SolverInfo
+    notes: list[str] = Field(default_factory=list)
 
 
 # --- the near rule ----------------------------------------------------------------------
@@ -268,6 +279,10 @@ class Host:
     assoc_orgs: frozenset[str]  # association organisations it covers
     covered_assocs: frozenset[str]
     pts: tuple[tuple[float, float], ...]
+    key: str = ""  # p.key, read ~1 M times at scale 40
+
+    def __post_init__(self) -> None:
+        self.key = self.p.key
 
     @classmethod
     def of(cls, p: Party) -> Host:
@@ -282,18 +297,13 @@ class Host:
             pts=tuple(pt for pt in (_pt(c) for c in p.covers) if pt is not None),
         )
 
-    @property
-    def key(self) -> str:
-        return self.p.key
-
 
 def is_host(p: Party) -> bool:
     return p.kind in TWO_NEW_KINDS and p.level in HOST_LEVELS
 
 
-@dataclass(frozen=True)
-class Link:
-    """Why a unit and a host (or two units) are near."""
+class Link(NamedTuple):
+    """Why a unit and a host (or two units) are near (a named tuple: ~0.5 M of them at scale 40)."""
 
     same_park: bool
     same_assoc: bool
@@ -1333,6 +1343,8 @@ def write_rows(
                 formation=form,
                 host=h,
                 host_name=host.p.name,
+                host_town=host.p.town,
+                host_town_name=names.towns.get(host.p.town) if host.p.town else None,
                 distance_km=link.km,
                 reason=txt,
             )
@@ -1620,20 +1632,30 @@ class _Target:
     phase: Literal["两新党组织", "未建单位"]
 
 
-def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) -> PairingResult:
+def pairing_from_facts(
+    f: PlanFacts, p: PairingParams, town: str | None = None, fixed: dict[str, str] | None = None
+) -> PairingResult:
     """The pairing plan (pure). Min-cost flow: targets -> demonstration points with room.
 
     The tiers are lexicographic and combined exactly into one cost: every two-new party
     organisation first (weight A), then uncovered units by priority (members, then employees,
     then key: distinct weights, so the best set is the priority-greedy one of the transversal
     matroid), then the preference (same town or park 0, same industry 1, else 2) at unit weight.
+    ``fixed``: accepted pairs (target -> point), kept and counted against the points' places;
+    ``forbidden_points`` take no new partner.
     """
     from ortools.graph.python import min_cost_flow
 
     t0 = time.perf_counter()
     ex = set(p.excluded)
+    fixed = fixed or {}
     points = [x for x in f.parties if x.demo_tier is not None]
     room = {x.key: max(0, p.pairing_cap - x.partners) for x in points}
+    places = sum(room.values())
+    for pk in fixed.values():
+        room[pk] = max(0, room[pk] - 1)
+    for pk in set(p.forbidden_points) & set(room):
+        room[pk] = 0
     targets: list[_Target] = []
     for x in f.parties:
         if (
@@ -1648,7 +1670,6 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
                     x.key, "PartyOrg", x.name, x.town, _party_parks(x), _party_industries(x), "两新党组织"
                 )
             )
-    n1 = len(targets)
     cats = (
         NONPUBLIC_CATEGORIES
         | SOCIAL_CATEGORIES
@@ -1674,7 +1695,10 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
                 "未建单位",
             )
         )
-    n2 = len(units)
+    kept = [tg for tg in targets if tg.target in fixed]
+    targets = [tg for tg in targets if tg.target not in fixed]
+    n1 = sum(1 for tg in targets if tg.phase == "两新党组织")
+    n2 = len(targets) - n1
     tt = len(targets)
     b = 2 * tt + 1
     big_a = b * (n2 * (n2 + 1) // 2) + 2 * tt + 1
@@ -1746,23 +1770,25 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
             ]
             for ti, pi in zip(sorted(tis, key=lambda t: targets[t].target), slots, strict=True):
                 chosen[ti] = pi
+    by_key = {x.key: x for x in points}
+    pairs = [(targets[ti], open_points[chosen[ti]], False) for ti in sorted(chosen)]
+    pairs += [(tg, by_key[fixed[tg.target]], True) for tg in kept]
     rows = []
-    for ti in sorted(chosen):
-        tg, x = targets[ti], open_points[chosen[ti]]
+    for tg, x, locked in pairs:
         pr = pref(tg, x.key)
         match: Literal["同镇街或园区", "同行业", "其他"] = ("同镇街或园区", "同行业", "其他")[pr]
         why = {0: "同镇街或同园区", 1: "同行业", 2: "本镇街、园区及同行业示范点已无名额，就近安排其他示范点"}[
             pr
         ]
         lead = "尚无示范点结对的两新党组织" if tg.phase == "两新党组织" else "尚未建立党组织的单位"
+        lead = f"已确认；{lead}" if locked else lead
         reason = (
             f"{lead}；由{x.demo_tier}示范点{x.name or x.key}结对帮扶（{why}，该示范点现有{x.partners}个结对）"
         )
         point = {"point": x.key, "point_name": x.name, "point_tier": x.demo_tier, "point_town": x.town}
-        rows.append(model_from(PairingRow, tg, match=match, reason=reason, **point))
+        rows.append(model_from(PairingRow, tg, match=match, reason=reason, locked=locked, **point))
     rows.sort(key=lambda r: (r.phase != "两新党组织", r.town or "", r.target))
     unpaired = []
-    places = sum(room.values())
     for ti, tg in enumerate(targets):
         if ti in chosen:
             continue
@@ -1770,6 +1796,7 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
             "本范围内没有示范点"
             if not points
             else f"示范点名额已用完（每个示范点最多{p.pairing_cap}个结对，含现有）"
+            + ("；部分示范点已设为不再安排新结对" if p.forbidden_points else "")
         )
         unpaired.append(model_from(PairingUnpaired, tg, reason=why))
     n_first = sum(1 for ti in chosen if ti < n1)
@@ -1802,8 +1829,21 @@ def pairing_from_facts(f: PlanFacts, p: PairingParams, town: str | None = None) 
 
 
 def pairing_plan(store: GraphStore, scope: Scope, p: PairingParams) -> PairingResult:
+    """The pairing plan of the scope; ``accept`` keeps the listed targets' pairs (as the plan
+    without them gives them) and plans the rest again, ``forbidden_points`` take no new partner."""
     check_scope(store, scope)
-    return pairing_from_facts(plan_facts(store, scope), p, scope.town)
+    f = plan_facts(store, scope)
+    if not p.accept:
+        return pairing_from_facts(f, p, scope.town)
+    base = {
+        r.target: r.point for r in pairing_from_facts(f, p.model_copy(update={"accept": ()}), scope.town).rows
+    }
+    fixed = {k: base[k] for k in p.accept if k in base}
+    notes = [
+        f"{k}在本方案中没有结对（已排除、名额已满或不在本范围），无法确认" for k in p.accept if k not in base
+    ]
+    res = pairing_from_facts(f, p, scope.town, fixed)
+    return res.model_copy(update={"notes": notes}) if notes else res
 
 
 PAIRING_PLAN = register(

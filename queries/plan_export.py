@@ -21,6 +21,7 @@ PARAM_ZH = {
     "forbidden_hosts": "不得挂靠的党组织",
     "excluded": "排除的单位",
     "pairing_cap": "每个示范点最多结对数",
+    "forbidden_points": "不再安排结对的示范点",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -19,7 +20,7 @@ from graph.model import Label
 from graph.store.base import GraphStore
 from queries.cache import facts as cached_facts
 from queries.models import NodeRef
-from queries.plan import PLAN, PlanParams, PlanResult, PlanRow
+from queries.plan import PLAN, AcceptedRow, PlanParams, PlanResult, PlanRow
 from queries.plan_facts import UNITS_NOW, UnitNow
 from queries.scope import Scope
 
@@ -163,7 +164,7 @@ class OpenAccepted(_M):
 def _related(r: PlanRow) -> list[NodeRef]:
     out = []
     if r.host:
-        out.append(NodeRef(label=Label.PARTY_ORG.value, key=r.host, name=r.host_name))
+        out.append(NodeRef(label=Label.PARTY_ORG.value, key=r.host, name=r.host_name, town_code=r.host_town))
     for k, n in zip(r.group, r.group_names, strict=False):
         if k != r.org:
             out.append(NodeRef(label=Label.ORGANIZATION.value, key=k, name=n, town_code=r.town))
@@ -204,9 +205,10 @@ def open_accepted_rows(store: GraphStore, scope: Scope) -> list[OpenAccepted]:
         if status != "未完成":
             continue
         others = "、".join(n for x, n in zip(r.group, r.group_names, strict=False) if x != r.org)
-        action = _ACTION[r.formation].format(
-            others=others, host=r.host_name or r.host, ins=r.instructor_name or r.instructor
-        )
+        host = r.host_name or r.host
+        if host and (r.host_town_name or r.host_town):
+            host = f"{r.host_town_name or r.host_town}{host}"  # the town first: it may be another town's
+        action = _ACTION[r.formation].format(others=others, host=host, ins=r.instructor_name or r.instructor)
         out.append(
             OpenAccepted(
                 subject=NodeRef(label=Label.ORGANIZATION.value, key=r.org, name=r.org_name, town_code=r.town),
@@ -218,17 +220,57 @@ def open_accepted_rows(store: GraphStore, scope: Scope) -> list[OpenAccepted]:
     return out
 
 
+class AcceptResult(_M):
+    info: SavedPlanInfo
+    accepted: list[str]  # units whose rows are accepted now (joint groups whole), this call's and earlier
+    missing: int  # units named that have no row in the plan (ignored)
+
+
+def accept_rows(store: GraphStore, scope: Scope, plan_id: str, orgs: Sequence[str]) -> AcceptResult:
+    """Accept rows of a saved plan after saving (确认): each named unit's row, with its whole joint
+    group, is locked and joins the plan's accepted rows; the to-do list takes it from there. Units
+    without a row are counted, not named (they may be another town's); none with a row: an error."""
+    saved = get_plan(store, scope, plan_id)
+    by_org = {r.org: r for r in saved.plan.rows}
+    found = sorted({k for k in orgs if k in by_org})
+    if not found or len(orgs) > 2000:
+        raise InputError(
+            f"方案《{saved.name}》中没有所列单位的组建行，无法确认",
+            "the saved plan has no row for any of the units given",
+        )
+    params = PlanParams.model_validate(saved.params)
+    done = {m for a in params.accepted for m in (a.org, *a.group)}
+    new = []
+    for k in found:
+        if k not in done:
+            new.append(AcceptedRow.of(by_org[k]))
+            done.update([k, *by_org[k].group])
+    params = params.model_copy(update={"accepted": (*params.accepted, *new)})
+    rows = [r.model_copy(update={"locked": True}) if r.org in done else r for r in saved.plan.rows]
+    values = params.model_dump(mode="json")
+    plan = saved.plan.model_copy(update={"rows": rows, "parameters": values})
+    doc = saved.model_copy(update={"params": values, "plan": plan})
+    store.put_doc(KIND, plan_id, doc.model_dump(mode="json"))
+    return AcceptResult(
+        info=SavedPlanInfo(**doc.model_dump(exclude={"plan"})),
+        accepted=sorted(r.org for r in rows if r.locked),
+        missing=len(set(orgs) - set(found)),
+    )
+
+
 def delete_plan(store: GraphStore, scope: Scope, plan_id: str) -> None:
     get_plan(store, scope, plan_id)
     store.delete_doc(KIND, plan_id)
 
 
 __all__ = [
+    "AcceptResult",
     "OpenAccepted",
     "PlanProgress",
     "RowProgress",
     "SavedPlan",
     "SavedPlanInfo",
+    "accept_rows",
     "delete_plan",
     "get_plan",
     "list_plans",

@@ -19,7 +19,15 @@ from queries.plan import (
     PlanParams,
     PlanResult,
 )
-from queries.plan_saved import PlanProgress, SavedPlanInfo, list_plans, plan_progress, save_plan
+from queries.plan_saved import (
+    AcceptResult,
+    PlanProgress,
+    SavedPlanInfo,
+    accept_rows,
+    list_plans,
+    plan_progress,
+    save_plan,
+)
 from queries.scope import Scope
 
 router = APIRouter(prefix="/plans", tags=["plans 组建规划"])
@@ -89,12 +97,33 @@ async def saved_one(
     return await run_in_threadpool(plan_progress, c.store, c.scope(town), plan_id)
 
 
-@router.get("/pairing", response_model=PairingResult, summary="示范帮扶结对规划 / the pairing plan")
-async def pairing(
+class AcceptRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    orgs: list[str] = Field(
+        min_length=1, max_length=2000, description="确认这些单位在方案中的行（联合建含全组）"
+    )
+
+
+@router.post(
+    "/saved/{plan_id}/accept",
+    response_model=AcceptResult,
+    summary="确认已保存方案中的行（列入待办）/ accept rows of a saved plan",
+)
+async def saved_accept(
     c: Annotated[Caller, Depends(caller)],
+    plan_id: Annotated[str, Path(max_length=100)],
+    body: Annotated[AcceptRequest, Body()],
     town: Town = None,
-    pairing_cap: Annotated[int, Query(ge=0, le=50, description="每个示范点最多结对数（含现有）")] = 3,
-    include_individual: Annotated[bool, Query(description="纳入个体工商户")] = False,
 ) -> Any:
-    p = PairingParams(pairing_cap=pairing_cap, include_individual=include_individual)
-    return await run_in_threadpool(PAIRING_PLAN, c.store, c.scope(town), p)
+    return await run_in_threadpool(accept_rows, c.store, c.scope(town), plan_id, body.orgs)
+
+
+class PairingQuery(PairingParams, Scoped):
+    """The pairing plan's parameters as query parameters."""
+
+
+@router.get("/pairing", response_model=PairingResult, summary="示范帮扶结对规划 / the pairing plan")
+async def pairing(c: Annotated[Caller, Depends(caller)], p: Annotated[PairingQuery, Query()]) -> Any:
+    values = p.model_dump()
+    town = values.pop("town")
+    return await run_in_threadpool(PAIRING_PLAN, c.store, c.scope(town), PairingParams.model_validate(values))

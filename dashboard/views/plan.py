@@ -16,7 +16,7 @@ from dashboard.common import ROLE_ZH, header, me, pct, q, record, store, town_fi
 from dashboard.export import XLSX_MIME, file_name
 from queries import plan as _plan  # registers the plan questions
 from queries.plan_export import coverage_lines, param_lines, write_plan_workbook
-from queries.plan_saved import list_plans, plan_progress, save_plan
+from queries.plan_saved import accept_rows, list_plans, plan_progress, save_plan
 from queries.scope import Scope
 
 header(
@@ -223,6 +223,19 @@ else:
     )
     pr = progress[pick_id]
     st.progress(pr.progress or 0.0, text=f"完成率 {pct(pr.progress)}")
+    names = {r.row.org: r.row.org_name or r.row.org for r in pr.rows}
+    ac = st.columns([3, 1])
+    to_accept = ac[0].multiselect(
+        "确认方案中的行（确认后未落实的列入镇街待办）",
+        [r.row.org for r in pr.rows if not r.row.locked],
+        format_func=lambda k: names[k],
+        key=f"plan_accept_{pick_id}",
+    )
+    if ac[1].button("确认选中的行", disabled=not to_accept):
+        accept_rows(store(), scope, pick_id, to_accept)
+        record("plan_accept", plan=pick_id, town=scope.town)
+        st.success(f"已确认 {len(to_accept)} 行")
+        st.rerun()
     st.dataframe(
         pd.DataFrame(
             [
@@ -231,6 +244,7 @@ else:
                     "组建方式": r.row.formation,
                     "状态": r.status,
                     "现状": r.now,
+                    "已确认": "是" if r.row.locked else "",
                 }
                 for r in pr.rows
             ]

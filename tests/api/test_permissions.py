@@ -116,6 +116,14 @@ ROUTES: list[Case] = [
     Case(
         "plan-saved-one", "/plans/saved/{plan_T1}", "/plans/saved/{plan_T2}", "/plans/saved/{plan_T1}?town=T1"
     ),
+    Case(
+        "plan-accept",
+        "/plans/saved/{plan_T1}/accept",
+        "/plans/saved/{plan_T2}/accept",
+        "/plans/saved/{plan_T1}/accept?town=T1",
+        method="POST",
+        body={"orgs": ["O02", "O13"]},  # a row of each town's plan: the other is counted, not named
+    ),
     by_town("history", "/history"),
     by_town("history-snapshot", "/history/0002", "/history/2"),
     by_town("history-diff", "/history/0001/diff/0002", "/history/2/diff/1"),

@@ -49,6 +49,20 @@ def test_pairing_and_saved_plans(client: Any, tokens: Any) -> None:
     assert client.get(f"{API}/plans/saved/{pid}", headers=tokens.headers("town1")).status_code == 404
     pr = client.get(f"{API}/plans/saved/{pid}", headers=h).json()
     assert pr["open"] == len(pr["rows"]) and pr["done"] == 0
+    # accept rows after saving: the row is locked, the to-do list takes it; nothing to accept: 422
+    org = pr["rows"][0]["row"]["org"]
+    acc = client.post(f"{API}/plans/saved/{pid}/accept", json={"orgs": [org, "NOPE"]}, headers=h)
+    assert acc.status_code == 200 and org in acc.json()["accepted"] and acc.json()["missing"] == 1, acc.text
+    assert any(r["row"]["locked"] for r in client.get(f"{API}/plans/saved/{pid}", headers=h).json()["rows"])
+    bad = client.post(f"{API}/plans/saved/{pid}/accept", json={"orgs": ["NOPE"]}, headers=h)
+    assert bad.status_code == 422 and bad.json()["message_zh"]
+    # pairing locks by query: a forbidden point takes no one new, an accepted target is locked
+    base = client.get(f"{API}/plans/pairing", headers=h).json()["rows"]
+    first = base[0]
+    q = f"forbidden_points={first['point']}&accept={first['target']}"
+    got = client.get(f"{API}/plans/pairing?{q}", headers=h).json()["rows"]
+    assert all(r["point"] != first["point"] for r in got if not r["locked"])
+    assert any(r["target"] == first["target"] and r["locked"] for r in got)
 
 
 def test_plan_locks_and_removed_by_get_and_post(client: Any, tokens: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from queries.plan import PLAN, PlanParams
+from queries.plan_saved import get_plan, list_plans
 from queries.scope import Scope
 from tests.dashboard.conftest import APP, all_text, metrics, no_exception, session_for, token
 from tests.dashboard.test_pages import OTHER_TOWNS
@@ -62,3 +63,18 @@ def test_plan_page_plans_without_removed_entities(loaded: Any) -> None:
     res = PLAN(loaded, Scope(), PlanParams(removed=("PO1", "PO2")))
     assert metrics(at)["未安排"] == str(len(res.unplaced))
     assert any(res.notes[0] in w.value for w in at.warning)
+
+
+def test_plan_page_accepts_rows_of_a_saved_plan(loaded: Any) -> None:
+    at = _page(token("district"))
+    at.text_input(key="plan_save_name").input("后确认计划").run()
+    next(b for b in at.button if b.label == "保存当前方案").click().run()
+    saved = next(x for x in list_plans(loaded, Scope()) if x.name == "后确认计划")
+    next(b for b in at.selectbox if b.label == "查看方案明细").set_value(saved.id).run()
+    key = get_plan(loaded, Scope(), saved.id).plan.rows[0].org
+    pick = next(m for m in at.multiselect if m.label.startswith("确认方案中的行"))
+    pick.set_value([key]).run()
+    next(b for b in at.button if b.label == "确认选中的行").click().run()
+    no_exception(at)
+    assert [r.org for r in get_plan(loaded, Scope(), saved.id).plan.rows if r.locked] == [key]
+    assert "已确认" in all_text(at)
