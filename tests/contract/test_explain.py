@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 import queries
+from graph import aggregates
 from graph.errors import OrgGraphError
 from graph.model import NODE_KEYS, Label, Rel
 from graph.schema import INDEXED_PROPERTIES, INDEXED_REL_PROPERTIES, TEXT_INDEXED
@@ -189,6 +190,10 @@ def _exercise(store: Any) -> None:
     for labels, rels in ((list(Label), list(Rel)), ([P, O], [Rel.COVERS])):
         store.projection(labels, rels)
     store.version()
+    aggregates.refresh(store)  # the loader's recount: data version, documents per town
+    aggregates.maintained(store, None)
+    aggregates.maintained(store, ("T1",))
+    store.data_version()
     store.put_doc("explain-test", "a", {"x": 1})
     store.get_doc("explain-test", "a")
     store.list_docs("explain-test")
