@@ -262,7 +262,17 @@ class Neo4jStore:
             self.driver.verify_connectivity()
 
     def apply_schema(self) -> None:
+        """Create what the schema lacks and drop what it retired: one look at the existing names
+        first, so a reload does not pay a schema transaction per constraint and index."""
+        have = {
+            r["name"]
+            for show in ("SHOW INDEXES", "SHOW CONSTRAINTS")
+            for r in self.write(f"{show} YIELD name RETURN name", name="schema")
+        }
         for stmt in cypher_statements():
+            verb, _kind, name = stmt.split()[:3]
+            if verb in ("CREATE", "DROP") and (name in have) == (verb == "CREATE"):
+                continue  # created already, or a retired one that is gone
             self.write(stmt, name="schema")
         self.write(
             f"MERGE (dv:{DATA_VERSION} {{id: 'data'}}) ON CREATE SET dv.value = randomUUID()",
