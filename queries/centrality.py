@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -444,6 +445,9 @@ def _doc_id(network: str, metric: str) -> str:
     return f"{network}.{metric}"
 
 
+_UNSTAMPED: weakref.WeakSet[GraphStore] = weakref.WeakSet()
+
+
 def computed(store: GraphStore, network: str, scope: Scope, version: str | None = None) -> dict[str, Summary]:
     """The three metrics' summaries computed afresh from the store (once per data version in this
     process); the district's are written to the store for every other process."""
@@ -452,9 +456,13 @@ def computed(store: GraphStore, network: str, scope: Scope, version: str | None 
     def build() -> dict[str, Summary]:
         topo = store.facts(TOPOLOGY, (network, scope))
         out = summarise(topo, ver, lambda ids: store.facts(NAMES, ids))
-        if scope.is_district:
+        if scope.is_district and store not in _UNSTAMPED:
             for m, s in out.items():
                 store.put_doc(DOC_KIND, _doc_id(network, m), s.model_dump(mode="json"))
+            if store.data_version() != ver:
+                # a graph written before data versions: documents move its version, so a stored
+                # summary could never match; keep them in memory only (from the next load on, stored)
+                _UNSTAMPED.add(store)
         return out
 
     return cached(store, ("centrality.computed", network, scope.key), build, ver)
