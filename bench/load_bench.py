@@ -205,7 +205,10 @@ def _child(
 
 
 def baseline_tree(ref: str) -> Path:
-    """The source tree of commit ``ref`` (git archive) in a temporary folder."""
+    """The source tree of commit ``ref`` (git archive) in a temporary folder, or ``ref`` itself
+    when it is a folder (a tree extracted beforehand, kept)."""
+    if Path(ref).is_dir():
+        return Path(ref).resolve()
     tmp = Path(tempfile.mkdtemp(prefix="orggraph-load-baseline-"))
     archive = subprocess.run(["git", "-C", str(REPO), "archive", ref], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive.stdout, check=True)
@@ -240,7 +243,8 @@ def side_by_side(
             runs[side].append({"first": first, "reload": again})
     finally:
         store.close()
-        shutil.rmtree(trees["before"], ignore_errors=True)
+        if not Path(args.baseline).is_dir():
+            shutil.rmtree(trees["before"], ignore_errors=True)
     t = f"neo4j scale {scale}"
     rows: list[Row] = []
     means: dict[str, dict[str, float]] = {}
@@ -360,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline",
         default=None,
         metavar="REF",
-        help="side by side: this commit's loader (before) against this tree's (after), at --scale only",
+        help="side by side: this commit's (or source folder's) loader, before, against this tree's",
     )
     ap.add_argument("--rounds", type=int, default=1, help="with --baseline: before/after pairs (turns)")
     ap.add_argument("--child-large", nargs=2, metavar=("PATH", "URI"), help=argparse.SUPPRESS)

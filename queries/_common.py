@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.errors import InputError, NotFound
-from graph.model import NODE_KEYS, NODE_NAMES, REL_ENDS, STRUCTURAL_KINDS, Label, Rel
+from graph.model import NODE_KEYS, NODE_NAMES, STRUCTURAL_KINDS, Label
 from graph.schema import label as L
-from graph.schema import rel_type
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries.models import NodeRef
@@ -79,29 +78,6 @@ def hub_cypher(var: str) -> str:
         f"({var}:{L(Label.TOWN)} OR {var}:{L(Label.PARK)} OR ({var}:{po}"
         f" AND ({var}.town_code IS NULL OR coalesce({var}.kind, '') IN $structural)))"
     )
-
-
-def has_in_cypher(var: str, rel: Rel, start: Label) -> str:
-    """Cypher: some ``start`` node has a ``rel`` relationship into ``var``, as a degree check.
-
-    Exact because ``rel`` only ever starts at ``start`` nodes (graph.model.REL_ENDS; the loader
-    writes no other): the planner reads the degree instead of expanding and testing the far
-    node's label for every row (issue 19: 82k organisations per district question at scale 40)."""
-    if REL_ENDS[rel][0] != {start}:
-        raise ValueError(f"{rel.value} does not start only at {start.value}")
-    return f"EXISTS {{ ({var})<-[:{rel_type(rel)}]-() }}"
-
-
-def covered_cypher(var: str) -> str:
-    """Cypher: some party organisation COVERS ``var``."""
-    return has_in_cypher(var, Rel.COVERS, Label.PARTY_ORG)
-
-
-def instructed_cypher(var: str) -> str:
-    """Cypher: an instructor serves ``var``, or a party organisation covering it."""
-    a, c = rel_type(Rel.ASSIGNED_TO), rel_type(Rel.COVERS)
-    direct = has_in_cypher(var, Rel.ASSIGNED_TO, Label.INSTRUCTOR)
-    return f"({direct} OR EXISTS {{ ({var})<-[:{c}]-()<-[:{a}]-() }})"
 
 
 def ref(label: str, props: Mapping[str, Any]) -> NodeRef:

@@ -1,21 +1,29 @@
 """Question 6: centrality, articulation points and bridges of one network.
 
-Computed on ``store.projection`` (an undirected graph inserted in sorted order, so both
-backends give identical numbers), restricted to the town scope, without isolated nodes.
-The networks are DESIGN.md's. Betweenness is always exact (igraph: sampling agreed with exact on
-2 of the top 20 at scale 40). Projections, scores and cuts are cached per store version.
+Computed in igraph over the network's topology (node ids sorted, edges as index pairs, never a
+networkx detour), restricted to the town scope, without isolated nodes: both backends give the same
+numbers. Betweenness is always exact (igraph: sampling agreed with exact on 2 of the top 20 at
+scale 40). What any answer can show (each metric's first TOP_MAX, articulation points, bridges, the
+cuts and the names of the nodes in them) is one :class:`Summary` per network, scope and metric,
+computed once per data version: the district's is kept with the graph (documents API), so every
+process serves it without recomputing; a town's is small and computed on demand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+import time
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
-import networkx as nx
-from pydantic import Field
+import numpy as np
+from pydantic import BaseModel, Field
 
-from graph.model import Label, Rel
-from graph.store.base import CypherReader, FactSet, GraphStore, projection_attrs, read_projection
+from graph.model import NODE_KEYS, NODE_NAMES, Label, Rel
+from graph.schema import label as L
+from graph.schema import rel_type as T
+from graph.store.base import CypherReader, FactSet, GraphStore, node_id
 from graph.store.index import GraphIndex
 from queries._common import check_scope, ref_from
 from queries.cache import cached
@@ -67,6 +75,10 @@ Network = Literal["pairing", "organisation", "membership"]
 Metric = Literal["degree", "betweenness", "pagerank"]
 
 
+TOP_MAX = 10_000  # the longest ranking an answer can ask for (CentralityParams.top)
+DOC_KIND = "centrality"  # the district's summaries, one document per network and metric
+
+
 class CentralityParams(Params):
     network: Network = Field(
         "organisation", description="网络：pairing 结对网络 / organisation 组织网络 / membership 党员关系网络"
@@ -74,186 +86,216 @@ class CentralityParams(Params):
     metric: Metric = Field(
         "degree", description="指标：degree 度中心性 / betweenness 中介中心性 / pagerank 影响力"
     )
-    top: int = Field(20, ge=1, le=10_000, description="排名条数")
+    top: int = Field(20, ge=1, le=TOP_MAX, description="排名条数")
     include_leaves: bool = Field(False, description="是否列出只断开一个末梢节点的关键节点与桥")
     cuts: int = Field(20, ge=1, le=LIST_CAP, description="列出的关键节点、桥各多少个（按断开的规模）")
 
 
-class ProjectedNode(NamedTuple):
-    id: str
-    label: str
-    key: str
-    name: str | None
-    town_code: str | None
+class Topology(NamedTuple):
+    """A network's nodes in the scope (ids, sorted) and the edges between them as index pairs
+    (u < v, sorted, each once): all an algorithm needs; names are read later for what is shown."""
+
+    ids: tuple[str, ...]
+    edges: tuple[tuple[int, int], ...]
 
 
-class Projected(NamedTuple):
-    """A network's nodes in the scope and the edges between them (sorted, each once)."""
-
-    nodes: tuple[ProjectedNode, ...]
-    edges: tuple[tuple[str, str, str], ...]  # (u, v, type), u < v
-
-
-def _projected(nodes: list[tuple[str, dict[str, Any]]], edges: Iterable[tuple[str, str, str]]) -> Projected:
-    inside = {nid for nid, _ in nodes}
-    kept = {(min(u, v), max(u, v), t) for u, v, t in edges if u != v and u in inside and v in inside}
-    pn = [ProjectedNode(n, d["label"], d["key"], d.get("name"), d.get("town_code")) for n, d in nodes]
-    return Projected(tuple(sorted(pn)), tuple(sorted(kept)))
+def _topology(nodes: Iterable[str], edges: Iterable[tuple[str | None, str | None]]) -> Topology:
+    ids = sorted(set(nodes))
+    pos = {v: i for i, v in enumerate(ids)}
+    pairs: set[tuple[int, int]] = set()
+    for a, b in edges:
+        i, j = pos.get(a or ""), pos.get(b or "")
+        if i is not None and j is not None and i != j:
+            pairs.add((i, j) if i < j else (j, i))
+    return Topology(tuple(ids), tuple(sorted(pairs)))
 
 
-def _projection_cypher(db: CypherReader, arg: tuple[str, Scope]) -> Projected:
-    # one index seek (town) or label scan (district) per label, keys and names only
+def _topology_cypher(db: CypherReader, arg: tuple[str, Scope]) -> Topology:
+    # per label: its nodes (internal id and key) by label scan or town index seek, then the ids of
+    # both ends of the edges leaving them; the far end is kept only if it is one of those nodes
     network, scope = arg
     labels, rels = NETWORKS[network]
-    return _projected(*read_projection(db, labels, rels, scope.match_admitted, scope.cypher, scope.params()))
+    pattern = "|".join(sorted(T(r) for r in rels))
+    params = scope.params()
+    named: dict[int, str] = {}
+    pairs: list[tuple[int, int]] = []
+    for lab in sorted(labels, key=lambda x: x.value):
+        text = f"{scope.match_admitted('n', lab)} RETURN collect([id(n), n.`{NODE_KEYS[lab]}`]) AS rows"
+        for i, k in db.read(text, params, "centrality_nodes")[0]["rows"]:
+            named[i] = node_id(lab, k)
+        text = (
+            f"{scope.match_admitted('a', lab)} CALL (a) {{ MATCH (a)-[:{pattern}]->(b) RETURN id(b) AS b }} "
+            "RETURN collect([id(a), b]) AS rows"
+        )
+        pairs += db.read(text, params, "centrality_edges")[0]["rows"]
+    return _topology(named.values(), ((named.get(a), named.get(b)) for a, b in pairs))
 
 
-def _projection_nx(ix: GraphIndex, arg: tuple[str, Scope]) -> Projected:
+def _topology_nx(ix: GraphIndex, arg: tuple[str, Scope]) -> Topology:
     network, scope = arg
     labels, rels = NETWORKS[network]
-    nodes = [
-        (nid, projection_attrs(lab.value, d))
-        for lab in labels
-        for nid, d in ix.scoped_nodes(lab.value, scope)
-    ]
-    return _projected(nodes, ((u, v, r.value) for r in rels for u, v, _ in ix.edges(r.value)))
+    nodes = [nid for lab in labels for nid, _ in ix.scoped_nodes(lab.value, scope)]
+    return _topology(nodes, ((u, v) for r in rels for u, v, _ in ix.edges(r.value)))
 
 
-PROJECTION: FactSet[tuple[str, Scope], Projected] = FactSet(
-    "centrality.projection", cypher=_projection_cypher, networkx=_projection_nx
+TOPOLOGY: FactSet[tuple[str, Scope], Topology] = FactSet(
+    "centrality.topology", cypher=_topology_cypher, networkx=_topology_nx
 )
 
-
-def network_graph(store: GraphStore, network: str, scope: Scope, version: str | None = None) -> nx.Graph:
-    """The scoped projection of a network, isolated nodes dropped (cached per store version)."""
-
-    def build() -> nx.Graph:
-        f = store.facts(PROJECTION, (network, scope))
-        g = nx.Graph()
-        for n in f.nodes:
-            g.add_node(n.id, label=n.label, key=n.key, name=n.name, town_code=n.town_code)
-        for u, v, t in f.edges:
-            if g.has_edge(u, v):
-                g[u][v]["types"] = sorted({*g[u][v]["types"], t})
-            else:
-                g.add_edge(u, v, types=[t])
-        g.remove_nodes_from([n for n, d in list(g.degree) if d == 0])
-        return g
-
-    return cached(store, ("projection", network, scope.key), build, version)
+Named = dict[str, tuple[str | None, str | None]]  # node id -> (name, town_code)
 
 
-def betweenness(g: nx.Graph) -> dict[str, float]:
-    """Exact betweenness, normalised as networkx does (igraph: all pairs in seconds at city scale)."""
-    import igraph as ig
-
-    n = g.number_of_nodes()
-    if n <= 2:
-        return dict.fromkeys(g.nodes, 0.0)
-    nodes = list(g.nodes)
-    pos = {v: i for i, v in enumerate(nodes)}
-    h = ig.Graph(n=n, edges=[(pos[u], pos[v]) for u, v in g.edges], directed=False)
-    scale = 2.0 / ((n - 1) * (n - 2))  # igraph counts each pair once; networkx both ways, normalised
-    return {v: b * scale for v, b in zip(nodes, h.betweenness(directed=False), strict=True)}
-
-
-def _scores(g: nx.Graph, metric: str) -> dict[str, float]:
-    if g.number_of_nodes() == 0:
-        return {}
-    if metric == "degree":
-        return dict(nx.degree_centrality(g))
-    if metric == "pagerank":
-        return dict(nx.pagerank(g, alpha=PAGERANK_ALPHA, tol=1e-10, max_iter=500))
-    return betweenness(g)
+def _names_cypher(db: CypherReader, ids: tuple[str, ...]) -> Named:
+    out: Named = {}
+    for lab, keys in _by_label(ids).items():
+        key, name = NODE_KEYS[lab], NODE_NAMES[lab]
+        text = (
+            f"MATCH (n:{L(lab)}) WHERE n.`{key}` IN $keys "
+            f"RETURN collect([n.`{key}`, n.`{name}`, n.town_code]) AS rows"
+        )
+        for k, nm, town in db.read(text, {"keys": keys}, "centrality_names")[0]["rows"]:
+            out[node_id(lab, k)] = (nm, town)
+    return out
 
 
-def _ref(g: nx.Graph, nid: str) -> NodeRef:
-    d = g.nodes[nid]
-    return ref_from(d["label"], d["key"], d.get("name"), d.get("town_code"))
+def _names_nx(ix: GraphIndex, ids: tuple[str, ...]) -> Named:
+    out: Named = {}
+    for lab, keys in _by_label(ids).items():
+        for k in keys:
+            d = ix.props(node_id(lab, k))
+            out[node_id(lab, k)] = (d.get(NODE_NAMES[lab]), d.get("town_code"))
+    return out
 
 
-_Cut = tuple[Any, int, int, int, list[str]]  # (node id or (u, v), component size, pieces, cut off, nodes)
+def _by_label(ids: Iterable[str]) -> dict[Label, list[str]]:
+    out: dict[Label, list[str]] = {}
+    for nid in ids:
+        lab, key = nid.split(":", 1)
+        out.setdefault(Label(lab), []).append(key)
+    return out
 
 
-def cut_consequences(g: nx.Graph) -> tuple[list[_Cut], list[_Cut]]:
-    """Every articulation point and bridge with what removing it cuts off.
+NAMES: FactSet[tuple[str, ...], Named] = FactSet("centrality.names", cypher=_names_cypher, networkx=_names_nx)
 
-    One depth-first search (nodes and neighbours in sorted order, so equal graphs give equal
-    answers): a cut point's parts are the subtrees of its children that cannot climb above it,
-    plus the rest of its component; a bridge's parts are the child's subtree and the rest. What
-    is cut off is everything outside the largest part (ties: the rest, then the earlier subtree).
+
+class Cut(BaseModel):
+    """One articulation point (``node``) or bridge (``edge``) and what removing it cuts off."""
+
+    node: str | None = None
+    edge: tuple[str, str] | None = None
+    size: int  # nodes of its connected part
+    pieces: int
+    cut_off: int
+    nodes: list[str]  # the first CUT_NAMES cut off, by id
+
+
+class Summary(BaseModel):
+    """Everything an answer of one network, scope and metric can show (served, never recomputed)."""
+
+    data_version: str  # of the graph it was computed from
+    node_count: int
+    edge_count: int
+    ranked: list[tuple[str, float]]  # the first TOP_MAX by score (rounded) desc, then id
+    articulation: list[str]  # the first LIST_CAP by degree desc, then id
+    articulation_total: int
+    bridges: list[tuple[str, str]]  # the first LIST_CAP, sorted
+    bridges_total: int
+    cut_points: list[Cut]  # the first LIST_CAP by cut_off desc, then id (leaves included)
+    cut_points_total: int
+    cut_points_leaf: int  # of the total, those cutting off one node or none
+    cut_bridges: list[Cut]
+    cut_bridges_total: int
+    cut_bridges_leaf: int
+    names: Named  # every node named above: (name, town_code)
+
+
+_Cut = tuple[Any, int, int, int, list[int]]  # (node or (u, v), component size, pieces, cut off, first nodes)
+
+
+def cut_consequences(adj: Sequence[Sequence[int]]) -> tuple[list[_Cut], list[_Cut]]:
+    """Every articulation point and bridge of a graph on nodes ``0..n-1`` (``adj[v]``: v's
+    neighbours, sorted) with what removing it cuts off (the first :data:`CUT_NAMES` of it).
+
+    One depth-first search (nodes and neighbours in order, so equal graphs give equal answers):
+    a cut point's parts are the subtrees of its children that cannot climb above it, plus the rest
+    of its component; a bridge's parts are the child's subtree and the rest. What is cut off is
+    everything outside the largest part (ties: the rest, then the earlier subtree).
 
     Example
     -------
-    >>> pts, brs = cut_consequences(nx.path_graph(["a", "b", "c"]))
+    >>> pts, brs = cut_consequences([[1], [0, 2], [1]])
     >>> pts[0][:4], brs[0][3]
-    (('b', 3, 2, 1), 1)
+    ((1, 3, 2, 1), 1)
     """
-    disc: dict[str, int] = {}
-    low: dict[str, int] = {}
-    sub: dict[str, int] = {}
-    parent: dict[str, str | None] = {}
-    children: dict[str, list[str]] = {}
-    comp_of: dict[str, tuple[int, int]] = {}
-    order: list[str] = []
-    for r in sorted(g.nodes):
-        if r in disc:
+    n = len(adj)
+    disc = [-1] * n
+    low = [0] * n
+    sub = [0] * n
+    parent = [-1] * n
+    children: list[list[int]] = [[] for _ in range(n)]
+    comp_of: list[tuple[int, int]] = [(0, 0)] * n
+    order: list[int] = []
+    for r in range(n):
+        if disc[r] >= 0:
             continue
         start = len(order)
         disc[r] = low[r] = len(order)
         order.append(r)
-        parent[r] = None
-        stack = [(r, iter(sorted(g[r])))]
+        stack = [(r, iter(adj[r]))]
         while stack:
             v, it = stack[-1]
             for w in it:
-                if w not in disc:
+                if disc[w] < 0:
                     parent[w] = v
-                    children.setdefault(v, []).append(w)
+                    children[v].append(w)
                     disc[w] = low[w] = len(order)
                     order.append(w)
-                    stack.append((w, iter(sorted(g[w]))))
+                    stack.append((w, iter(adj[w])))
                     break
-                if w != parent[v]:
-                    low[v] = min(low[v], disc[w])
+                if w != parent[v] and disc[w] < low[v]:
+                    low[v] = disc[w]
             else:
                 stack.pop()
                 sub[v] = len(order) - disc[v]
                 if stack:
                     u = stack[-1][0]
-                    low[u] = min(low[u], low[v])
+                    if low[v] < low[u]:
+                        low[u] = low[v]
         for v in order[start:]:
             comp_of[v] = (start, len(order) - start)
 
-    def span(c: str) -> list[str]:
+    def span(c: int) -> list[int]:
         return order[disc[c] : disc[c] + sub[c]]
+
+    def first(nodes: Iterable[int]) -> list[int]:
+        return heapq.nsmallest(CUT_NAMES, nodes)
 
     points: list[_Cut] = []
     for v in order:
         start, size = comp_of[v]
-        kids = children.get(v, [])
-        sep = kids if parent[v] is None else [c for c in kids if low[c] >= disc[v]]
+        kids = children[v]
+        sep = kids if parent[v] < 0 else [c for c in kids if low[c] >= disc[v]]
         rest = size - 1 - sum(sub[c] for c in sep)
         if len(sep) + (rest > 0) < 2:
             continue
-        parts: list[tuple[int, int, Any]] = [(sub[c], -i - 1, c) for i, c in enumerate(sep)]
+        parts: list[tuple[int, int, int]] = [(sub[c], -i - 1, c) for i, c in enumerate(sep)]
         if rest > 0:
-            parts.append((rest, 0, None))
+            parts.append((rest, 0, -1))
         keep = max(parts, key=lambda x: (x[0], x[1] == 0, x[1]))
-        cut: list[str] = []
-        for n, _, c in parts:
-            if (n, c) == (keep[0], keep[2]):
+        cut: list[int] = []
+        for m, _, c in parts:
+            if (m, c) == (keep[0], keep[2]):
                 continue
-            if c is not None:
+            if c >= 0:
                 cut += span(c)
             else:
-                inside = set(v for c2 in sep for v in span(c2)) | {v}
+                inside = {x for c2 in sep for x in span(c2)} | {v}
                 cut += [x for x in order[start : start + size] if x not in inside]
-        points.append((v, size, len(parts), size - 1 - keep[0], sorted(cut)))
+        points.append((v, size, len(parts), size - 1 - keep[0], first(cut)))
     bridges: list[_Cut] = []
     for c in order:
         p = parent[c]
-        if p is None or low[c] <= disc[p]:
+        if p < 0 or low[c] <= disc[p]:
             continue
         start, size = comp_of[c]
         if sub[c] <= size - sub[c]:
@@ -261,33 +303,253 @@ def cut_consequences(g: nx.Graph) -> tuple[list[_Cut], list[_Cut]]:
         else:
             inside = set(span(c))
             cut = [x for x in order[start : start + size] if x not in inside]
-        bridges.append((tuple(sorted((p, c))), size, 2, len(cut), sorted(cut)))
+        bridges.append(((min(p, c), max(p, c)), size, 2, len(cut), first(cut)))
     return points, bridges
 
 
-def _cut_model(g: nx.Graph, cut: _Cut) -> CutConsequence:
-    what, size, pieces, n, nodes = cut
-    named = [_ref(g, x) for x in nodes[:CUT_NAMES]]
-    shown = "、".join(r.name or r.key for r in named[:5]) + ("等" if n > 5 else "")
-    if isinstance(what, tuple):
-        a, b = _ref(g, what[0]), _ref(g, what[1])
-        head = f"断开 {a.name or a.key} 与 {b.name or b.key} 之间的联系"
-        return CutConsequence(
-            edge=(a, b),
-            component_size=size,
-            pieces=pieces,
-            cut_off=n,
-            cut_off_nodes=named,
-            sentence_zh=f"{head} → {n} 个对象与网络断开：{shown}",
+def betweenness(h: Any) -> np.ndarray:
+    """Exact betweenness of an igraph graph, normalised as networkx does, one connected part at a
+    time (igraph clears per-node arrays for every source: on the whole graph of a city's 40
+    separate districts that costs 40 times the work)."""
+    n = h.vcount()
+    out = np.zeros(n)
+    if n <= 2:
+        return out
+    for part in h.connected_components():
+        if len(part) > 2:
+            out[part] = h.subgraph(part).betweenness(directed=False)
+    scaled: np.ndarray = out * (2.0 / ((n - 1) * (n - 2)))  # igraph: each pair once; networkx: both ways
+    return scaled
+
+
+def pagerank(h: Any, alpha: float = PAGERANK_ALPHA) -> np.ndarray:
+    """PageRank of an undirected graph without isolated nodes, by power iteration on a sparse
+    matrix until nothing moves (so it equals networkx's to far below its tolerance)."""
+    import scipy.sparse as sp
+
+    n = h.vcount()
+    if n == 0:
+        return np.zeros(0)
+    el = np.array(h.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    rows, cols = np.concatenate([el[:, 0], el[:, 1]]), np.concatenate([el[:, 1], el[:, 0]])
+    deg = np.bincount(rows, minlength=n).astype(np.float64)
+    walk = sp.csr_matrix((alpha / deg[cols], (rows, cols)), shape=(n, n))
+    x = np.full(n, 1.0 / n)
+    for _ in range(10_000):
+        nxt = walk @ x + (1.0 - alpha) / n
+        if np.abs(nxt - x).max() < 1e-16:
+            return np.asarray(nxt)
+        x = nxt
+    return x
+
+
+def _laps(steps: dict[str, float] | None) -> Callable[[str], None]:
+    """``lap(name)``: the seconds since the previous lap, recorded under ``name`` (benches)."""
+    last = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        if steps is not None:
+            steps[name] = steps.get(name, 0.0) + now - last[0]
+        last[0] = now
+
+    return lap
+
+
+def summarise(
+    topo: Topology,
+    version: str,
+    names: Callable[[tuple[str, ...]], Named],
+    steps: dict[str, float] | None = None,
+) -> dict[str, Summary]:
+    """The three metrics' summaries of one topology (isolated nodes dropped), built in igraph;
+    ``steps`` receives the seconds each step took."""
+    import igraph as ig
+
+    lap = _laps(steps)
+    deg0 = np.zeros(len(topo.ids), dtype=np.int64)
+    edges = np.array(topo.edges, dtype=np.int64).reshape(-1, 2)
+    np.add.at(deg0, edges.ravel(), 1)
+    kept = np.flatnonzero(deg0)  # still in id order
+    new = np.full(len(topo.ids), -1, dtype=np.int64)
+    new[kept] = np.arange(len(kept))
+    ids = [topo.ids[i] for i in kept]
+    n = len(ids)
+    h = ig.Graph(n=n, edges=new[edges].tolist(), directed=False)
+    lap("graph")
+    deg = np.array(h.degree(), dtype=np.float64)
+    scores = {"degree": deg / (n - 1) if n > 1 else deg}
+    lap("degree")
+    scores["pagerank"] = pagerank(h)
+    lap("pagerank")
+    scores["betweenness"] = betweenness(h)
+    lap("betweenness")
+    ranked: dict[str, list[tuple[int, float]]] = {}
+    for m, raw in scores.items():
+        rounded = np.round(raw, 12)
+        top = np.lexsort((np.arange(n), -rounded))[:TOP_MAX]
+        ranked[m] = [(int(i), float(rounded[i])) for i in top]
+    lap("ranking")
+    arts = sorted(h.articulation_points(), key=lambda v: (-deg[v], v))
+    el = h.get_edgelist()
+    bridges = sorted(tuple(sorted(el[e])) for e in h.bridges())
+    pts, brs = cut_consequences([sorted(x) for x in h.get_adjlist()])
+
+    def shown(cuts: list[_Cut]) -> list[_Cut]:
+        return sorted(cuts, key=lambda c: (-c[3], c[0]))[:LIST_CAP]
+
+    pts_shown, brs_shown = shown(pts), shown(brs)
+    lap("articulation points, bridges, cuts")
+    shared = set(arts[:LIST_CAP]) | {i for b in bridges[:LIST_CAP] for i in b}
+    for c in (*pts_shown, *brs_shown):
+        shared |= {*c[4], *(c[0] if isinstance(c[0], tuple) else (c[0],))}
+    wanted = shared | {i for r in ranked.values() for i, _ in r}
+    named = names(tuple(sorted(ids[i] for i in wanted)))
+    lap("names of the nodes shown")
+
+    def cut(c: _Cut) -> Cut:
+        what = c[0]
+        at = {"edge": (ids[what[0]], ids[what[1]])} if isinstance(what, tuple) else {"node": ids[what]}
+        return Cut(**at, size=c[1], pieces=c[2], cut_off=c[3], nodes=[ids[i] for i in c[4]])
+
+    common = {
+        "data_version": version,
+        "node_count": n,
+        "edge_count": len(el),
+        "articulation": [ids[v] for v in arts[:LIST_CAP]],
+        "articulation_total": len(arts),
+        "bridges": [(ids[u], ids[v]) for u, v in bridges[:LIST_CAP]],
+        "bridges_total": len(bridges),
+        "cut_points": [cut(c) for c in pts_shown],
+        "cut_points_total": len(pts),
+        "cut_points_leaf": sum(1 for c in pts if c[3] <= 1),
+        "cut_bridges": [cut(c) for c in brs_shown],
+        "cut_bridges_total": len(brs),
+        "cut_bridges_leaf": sum(1 for c in brs if c[3] <= 1),
+    }
+    out: dict[str, Summary] = {}
+    for m, r in ranked.items():
+        mine = sorted({i for i, _ in r} | shared)
+        out[m] = Summary.model_validate(
+            {
+                **common,
+                "ranked": [(ids[i], score) for i, score in r],
+                "names": {ids[i]: named[ids[i]] for i in mine},
+            }
         )
-    node = _ref(g, what)
-    return CutConsequence(
-        node=node,
-        component_size=size,
-        pieces=pieces,
-        cut_off=n,
-        cut_off_nodes=named,
-        sentence_zh=f"去掉 {node.name or node.key} → 分成 {pieces} 块，{n} 个对象与网络断开：{shown}",
+    lap("summaries")
+    return out
+
+
+def _doc_id(network: str, metric: str) -> str:
+    return f"{network}.{metric}"
+
+
+_UNSTAMPED: weakref.WeakSet[GraphStore] = weakref.WeakSet()
+
+
+def computed(store: GraphStore, network: str, scope: Scope, version: str | None = None) -> dict[str, Summary]:
+    """The three metrics' summaries computed afresh from the store (once per data version in this
+    process); the district's are written to the store for every other process."""
+    ver = version or store.data_version()
+
+    def build() -> dict[str, Summary]:
+        topo = store.facts(TOPOLOGY, (network, scope))
+        out = summarise(topo, ver, lambda ids: store.facts(NAMES, ids))
+        if scope.is_district and store not in _UNSTAMPED:
+            for m, s in out.items():
+                store.put_doc(DOC_KIND, _doc_id(network, m), s.model_dump(mode="json"))
+            if store.data_version() != ver:
+                # a graph written before data versions: documents move its version, so a stored
+                # summary could never match; keep them in memory only (from the next load on, stored)
+                _UNSTAMPED.add(store)
+        return out
+
+    return cached(store, ("centrality.computed", network, scope.key), build, ver)
+
+
+def precompute(store: GraphStore, networks: Iterable[str] = tuple(NETWORKS)) -> None:
+    """Compute and keep the district's summaries of every network (after a load)."""
+    ver = store.data_version()
+    for network in networks:
+        if any(_stored(store, network, m, ver) is None for m in METRICS):
+            computed(store, network, Scope(), ver)
+
+
+def _stored(store: GraphStore, network: str, metric: str, version: str) -> Summary | None:
+    doc = store.get_doc(DOC_KIND, _doc_id(network, metric))
+    if doc is None or doc.get("data_version") != version:
+        return None  # none yet, or computed from an earlier graph
+    return Summary.model_validate(doc)
+
+
+def summary(store: GraphStore, network: str, scope: Scope, metric: str) -> Summary:
+    """One network's, scope's and metric's summary: the district's as stored with the graph
+    (computed on the first ask after a load if the load did not), a town's computed on demand."""
+    ver = store.data_version()
+
+    def load() -> Summary:
+        hit = _stored(store, network, metric, ver) if scope.is_district else None
+        return hit or computed(store, network, scope, ver)[metric]
+
+    return cached(store, ("centrality.summary", network, scope.key, metric), load, ver)
+
+
+def _answer(
+    s: Summary, network: Network, metric: Metric, town: str | None, p: CentralityParams
+) -> CentralityResult:
+    def ref(nid: str) -> NodeRef:
+        lab, key = nid.split(":", 1)
+        return ref_from(lab, key, *s.names[nid])
+
+    def model(c: Cut) -> CutConsequence:
+        named = [ref(x) for x in c.nodes]
+        shown = "、".join(r.name or r.key for r in named[:5]) + ("等" if c.cut_off > 5 else "")
+        if c.edge is not None:
+            a, b = ref(c.edge[0]), ref(c.edge[1])
+            head = f"断开 {a.name or a.key} 与 {b.name or b.key} 之间的联系"
+            sentence = f"{head} → {c.cut_off} 个对象与网络断开：{shown}"
+            at: dict[str, Any] = {"edge": (a, b)}
+        else:
+            node = ref(c.node or "")
+            sentence = (
+                f"去掉 {node.name or node.key} → 分成 {c.pieces} 块，{c.cut_off} 个对象与网络断开：{shown}"
+            )
+            at = {"node": node}
+        return CutConsequence(
+            **at,
+            component_size=c.size,
+            pieces=c.pieces,
+            cut_off=c.cut_off,
+            cut_off_nodes=named,
+            sentence_zh=sentence,
+        )
+
+    def kept(cuts: list[Cut]) -> list[Cut]:
+        return [c for c in cuts if p.include_leaves or c.cut_off > 1]
+
+    leaves = 0 if p.include_leaves else s.cut_points_leaf + s.cut_bridges_leaf
+    return CentralityResult(
+        network=network,
+        metric=metric,
+        town=town,
+        node_count=s.node_count,
+        edge_count=s.edge_count,
+        approximate=False,
+        items=[
+            CentralityItem(node=ref(nid), score=score, rank=i + 1)
+            for i, (nid, score) in enumerate(s.ranked[: p.top])
+        ],
+        articulation_points=[ref(x) for x in s.articulation],
+        articulation_total=s.articulation_total,
+        bridges=s.bridges,
+        bridges_total=s.bridges_total,
+        metric_zh=METRIC_ZH[metric],
+        cut_points=[model(c) for c in kept(s.cut_points)[: p.cuts]],
+        cut_bridges=[model(c) for c in kept(s.cut_bridges)[: p.cuts]],
+        cut_points_total=s.cut_points_total - (0 if p.include_leaves else s.cut_points_leaf),
+        cut_bridges_total=s.cut_bridges_total - (0 if p.include_leaves else s.cut_bridges_leaf),
+        leaf_cuts_hidden=leaves,
     )
 
 
@@ -299,47 +561,7 @@ def centrality(store: GraphStore, scope: Scope, p: CentralityParams) -> Centrali
     >>> CENTRALITY(store, Scope("T01"), CentralityParams(metric="pagerank")).items[0]  # doctest: +SKIP
     """
     check_scope(store, scope)
-    network, metric, top, town = p.network, p.metric, p.top, scope.town
-    ver = store.version()
-    g = network_graph(store, network, scope, ver)
-
-    def compute() -> dict[str, Any]:
-        scores = _scores(g, metric)
-        ranked = sorted(scores.items(), key=lambda x: (-round(x[1], 12), x[0]))
-        arts = sorted(nx.articulation_points(g), key=lambda n: (-g.degree(n), n))
-        bridges = sorted(tuple(sorted(e)) for e in nx.bridges(g))
-        return {"ranked": ranked, "arts": arts, "bridges": bridges}
-
-    res = cached(store, ("centrality", network, scope.key, metric), compute, ver)
-    pts, brs = cached(store, ("cuts", network, scope.key), lambda: cut_consequences(g), ver)
-
-    def shown(cuts: list[_Cut]) -> list[_Cut]:
-        kept = [c for c in cuts if p.include_leaves or c[3] > 1]
-        return sorted(kept, key=lambda c: (-c[3], c[0]))
-
-    items = [
-        CentralityItem(node=_ref(g, nid), score=round(s, 12), rank=i + 1)
-        for i, (nid, s) in enumerate(res["ranked"][:top])
-    ]
-    return CentralityResult(
-        network=network,
-        metric=metric,
-        town=town,
-        node_count=g.number_of_nodes(),
-        edge_count=g.number_of_edges(),
-        approximate=False,
-        items=items,
-        articulation_points=[_ref(g, n) for n in res["arts"][:LIST_CAP]],
-        articulation_total=len(res["arts"]),
-        bridges=[(u, v) for u, v in res["bridges"][:LIST_CAP]],
-        bridges_total=len(res["bridges"]),
-        metric_zh=METRIC_ZH[metric],
-        cut_points=[_cut_model(g, c) for c in shown(pts)[: p.cuts]],
-        cut_bridges=[_cut_model(g, c) for c in shown(brs)[: p.cuts]],
-        cut_points_total=len(shown(pts)),
-        cut_bridges_total=len(shown(brs)),
-        leaf_cuts_hidden=0 if p.include_leaves else sum(1 for c in (*pts, *brs) if c[3] <= 1),
-    )
+    return _answer(summary(store, p.network, scope, p.metric), p.network, p.metric, scope.town, p)
 
 
 CENTRALITY = register(Question("centrality", "网络分析", CentralityParams, CentralityResult, centrality))

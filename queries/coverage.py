@@ -1,8 +1,10 @@
 """Question 1: organisational and work coverage, by group, and the uncovered organisations.
 
-Facts (one Cypher and one networkx side each): counts per (category, group, covered, work
-covered) and one page of the uncovered organisations by key. The answer (rows, totals,
-the three headline sets, the scope's view of association keys) is written once below.
+Facts: the district aggregates the loader keeps per town (graph/aggregates.py: organisation
+counts per category, park, industry, association, covered, work covered; the uncovered
+organisations), exactly a recount, read for the scope's towns. The answer (rows, totals, the
+three headline sets, one page of the uncovered, the scope's view of association keys) is
+written once below.
 """
 
 from __future__ import annotations
@@ -10,23 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field
 
-from graph.model import (
-    DEREGISTERED,
-    NONPUBLIC_CATEGORIES,
-    SELF_EMPLOYED_CATEGORY,
-    SOCIAL_CATEGORIES,
-    Label,
-    OrgCategory,
-    Rel,
-)
-from graph.store.base import CypherReader, FactSet, GraphStore
-from graph.store.index import GraphIndex
-from queries._common import check_key, check_scope, covered_cypher, instructed_cypher, rate
-from queries.cache import facts
+from graph import aggregates
+from graph.model import NONPUBLIC_CATEGORIES, SELF_EMPLOYED_CATEGORY, SOCIAL_CATEGORIES, Label, OrgCategory
+from graph.store.base import GraphStore
+from queries._common import check_key, check_scope, rate
+from queries.cache import cached
 from queries.models import CoverageResult, CoverageRow, NodeRef, UncoveredOrg
 from queries.names import association_shown, names
 from queries.params import MAX_PAGE, Params
@@ -34,13 +28,7 @@ from queries.question import Question, register
 from queries.scope import Scope
 
 Grouping = Literal["category", "town", "park", "industry", "association"]
-GROUP_PROP: dict[str, str] = {
-    "category": "org_category",
-    "town": "town_code",
-    "park": "park_code",
-    "industry": "industry",
-    "association": "association_uscc",
-}
+R = TypeVar("R", aggregates.CountRow, aggregates.UncoveredRow)
 # Groups whose values are keys of nodes with a display name.
 GROUP_LABEL = {"town": Label.TOWN, "park": Label.PARK, "association": Label.ORGANIZATION}
 
@@ -58,24 +46,7 @@ class CoverageParams(Params):
     offset: int = Field(0, ge=0, le=10_000_000, description="未建党组织清单跳过条数")
 
 
-# --- facts -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrgFilter:
-    scope: Scope
-    category: str | None = None
-    park: str | None = None
-    industry: str | None = None
-    association: str | None = None
-    group: str = "org_category"  # the property counted by (counts only)
-
-
-@dataclass(frozen=True)
-class UncoveredPage:
-    filter: OrgFilter
-    offset: int
-    limit: int
+# --- facts: the district aggregates kept with the graph (graph/aggregates.py) ---------------------
 
 
 @dataclass(frozen=True)
@@ -106,124 +77,65 @@ class UncoveredFact(OrgFact):
     work: bool  # an instructor serves it, or a party organisation covering it
 
 
-_FILTER_PROPS = (
-    ("category", "org_category"),
-    ("park", "park_code"),
-    ("industry", "industry"),
-    ("association", "association_uscc"),
-)
-_COVERED, _INSTRUCTED = covered_cypher("o"), instructed_cypher("o")
+def scope_rows(store: GraphStore, scope: Scope, part: str) -> tuple[Any, ...]:
+    """One part of the district aggregates (graph/aggregates.PARTS: counts, uncovered by key,
+    hosts) for the scope's towns, once per store version: read from what the loader keeps (a few
+    documents instead of a pass over every organisation), or recounted from the graph when it
+    is not kept for the data version (then exactly the same values: tests/contract/test_aggregates.py)."""
+
+    def build() -> tuple[Any, ...]:
+        codes = scope.town_codes(Label.ORGANIZATION)
+        kept = aggregates.maintained(store, codes, (part,))
+        if kept is None:
+            every = cached(store, ("aggregates.recount",), lambda: aggregates.recount(store))
+            kept = {t: a for t, a in every.items() if codes is None or t in codes}
+        rows = [r for a in kept.values() for r in getattr(a, part)]
+        return tuple(sorted(rows, key=lambda u: u.uscc) if part == "uncovered" else rows)
+
+    return cached(store, ("aggregates", part, scope.key), build)
 
 
-def _match_orgs(f: OrgFilter) -> str:
-    return f"""{f.scope.match("o", Label.ORGANIZATION)}
-  WHERE coalesce(o.status, '') <> $deregistered
-    AND ($category IS NULL OR o.org_category = $category)
-    AND ($park IS NULL OR o.park_code = $park)
-    AND ($industry IS NULL OR o.industry = $industry)
-    AND ($association IS NULL OR o.association_uscc = $association)"""
+_FILTER_PROPS = ("category", "park_code", "industry", "association_uscc")
+GROUP_FIELD = {"category": "category", "town": "town_code", "park": "park_code", "industry": "industry",
+               "association": "association_uscc"}  # fmt: skip
 
 
-def _cypher_params(f: OrgFilter) -> dict[str, Any]:
-    return {
-        **f.scope.params(),
-        "deregistered": DEREGISTERED,
-        "category": f.category,
-        "park": f.park,
-        "industry": f.industry,
-        "association": f.association,
-        "group": f.group,
-    }
+def _filtered(rows: Iterable[R], p: CoverageParams) -> list[R]:
+    values = (p.category, p.park, p.industry, p.association)
+    wanted = [(f, v) for f, v in zip(_FILTER_PROPS, values, strict=True) if v is not None]
+    return [r for r in rows if all(getattr(r, f) == v for f, v in wanted)]
 
 
-def _counts_cypher(db: CypherReader, f: OrgFilter) -> tuple[CountFact, ...]:
-    # aggregated on the server into one record, whatever the district's size
-    text = f"""{_match_orgs(f)}
-WITH o, {_COVERED} AS covered
-WITH o, covered, covered OR {_INSTRUCTED} AS work
-WITH o.org_category AS c, o[$group] AS g, covered, work, count(*) AS n
-RETURN collect([c, g, covered, work, n]) AS counts"""
-    row = db.read(text, _cypher_params(f), "coverage")[0]
-    return tuple(CountFact(c, g, bool(cov), bool(w), int(n)) for c, g, cov, w, n in row["counts"])
+def _counts(rows: tuple[aggregates.CountRow, ...], p: CoverageParams) -> list[CountFact]:
+    out: dict[tuple[Any, Any, bool, bool], int] = defaultdict(int)
+    field = GROUP_FIELD[p.by]
+    for c in _filtered(rows, p):
+        out[(c.category, getattr(c, field), c.covered, c.work)] += c.n
+    return [CountFact(*k, n) for k, n in out.items()]
 
 
-def _uncovered_cypher(db: CypherReader, p: UncoveredPage) -> tuple[UncoveredFact, ...]:
-    text = f"""{_match_orgs(p.filter)}
-    AND NOT {_COVERED}
-WITH o ORDER BY o.uscc SKIP $offset LIMIT $limit
-RETURN collect([o.uscc, o.org_name, o.town_code, o.org_category, o.industry, o.park_code,
-                o.association_uscc, o.employees, {_INSTRUCTED}]) AS uncovered"""
-    params = {**_cypher_params(p.filter), "offset": p.offset, "limit": p.limit}
-    row = db.read(text, params, "coverage_uncovered")[0]
-    return tuple(_uncovered(*u) for u in row["uncovered"])
+def _district_view(store: GraphStore, view: str) -> list[Any] | None:
+    return cached(store, ("aggregates.view", view), lambda: aggregates.district_view(store, view))
 
 
-def _uncovered(
-    uscc: Any, name: Any, town: Any, cat: Any, ind: Any, park: Any, assoc: Any, emp: Any, work: Any
-) -> UncoveredFact:
+def _uncovered_page(store: GraphStore, offset: int, limit: int) -> list[aggregates.UncoveredRow] | None:
+    """One page of the district's uncovered organisations by key, from the chunks it spans."""
+    first, last = offset // aggregates.CHUNK, (offset + limit - 1) // aggregates.CHUNK
+    rows: list[aggregates.UncoveredRow] = []
+    for i in range(first, last + 1):
+        chunk = _district_view(store, f"uncovered:{i}")
+        if chunk is None:
+            return None
+        rows += chunk
+    start = offset - first * aggregates.CHUNK
+    return rows[start : start + limit]
+
+
+def _uncovered(u: aggregates.UncoveredRow) -> UncoveredFact:
     return UncoveredFact(
-        str(uscc), name, town, cat, ind, park, assoc, None if emp is None else int(emp), bool(work)
-    )
-
-
-Flag = tuple[dict[str, Any], bool, bool]  # an organisation's properties, covered, work covered
-
-
-def _org_flags(ix: GraphIndex) -> list[Flag]:
-    """Every organisation not 注销 with (covered, work covered), once per graph version."""
-    po, ins = Label.PARTY_ORG.value, Label.INSTRUCTOR.value
-    out = []
-    for nid, d in ix.label_nodes(Label.ORGANIZATION.value):
-        if d.get("status") == DEREGISTERED:
-            continue
-        coverers = [u for u in ix.inn(nid, Rel.COVERS) if ix.props(u)["_label"] == po]
-        covered = bool(coverers)
-        work = (
-            covered
-            or any(ix.props(u)["_label"] == ins for u in ix.inn(nid, Rel.ASSIGNED_TO))
-            or any(ix.props(i)["_label"] == ins for p in coverers for i in ix.inn(p, Rel.ASSIGNED_TO))
-        )
-        out.append((d, covered, work))
-    return out
-
-
-def _flags(ix: GraphIndex, f: OrgFilter) -> Iterable[Flag]:
-    every = ix.derived("coverage_flags", lambda: _org_flags(ix))
-    org = Label.ORGANIZATION
-    scoped = ix.derived(
-        f"coverage_flags:{f.scope.key}", lambda: [x for x in every if f.scope.admits(org, x[0])]
-    )
-    wanted = [(prop, getattr(f, name)) for name, prop in _FILTER_PROPS if getattr(f, name) is not None]
-    return (x for x in scoped if all(x[0].get(p) == v for p, v in wanted))
-
-
-def _counts_nx(ix: GraphIndex, f: OrgFilter) -> tuple[CountFact, ...]:
-    agg: dict[tuple[Any, Any, bool, bool], int] = defaultdict(int)
-    for d, covered, work in _flags(ix, f):
-        agg[(d.get("org_category"), d.get(f.group), covered, work)] += 1
-    return tuple(CountFact(*k, n) for k, n in agg.items())
-
-
-def _uncovered_nx(ix: GraphIndex, p: UncoveredPage) -> tuple[UncoveredFact, ...]:
-    unc = sorted((d["uscc"], d, work) for d, covered, work in _flags(ix, p.filter) if not covered)
-    return tuple(
-        _uncovered(
-            k,
-            d.get("org_name"),
-            d.get("town_code"),
-            d.get("org_category"),
-            d.get("industry"),
-            d.get("park_code"),
-            d.get("association_uscc"),
-            d.get("employees"),
-            work,
-        )
-        for k, d, work in unc[p.offset : p.offset + p.limit]
-    )
-
-
-COUNTS = FactSet("coverage.counts", cypher=_counts_cypher, networkx=_counts_nx)
-UNCOVERED = FactSet("coverage.uncovered", cypher=_uncovered_cypher, networkx=_uncovered_nx)
+        u.uscc, u.name, u.town_code, u.category, u.industry, u.park_code, u.association_uscc,
+        None if u.employees is None else int(u.employees), u.work,
+    )  # fmt: skip
 
 
 # --- the answer ------------------------------------------------------------------------
@@ -259,11 +171,17 @@ def coverage(store: GraphStore, scope: Scope, p: CoverageParams) -> CoverageResu
         check_key(p.park, "园区")
     if p.association is not None:
         check_key(p.association, "协会")
-    base = OrgFilter(scope, p.category, p.park, p.industry, p.association)
-    counts = facts(
-        store, COUNTS, OrgFilter(scope, p.category, p.park, p.industry, p.association, GROUP_PROP[p.by])
-    )
-    unc = facts(store, UNCOVERED, UncoveredPage(base, p.offset, p.limit))
+    # the whole district without park / industry / association filters: the district views
+    plain = scope.is_district and p.park is None and p.industry is None and p.association is None
+    view = _district_view(store, f"by:{p.by}") if plain else None
+    if view is not None:
+        counts = [CountFact(c, g, cov, w, n) for c, g, cov, w, n in view if p.category in (None, c)]
+    else:
+        counts = _counts(scope_rows(store, scope, "counts"), p)
+    page = _uncovered_page(store, p.offset, p.limit) if plain and p.category is None else None
+    if page is None:
+        page = _filtered(scope_rows(store, scope, "uncovered"), p)[p.offset : p.offset + p.limit]
+    unc = [_uncovered(u) for u in page]
 
     groups: dict[str, list[CountFact]] = defaultdict(list)
     for c in counts:

@@ -81,10 +81,33 @@ RETURN x {{.party_org_code, .party_org_name, .town_code}} AS x, length(p) AS d O
 """
 
 
-def _search_cypher_text(scope: Scope) -> str:
+def uncased_run(q: str) -> str:
+    """The longest run of q without cased letters (Chinese, digits...), first on ties: a name
+    containing q in any case contains this run as it is, so the name's TEXT index can seek it."""
+    runs, cur = [], ""
+    for c in q:
+        if c.lower() == c.upper():
+            cur += c
+        else:
+            runs.append(cur)
+            cur = ""
+    runs.append(cur)
+    return max(runs, key=len)
+
+
+def _search_cypher_text(scope: Scope, q: str) -> str:
     """A key equal to q, or a name containing it (case-insensitive), one CALL per label: the
-    first ``$limit`` in the answer's order, and how many there are in all."""
-    part = """
+    first ``$limit`` in the answer's order, and how many there are in all.
+
+    A q without cased letters is contained in a name exactly when it is contained in the lowered
+    name: the TEXT index answers it. With Latin letters, the index seeks q's longest uncased run
+    ($qi) and lowered names are compared after; only a q of Latin letters alone scans the label."""
+    if q.lower() == q.upper():
+        name = "n.%(name)s CONTAINS $q"
+    elif uncased_run(q):
+        name = "n.%(name)s CONTAINS $qi AND toLower(n.%(name)s) CONTAINS $ql"
+    else:  # a scan: one pass, collected (a second pass for the count would scan twice)
+        part = """
 CALL {
   MATCH (n:%(label)s)
   WHERE (n.%(key)s = $q OR toLower(n.%(name)s) CONTAINS $ql) AND %(scope)s
@@ -93,6 +116,26 @@ CALL {
   WITH collect({k: k, n: nm, t: t}) AS found
   RETURN found[0..$limit] AS %(var)s, size(found) AS c%(var)s
 }"""
+        name = ""
+    if name:
+        found = f"""CALL {{
+    MATCH (n:%(label)s {{%(key)s: $q}}) WHERE %(scope)s RETURN n
+    UNION
+    MATCH (n:%(label)s) WHERE {name} AND %(scope)s RETURN n
+  }}"""
+        # the page by a top-k sort, the total by a count: no list of every match is built
+        part = f"""
+CALL {{
+  {found}
+  WITH n.%(key)s AS k, n.%(name)s AS nm, n.town_code AS t
+  ORDER BY (k = $q) DESC, size(coalesce(nm, '')), k
+  LIMIT $limit
+  RETURN collect({{k: k, n: nm, t: t}}) AS %(var)s
+}}
+CALL {{
+  {found}
+  RETURN count(n) AS c%(var)s
+}}"""
     return (
         "".join(
             part
@@ -202,8 +245,8 @@ class LabelHits:
 
 def _search_cypher(db: CypherReader, q: SearchQuery) -> list[LabelHits]:
     row = db.read(
-        _search_cypher_text(q.scope),
-        {"q": q.q, "ql": q.q.lower(), **q.scope.params(), "limit": q.fetch},
+        _search_cypher_text(q.scope, q.q),
+        {"q": q.q, "ql": q.q.lower(), "qi": uncased_run(q.q), **q.scope.params(), "limit": q.fetch},
         "search",
     )[0]
     return [

@@ -1,7 +1,8 @@
 """Question 2: uncovered organisations, the party organisations near them, and what to build.
 
-The backends gather the same typed facts (uncovered organisations with their member counts,
-details of the page's organisations, candidate hosts with what they cover, graph distances,
+The uncovered organisations with their member counts come from the district aggregates the
+loader keeps (graph/aggregates.py, exactly a recount); the backends gather the other typed
+facts (details of the page's organisations, candidate hosts with what they cover, graph distances,
 coordinates for the map) through fact sets, one Cypher and one networkx side each; the
 ranking and the recommendation are written once, so both backends answer alike by construction.
 
@@ -14,23 +15,24 @@ district-level / structural party organisation (they connect everything).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
 
+from graph.aggregates import HostRow, UncoveredRow
 from graph.fields import model_from
 from graph.model import (
-    ASSOCIATION_CATEGORIES,
     DEREGISTERED,
     SELF_EMPLOYED_CATEGORY,
-    STRUCTURAL_KINDS,
     Label,
     OrgCategory,
     Rel,
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
+from graph.schema.cypher import covered_cypher
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries._common import (
@@ -38,14 +40,13 @@ from queries._common import (
     check_key,
     check_scope,
     coords,
-    covered_cypher,
     haversine_km,
     head,
     is_hub,
     ref_from,
 )
 from queries.cache import cached, facts
-from queries.coverage import OrgFact
+from queries.coverage import OrgFact, scope_rows
 from queries.models import (
     Candidate,
     GapEntry,
@@ -61,8 +62,6 @@ from queries.params import MAX_PAGE, Params
 from queries.question import Question, register
 from queries.scope import Scope
 
-HOST_LEVELS = ["党委", "党总支", "党支部"]  # a group (党小组) cannot take in another organisation
-ASSOCIATIONS = sorted(ASSOCIATION_CATEGORIES)  # what an organisation's association_uscc may name
 FULL, PROBATIONARY = "正式党员", "预备党员"
 FLOATING, HIDDEN = "流动党员", "隐性党员"
 MAX_HOPS = 6
@@ -195,20 +194,51 @@ def _xy(lon: Any, lat: Any) -> tuple[float, float] | None:
     return coords({"lon": lon, "lat": lat})
 
 
-def _org(props: dict[str, Any], full: int, n: int) -> GapOrgFact:
-    p = props
+def _gap_org(u: UncoveredRow, district: bool) -> GapOrgFact:
+    """An uncovered organisation with the members working there that the scope sees (a town sees
+    its own members only)."""
     return GapOrgFact(
-        *head(Label.ORGANIZATION, p),
-        category=p.get("org_category"),
-        industry=p.get("industry"),
-        park_code=p.get("park_code"),
-        association_uscc=p.get("association_uscc"),
-        employees=_int(p.get("employees")),
-        status=p.get("status"),
-        xy=_xy(p.get("lon"), p.get("lat")),
-        full=full,
-        n=n,
+        u.uscc,
+        u.name,
+        u.town_code,
+        category=u.category,
+        industry=u.industry,
+        park_code=u.park_code,
+        association_uscc=u.association_uscc,
+        employees=_int(u.employees),
+        status=u.status,
+        xy=_xy(u.lon, u.lat),
+        full=u.full if district else u.full_town,
+        n=u.n if district else u.n_town,
     )
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """A scope's uncovered organisations in entry order, and the partners for 联合建 (once per version)."""
+
+    rows: tuple[UncoveredRow, ...]  # by full members (desc), all members (desc), employees (desc), key
+    pool: list[GapOrgFact]
+
+
+def _ranked(store: GraphStore, scope: Scope) -> _Ranked:
+    d = scope.is_district
+    unc = scope_rows(store, scope, "uncovered")
+    counts = {u.uscc: (u.full, u.n) if d else (u.full_town, u.n_town) for u in unc}
+    rows = sorted(
+        unc, key=lambda u: (-counts[u.uscc][0], -counts[u.uscc][1], -(_int(u.employees) or 0), u.uscc)
+    )
+    # Partners for 联合建 come from every uncovered organisation in scope, not only the filtered
+    # ones (only those with 1-2 full members can be partners; 3+ build on their own).
+    pool = [
+        _gap_org(u, d) for u in rows if 1 <= counts[u.uscc][0] <= 2 and u.category != SELF_EMPLOYED_CATEGORY
+    ]
+    return _Ranked(tuple(rows), pool)
+
+
+def _hosts(rows: Iterable[HostRow]) -> tuple[HostFact, ...]:
+    """The scope's hosts, from the district aggregates (graph/aggregates.py)."""
+    return tuple(_host(dict(zip(HOST_FIELDS, h[:6], strict=True)), *h[6:]) for h in rows)
 
 
 def _host(p: dict[str, Any], parks: Any, assocs: Any, assoc_orgs: Any, pts: Any) -> HostFact:
@@ -229,21 +259,6 @@ def _member(m: dict[str, Any]) -> MemberFact:
 
 
 # --- facts: Cypher ------------------------------------------------------------------------
-
-
-def _uncovered_cypher(db: CypherReader, scope: Scope) -> tuple[GapOrgFact, ...]:
-    # every uncovered organisation in scope with its member counts, in one record (the driver
-    # pays per record; details are fetched for the page only)
-    text = f"""{scope.match("o", Label.ORGANIZATION)}
-  WHERE coalesce(o.status, '') <> $deregistered
-  AND NOT {covered_cypher("o")}
-WITH o, COLLECT {{ MATCH (m:{L(Label.MEMBER)})-[:{T(Rel.WORKS_AT)}]->(o) WHERE {scope.cypher("m")}
-                  RETURN coalesce(m.member_type, '') }} AS types
-RETURN collect({_list("o", ORG_FIELDS)} + [size([t IN types WHERE t = $full]), size(types)]) AS orgs"""
-    row = db.read(text, {**scope.params(), "deregistered": DEREGISTERED, "full": FULL}, "gaps_uncovered")[0]
-    return tuple(
-        _org(dict(zip(ORG_FIELDS, r[:-2], strict=True)), int(r[-2]), int(r[-1])) for r in row["orgs"]
-    )
 
 
 def _details_cypher(db: CypherReader, q: DetailQuery) -> dict[str, OrgDetails]:
@@ -275,22 +290,6 @@ RETURN collect({{k: k, members: members, demos: demos, instructors: instructors,
         )
         for r in rows
     }
-
-
-def _hosts_cypher(db: CypherReader, scope: Scope) -> tuple[HostFact, ...]:
-    # a branch-level or higher organisation's own party organisation with a town (structural
-    # and district-level bodies excluded), with what it covers summarised on the server
-    text = f"""{scope.match("p", Label.PARTY_ORG)}
-  WHERE p.town_code IS NOT NULL AND p.level IN $levels AND NOT coalesce(p.kind, '') IN $structural
-WITH p, COLLECT {{ MATCH (p)-[:{T(Rel.COVERS)}]->(c:{L(Label.ORGANIZATION)}) RETURN c }} AS cs
-RETURN collect([{_list("p", HOST_FIELDS)},
-  [x IN [p.park_code] + [c IN cs | c.park_code] WHERE x IS NOT NULL],
-  [x IN [c IN cs | c.association_uscc] WHERE x IS NOT NULL],
-  [c IN cs WHERE c.org_category IN $associations | c.uscc],
-  [c IN cs WHERE c.lon IS NOT NULL AND c.lat IS NOT NULL | [c.lon, c.lat]]]) AS hosts"""
-    params = {**scope.params(), "levels": HOST_LEVELS, "structural": STRUCTURAL, "associations": ASSOCIATIONS}
-    row = db.read(text, params, "gaps_hosts")[0]
-    return tuple(_host(dict(zip(HOST_FIELDS, h, strict=True)), *rest) for h, *rest in row["hosts"])
 
 
 def _hops_cypher(db: CypherReader, q: HopQuery) -> dict[str, dict[str, int]]:
@@ -337,21 +336,6 @@ def _covered(ix: GraphIndex, nid: str) -> bool:
     return any(ix.props(u)["_label"] == po for u in ix.inn(nid, Rel.COVERS))
 
 
-def _uncovered_nx(ix: GraphIndex, scope: Scope) -> tuple[GapOrgFact, ...]:
-    org, mem = Label.ORGANIZATION, Label.MEMBER.value
-    out = []
-    for nid, d in ix.scoped_nodes(org.value, scope):
-        if not scope.admits(org, d) or d.get("status") == DEREGISTERED or _covered(ix, nid):
-            continue
-        types = [
-            m.get("member_type")
-            for m in map(ix.props, ix.inn(nid, Rel.WORKS_AT))
-            if m["_label"] == mem and scope.admits(mem, m)
-        ]
-        out.append(_org(d, sum(1 for t in types if t == FULL), len(types)))
-    return tuple(out)
-
-
 def _details_nx(ix: GraphIndex, q: DetailQuery) -> dict[str, OrgDetails]:
     s, po, ins, mem = q.scope, Label.PARTY_ORG.value, Label.INSTRUCTOR.value, Label.MEMBER.value
     out = {}
@@ -386,30 +370,6 @@ def _details_nx(ix: GraphIndex, q: DetailQuery) -> dict[str, OrgDetails]:
                 )
         out[k] = OrgDetails(tuple(members), tuple(demos), tuple(instructors), tuple(helpers))
     return out
-
-
-def _hosts_nx(ix: GraphIndex, scope: Scope) -> tuple[HostFact, ...]:
-    po, org = Label.PARTY_ORG, Label.ORGANIZATION.value
-    out = []
-    for nid, d in ix.scoped_nodes(po.value, scope):
-        if (
-            not scope.admits(po, d)
-            or d.get("town_code") is None
-            or d.get("level") not in HOST_LEVELS
-            or d.get("kind") in STRUCTURAL_KINDS
-        ):
-            continue
-        cs = [c for c in map(ix.props, ix.out(nid, Rel.COVERS)) if c["_label"] == org]
-        out.append(
-            _host(
-                d,
-                [x for x in [d.get("park_code"), *(c.get("park_code") for c in cs)] if x is not None],
-                [c["association_uscc"] for c in cs if c.get("association_uscc") is not None],
-                [c["uscc"] for c in cs if c.get("org_category") in ASSOCIATION_CATEGORIES],
-                [[c["lon"], c["lat"]] for c in cs if c.get("lon") is not None and c.get("lat") is not None],
-            )
-        )
-    return tuple(out)
 
 
 def _near_adjacency(ix: GraphIndex) -> dict[str, tuple[str, ...]]:
@@ -462,9 +422,7 @@ def _points_nx(ix: GraphIndex, scope: Scope) -> tuple[PointFact, ...]:
     return _point_facts(rows)
 
 
-UNCOVERED = FactSet("gaps.uncovered", cypher=_uncovered_cypher, networkx=_uncovered_nx)
 DETAILS = FactSet("gaps.details", cypher=_details_cypher, networkx=_details_nx)
-HOSTS = FactSet("gaps.hosts", cypher=_hosts_cypher, networkx=_hosts_nx)
 HOPS = FactSet("gaps.hops", cypher=_hops_cypher, networkx=_hops_nx)
 POINTS = FactSet("gaps.points", cypher=_points_cypher, networkx=_points_nx)
 
@@ -766,26 +724,27 @@ def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
     if p.park is not None:
         check_key(p.park, "园区")
     ver = store.version()
-    orgs = facts(store, UNCOVERED, scope, ver)
-    hosts = facts(store, HOSTS, scope, ver)
+    ranked = cached(store, ("gaps.ranked", scope.key), lambda: _ranked(store, scope), ver)
+    kept_hosts = scope_rows(store, scope, "hosts")
+    hosts = cached(store, ("gaps.hosts", scope.key), lambda: _hosts(kept_hosts), ver)
     hix = cached(store, ("gaps.host_index", scope.key), lambda: _HostIndex(hosts), ver)
-    # Partners for 联合建 come from every uncovered organisation in scope, not only the filtered
-    # ones (only those with 1-2 full members can be partners; 3+ build on their own).
-    pool = [o for o in orgs if 1 <= o.full <= 2 and o.category != SELF_EMPLOYED_CATEGORY]
+    pool = ranked.pool
 
-    def keep(o: GapOrgFact) -> bool:
+    def keep(o: UncoveredRow) -> bool:
         return (
             (p.park is None or o.park_code == p.park)
             and (p.industry is None or o.industry == p.industry)
             and (p.category is None or o.category == p.category)
-            and (p.min_employees is None or (o.employees is not None and o.employees >= p.min_employees))
+            and (p.min_employees is None or (o.employees is not None and int(o.employees) >= p.min_employees))
         )
 
-    chosen = sorted((o for o in orgs if keep(o)), key=lambda o: (-o.full, -o.n, -(o.employees or 0), o.uscc))
+    chosen = [o for o in ranked.rows if keep(o)]
     main = [o for o in chosen if o.category != SELF_EMPLOYED_CATEGORY]
     selfemp = [o for o in chosen if o.category == SELF_EMPLOYED_CATEGORY]
     end = None if p.limit is None else p.offset + p.limit
-    page, page_self = main[p.offset : end], selfemp[p.offset : end]
+    district = scope.is_district
+    page = [_gap_org(o, district) for o in main[p.offset : end]]
+    page_self = [_gap_org(o, district) for o in selfemp[p.offset : end]]
 
     keys = tuple(o.uscc for o in page + page_self)
     details = facts(store, DETAILS, DetailQuery(scope, keys), ver) if keys else {}
@@ -807,7 +766,12 @@ def gaps(store: GraphStore, scope: Scope, p: GapsParams) -> GapsResult:
         entries=[build(o) for o in page],
         self_employed_total=len(selfemp),
         self_employed=[build(o) for o in page_self],
-        map_points=_map_points(orgs, facts(store, POINTS, scope, ver)) if p.with_map else None,
+        map_points=_map_points(
+            tuple(_gap_org(o, district) for o in ranked.rows if o.lon is not None and o.lat is not None),
+            facts(store, POINTS, scope, ver),
+        )
+        if p.with_map
+        else None,
     )
 
 

@@ -38,6 +38,7 @@ from graph.model import (
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
+from graph.schema.cypher import instructed_cypher
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries.params import Params
@@ -215,13 +216,12 @@ def _nid(v: str) -> str:
 
 def _state_cypher(db: CypherReader, _params: None) -> State:
     org, po, ins = L(Label.ORGANIZATION), L(Label.PARTY_ORG), L(Label.INSTRUCTOR)
-    covers, assigned = T(Rel.COVERS), T(Rel.ASSIGNED_TO)
+    covers = T(Rel.COVERS)
     parts = {
         "towns": f"MATCH (t:{L(Label.TOWN)}) RETURN collect([t.town_code, t.town_name]) AS towns",
         "orgs": f"MATCH (o:{org}) WITH o, [(p:{po})-[:{covers}]->(o) | p.party_org_code] AS by "
         "RETURN collect([o.uscc, o.org_name, o.org_category, o.status, o.town_code, by, "
-        f"size(by) > 0 OR EXISTS {{ MATCH (:{ins})-[:{assigned}]->(o) }} "
-        f"OR EXISTS {{ MATCH (:{ins})-[:{assigned}]->(:{po})-[:{covers}]->(o) }}]) AS orgs",
+        f"size(by) > 0 OR {instructed_cypher('o')}]) AS orgs",
         "parties": f"MATCH (p:{po}) RETURN collect([p.party_org_code, p.party_org_name, p.town_code, "
         "p.kind, p.level, p.demo_tier]) AS parties",
         "links": f"MATCH (a)-[r:{T(Rel.PAIRED_WITH)}|{T(Rel.JOINT_BUILDS_WITH)}]->(b) "

@@ -274,6 +274,16 @@ CALL () {{ MATCH (m:{_M_}) WHERE m.member_id IN $keys AND {sc.cypher("m")} RETUR
 WITH *, {empty}"""
 
 
+def _params(f: Focus) -> dict[str, Any]:
+    return {
+        **f.scope.params(),
+        "keys": list(f.keys),
+        "deregistered": DEREGISTERED,
+        "fk": FK,
+        "two_new": sorted(TWO_NEW_KINDS),
+    }
+
+
 def _local_cypher(db: CypherReader, f: Focus) -> ImpactFacts:
     sc = f.scope
     live = f"coalesce(o.status, '') <> $deregistered AND {sc.cypher('o')}"
@@ -310,14 +320,7 @@ CALL (fpos) {{
     coalesce(o.org_name, o.party_org_name), o.town_code]) AS pairs }}
 RETURN members, party_orgs, orgs, pairs,
   [i IN fins | [i.instructor_id, i.name, i.town_code]] AS instructors"""
-    params = {
-        **sc.params(),
-        "keys": list(f.keys),
-        "deregistered": DEREGISTERED,
-        "fk": FK,
-        "two_new": sorted(TWO_NEW_KINDS),
-    }
-    row = db.read(text, params, "impact_local")[0]
+    row = db.read(text, _params(f), "impact_local")[0]
     orgs, helps = [], []
     for u, n, t, c, cov, own, helpers in row["orgs"]:
         coverers: dict[str, set[str]] = defaultdict(set)
@@ -381,6 +384,13 @@ _KIND_OF: dict[str, tuple[Label, Callable[[dict[str, Any]], bool]]] = {
 }
 
 
+def _kind_nodes(ix: GraphIndex, f: Focus) -> list[str]:
+    """Node ids of the focus's kind the scope owns."""
+    assert f.kind is not None
+    lab, want = _KIND_OF[f.kind]
+    return [nid for nid, d in ix.town_nodes(lab.value, f.scope.town) if want(d)]
+
+
 def _local_nx(ix: GraphIndex, f: Focus) -> ImpactFacts:
     sc = f.scope
     po_l, org_l, ins_l, mem_l = (
@@ -404,8 +414,7 @@ def _local_nx(ix: GraphIndex, f: Focus) -> ImpactFacts:
         for lab in focus:
             focus[lab] = [f"{lab}:{k}" for k in f.keys if admitted(f"{lab}:{k}")]
     else:
-        lab_, want = _KIND_OF[f.kind]
-        focus[lab_.value] = [nid for nid, d in ix.town_nodes(lab_.value, sc.town) if want(d)]
+        focus[_KIND_OF[f.kind][0].value] = _kind_nodes(ix, f)
     fpos, fins, fmem = focus[po_l], focus[ins_l], focus[mem_l]
 
     def fields(nid: str, name: str, **more: str) -> dict[str, Any]:
@@ -472,6 +481,37 @@ def _local_nx(ix: GraphIndex, f: Focus) -> ImpactFacts:
 
 
 LOCAL_FACTS = FactSet("impact.local", cypher=_local_cypher, networkx=_local_nx)
+
+
+def _candidates_cypher(db: CypherReader, f: Focus) -> tuple[str, ...]:
+    text = f"{_focus_cypher(f)}\nRETURN [x IN fpos + fins + fmem | x[$fk[labels(x)[0]]]] AS keys"
+    return tuple(sorted(map(str, db.read(text, _params(f), "impact_candidates")[0]["keys"])))
+
+
+def _candidates_nx(ix: GraphIndex, f: Focus) -> tuple[str, ...]:
+    return tuple(sorted(nid.partition(":")[2] for nid in _kind_nodes(ix, f)))
+
+
+# The keys of a kind's entities the scope owns (a Focus with a kind).
+CANDIDATES = FactSet("impact.candidates", cypher=_candidates_cypher, networkx=_candidates_nx)
+RANK_BATCH = 500  # entities per read of a district ranking's neighbourhoods
+
+
+def _kind_facts(store: GraphStore, scope: Scope, kind: Kind) -> ImpactFacts:
+    """The neighbourhoods of every entity of a kind: a town's in one read; the district's in
+    reads of RANK_BATCH entities (one read of all held the whole district in one transaction:
+    at scale 40 it ran out of the server's transaction memory)."""
+    if not scope.is_district:
+        return store.facts(LOCAL_FACTS, Focus(scope, kind=kind))
+    keys = store.facts(CANDIDATES, Focus(scope, kind=kind))
+    parts = [
+        store.facts(LOCAL_FACTS, Focus(scope, keys=keys[i : i + RANK_BATCH]))
+        for i in range(0, len(keys), RANK_BATCH)
+    ]
+    return _assemble(*(dict.fromkeys(x for p in parts for x in getattr(p, name)) for name in _FIELDS))
+
+
+_FIELDS = ("orgs", "party_orgs", "pairs", "members", "instructors", "helps")
 
 
 # --- the model the answer walks (built once per store version and scope) --------------
@@ -832,10 +872,14 @@ def _sentence(kind: str, c: dict[str, int]) -> str:
 RANK_KEEP = 1000  # ImpactParams.top's maximum: a kept ranking answers every ``top``
 
 
-def _full_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
-    """Every entity of the kind the scope owns, by impact (the first RANK_KEEP of them)."""
+RANK_DOC = "impact.ranking"  # documents: the district's ranking of each kind, per data version
+
+
+def compute_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
+    """Every entity of the kind the scope owns, by impact (the first RANK_KEEP of them),
+    computed from the graph."""
     # the facts of the kind's neighbourhoods, once: the ranking itself is what is kept
-    m = _model(store.facts(LOCAL_FACTS, Focus(scope, kind=kind)))
+    m = _model(_kind_facts(store, scope, kind))
     rows = [(nid, _counts(_simulate(m, {nid}))) for nid in _candidates(m, scope, kind)]
     order = _ORDER[kind]
     rows.sort(key=lambda r: (*(-r[1][k] for k in order), r[0]))
@@ -852,8 +896,23 @@ def _full_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
     return ImpactRanking(kind=kind, kind_zh=KIND_ZH[kind], total=len(rows), items=items)
 
 
+def kept_ranking(store: GraphStore, scope: Scope, kind: Kind) -> ImpactRanking:
+    """The ranking, for the district kept as a document per data version: computed on the first
+    ask after a change of the data, then read (its size is bounded by RANK_KEEP at any scale).
+    A town's is computed: its neighbourhoods are a town's part, found through the index."""
+    if not scope.is_district:
+        return compute_ranking(store, scope, kind)
+    version = store.data_version()  # first: a load meanwhile makes the stamp stale, never wrong
+    doc = store.get_doc(RANK_DOC, kind)
+    if doc is not None and doc.get("data_version") == version:
+        return ImpactRanking.model_validate(doc["ranking"])
+    ranking = compute_ranking(store, scope, kind)
+    store.put_doc(RANK_DOC, kind, {"data_version": version, "ranking": ranking.model_dump(mode="json")})
+    return ranking
+
+
 def _ranking(store: GraphStore, scope: Scope, kind: Kind, top: int) -> ImpactRanking:
-    full = cached(store, ("impact.rank", scope.key, kind), lambda: _full_ranking(store, scope, kind))
+    full = cached(store, ("impact.rank", scope.key, kind), lambda: kept_ranking(store, scope, kind))
     return full.model_copy(update={"items": full.items[:top]})
 
 

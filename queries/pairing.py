@@ -11,19 +11,21 @@ With a town scope, nodes and edges outside it are left out.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import networkx as nx
 from pydantic import Field
 
-from graph.model import DEREGISTERED, REL_ZH, SELF_EMPLOYED_CATEGORY, Label, Rel
+from graph.model import REL_ZH, SELF_EMPLOYED_CATEGORY, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
+from graph.schema.cypher import covered_cypher, has_in_cypher
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
-from queries._common import FK, NAMES, check_scope, covered_cypher, has_in_cypher, ref_from
+from queries._common import FK, NAMES, check_scope, ref_from
 from queries.cache import facts
+from queries.coverage import scope_rows
 from queries.models import DemoTier, EdgeRef, NetworkNode, NodeRef, PairingNetwork, PairingType, PartnerCount
 from queries.params import Params
 from queries.question import Question, register
@@ -56,7 +58,8 @@ class PairingFacts:
     points: list[tuple[NodeRef, str]] = field(default_factory=list)  # demonstration points, tier
     pairs: list[Pair] = field(default_factory=list)
     unpaired: list[NodeRef] = field(default_factory=list)  # points / villages nobody pairs
-    uncovered: list[NodeRef] = field(default_factory=list)  # uncovered organisations nobody pairs
+    # uncovered organisations nobody pairs: added by the answer from the district aggregates
+    uncovered: list[NodeRef] = field(default_factory=list)
 
 
 class DemoQuery(NamedTuple):
@@ -81,14 +84,6 @@ WITH d, COLLECT {{ MATCH (d)-[r:{T(Rel.PAIRED_WITH)}]->(t) WHERE {scope.cypher("
 RETURN collect({{d: d {{.party_org_code, .party_org_name, .town_code, .demo_tier}},
                  partners: partners}}) AS rows
 """
-    # Uncovered organisations in scope that nobody pairs with.
-    uncovered = f"""
-{scope.match("o", Label.ORGANIZATION)}
-WHERE coalesce(o.status, '') <> $deregistered AND coalesce(o.org_category, '') <> $self_employed
-  AND NOT {covered_cypher("o")}
-  AND NOT {has_in_cypher("o", Rel.PAIRED_WITH, Label.PARTY_ORG)}
-RETURN collect(o {{.uscc, .org_name, .town_code}}) AS rows
-"""
     params = {**scope.params(), "tier": p.tier, "fk": FK, "names": NAMES}
     rows = db.read(demo, params, "pairing_demo")[0]["rows"]
     out = PairingFacts()
@@ -99,21 +94,13 @@ RETURN collect(o {{.uscc, .org_name, .town_code}}) AS rows
         for x in r["partners"]:
             dst = ref_from(x["l"], x["k"], x["n"], x["t"])
             out.pairs.append(Pair(src, dst, _clean(x["p"]), x["tier"], bool(x["covered"])))
-    unc = db.read(
-        uncovered,
-        {**scope.params(), "deregistered": DEREGISTERED, "self_employed": SELF_EMPLOYED_CATEGORY},
-        "pairing_uncovered_unpaired",
-    )[0]["rows"]
-    out.uncovered.extend(
-        ref_from(Label.ORGANIZATION.value, u["uscc"], u["org_name"], u["town_code"]) for u in unc
-    )
     out.unpaired.extend(_unpaired_points(out))
     return out
 
 
 def _demo_networkx(ix: GraphIndex, p: DemoQuery) -> PairingFacts:
     scope, tier = p.scope, p.tier
-    po, org = Label.PARTY_ORG.value, Label.ORGANIZATION.value
+    po = Label.PARTY_ORG.value
     out = PairingFacts()
     for nid, d in ix.scoped_nodes(po, scope):
         if d.get("demo_tier") is None or (tier is not None and d.get("demo_tier") != tier):
@@ -130,18 +117,6 @@ def _demo_networkx(ix: GraphIndex, p: DemoQuery) -> PairingFacts:
             covered = any(ix.props(c)["_label"] == po for c in ix.inn(v, Rel.COVERS))
             dst = ref_from(lab, t[FK[lab]], t.get(NAMES[lab]), t.get("town_code"))
             out.pairs.append(Pair(src, dst, _clean(e), t.get("demo_tier"), covered))
-    for nid, d in ix.town_nodes(org, scope.town):
-        if (
-            not scope.owns(d)
-            or d.get("status") == DEREGISTERED
-            or d.get("org_category") == SELF_EMPLOYED_CATEGORY
-        ):
-            continue
-        if any(ix.props(c)["_label"] == po for c in ix.inn(nid, Rel.COVERS)):
-            continue
-        if any(ix.props(c)["_label"] == po for c in ix.inn(nid, Rel.PAIRED_WITH)):
-            continue
-        out.uncovered.append(ref_from(org, d["uscc"], d.get("org_name"), d.get("town_code")))
     out.unpaired.extend(_unpaired_points(out))
     return out
 
@@ -287,7 +262,16 @@ def pairing(store: GraphStore, scope: Scope, p: PairingParams) -> PairingNetwork
     """
     check_scope(store, scope)
     if p.pairing_type == "示范帮扶":
-        return network(facts(store, DEMO_PAIRS, DemoQuery(scope, p.tier)), p.pairing_type, scope, p.tier)
+        demo = facts(store, DEMO_PAIRS, DemoQuery(scope, p.tier))
+        # uncovered organisations nobody pairs with: from the district aggregates (graph/aggregates.py)
+        lonely = [
+            ref_from(Label.ORGANIZATION.value, u.uscc, u.name, u.town_code)
+            for u in scope_rows(store, scope, "uncovered")
+            if not u.paired
+            and u.category != SELF_EMPLOYED_CATEGORY
+            and scope.owns({"town_code": u.town_code})
+        ]
+        return network(replace(demo, uncovered=lonely), p.pairing_type, scope, p.tier)
     return network(facts(store, JOINT_PAIRS, scope), p.pairing_type, scope, None)
 
 

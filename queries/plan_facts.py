@@ -18,9 +18,9 @@ from typing import Any
 from graph.model import ASSOCIATION_CATEGORIES, DEREGISTERED, TWO_NEW_KINDS, Label, Rel
 from graph.schema import label as L
 from graph.schema import rel_type as T
+from graph.schema.cypher import covered_cypher, has_in_cypher, instructed_cypher
 from graph.store.base import CypherReader, FactSet
 from graph.store.index import GraphIndex
-from queries._common import covered_cypher, has_in_cypher, instructed_cypher
 from queries.scope import Scope
 
 FULL, PROBATIONARY = "正式党员", "预备党员"
@@ -220,7 +220,7 @@ def _assemble(
 
 _O, _PO, _M, _I = L(Label.ORGANIZATION), L(Label.PARTY_ORG), L(Label.MEMBER), L(Label.INSTRUCTOR)
 _COVERS, _WORKS, _ASSIGNED, _PAIRED = T(Rel.COVERS), T(Rel.WORKS_AT), T(Rel.ASSIGNED_TO), T(Rel.PAIRED_WITH)
-# Degree checks (queries._common): the planner reads the degree instead of expanding every
+# Degree checks (graph.schema.cypher): the planner reads the degree instead of expanding every
 # covering party organisation (the units and counts reads at scale 40 were these expansions).
 _COVERED = covered_cypher("o")
 _INSTRUCTED = instructed_cypher("o")

@@ -31,7 +31,7 @@ from typing import Any, Literal, NamedTuple, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.model import DEREGISTERED, TWO_NEW_KINDS, TWO_NEW_LEVELS, Label, Rel
-from graph.schema.cypher import ASSIGNED, COVERS, MEM, ORG, PAIRED, PO, REL_IN, WORKS
+from graph.schema.cypher import ASSIGNED, COVERS, MEM, ORG, PAIRED, PO, REL_IN, WORKS, covered_cypher
 from graph.store.base import CypherReader, FactSet, GraphStore
 from graph.store.index import GraphIndex
 from queries._common import check_scope, head, ref_from
@@ -224,7 +224,7 @@ _DEMO_PARTNER = f"EXISTS {{ MATCH (d:{PO})-[:{PAIRED}]->(x) WHERE d.demo_tier IS
 def _uncovered_cypher(db: CypherReader, scope: Scope) -> tuple[OrgFact, ...]:
     rows = db.read(
         f"""{scope.match("o", Label.ORGANIZATION)}
-WHERE coalesce(o.status, '') <> $dereg AND NOT EXISTS {{ (:{PO})-[:{COVERS}]->(o) }}
+WHERE coalesce(o.status, '') <> $dereg AND NOT {covered_cypher("o")}
 WITH o, {_DEMO_PARTNER.replace("(x)", "(o)")} AS dp
 RETURN o.uscc AS uscc, o.org_name AS name, o.town_code AS town, {_FULL_AT} AS full, dp""",
         {**scope.params(), "dereg": DEREGISTERED, "full": FULL},

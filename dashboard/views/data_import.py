@@ -25,7 +25,13 @@ if not me().is_admin:  # app.py does not register this page for others; this gua
 header("数据导入", "上传台账工作簿 → 校验（不写入）→ 确认导入。被拒绝的行会列出原因，其余行照常导入。")
 
 
-STAGE_ZH = {"read": "读取工作簿", "validate": "校验", "write": "写入", "sync": "同步删除"}
+STAGE_ZH = {
+    "read": "读取工作簿",
+    "validate": "校验",
+    "write": "写入",
+    "sync": "同步删除",
+    "aggregates": "汇总覆盖统计",
+}
 
 
 UPLOAD_MAX_AGE_S = 24 * 3600

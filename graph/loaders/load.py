@@ -23,6 +23,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, ParamSpec, TypedDict, TypeVar
 
+from graph import aggregates
 from graph.errors import ConfigError, InputError, OrgGraphError, StoreTooLarge, StoreUnavailable
 from graph.fields import model_from
 from graph.loaders.build import Hasher, Plan, build_plan
@@ -435,6 +436,9 @@ def _write(
                 phases.tick(len(removals), "sync")
             if meta is not None:  # which data the graph holds: shown by the overview (queries.dataset)
                 store.put_doc(LOAD_DOC_KIND, LOAD_DOC_ID, meta)
+            # after the last domain write: a new data version, and the district aggregates for it
+            report(phases.done, total, "aggregates")
+            aggregates.refresh(store)
         if keeper is not None and changes is not None:
             rel_rows, node_keys = _removal_rows(removals)
             changes.forget(node_keys, rel_rows)

@@ -6,12 +6,12 @@ type text in Cypher comes only from here (``label()``, ``rel_type()``), never fr
 
 from __future__ import annotations
 
-from graph.model import NODE_KEYS, Label, Rel
+from graph.model import NODE_KEYS, NODE_NAMES, Label, Rel
 
 # Properties the queries filter on, beyond the keys: each one read by some query's plan
 # (tests/contract/test_explain.py plans every Cypher text the product runs and fails on one no plan reads).
 INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
-    Label.ORGANIZATION: ("town_code", "org_category", "org_name"),
+    Label.ORGANIZATION: ("town_code", "org_category"),
     Label.PARTY_ORG: ("town_code", "kind", "demo_tier"),
     # id_hash / phone_hash / key_id: the admin lookup (api/lookup.py) seeks them, never scans
     Label.MEMBER: ("town_code", "flag", "id_hash", "phone_hash", "key_id"),
@@ -19,13 +19,17 @@ INDEXED_PROPERTIES: dict[Label, tuple[str, ...]] = {
     Label.PARK: ("town_code",),
     Label.INSTRUCTOR: ("phone_hash", "key_id"),
 }
-# Node indexes no plan read (issue 19): search matches names by toLower(name) CONTAINS, which no
-# range index serves; coverage filters a park as ``$park IS NULL OR o.park_code = $park``, one plan
+# Names searched by substring (queries.entities search): a TEXT index serves `CONTAINS`, where a
+# label scan of every name would grow with the district.
+TEXT_INDEXED: dict[Label, str] = dict(NODE_NAMES)
+# Node indexes no plan read (issue 19): a range index on a name serves no `CONTAINS` (the TEXT
+# indexes above do); coverage filters a park as ``$park IS NULL OR o.park_code = $park``, one plan
 # for both, which cannot seek.
 _RETIRED_NODE_INDEXES = (
     "member_name",
     "instructor_name",
     "partyorg_party_org_name",
+    "organization_org_name",
     "organization_park_code",
 )
 # rid is sought only by --sync, which removes relationships of the keyless sheets (graph/loaders
@@ -58,6 +62,7 @@ def index_names() -> list[str]:
     """The indexes that no constraint owns: a first load into an empty graph builds them after the
     data (one scan each instead of upkeep on every write)."""
     out = [f"{lab.value.lower()}_{prop}" for lab, props in INDEXED_PROPERTIES.items() for prop in props]
+    out += [f"{lab.value.lower()}_{prop}_text" for lab, prop in TEXT_INDEXED.items()]
     out += [
         f"rel_{rel.value.lower()}_{prop}" for rel, props in INDEXED_REL_PROPERTIES.items() for prop in props
     ]
@@ -76,6 +81,11 @@ def cypher_statements() -> list[str]:
             out.append(
                 f"CREATE INDEX {lab.value.lower()}_{prop} IF NOT EXISTS FOR (n:{label(lab)}) ON (n.{prop})"
             )
+    for lab, prop in TEXT_INDEXED.items():
+        out.append(
+            f"CREATE TEXT INDEX {lab.value.lower()}_{prop}_text IF NOT EXISTS "
+            f"FOR (n:{label(lab)}) ON (n.{prop})"
+        )
     out.append(
         f"CREATE CONSTRAINT doc_key IF NOT EXISTS FOR (d:{DOC_LABEL}) REQUIRE (d.kind, d.id) IS UNIQUE"
     )

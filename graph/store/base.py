@@ -182,6 +182,11 @@ class GraphStore(Protocol):
 
     def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None: ...
 
+    def replace_docs(self, kind: str, docs: Mapping[str, Mapping[str, Any]]) -> None:
+        """Make ``docs`` (id -> document) every document of a kind, in a few statements (the
+        maintained aggregates write one per town)."""
+        ...
+
     def list_docs(self, kind: str) -> list[dict[str, Any]]:
         """Every document of a kind, sorted by id."""
         ...
@@ -199,7 +204,19 @@ class GraphStore(Protocol):
         ...
 
     def version(self) -> str:
-        """Changes whenever the graph changes (cache keys)."""
+        """Changes whenever the graph changes (cache keys), documents included."""
+        ...
+
+    def data_version(self) -> str:
+        """Changes whenever domain nodes or relationships change, and only then: documents
+        (put_doc...), the load state and row hashes leave it alone. Equal values mean an equal
+        domain graph, so results kept in a document stamped with it stay valid while it holds.
+        Every write path changes it: a load (at its start and before it recounts the
+        aggregates), --sync, wipe, and any direct write outside ``bulk()`` (inside, once at the end)."""
+        ...
+
+    def bump_data_version(self) -> str:
+        """Give the data version a new value and return it (the loader, after its last domain write)."""
         ...
 
     def wipe(self, allow_remote: bool = False) -> None: ...

@@ -27,6 +27,7 @@ import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -140,6 +141,7 @@ def write_graph_file(path: Path, g: nx.MultiDiGraph) -> None:
                 ((kind, doc_id, text) for kind, by_id in docs.items() for doc_id, text in by_id.items()),
             )
             meta = {
+                **({"data_version": g.graph["data_version"]} if "data_version" in g.graph else {}),
                 "format": FORMAT_NAME,
                 "format_version": str(FORMAT_VERSION),
                 "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -257,6 +259,8 @@ def _read_graph_file(path: Path, max_items: int | None) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     if docs:
         g.graph["docs"] = docs
+    if "data_version" in meta:
+        g.graph["data_version"] = meta["data_version"]
     g._node = node
     g._adj = g._succ = succ
     g._pred = pred
@@ -372,6 +376,29 @@ class EmbeddedStore:
             self._lock_fd = None
 
     @contextmanager
+    def _domain_writing(self) -> Iterator[None]:
+        """A write of domain nodes or relationships: it gives the data version a new value."""
+        with self._writing():
+            yield
+            self._graph.graph["data_version"] = uuid.uuid4().hex
+
+    def bump_data_version(self) -> str:
+        """Give the data version a new value (see :meth:`data_version`)."""
+        with self._domain_writing():
+            pass
+        return self.data_version()
+
+    def data_version(self) -> str:
+        """Changes whenever domain nodes or relationships change, and only then (documents leave
+        it alone, unlike :meth:`version`). A file written before data versions existed answers
+        its :meth:`version` (safe: that changes more often)."""
+        g = self.graph
+        value = g.graph.get("data_version")
+        if value is None and g.number_of_nodes() == 0:
+            value = "empty"
+        return f"data:{value}" if value is not None else self.version()
+
+    @contextmanager
     def _writing(self) -> Iterator[None]:
         # A write outside bulk() is its own small load.
         if self._bulk_depth:
@@ -475,6 +502,11 @@ class EmbeddedStore:
         with self._writing():
             self._graph.graph.setdefault("docs", {}).setdefault(kind, {})[doc_id] = text
 
+    def replace_docs(self, kind: str, docs: Mapping[str, Mapping[str, Any]]) -> None:
+        texts = {i: json.dumps(d, ensure_ascii=False, sort_keys=True) for i, d in docs.items()}
+        with self._writing():
+            self._graph.graph.setdefault("docs", {})[kind] = texts
+
     def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None:
         text = self._docs(kind).get(doc_id)
         return None if text is None else json.loads(text)
@@ -507,7 +539,7 @@ class EmbeddedStore:
     def upsert_nodes(self, label: Label, rows: Sequence[Mapping[str, Any]]) -> int:
         label = Label(label)
         key_prop = NODE_KEYS[label]
-        with self._writing():
+        with self._domain_writing():
             g = self._graph
             for row in rows:
                 nid = node_id(label, str(row[key_prop]))
@@ -526,7 +558,7 @@ class EmbeddedStore:
     ) -> int:
         rel = Rel(rel)
         written = 0
-        with self._writing():
+        with self._domain_writing():
             g = self._graph
             for row in rows:
                 u = node_id(from_label, str(row["from"]))
@@ -555,7 +587,7 @@ class EmbeddedStore:
     def delete_outgoing(self, label: Label, keys: Sequence[str], rels: Iterable[Rel]) -> int:
         types = {Rel(r).value for r in rels}
         removed = 0
-        with self._writing():
+        with self._domain_writing():
             g = self._graph
             for key in keys:
                 u = node_id(label, key)
@@ -572,7 +604,7 @@ class EmbeddedStore:
         rel = Rel(rel)
         wanted = {(str(r["from"]), str(r["to"]), str(r.get("rid") or "")) for r in rows}
         removed = 0
-        with self._writing():
+        with self._domain_writing():
             g = self._graph
             doomed = [
                 (u, v, k)
@@ -584,13 +616,13 @@ class EmbeddedStore:
         return removed
 
     def delete_nodes(self, label: Label, keys: Sequence[str]) -> int:
-        with self._writing():
+        with self._domain_writing():
             doomed = [node_id(label, k) for k in keys if node_id(label, k) in self._graph]
             self._graph.remove_nodes_from(doomed)
         return len(doomed)
 
     def wipe(self, allow_remote: bool = False) -> None:
-        with self._writing():
+        with self._domain_writing():
             self._graph.clear()
 
     def close(self) -> None:

@@ -57,6 +57,10 @@ _LOAD_STATE_FIELDS = ("started_at", "source", "pid", "host")
 # The loader's per-row content hashes (graph/loaders/delta.py): one node per scope (a label, or a
 # relationship type between two labels), outside the domain graph like the load state.
 ROW_HASHES = "`_RowHashes`"
+# The data version (data_version()): one node outside the domain graph, given a new random value
+# by every change of domain nodes or relationships (never by documents, row hashes, load state).
+DATA_VERSION = "`_DataVersion`"
+_BUMP = f"MERGE (dv:{DATA_VERSION} {{id: 'data'}}) SET dv.value = randomUUID()"
 INDEX_BUILD_TIMEOUT_S = 3600
 T_ = TypeVar("T_")
 Rows = list[dict[str, Any]]  # what a Cypher statement returns, as plain dicts
@@ -152,6 +156,9 @@ class Neo4jStore:
         self.version_ttl = float(version_ttl)
         self._version: tuple[float, int, str] | None = None  # (monotonic time, writes then, value)
         self._version_lock = threading.Lock()
+        self._data_version: tuple[float, int, str] | None = None
+        # inside bulk() (_bulk_depth), domain writes leave the data version to its end
+        self._dirty = False  # a domain write inside bulk() since the data version last changed
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri,
@@ -232,6 +239,13 @@ class Neo4jStore:
         return out
 
     def _write_batches(self, text: str, rows: Sequence[Any], name: str, **extra: Any) -> int:
+        """A domain write (every statement ends ``RETURN <count> AS n``). Outside bulk() each
+        statement also changes the data version, in its own transaction (no extra round trip)."""
+        if self._bulk_depth:
+            self._dirty = True
+        else:
+            head, _, count = text.rpartition(" RETURN ")
+            text = f"{head} WITH {count.removesuffix(' AS n')} AS n {_BUMP} RETURN n"
         total = 0
         for chunk in batched(list(rows), self.batch_size):
             res = self.write(text, {"rows": list(chunk), **extra}, name)
@@ -248,13 +262,29 @@ class Neo4jStore:
             self.driver.verify_connectivity()
 
     def apply_schema(self) -> None:
+        """Create what the schema lacks and drop what it retired: one look at the existing names
+        first, so a reload does not pay a schema transaction per constraint and index."""
+        have = {
+            r["name"]
+            for show in ("SHOW INDEXES", "SHOW CONSTRAINTS")
+            for r in self.write(f"{show} YIELD name RETURN name", name="schema")
+        }
         for stmt in cypher_statements():
+            verb, _kind, name = stmt.split()[:3]
+            if verb in ("CREATE", "DROP") and (name in have) == (verb == "CREATE"):
+                continue  # created already, or a retired one that is gone
             self.write(stmt, name="schema")
+        self.write(
+            f"MERGE (dv:{DATA_VERSION} {{id: 'data'}}) ON CREATE SET dv.value = randomUUID()",
+            name="data_version_init",
+        )
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
         # Every batch commits on its own; a rerun of an interrupted load completes it. Readers
         # learn of the half-written graph from load_state() (begin_load/end_load around it).
+        # The data version changes once at the end if a domain write happened since it last
+        # changed (the loader changes it itself before it recounts the aggregates).
         self._bulk_depth += 1
         try:
             yield
@@ -262,6 +292,33 @@ class Neo4jStore:
             self._bulk_depth -= 1
             if not self._bulk_depth:
                 self._created = {}
+            if self._bulk_depth == 0 and self._dirty:
+                self.bump_data_version()
+
+    def bump_data_version(self) -> str:
+        """Give the data version a new value (after domain writes; see :meth:`data_version`)."""
+        self._dirty = False
+        value = f"data:{self.write(f'{_BUMP} RETURN dv.value AS v', name='data_version_bump')[0]['v']}"
+        self._data_version = (time.monotonic(), self._write_counter, value)
+        return value
+
+    def data_version(self) -> str:
+        """Changes whenever domain nodes or relationships change, and only then: documents, row
+        hashes and the load state leave it alone (unlike :meth:`version`). Reused for up to
+        ``version_ttl`` seconds like :meth:`version`; this store's own writes are seen at once.
+        A graph written before data versions existed answers its :meth:`version` (safe: it
+        changes more often)."""
+        held = self._data_version
+        if held is not None and self._fresh(held):
+            return held[2]
+        writes, now = self._write_counter, time.monotonic()
+        rows = self.read(
+            f"OPTIONAL MATCH (dv:{DATA_VERSION} {{id: 'data'}}) RETURN dv.value AS v", name="data_version"
+        )
+        value = rows[0]["v"] if rows and rows[0]["v"] is not None else None
+        value = f"data:{value}" if value is not None else self.version()
+        self._data_version = (now, writes, value)
+        return value
 
     @contextmanager
     def indexes_after(self) -> Iterator[None]:
@@ -303,7 +360,12 @@ class Neo4jStore:
 
     def begin_load(self, info: Mapping[str, Any]) -> None:
         props = {k: info[k] for k in _LOAD_STATE_FIELDS if info.get(k) is not None}
-        self.write(f"MERGE (s:{LOAD_STATE} {{id: 'load'}}) SET s += $p", {"p": props}, name="load_begin")
+        # the data is about to change: whatever was kept for the current data version goes stale
+        self.write(
+            f"MERGE (s:{LOAD_STATE} {{id: 'load'}}) SET s += $p WITH s {_BUMP}",
+            {"p": props},
+            name="load_begin",
+        )
 
     def end_load(self) -> None:
         self.write(f"MATCH (s:{LOAD_STATE}) DELETE s", name="load_end")
@@ -346,6 +408,10 @@ class Neo4jStore:
             if self._bulk_depth:
                 self._created.setdefault(label, {}).update(ids)
             total += len(ids)
+        if self._bulk_depth:  # a domain write: the data version changes (at the end of bulk())
+            self._dirty = True
+        else:
+            self.bump_data_version()
         return total
 
     def upsert_relationships(
@@ -539,6 +605,20 @@ class Neo4jStore:
             "put_doc",
         )
 
+    def replace_docs(self, kind: str, docs: Mapping[str, Mapping[str, Any]]) -> None:
+        self.write(
+            f"MATCH (d:{DOC_LABEL} {{kind: $kind}}) WHERE NOT d.id IN $ids DELETE d",
+            {"kind": kind, "ids": list(docs)},
+            "replace_docs_clear",
+        )
+        rows = [{"id": i, "json": json.dumps(d, ensure_ascii=False, sort_keys=True)} for i, d in docs.items()]
+        for chunk in batched(rows, 1000):
+            self.write(
+                f"UNWIND $rows AS r MERGE (d:{DOC_LABEL} {{kind: $kind, id: r.id}}) SET d.json = r.json",
+                {"kind": kind, "rows": list(chunk)},
+                "replace_docs",
+            )
+
     def get_doc(self, kind: str, doc_id: str) -> dict[str, Any] | None:
         rows = self.read(
             f"MATCH (d:{DOC_LABEL} {{kind: $kind, id: $id}}) RETURN d.json AS j",
@@ -606,6 +686,7 @@ class Neo4jStore:
             res = self.write("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n", name="wipe")
             if not res or int(res[0]["n"]) == 0:
                 break
+        self.bump_data_version()
 
     def close(self) -> None:
         self.driver.close()

@@ -26,6 +26,7 @@ from graph.model import (
 )
 from graph.schema import label as L
 from graph.schema import rel_type as T
+from graph.schema.cypher import covered_cypher, instructed_cypher
 from graph.store.base import CypherReader, FactSet
 from graph.store.index import GraphIndex
 from queries.figures.definitions import (
@@ -94,7 +95,7 @@ _COVERS, _IN_PARK, _REPORTS = T(Rel.COVERS), T(Rel.IN_PARK), T(Rel.REPORTS_TO)
 _REL_IN, _ASSIGNED, _PAIRED = T(Rel.RELATIONSHIP_IN), T(Rel.ASSIGNED_TO), T(Rel.PAIRED_WITH)
 _HELPS, _JOINT, _SUB = T(Rel.HELPS_BUILD), T(Rel.JOINT_BUILDS_WITH), T(Rel.SUBSIDIARY_OF)
 _LIVE = "coalesce(o.status, '') <> $deregistered"
-_COVERED = f"EXISTS {{ MATCH (:{_PO})-[:{_COVERS}]->(o) }}"
+_COVERED = covered_cypher("o")
 
 VOCABULARY: dict[str, Any] = {
     "deregistered": DEREGISTERED,
@@ -220,11 +221,8 @@ RETURN count(o) AS total, count(CASE WHEN {_COVERED} THEN 1 END) AS covered"""
 
 
 def _f14_cypher(db: CypherReader, s: Scope) -> Counts:
-    ins = L(Label.INSTRUCTOR)
     text = f"""{s.match("o", Label.ORGANIZATION)} WHERE o.org_category IN $two_new_categories AND {_LIVE}
-WITH count(o) AS total, count(CASE WHEN {_COVERED}
-    OR EXISTS {{ MATCH (:{ins})-[:{_ASSIGNED}]->(o) }}
-    OR EXISTS {{ MATCH (:{ins})-[:{_ASSIGNED}]->(:{_PO})-[:{_COVERS}]->(o) }} THEN 1 END) AS work_covered
+WITH count(o) AS total, count(CASE WHEN {_COVERED} OR {instructed_cypher("o")} THEN 1 END) AS work_covered
 RETURN COUNT {{ {s.match("i", Label.INSTRUCTOR)} }} AS instructors, total, work_covered"""
     return _counts(db, text, s, "F14")
 

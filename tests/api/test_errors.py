@@ -349,14 +349,14 @@ def test_cold_question_is_computed_once(
 
     centrality = importlib.import_module("queries.centrality")  # the module, not queries.centrality()
     calls = []
-    real = centrality._scores
+    real = centrality.summarise
 
     def slow(*a: Any, **k: Any) -> Any:
         calls.append(1)
         time.sleep(0.3)
         return real(*a, **k)
 
-    monkeypatch.setattr(centrality, "_scores", slow)
+    monkeypatch.setattr(centrality, "summarise", slow)
     h = tokens.headers("district")
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: client.get(API + "/centrality?top=3", headers=h), range(8)))

@@ -26,9 +26,10 @@ from typing import Any
 import pytest
 
 import queries
+from graph import aggregates
 from graph.errors import OrgGraphError
 from graph.model import NODE_KEYS, Label, Rel
-from graph.schema import INDEXED_PROPERTIES, INDEXED_REL_PROPERTIES
+from graph.schema import INDEXED_PROPERTIES, INDEXED_REL_PROPERTIES, TEXT_INDEXED
 from graph.store.base import FACT_SETS
 from graph.store.neo4j import Neo4jStore
 from queries.question import QUESTIONS as REGISTERED
@@ -50,7 +51,7 @@ ROW_BOUNDING = {"EagerAggregation", "OrderedAggregation", "Limit", "Top", "Top1W
 UNREAD_ALLOWED: dict[tuple[str, str], str] = {}
 # "UNIQUE o:Organization(uscc)", "RANGE INDEX o:Member(name)", "RANGE INDEX (a)-[r:HELPS_BUILD(rid)]->(b)"
 _INDEX_RE = re.compile(
-    r"(?:UNIQUE|INDEX) (?:\w+:`?(\w+)`?\(([\w, ]+)\)|\(\w*\)<?-\[\w+:`?(\w+)`?\(([\w, ]+)\)\])"
+    r"(TEXT )?(?:UNIQUE|INDEX) (?:\w+:`?(\w+)`?\(([\w, ]+)\)|\(\w*\)<?-\[\w+:`?(\w+)`?\(([\w, ]+)\)\])"
 )
 
 
@@ -86,8 +87,9 @@ def indexes_read(plan: Mapping[str, Any]) -> set[tuple[str, str]]:
     """(label or type, property) of every index some operator of the plan reads."""
     out: set[tuple[str, str]] = set()
     for m in _INDEX_RE.finditer(str(plan.get("args", {}).get("Details", ""))):
-        name, props = (m[1], m[2]) if m[1] else (m[3], m[4])
-        out |= {(name, prop.strip()) for prop in props.split(",")}
+        name, props = (m[2], m[3]) if m[2] else (m[4], m[5])
+        kind = " (text)" if m[1] else ""  # a TEXT index beside a range one on the same property
+        out |= {(name, prop.strip() + kind) for prop in props.split(",")}
     for k in plan.get("children", []):
         out |= indexes_read(k)
     return out
@@ -97,6 +99,7 @@ def schema_indexes() -> set[tuple[str, str]]:
     """The indexes graph/schema builds beside its key constraints (a constraint's own index is
     read by every MERGE and key look-up, and is not ours to drop)."""
     nodes = {(lab.value, prop) for lab, props in INDEXED_PROPERTIES.items() for prop in props}
+    nodes |= {(lab.value, prop + " (text)") for lab, prop in TEXT_INDEXED.items()}
     return nodes | {(rel.value, prop) for rel, props in INDEXED_REL_PROPERTIES.items() for prop in props}
 
 
@@ -153,6 +156,7 @@ def _quiet(fn: Callable[[], Any]) -> None:
 
 def _exercise(store: Any) -> None:
     """Everything the product asks of Neo4j, on the fixture graph."""
+    from queries.entities import SearchQuery
     from queries.lookup import LookupParams
     from queries.plan_facts import UNITS_NOW
     from tests.queries.test_contract import QUESTIONS
@@ -174,6 +178,8 @@ def _exercise(store: Any) -> None:
     store.facts(FACT_SETS["lookup.by_hash"], hashes)
     store.facts(UNITS_NOW, (Scope("T1"), ("O01", "O99")))
     store.facts(FACT_SETS["plan.removed"], (Scope("T1"), ("PO1", "I1", "O99")))
+    for q in ("公司", "A公司", "Abc"):  # the TEXT index; it, then lowered names; a label scan
+        store.facts(FACT_SETS["entities.search"], SearchQuery(Scope(), q, 20))
     # the store's own texts: loads, reloads, exports, documents
     O, P = Label.ORGANIZATION, Label.PARTY_ORG  # noqa: E741
     store.fetch_nodes(O)
@@ -184,6 +190,10 @@ def _exercise(store: Any) -> None:
     for labels, rels in ((list(Label), list(Rel)), ([P, O], [Rel.COVERS])):
         store.projection(labels, rels)
     store.version()
+    aggregates.refresh(store)  # the loader's recount: data version, documents per town
+    aggregates.maintained(store, None)
+    aggregates.maintained(store, ("T1",))
+    store.data_version()
     store.put_doc("explain-test", "a", {"x": 1})
     store.get_doc("explain-test", "a")
     store.list_docs("explain-test")
@@ -253,6 +263,9 @@ def test_the_index_reader_reads_plans(neo4j_store: Any) -> None:
         "MATCH (o:`Organization` {uscc: $k}) RETURN o": {("Organization", "uscc")},
         "MATCH ()-[r:`HELPS_BUILD` {rid: $k}]->() RETURN r": {("HELPS_BUILD", "rid")},
         "MATCH (o:`Organization`) WHERE o.no_index = $k RETURN o": set(),
+        "MATCH (o:`Organization`) WHERE o.org_name CONTAINS $k RETURN o": {
+            ("Organization", "org_name (text)")
+        },
     }
     with neo4j_store.driver.session(database=neo4j_store.database) as s:
         for text, want in texts.items():

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from graph.model import REL_ENDS, Label, Rel
-from queries._common import covered_cypher, has_in_cypher, instructed_cypher
+from graph.schema.cypher import covered_cypher, has_in_cypher, instructed_cypher
 from tests.fixtures import load_fixture
 
 

@@ -91,3 +91,26 @@ def test_a_first_load_finds_the_ends_it_created_by_id_and_the_rest_by_key(
     # an empty rid is not stored (readers take a missing one as ""); a real one is
     stored = neo4j_store.read("MATCH ()-[r:LOCATED_IN]->() RETURN r.rid AS rid ORDER BY rid")
     assert [r["rid"] for r in stored] == ["r9", None, None]
+
+
+def test_apply_schema_writes_only_what_is_missing(neo4j_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    neo4j_store.apply_schema()
+    ddl: list[str] = []
+    real_write = neo4j_store.write
+
+    def spy(text: str, *args: Any, **kw: Any) -> Any:
+        if text.startswith(("CREATE", "DROP")):
+            ddl.append(text)
+        return real_write(text, *args, **kw)
+
+    monkeypatch.setattr(neo4j_store, "write", spy)
+    neo4j_store.apply_schema()
+    assert ddl == []  # up to date: nothing but the look at the names
+    gone = index_names()[0]
+    real_write(f"DROP INDEX {gone}", name="schema")
+    neo4j_store.write(f"CREATE INDEX {RETIRED_INDEXES[0]} IF NOT EXISTS FOR ()-[r:`COVERS`]-() ON (r.rid)")
+    ddl.clear()
+    neo4j_store.apply_schema()
+    assert [t.split()[2] for t in ddl] == [RETIRED_INDEXES[0], gone]
+    state = _indexes(neo4j_store)
+    assert gone in state and RETIRED_INDEXES[0] not in state

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import NotFound
+from graph.model import Label
 from queries.entities import MEMBER, ORG_TREE, ORGANIZATION, PARTY_ORG, SEARCH, VILLAGE
 from queries.scope import Scope
 
@@ -152,3 +153,17 @@ def test_org_tree(fx) -> None:  # type: ignore[no-untyped-def]
     t2 = ORG_TREE(fx, Scope("T2"))
     assert t2.total == 7  # D0 D1 NP TC2 PO4 PO5 PO6
     assert keys([c.node for c in t2.roots[0].children[0].children]) == ["NP", "PO4", "TC2"]
+
+
+def test_search_ignores_case_with_or_without_latin_letters(fx) -> None:  # type: ignore[no-untyped-def]
+    # Two ways to search on Neo4j: a q without cased letters is served by the name's TEXT index,
+    # one with Latin letters compares lowered names; both must find what the other finds.
+    fx.upsert_nodes(
+        Label.ORGANIZATION,
+        [{"uscc": "OXABC", "org_name": "ABC科技公司", "town_code": "T1", "org_category": "非公有制企业"}],
+    )
+    for q in ("abc", "ABC", "aBc科技", "C科"):
+        assert [h.node.id for h in SEARCH(fx, q=q).items] == ["Organization:OXABC"], q
+    assert "Organization:OXABC" in [h.node.id for h in SEARCH(fx, q="科技公司", limit=100).items]
+    assert SEARCH(fx, q="科技公司").total == SEARCH(fx, q="科技公司", limit=100).total
+    assert SEARCH(fx, q="abcd").items == []

@@ -149,6 +149,48 @@ def test_ranking_of_other_kinds(fx) -> None:  # type: ignore[no-untyped-def]
     assert {i.entity.node.key for i in posts.items} == {"M01", "M02", "M12", "M14"}
 
 
+def test_district_ranking_in_batches_equals_one_read(fx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import queries.impact as qi
+
+    kinds = ("demo_point", "instructor", "party_org", "post_holder")
+    monkeypatch.setattr(qi, "RANK_BATCH", 2)
+    batched = {k: qi.compute_ranking(fx, Scope(), k) for k in kinds}
+    # the kind's neighbourhoods in a single read (what a town's ranking does)
+    monkeypatch.setattr(qi, "_kind_facts", lambda st, sc, k: st.facts(qi.LOCAL_FACTS, qi.Focus(sc, kind=k)))
+    for k in kinds:
+        assert batched[k] == qi.compute_ranking(fx, Scope(), k), k
+        assert batched[k].total > 2  # more than one batch
+
+
+def test_district_ranking_is_kept_per_data_version(fx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The district's ranking is a document stamped with the data version: read back while the
+    data is unchanged (nothing computed), computed again once a domain write changes it."""
+    import queries.impact as qi
+    from queries.cache import clear
+
+    computed: list[Scope] = []
+    real = qi.compute_ranking
+    monkeypatch.setattr(qi, "compute_ranking", lambda st, sc, k: computed.append(sc) or real(st, sc, k))
+    first = ask(fx, rank="demo_point").ranking
+    assert computed == [Scope()]
+    assert fx.get_doc(qi.RANK_DOC, "demo_point")["data_version"] == fx.data_version()
+    clear(fx)  # a new process, say: the answer cache is empty, the document is there
+    assert ask(fx, rank="demo_point").ranking == first
+    assert ask(fx, rank="demo_point", top=1).ranking.items == first.items[:1]
+    assert computed == [Scope()]
+    ask(fx, "T1", rank="demo_point")  # a town's ranking is computed, never kept
+    assert computed == [Scope(), Scope("T1")]
+    assert fx.get_doc(qi.RANK_DOC, "demo_point")["ranking"] == first.model_dump(mode="json")
+    # PO3 (no partner so far) gets one: the data changes, the ranking is computed again
+    pair = {"from": "PO3", "to": "O07", "rid": "kept-test", "props": {"pairing_type": "示范帮扶"}}
+    fx.create_relationships(Rel.PAIRED_WITH, Label.PARTY_ORG, Label.ORGANIZATION, [pair])
+    clear(fx)
+    after = ask(fx, rank="demo_point").ranking
+    assert computed[-1] == Scope() and len(computed) == 3
+    assert {i.entity.node.key: i.score for i in after.items}["PO3"] == 1
+    assert {i.entity.node.key: i.score for i in first.items}["PO3"] == 0
+
+
 def test_town_scope_never_shows_another_town(fx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound):
         ask(fx, "T1", keys=["PO4"])
