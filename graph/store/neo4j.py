@@ -23,7 +23,7 @@ import networkx as nx
 from neo4j import exceptions as neo4j_exc
 
 from graph.errors import ConfigError, StoreUnavailable
-from graph.model import NODE_KEYS, Label, Rel
+from graph.model import NODE_KEYS, REL_ENDS, Label, Rel
 from graph.schema import DOC_LABEL, cypher_statements, index_names
 from graph.schema import label as L
 from graph.schema import rel_type as T
@@ -507,15 +507,28 @@ class Neo4jStore:
         return self._write_batches(text, list(keys), f"clear_{label.value}")
 
     def delete_relationships(self, rel: Rel, rows: Sequence[Mapping[str, Any]]) -> int:
-        # Ends may be of either label, so match on the relationship and check the keys.
-        text = (
-            f"UNWIND $rows AS row MATCH (a)-[r:{T(rel)} {{rid: row.rid}}]->(b) "
-            "WHERE a[$fk[labels(a)[0]]] = row.from AND b[$fk[labels(b)[0]]] = row.to "
-            "DELETE r RETURN count(r) AS n"
-        )
         clean = [{"from": str(r["from"]), "to": str(r["to"]), "rid": str(r.get("rid") or "")} for r in rows]
-        fk = {lab.value: key for lab, key in NODE_KEYS.items()}
-        return self._write_batches(text, clean, f"delete_{Rel(rel).value}", fk=fk)
+        keyed = [r for r in clean if r["rid"]]
+        bare = [r for r in clean if not r["rid"]]
+        n = 0
+        if keyed:  # ends may be of either label: seek the rid, then check the keys
+            text = (
+                f"UNWIND $rows AS row MATCH (a)-[r:{T(rel)} {{rid: row.rid}}]->(b) "
+                "WHERE a[$fk[labels(a)[0]]] = row.from AND b[$fk[labels(b)[0]]] = row.to "
+                "DELETE r RETURN count(r) AS n"
+            )
+            fk = {lab.value: key for lab, key in NODE_KEYS.items()}
+            n += self._write_batches(text, keyed, f"delete_{Rel(rel).value}", fk=fk)
+        # An empty rid is not stored: seek both ends by key, for each pair of labels the type joins.
+        starts, ends = REL_ENDS[Rel(rel)]
+        for a, b in sorted((x, y) for x in starts for y in ends) if bare else ():
+            text = (
+                f"UNWIND $rows AS row MATCH (a:{L(a)} {{{NODE_KEYS[a]}: row.from}})"
+                f"-[r:{T(rel)}]->(b:{L(b)} {{{NODE_KEYS[b]}: row.to}}) WHERE r.rid IS NULL "
+                "DELETE r RETURN count(r) AS n"
+            )
+            n += self._write_batches(text, bare, f"delete_{Rel(rel).value}")
+        return n
 
     def delete_nodes(self, label: Label, keys: Sequence[str]) -> int:
         label = Label(label)

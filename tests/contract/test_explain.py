@@ -201,6 +201,7 @@ def _exercise(store: Any) -> None:
     # --sync removes only keyless sheets' relationships (rid-indexed): graph/schema INDEXED_REL_PROPERTIES
     for rel in INDEXED_REL_PROPERTIES:
         store.delete_relationships(rel, [{"from": "M1", "to": "O01", "rid": "r0"}])
+    store.delete_relationships(Rel.COVERS, [{"from": "PO9", "to": "O01", "rid": ""}])  # no rid stored
     store.create_relationships(Rel.COVERS, P, O, [{"from": "PO1", "to": "O01", "rid": "", "props": {}}])
     store.delete_outgoing(P, ["PO1"], [Rel.COVERS])
     store.delete_nodes(O, ["O01"])

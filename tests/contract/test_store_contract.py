@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -268,3 +269,16 @@ def test_documents_persist_across_reopen(tmp_path: Path) -> None:
     first.put_doc("plan", "p1", {"name": "方案一"})
     first.close()
     assert EmbeddedStore(tmp_path).get_doc("plan", "p1") == {"name": "方案一"}
+
+
+def test_a_relationship_without_rid_is_deleted_by_its_ends(store: Any) -> None:
+    # a node sheet's relationship has rid "" (not stored on Neo4j): deleting it names its ends
+    store.upsert_nodes(Label.PARTY_ORG, [{"party_org_code": "PZ1", "party_org_name": "甲"}])
+    orgs = [{"uscc": "OZ1", "org_name": "乙"}, {"uscc": "OZ2", "org_name": "丙"}]
+    store.upsert_nodes(Label.ORGANIZATION, orgs)
+    rows = [{"from": "PZ1", "to": k, "rid": "", "props": {}} for k in ("OZ1", "OZ2")]
+    store.upsert_relationships(Rel.COVERS, Label.PARTY_ORG, Label.ORGANIZATION, rows)
+    assert store.delete_relationships(Rel.COVERS, [{"from": "PZ1", "to": "OZ1", "rid": ""}]) == 1
+    assert [(u, v) for u, v, _r, _p in store.fetch_relationships(Rel.COVERS)] == [
+        ("PartyOrg:PZ1", "Organization:OZ2")
+    ]
