@@ -270,7 +270,8 @@ class Neo4jStore:
             for r in self.write(f"{show} YIELD name RETURN name", name="schema")
         }
         for stmt in cypher_statements():
-            verb, _kind, name = stmt.split()[:3]
+            words = stmt.split()
+            verb, name = words[0], words[3] if words[1] == "TEXT" else words[2]
             if verb in ("CREATE", "DROP") and (name in have) == (verb == "CREATE"):
                 continue  # created already, or a retired one that is gone
             self.write(stmt, name="schema")
