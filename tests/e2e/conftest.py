@@ -50,7 +50,6 @@ class Server:
     url: str
     home: Path
     tokens: dict[str, str]
-    dataset: str  # "demo": what _load put there
     log: Path
     facts: dict[str, Any] = field(default_factory=dict)
 
@@ -67,7 +66,7 @@ def _cli(env: dict[str, str], *args: str) -> None:
                    capture_output=True, timeout=300)  # fmt: skip
 
 
-def _load(home: Path, env: dict[str, str]) -> str:
+def _load(home: Path, env: dict[str, str]) -> None:
     import graph.loaders.demo
 
     workbook = home / "demo-district.xlsx"
@@ -79,7 +78,6 @@ def _load(home: Path, env: dict[str, str]) -> str:
             raise
     # the demo's synthetic town polygons, for the party-building map
     _cli(env, "boundaries", "import", str(graph.loaders.demo.boundaries_path(workbook)))
-    return "demo"
 
 
 def _facts(home: Path) -> dict[str, Any]:
@@ -130,7 +128,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         _skip_or_fail(f"{CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)")
     home = tmp_path_factory.mktemp("e2e-home")
     env = _env(home)
-    dataset = _load(home, env)
+    _load(home, env)
 
     from graph.settings import Settings
     from graph.tokens import TokenStore
@@ -167,7 +165,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"dashboard did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
-        yield Server(url, home, tokens, dataset, log, facts)
+        yield Server(url, home, tokens, log, facts)
     finally:
         proc.terminate()
         reap(proc, 15)
